@@ -1,0 +1,7 @@
+import type { Route } from './router';
+
+/*
+ * Every HTTP API route, one import per feature. Feature modules export their own route tables;
+ * the router (router.ts) matches method + path and maps typed errors to status codes.
+ */
+export const routes: Route[] = [];

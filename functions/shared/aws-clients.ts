@@ -1,0 +1,53 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { requireEnv } from './env';
+
+/*
+ * Clients are created once per container and reused across invocations (connection reuse is most of a warm
+ * Lambda's speed). Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables, so the same code talks to AWS
+ * or to the local stand-ins without a branch.
+ */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+export const dynamo = once(() =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+);
+
+// WHEN_REQUIRED: otherwise the SDK frames streamed bodies as aws-chunked (stored corrupt by s3rver) and puts an
+// empty-body checksum into presigned URLs that real S3 then rejects. Path style is only for the local stand-in.
+export const s3 = once(
+  () =>
+    new S3Client({
+      forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+);
+
+export const sqs = once(() => new SQSClient({}));
+export const rdsData = once(() => new RDSDataClient({}));
+export const secrets = once(() => new SecretsManagerClient({}));
+export const lambda = once(() => new LambdaClient({}));
+export const autoScaling = once(() => new AutoScalingClient({}));
+
+const managementClients = new Map<string, ApiGatewayManagementApiClient>();
+
+/** The @connections client for a WebSocket API stage (WS_CALLBACK_URL by default). */
+export function managementApi(endpoint: string = requireEnv('WS_CALLBACK_URL')): ApiGatewayManagementApiClient {
+  let client = managementClients.get(endpoint);
+  if (!client) {
+    client = new ApiGatewayManagementApiClient({ endpoint });
+    managementClients.set(endpoint, client);
+  }
+  return client;
+}

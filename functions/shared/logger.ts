@@ -1,0 +1,16 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/**
+ * One structured logger per container. Tokens travel in WebSocket query strings (browsers cannot set headers),
+ * so anything that logs an event must go through `redactEvent` first.
+ */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'connect-now' });
+
+const SECRET_KEYS = new Set(['token', 'ticket', 'authorization', 'cookie', 'password', 'code', 'refresh']);
+
+/** Deep copy with secret-looking fields replaced, for logging events and requests. */
+export function redact<T>(value: T): T {
+  return JSON.parse(
+    JSON.stringify(value, (key, v: unknown) => (SECRET_KEYS.has(key.toLowerCase()) && v ? '[redacted]' : v)),
+  ) as T;
+}

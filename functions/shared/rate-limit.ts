@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { getRedis } from './redis';
+import { optionalEnv } from './env';
+import { ConfigError, TooManyRequests } from './errors';
+
+export interface Limit {
+  max: number;
+  windowSeconds: number;
+}
+
+/** Defaults sized for people, not scripts; override per deployment with LIMITS_JSON (same keys). */
+const DEFAULT_LIMITS = {
+  signIn: { max: 10, windowSeconds: 60 },
+  roomCreate: { max: 20, windowSeconds: 3600 },
+  roomJoin: { max: 30, windowSeconds: 60 },
+  chat: { max: 20, windowSeconds: 10 },
+  // A call setup is ~1 offer + 1 answer + ~24 candidates per peer pair; 8 peers reconnecting at once stays under.
+  signal: { max: 400, windowSeconds: 10 },
+  roomMessage: { max: 60, windowSeconds: 10 },
+  upload: { max: 30, windowSeconds: 3600 },
+} satisfies Record<string, Limit>;
+
+export type LimitName = keyof typeof DEFAULT_LIMITS;
+
+const limitSchema = z.object({ max: z.number().int().positive(), windowSeconds: z.number().int().positive() });
+
+function loadLimits(): Record<LimitName, Limit> {
+  const raw = optionalEnv('LIMITS_JSON');
+  if (!raw) return DEFAULT_LIMITS;
+  const parsed = z.record(z.string(), limitSchema).safeParse(JSON.parse(raw));
+  if (!parsed.success) throw new ConfigError(`LIMITS_JSON is invalid: ${parsed.error.message}`);
+  return { ...DEFAULT_LIMITS, ...parsed.data } as Record<LimitName, Limit>;
+}
+
+export const limits: Record<LimitName, Limit> = loadLimits();
+
+/**
+ * Fixed-window counter in Redis: one INCR per event, the window's TTL set on its first hit. Throws TooManyRequests
+ * (429 / socket error 'rate-limited') once `max` is passed within the window.
+ */
+export async function rateLimit(key: string, limit: Limit): Promise<void> {
+  const redis = getRedis();
+  const windowKey = `rl:${key}:${Math.floor(Date.now() / 1000 / limit.windowSeconds)}`;
+  const count = await redis.incr(windowKey);
+  if (count === 1) await redis.expire(windowKey, limit.windowSeconds + 1);
+  if (count > limit.max) {
+    const retryAfter = limit.windowSeconds - (Math.floor(Date.now() / 1000) % limit.windowSeconds);
+    throw new TooManyRequests(`Too many requests: wait ${retryAfter} s and try again`, retryAfter);
+  }
+}
