@@ -1,0 +1,67 @@
+import { logger } from '../shared/logger';
+import { postToConnection } from '../shared/ws-notifier';
+import type {
+  RecordingExportMessage,
+  RecordingServerMessage,
+  RecordingStatusMessage,
+} from '../shared/protocol/recordings';
+import { connectionRegistry, type ConnectionRegistry } from '../signaling/connection-registry';
+import type { RecordingRecord } from './recording-store';
+
+/** The live status message for a recording's current state. */
+export function statusMessage(r: RecordingRecord): RecordingStatusMessage {
+  const base = { type: 'recording.status' as const, recordingId: r.id };
+  switch (r.status) {
+    case 'transcribing':
+      return { ...base, status: 'transcribing', percent: r.percent ?? 0 };
+    case 'ready':
+      return { ...base, status: 'ready', subtitleVersion: r.subtitleVersion };
+    case 'failed':
+      return { ...base, status: 'failed', reason: r.failureReason ?? 'Processing failed' };
+    default:
+      return { ...base, status: r.status };
+  }
+}
+
+export function exportMessage(r: RecordingRecord): RecordingExportMessage | null {
+  if (!r.exportStatus || r.exportVersion === null) return null;
+  return {
+    type: 'recording.export',
+    recordingId: r.id,
+    status: r.exportStatus,
+    version: r.exportVersion,
+    reason: r.exportReason,
+  };
+}
+
+export interface OwnerNotifierDeps {
+  registry: () => ConnectionRegistry;
+  post: (connectionId: string, message: unknown) => Promise<boolean>;
+}
+
+/**
+ * Pushes a message to the owner's room-socket connections. The registry is indexed by room (GSI byRoom), so a
+ * recording made in a meeting reaches its owner while they are still in that room; otherwise there is no socket
+ * to reach and the page polls the HTTP list, which is the source of truth either way.
+ */
+export function createOwnerNotifier(deps: OwnerNotifierDeps) {
+  return async function notifyOwner(r: RecordingRecord, message: RecordingServerMessage = statusMessage(r)) {
+    if (!r.roomId) return 0;
+    try {
+      const registry = deps.registry();
+      const connections = (await registry.listRoom(r.roomId, 'room')).filter((c) => c.sub === r.ownerId);
+      let delivered = 0;
+      for (const c of connections) {
+        if (await deps.post(c.connectionId, message)) delivered++;
+        else await registry.deleteConnection(c.connectionId);
+      }
+      return delivered;
+    } catch (error) {
+      // A push is a courtesy on top of the HTTP list; a broken push must not fail transcoding or transcription.
+      logger.warn('recording status push failed', { recordingId: r.id, status: r.status, error });
+      return 0;
+    }
+  };
+}
+
+export const notifyOwner = createOwnerNotifier({ registry: connectionRegistry, post: postToConnection });

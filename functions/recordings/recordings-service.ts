@@ -1,0 +1,312 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequest, Conflict, NotFound, PayloadTooLarge } from '../shared/errors';
+import {
+  ACCEPTED_UPLOAD_TYPES,
+  MAX_PARTS_PER_REQUEST,
+  MAX_UPLOAD_PARTS,
+  PART_URL_TTL_SECONDS,
+  UPLOAD_PART_SIZE,
+  baseContentType,
+  isAcceptedUpload,
+  recordingKeys,
+  type BurnInJob,
+  type CompleteUploadRequest,
+  type CreateRecordingRequest,
+  type CreateRecordingResponse,
+  type PresignPartsResponse,
+  type PresignedPart,
+  type RecordingDetail,
+  type RecordingExport,
+  type RecordingSummary,
+  type SubtitleCue,
+  type TranscriptDocument,
+} from '../shared/protocol/recordings';
+import type { MediaStorage } from './media-storage';
+import { exportOf, toSummary, type RecordingRecord, type RecordingStore } from './recording-store';
+import { enforceDurations, toSrt, toWebVtt } from './subtitles';
+
+/** Presigned GET links on a detail response live this long (the page re-fetches the detail to refresh them). */
+export const GET_URL_TTL_SECONDS = 3600;
+
+export interface RecordingsServiceDeps {
+  store: RecordingStore;
+  storage: MediaStorage;
+  enqueueBurnIn(job: BurnInJob): Promise<void>;
+  notify(recording: RecordingRecord): Promise<void>;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+/** What the HTTP routes do, without HTTP: every method takes the caller's user id and checks ownership. */
+export class RecordingsService {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: RecordingsServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  async create(
+    userId: string,
+    request: CreateRecordingRequest & { sizeBytes: number },
+  ): Promise<CreateRecordingResponse> {
+    const { fileName, contentType, sizeBytes } = request;
+    if (!isAcceptedUpload(fileName, contentType)) {
+      const accepted = Object.entries(ACCEPTED_UPLOAD_TYPES)
+        .map(([type, exts]) => `${type} (.${exts.join(', .')})`)
+        .join('; ');
+      throw new BadRequest(
+        `"${fileName}" (${contentType}) is not an accepted recording type; accepted: ${accepted}`,
+        undefined,
+        'unsupported-type',
+      );
+    }
+    const partCount = Math.ceil(sizeBytes / UPLOAD_PART_SIZE);
+    if (partCount > MAX_UPLOAD_PARTS) {
+      throw new PayloadTooLarge(`A recording may be at most ${MAX_UPLOAD_PARTS * UPLOAD_PART_SIZE} bytes`);
+    }
+    const id = this.newId();
+    const sourceKey = recordingKeys.source(userId, id);
+    const uploadId = await this.deps.storage.createMultipart(sourceKey, baseContentType(contentType));
+    const record = await this.deps.store.create({
+      id,
+      ownerId: userId,
+      roomId: request.roomId ?? null,
+      title: request.title ?? stripExtension(fileName),
+      fileName,
+      contentType: baseContentType(contentType),
+      sizeBytes,
+      sourceKey,
+      uploadId,
+      partCount,
+      language: request.language ?? 'auto',
+      translate: request.translate ?? false,
+    });
+    const first = Array.from({ length: Math.min(partCount, MAX_PARTS_PER_REQUEST) }, (_, i) => i + 1);
+    return {
+      recording: toSummary(record),
+      upload: {
+        partSize: UPLOAD_PART_SIZE,
+        partCount,
+        parts: await this.presign(record, first),
+        expiresAt: this.expiry(PART_URL_TTL_SECONDS),
+      },
+    };
+  }
+
+  /** Presigns the asked-for parts and lists the parts S3 already holds, so an interrupted upload can resume. */
+  async parts(userId: string, id: string, partNumbers: number[]): Promise<PresignPartsResponse> {
+    const record = await this.uploading(userId, id);
+    const outside = partNumbers.filter((n) => n > record.partCount);
+    if (outside.length > 0) {
+      throw new BadRequest(`This upload has ${record.partCount} parts; no part ${outside.join(', ')}`);
+    }
+    const uploaded = (await this.deps.storage.listParts(record.sourceKey, record.uploadId!)) ?? [];
+    return {
+      partSize: UPLOAD_PART_SIZE,
+      partCount: record.partCount,
+      parts: await this.presign(
+        record,
+        [...new Set(partNumbers)].sort((a, b) => a - b),
+      ),
+      uploaded,
+      expiresAt: this.expiry(PART_URL_TTL_SECONDS),
+    };
+  }
+
+  /**
+   * Completes the multipart upload after checking it against what was declared: every part present, nothing
+   * bigger than declared. S3 then emits ObjectCreated and transcoding starts.
+   */
+  async complete(userId: string, id: string, request: CompleteUploadRequest): Promise<RecordingSummary> {
+    const record = await this.owned(userId, id);
+    if (record.status !== 'uploading') {
+      // A repeated complete (the page retried after a lost response) is answered with the current state.
+      if (record.uploadId === null) return toSummary(record);
+      throw new Conflict(`This recording is ${record.status}, not uploading`);
+    }
+    const stored = await this.deps.storage.listParts(record.sourceKey, record.uploadId!);
+    if (stored === null) throw new Conflict('The upload no longer exists; start a new one');
+    const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
+    const expected = Array.from({ length: record.partCount }, (_, i) => i + 1);
+    const missing = expected.filter((n) => !byNumber.has(n));
+    if (missing.length > 0) throw new BadRequest(`Parts not uploaded yet: ${missing.join(', ')}`);
+    const given = new Map(request.parts.map((p) => [p.partNumber, p.etag]));
+    for (const n of expected) {
+      if (given.get(n) !== byNumber.get(n)!.etag) {
+        throw new BadRequest(`Part ${n}: the ETag does not match what S3 stored; upload the part again`);
+      }
+    }
+    if (request.parts.some((p) => p.partNumber > record.partCount)) {
+      throw new BadRequest(`This upload has only ${record.partCount} parts`);
+    }
+    const total = stored.reduce((n, p) => n + p.size, 0);
+    if (total > record.sizeBytes) {
+      await this.abortUpload(record);
+      throw new PayloadTooLarge(`Uploaded ${total} bytes but declared ${record.sizeBytes}; the upload was discarded`);
+    }
+    await this.deps.storage.completeMultipart(
+      record.sourceKey,
+      record.uploadId!,
+      expected.map((n) => ({ partNumber: n, etag: byNumber.get(n)!.etag })),
+    );
+    await this.deps.store.markUploaded(record.id);
+    const updated = (await this.deps.store.get(record.id))!;
+    await this.deps.notify(updated);
+    return toSummary(updated);
+  }
+
+  /** DELETE while uploading aborts the upload (S3 frees the parts) and forgets the recording. */
+  async abort(userId: string, id: string): Promise<void> {
+    const record = await this.owned(userId, id);
+    if (record.status !== 'uploading') {
+      throw new Conflict(`This recording is ${record.status}; only an unfinished upload can be cancelled`);
+    }
+    await this.abortUpload(record);
+    await this.deps.store.delete(record.id);
+  }
+
+  async list(userId: string): Promise<RecordingSummary[]> {
+    return (await this.deps.store.listByOwner(userId)).map(toSummary);
+  }
+
+  async detail(userId: string, id: string): Promise<RecordingDetail> {
+    const r = await this.owned(userId, id);
+    const get = (key: string, name?: string) => this.deps.storage.presignGet(key, GET_URL_TTL_SECONDS, name);
+    const media = r.mp4Key ? { mp4: await get(r.mp4Key), poster: r.posterKey ? await get(r.posterKey) : null } : null;
+    const base = stripExtension(r.fileName) || 'recording';
+    const v = r.subtitleVersion;
+    const subtitles =
+      v === null
+        ? null
+        : {
+            version: v,
+            vtt: await get(recordingKeys.subtitles(r.id, v, 'vtt')),
+            srt: await get(recordingKeys.subtitles(r.id, v, 'srt'), `${base}.v${v}.srt`),
+            json: await get(recordingKeys.subtitles(r.id, v, 'json'), `${base}.v${v}.json`),
+          };
+    const exportUrl =
+      r.exportStatus === 'ready' && r.exportKey ? await get(r.exportKey, `${base}.subtitled.mp4`) : null;
+    return {
+      ...toSummary(r),
+      media,
+      subtitles,
+      versions: await this.deps.store.versions(r.id),
+      export: exportOf(r, exportUrl),
+      urlsExpireAt: this.expiry(GET_URL_TTL_SECONDS),
+    };
+  }
+
+  /** Saves edited cues as version base+1 (VTT, SRT and JSON); a stale base is a conflict, never an overwrite. */
+  async saveSubtitles(userId: string, id: string, baseVersion: number, cues: SubtitleCue[]): Promise<number> {
+    const r = await this.owned(userId, id);
+    if (r.status !== 'ready' || r.subtitleVersion === null) {
+      throw new Conflict('Subtitles can be edited once the recording is ready');
+    }
+    if (baseVersion !== r.subtitleVersion) {
+      throw new Conflict(`Version ${r.subtitleVersion} was saved after the one you edited (${baseVersion}); reload`);
+    }
+    if (r.durationSeconds !== null && cues.some((c) => c.start > r.durationSeconds! + 1)) {
+      throw new BadRequest(`A cue starts after the end of the recording (${r.durationSeconds.toFixed(1)} s)`);
+    }
+    // Edited cues keep the editor's timing except where it breaks the 1–7 s readability rule.
+    const clean = enforceDurations(cues.map((c) => ({ start: c.start, end: c.end, text: c.text })));
+    const version = baseVersion + 1;
+    const doc: TranscriptDocument = {
+      recordingId: r.id,
+      version,
+      engine: 'edit',
+      language: r.detectedLanguage,
+      durationSeconds: r.durationSeconds,
+      cues: clean,
+      words: [],
+    };
+    // Objects first: a version row never points at missing files. A lost race leaves files a later save overwrites.
+    await this.deps.storage.putText(recordingKeys.subtitles(r.id, version, 'vtt'), toWebVtt(clean), 'text/vtt');
+    await this.deps.storage.putText(
+      recordingKeys.subtitles(r.id, version, 'srt'),
+      toSrt(clean),
+      'application/x-subrip',
+    );
+    await this.deps.storage.putText(
+      recordingKeys.subtitles(r.id, version, 'json'),
+      JSON.stringify(doc),
+      'application/json',
+    );
+    const saved = await this.deps.store.addEditedVersion(r.id, baseVersion, clean.length, userId);
+    if (saved === null) throw new Conflict('Someone saved a newer version meanwhile; reload and edit again');
+    return saved;
+  }
+
+  async requestBurnIn(userId: string, id: string, version?: number): Promise<RecordingExport> {
+    const r = await this.owned(userId, id);
+    if (r.status !== 'ready' || r.subtitleVersion === null) {
+      throw new Conflict('A subtitled video can be made once the recording is ready');
+    }
+    const v = version ?? r.subtitleVersion;
+    if (!(await this.deps.store.hasVersion(r.id, v))) throw new NotFound(`No subtitle version ${v}`);
+    if (!(await this.deps.store.requestExport(r.id, v))) {
+      throw new Conflict('A subtitled video is already being made; wait for it to finish');
+    }
+    try {
+      await this.deps.enqueueBurnIn({ recordingId: r.id, ownerId: r.ownerId, version: v });
+    } catch (error) {
+      await this.deps.store.setExport(r.id, v, 'failed', { reason: 'Could not queue the export; try again' });
+      throw error;
+    }
+    return { status: 'queued', version: v, reason: null, url: null };
+  }
+
+  // --- helpers ------------------------------------------------------------------------------------------------
+
+  /** Another user's recording is reported as missing, not forbidden: ids must not be probeable. */
+  private async owned(userId: string, id: string): Promise<RecordingRecord> {
+    const record = await this.deps.store.get(id);
+    if (!record || record.ownerId !== userId) throw new NotFound('No such recording');
+    return record;
+  }
+
+  private async uploading(userId: string, id: string): Promise<RecordingRecord> {
+    const record = await this.owned(userId, id);
+    if (record.status !== 'uploading' || !record.uploadId) {
+      throw new Conflict(`This recording is ${record.status}; its upload is finished`);
+    }
+    return record;
+  }
+
+  private async presign(record: RecordingRecord, partNumbers: number[]): Promise<PresignedPart[]> {
+    return Promise.all(
+      partNumbers.map(async (partNumber) => ({
+        partNumber,
+        url: await this.deps.storage.presignPart(
+          record.sourceKey,
+          record.uploadId!,
+          partNumber,
+          partSize(record, partNumber),
+          PART_URL_TTL_SECONDS,
+        ),
+      })),
+    );
+  }
+
+  private async abortUpload(record: RecordingRecord): Promise<void> {
+    if (record.uploadId) await this.deps.storage.abortMultipart(record.sourceKey, record.uploadId);
+  }
+
+  private expiry(seconds: number): string {
+    return new Date(this.now().getTime() + seconds * 1000).toISOString();
+  }
+}
+
+/** Every part is UPLOAD_PART_SIZE except the last, which holds the rest of the declared size. */
+export function partSize(record: { sizeBytes: number; partCount: number }, partNumber: number): number {
+  return partNumber < record.partCount
+    ? UPLOAD_PART_SIZE
+    : record.sizeBytes - (record.partCount - 1) * UPLOAD_PART_SIZE;
+}
+
+function stripExtension(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  return (dot > 0 ? fileName.slice(0, dot) : fileName).slice(0, 200);
+}
