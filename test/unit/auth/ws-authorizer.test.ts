@@ -1,0 +1,177 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { resetAuthKeysCache, type AuthKeys } from '../../../functions/auth/keys';
+import { issueAccessToken, issueRoomTicket } from '../../../functions/auth/tickets';
+import { handler } from '../../../functions/auth/ws-authorizer';
+import {
+  freshKeys,
+  hs256WithPublicKey,
+  ISSUER,
+  nowSeconds,
+  otherPrivateKey,
+  signWith,
+  ticketClaims,
+  unsignedToken,
+} from './forge';
+
+const PAGE = 'https://meet.example.com';
+const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/peerjs/$connect';
+const secretsMock = mockClient(SecretsManagerClient);
+
+function connectEvent(
+  query: Record<string, string> | null,
+  headers: Record<string, string> = { Origin: PAGE },
+): APIGatewayRequestAuthorizerEvent {
+  return {
+    type: 'REQUEST',
+    methodArn: METHOD_ARN,
+    headers,
+    queryStringParameters: query,
+    requestContext: { connectionId: 'conn-1', routeKey: '$connect', eventType: 'CONNECT' },
+  } as unknown as APIGatewayRequestAuthorizerEvent;
+}
+
+const peerQuery = (token: string, id = ticketClaims.peerId) => ({ key: 'connectnow', id, token });
+
+describe('$connect authorizer', () => {
+  let keys: AuthKeys;
+  let logged: string;
+  const env = { ...process.env };
+
+  beforeAll(async () => {
+    let secret: string;
+    ({ keys, secret } = await freshKeys());
+    process.env.PUBLIC_URL = ISSUER;
+    process.env.ALLOWED_ORIGINS = `${PAGE},http://localhost:8080`;
+    process.env.AUTH_KEYS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:auth-keys';
+    process.env.AWS_REGION = 'us-east-1';
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secret });
+    resetAuthKeysCache();
+  });
+  afterAll(() => {
+    process.env = env;
+    secretsMock.restore();
+  });
+  beforeEach(() => {
+    logged = '';
+    // Powertools writes info to stdout and warnings to stderr.
+    for (const stream of [process.stdout, process.stderr]) {
+      jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        logged += String(chunk);
+        return true;
+      });
+    }
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const ticket = (over: Partial<typeof ticketClaims> | { role: string } = {}) =>
+    issueRoomTicket({ ...ticketClaims, ...over } as typeof ticketClaims);
+
+  it('allows a valid ticket on the PeerJS socket with the context the handlers read', async () => {
+    const result = await handler(connectEvent(peerQuery(await ticket())));
+    expect(result.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN },
+    ]);
+    expect(result.principalId).toBe(ticketClaims.sub);
+    expect(result.context).toEqual({ ...ticketClaims, kind: 'peer' });
+  });
+
+  it('allows a valid ticket on the room socket (no key) as kind "room", lobby included', async () => {
+    const result = await handler(connectEvent({ token: await ticket({ role: 'lobby' }) }));
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    expect(result.context).toEqual({ ...ticketClaims, role: 'lobby', kind: 'room' });
+  });
+
+  it('accepts the Origin header in any letter case', async () => {
+    const result = await handler(connectEvent(peerQuery(await ticket()), { origin: 'http://localhost:8080' }));
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it('answers 401 without a token', async () => {
+    await expect(handler(connectEvent({ key: 'connectnow', id: 'peer-1' }))).rejects.toThrow('Unauthorized');
+    await expect(handler(connectEvent(null))).rejects.toThrow('Unauthorized');
+  });
+
+  it('answers 401 for a forged signature, alg:none, HS256 with the public key, and an expired ticket', async () => {
+    const payload = { ...ticketClaims, iss: ISSUER, aud: 'connect-now:ws', iat: nowSeconds(), exp: nowSeconds() + 60 };
+    const forged = [
+      await signWith(await otherPrivateKey(), { kid: keys.kid, typ: 'room-ticket+jwt' }, payload),
+      unsignedToken(payload, 'room-ticket+jwt'),
+      ...(await hs256WithPublicKey(keys, payload, 'room-ticket+jwt')),
+      await signWith(
+        keys.privateKey,
+        { kid: keys.kid, typ: 'room-ticket+jwt' },
+        { ...payload, iat: nowSeconds() - 400, exp: nowSeconds() - 60 },
+      ),
+    ];
+    for (const token of forged) {
+      await expect(handler(connectEvent(peerQuery(token)))).rejects.toThrow('Unauthorized');
+      await expect(handler(connectEvent({ token }))).rejects.toThrow('Unauthorized');
+    }
+  });
+
+  it('answers 401 for an access token presented as a room ticket', async () => {
+    const access = await issueAccessToken({ sub: 'user-1', name: 'Ann', kind: 'guest' });
+    await expect(handler(connectEvent(peerQuery(access)))).rejects.toThrow('Unauthorized');
+  });
+
+  it.each([
+    ['another site', { Origin: 'https://evil.example' }],
+    ['a look-alike suffix', { Origin: 'https://meet.example.com.evil.example' }],
+    ['a path appended', { Origin: 'https://meet.example.com/x' }],
+    ['the null origin', { Origin: 'null' }],
+    ['no origin at all', {} as Record<string, string>],
+  ])('denies (403) a valid ticket from %s', async (_label, headers) => {
+    const result = await handler(connectEvent(peerQuery(await ticket()), headers));
+    expect(result.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: METHOD_ARN },
+    ]);
+    expect(result.context).toBeUndefined();
+  });
+
+  it('denies a PeerJS id that is not the ticket peerId, or missing', async () => {
+    const token = await ticket();
+    const other = await handler(connectEvent(peerQuery(token, 'someone-elses-peer')));
+    expect(other.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    const missing = await handler(connectEvent({ key: 'connectnow', token }));
+    expect(missing.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+  });
+
+  it('denies an id on the room socket that is not the ticket peerId', async () => {
+    const result = await handler(connectEvent({ token: await ticket(), id: 'someone-elses-peer' }));
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+  });
+
+  it('denies a lobby ticket on the PeerJS socket', async () => {
+    const result = await handler(connectEvent(peerQuery(await ticket({ role: 'lobby' }))));
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+  });
+
+  it('never writes the ticket to the log, allowed or refused', async () => {
+    const good = await ticket();
+    await handler(connectEvent(peerQuery(good)));
+    await handler(connectEvent(peerQuery(good), { Origin: 'https://evil.example' }));
+    const expired = await signWith(
+      keys.privateKey,
+      { kid: keys.kid, typ: 'room-ticket+jwt' },
+      { ...ticketClaims, iss: ISSUER, aud: 'connect-now:ws', iat: nowSeconds() - 400, exp: nowSeconds() - 60 },
+    );
+    await expect(handler(connectEvent(peerQuery(expired)))).rejects.toThrow('Unauthorized');
+    expect(logged).toContain('socket authorized');
+    expect(logged).toContain('socket refused');
+    expect(logged).not.toContain(good);
+    expect(logged).not.toContain(good.split('.')[2]);
+    expect(logged).not.toContain(expired.split('.')[2]);
+  });
+
+  it('fails loudly (not as a 401) when the signing keys cannot be read', async () => {
+    resetAuthKeysCache();
+    secretsMock.reset();
+    secretsMock
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    const token = 'eyJhbGciOiJFUzI1NiJ9.e30.sig';
+    await expect(handler(connectEvent(peerQuery(token)))).rejects.toThrow('throttled');
+  });
+});
