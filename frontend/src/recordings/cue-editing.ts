@@ -1,3 +1,5 @@
+import { CUE_MAX_LINES, CUE_MAX_TEXT, MAX_CUES, SubtitleCues } from '../../../functions/shared/protocol/recordings';
+
 /** A subtitle cue as the editor holds it: times in seconds. */
 export interface Cue {
   readonly start: number;
@@ -13,14 +15,19 @@ export interface CueIssue {
 }
 
 export interface CueLimits {
-  /** Longest text of one cue; a subtitle longer than this cannot be read in the time it is shown anyway. */
   readonly maxTextLength: number;
+  readonly maxLines: number;
   readonly maxCues: number;
   /** Media duration when known: no cue may end after it. */
   readonly durationSeconds?: number;
 }
 
-export const DEFAULT_CUE_LIMITS: CueLimits = { maxTextLength: 500, maxCues: 5000 };
+/** The server's limits (the same constants its schema enforces), so the editor refuses exactly what it would. */
+export const DEFAULT_CUE_LIMITS: CueLimits = {
+  maxTextLength: CUE_MAX_TEXT,
+  maxLines: CUE_MAX_LINES,
+  maxCues: MAX_CUES,
+};
 
 const TIMESTAMP = /^(?:(\d{1,2}):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$|^(\d+)(?:[.,](\d{1,3}))?$/;
 
@@ -58,17 +65,27 @@ function pad(n: number, width: number): string {
 }
 
 /**
- * Every problem with a cue list, so the editor can mark each field. Cues must be in time order and must not
- * overlap: players show overlapping cues stacked, which after an edit is nearly always a typo in a time.
+ * Every problem with a cue list, so the editor can mark each field. Friendly checks first; then the server's own
+ * schema as a net, so the editor never lets through a list the API would refuse with a 400.
  */
 export function validateCues(cues: readonly Cue[], limits: CueLimits = DEFAULT_CUE_LIMITS): CueIssue[] {
   const issues: CueIssue[] = [];
+  if (cues.length === 0) issues.push({ index: 0, field: 'text', message: 'Keep at least one cue.' });
   if (cues.length > limits.maxCues) {
     issues.push({ index: limits.maxCues, field: 'text', message: `At most ${limits.maxCues} cues are allowed.` });
   }
   cues.forEach((cue, index) => {
     if (!Number.isFinite(cue.start) || cue.start < 0) {
       issues.push({ index, field: 'start', message: 'Start must be a time at or after 00:00:00.000.' });
+    }
+    const previous = cues[index - 1];
+    if (previous && Number.isFinite(cue.start) && cue.start < previous.start) {
+      // WebVTT allows overlapping cues but requires start times in order.
+      issues.push({
+        index,
+        field: 'start',
+        message: `Starts before the previous cue (${formatTimestamp(previous.start)}); keep cues in time order.`,
+      });
     }
     if (!Number.isFinite(cue.end) || cue.end <= cue.start) {
       issues.push({ index, field: 'end', message: 'End must be after the start.' });
@@ -79,27 +96,37 @@ export function validateCues(cues: readonly Cue[], limits: CueLimits = DEFAULT_C
         message: `End is after the end of the recording (${formatTimestamp(limits.durationSeconds)}).`,
       });
     }
-    const text = cue.text.trim();
-    if (text.length === 0) issues.push({ index, field: 'text', message: 'Text must not be empty.' });
-    else if (text.length > limits.maxTextLength) {
-      issues.push({ index, field: 'text', message: `Text is longer than ${limits.maxTextLength} characters.` });
-    } else if (text.includes('-->')) {
-      // "-->" inside the text would be read as a timing line by every WebVTT parser.
-      issues.push({ index, field: 'text', message: 'Text must not contain "-->".' });
-    } else if (/\n\s*\n/.test(text)) {
-      // A blank line ends a cue in both VTT and SRT: the rest would be lost.
-      issues.push({ index, field: 'text', message: 'Text must not contain blank lines.' });
-    }
-    const previous = cues[index - 1];
-    if (previous && Number.isFinite(previous.end) && cue.start < previous.end - 0.0005) {
-      issues.push({
-        index,
-        field: 'start',
-        message: `Starts before the previous cue ends (${formatTimestamp(previous.end)}).`,
-      });
-    }
+    const textIssue = checkText(cue.text, limits);
+    if (textIssue) issues.push({ index, field: 'text', message: textIssue });
   });
+  if (issues.length === 0 && cues.length > 0) {
+    const parsed = SubtitleCues.safeParse(cues);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const [index, field] = issue.path;
+        issues.push({
+          index: typeof index === 'number' ? index : 0,
+          field: field === 'start' || field === 'end' ? field : 'text',
+          message: issue.message,
+        });
+      }
+    }
+  }
   return issues;
+}
+
+function checkText(raw: string, limits: CueLimits): string | null {
+  const text = raw.trim();
+  if (text.length === 0) return 'Text must not be empty.';
+  if (text.length > limits.maxTextLength) return `Text is longer than ${limits.maxTextLength} characters.`;
+  // "-->" inside the text would be read as a timing line by every WebVTT parser.
+  if (text.includes('-->')) return 'Text must not contain "-->".';
+  // A blank line ends a cue in both VTT and SRT: the rest would be lost.
+  if (/\n\s*\n/.test(text)) return 'Text must not contain blank lines.';
+  if (text.split('\n').length > limits.maxLines) return `Text may have at most ${limits.maxLines} lines.`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)) return 'Text must not contain control characters.';
+  return null;
 }
 
 /** Raw field values as typed into the editor. */

@@ -1,4 +1,4 @@
-import { MAX_PARTS, MIN_PART_BYTES } from './part-buffer';
+import { MAX_PARTS } from './part-buffer';
 
 /** One byte range of the file that becomes one S3 part. `end` is exclusive (Blob.slice semantics). */
 export interface PlannedPart {
@@ -19,18 +19,6 @@ export interface ResumePlan {
   readonly done: readonly UploadedPart[];
   /** Parts still to send, in order. */
   readonly todo: readonly PlannedPart[];
-}
-
-/**
- * Smallest part size (a whole MiB, at least S3's 5 MiB minimum) that fits the file into S3's 10,000 parts.
- * Small parts resume with little lost work after a drop; a size that would need more parts grows instead.
- */
-export function choosePartSize(fileSize: number, preferred: number = MIN_PART_BYTES): number {
-  if (!Number.isSafeInteger(fileSize) || fileSize < 0) throw new RangeError('fileSize must be a non-negative integer');
-  const mib = 1024 * 1024;
-  const needed = Math.ceil(fileSize / MAX_PARTS);
-  const size = Math.max(preferred, MIN_PART_BYTES, needed);
-  return Math.ceil(size / mib) * mib;
 }
 
 /** Cuts a file into parts of `partSize` (the last one shorter). An empty file is one empty part. */

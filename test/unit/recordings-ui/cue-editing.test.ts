@@ -54,17 +54,24 @@ describe('validateCues', () => {
       [1, 'end'],
       [2, 'text'],
       [3, 'text'],
-      [3, 'start'],
       [4, 'text'],
     ]);
   });
 
+  it('follows the server limits: at most three lines, no control characters, at least one cue', () => {
+    expect(validateCues([{ start: 0, end: 1, text: 'a\nb\nc\nd' }])[0]!.message).toMatch(/at most 3 lines/);
+    expect(validateCues([{ start: 0, end: 1, text: 'bell\u0007' }])[0]!.message).toMatch(/control characters/);
+    expect(validateCues([{ start: 0, end: 1, text: 'x'.repeat(201) }])[0]!.message).toMatch(/longer than 200/);
+    expect(validateCues([])[0]!.message).toMatch(/at least one cue/);
+  });
+
   it('enforces text length, cue count and the recording duration', () => {
     expect(
-      validateCues([{ start: 0, end: 1, text: 'x'.repeat(11) }], { maxTextLength: 10, maxCues: 5 })[0]!.message,
+      validateCues([{ start: 0, end: 1, text: 'x'.repeat(11) }], { maxTextLength: 10, maxLines: 3, maxCues: 5 })[0]!
+        .message,
     ).toMatch(/longer than 10/);
-    expect(validateCues(cues, { maxTextLength: 100, maxCues: 2 })[0]!.message).toMatch(/At most 2 cues/);
-    expect(validateCues(cues, { maxTextLength: 100, maxCues: 10, durationSeconds: 7 })).toEqual([
+    expect(validateCues(cues, { maxTextLength: 100, maxLines: 3, maxCues: 2 })[0]!.message).toMatch(/At most 2 cues/);
+    expect(validateCues(cues, { maxTextLength: 100, maxLines: 3, maxCues: 10, durationSeconds: 7 })).toEqual([
       expect.objectContaining({ index: 2, field: 'end', message: expect.stringMatching(/after the end/) }),
     ]);
   });
@@ -87,11 +94,17 @@ describe('applyCueEdit', () => {
     });
   });
 
-  it('refuses an end that now overlaps the next cue, reporting it on the next cue', () => {
-    const result = applyCueEdit(cues, 0, { end: '00:00:03' });
+  it('refuses a start that moves a cue before the previous one, reporting it where the order breaks', () => {
+    const result = applyCueEdit(cues, 2, { start: '00:00:02', end: '00:00:03' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues).toEqual([expect.objectContaining({ index: 1, field: 'start' })]);
+    expect(result.issues).toEqual([
+      expect.objectContaining({ index: 2, field: 'start', message: expect.stringMatching(/time order/) }),
+    ]);
+  });
+
+  it('allows overlapping cues, as WebVTT and the server do', () => {
+    expect(applyCueEdit(cues, 0, { end: '00:00:03' }).ok).toBe(true);
   });
 
   it('refuses an empty text and an edit of a cue that does not exist', () => {

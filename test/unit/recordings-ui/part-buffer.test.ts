@@ -1,80 +1,100 @@
-import { MAX_PARTS, MIN_PART_BYTES, PartBuffer, TooManyPartsError } from '../../../frontend/src/recordings/part-buffer';
+import { MIN_PART_BYTES, PartBuffer, TooManyPartsError } from '../../../frontend/src/recordings/part-buffer';
 
-const chunk = (size: number, id = size) => ({ size, id });
+/** A fake chunk: a run of consecutive byte offsets, so tests can check no byte is lost, doubled or reordered. */
+interface Run {
+  readonly from: number;
+  readonly size: number;
+}
+const slice = (c: Run, start: number, end: number): Run => ({ from: c.from + start, size: end - start });
+
+function recorder(partBytes: number, maxParts?: number) {
+  const buffer = new PartBuffer<Run>({ partBytes, slice, maxParts });
+  let offset = 0;
+  return {
+    buffer,
+    push(size: number) {
+      const parts = buffer.push({ from: offset, size });
+      offset += size;
+      return parts;
+    },
+  };
+}
+
+function bytesOf(chunks: readonly Run[]): number[] {
+  return chunks.flatMap((c) => Array.from({ length: c.size }, (_, i) => c.from + i));
+}
 
 describe('PartBuffer', () => {
-  it('holds chunks until they reach the 5 MiB S3 minimum, then hands them out as one part in order', () => {
-    const buffer = new PartBuffer<{ size: number; id: number }>();
-    expect(buffer.push(chunk(2 * 1024 * 1024, 1))).toBeNull();
-    expect(buffer.push(chunk(2 * 1024 * 1024, 2))).toBeNull();
-    const part = buffer.push(chunk(1024 * 1024 + 10, 3));
-    expect(part).not.toBeNull();
-    expect(part!.partNumber).toBe(1);
-    expect(part!.chunks.map((c) => c.id)).toEqual([1, 2, 3]);
-    expect(part!.size).toBe(MIN_PART_BYTES + 10);
-    expect(part!.last).toBe(false);
-    expect(buffer.bufferedBytes).toBe(0);
+  it('holds chunks until a whole part has piled up, then hands it out', () => {
+    const r = recorder(10);
+    expect(r.push(4)).toEqual([]);
+    expect(r.push(4)).toEqual([]);
+    const [part] = r.push(4);
+    expect(part).toMatchObject({ partNumber: 1, size: 10, last: false });
+    expect(bytesOf(part!.chunks)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(r.buffer.bufferedBytes).toBe(2);
   });
 
-  it('never emits a non-final part below the minimum', () => {
-    const buffer = new PartBuffer<{ size: number }>(1000);
-    const sizes: number[] = [];
-    for (let i = 0; i < 500; i++) {
-      const part = buffer.push(chunk(37 + (i % 90)));
-      if (part) sizes.push(part.size);
+  it('makes every part but the last exactly the part size (the API presigns that exact length)', () => {
+    const r = recorder(1000);
+    const parts = [];
+    let total = 0;
+    for (let i = 0; i < 400; i++) {
+      const size = 1 + ((i * 37) % 300);
+      total += size;
+      parts.push(...r.push(size));
+      expect(r.buffer.bufferedBytes).toBeLessThan(1000);
     }
-    const last = buffer.finish();
-    expect(sizes.length).toBeGreaterThan(10);
-    for (const size of sizes) expect(size).toBeGreaterThanOrEqual(1000);
+    const last = r.buffer.finish();
+    parts.push(last!);
+    expect(parts.slice(0, -1).every((p) => p.size === 1000 && !p.last)).toBe(true);
     expect(last!.last).toBe(true);
-    expect(last!.size).toBeLessThan(1000);
-    const total = sizes.reduce((a, b) => a + b, 0) + last!.size;
-    expect(total).toBe(Array.from({ length: 500 }, (_, i) => 37 + (i % 90)).reduce((a, b) => a + b, 0));
+    expect(parts.map((p) => p.partNumber)).toEqual(parts.map((_, i) => i + 1));
+    const all = parts.flatMap((p) => bytesOf(p.chunks));
+    expect(all).toEqual(Array.from({ length: total }, (_, i) => i));
   });
 
-  it('numbers parts consecutively from 1 and bounds what a crash would lose to the current buffer', () => {
-    const buffer = new PartBuffer<{ size: number }>(100);
-    const numbers: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const part = buffer.push(chunk(60));
-      if (part) numbers.push(part.partNumber);
-      expect(buffer.bufferedBytes).toBeLessThan(100);
-    }
-    expect(numbers).toEqual([1, 2, 3, 4, 5]);
-    expect(buffer.partsEmitted).toBe(5);
+  it('cuts a chunk larger than several parts into several parts', () => {
+    const r = recorder(10);
+    r.push(3);
+    const parts = r.push(25);
+    expect(parts.map((p) => p.size)).toEqual([10, 10]);
+    expect(r.buffer.bufferedBytes).toBe(8);
+    expect(bytesOf(parts[1]!.chunks)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
   });
 
   it('lets the final part be small and returns nothing when no bytes are left over', () => {
-    const small = new PartBuffer<{ size: number }>(100);
-    small.push(chunk(10));
-    expect(small.finish()).toMatchObject({ partNumber: 1, size: 10, last: true });
+    const small = recorder(100);
+    small.push(10);
+    expect(small.buffer.finish()).toMatchObject({ partNumber: 1, size: 10, last: true });
 
-    const exact = new PartBuffer<{ size: number }>(100);
-    expect(exact.push(chunk(100))).toMatchObject({ partNumber: 1, size: 100 });
-    expect(exact.finish()).toBeNull();
+    const exact = recorder(100);
+    expect(exact.push(100)).toEqual([expect.objectContaining({ partNumber: 1, size: 100 })]);
+    expect(exact.buffer.finish()).toBeNull();
   });
 
   it('ignores empty chunks (MediaRecorder emits them when nothing changed)', () => {
-    const buffer = new PartBuffer<{ size: number }>(100);
-    expect(buffer.push(chunk(0))).toBeNull();
-    expect(buffer.finish()).toBeNull();
-    expect(buffer.partsEmitted).toBe(0);
+    const r = recorder(100);
+    expect(r.push(0)).toEqual([]);
+    expect(r.buffer.finish()).toBeNull();
+    expect(r.buffer.partsEmitted).toBe(0);
   });
 
   it('refuses chunks after finish and a second finish', () => {
-    const buffer = new PartBuffer<{ size: number }>(100);
-    buffer.finish();
-    expect(() => buffer.push(chunk(5))).toThrow(/already been finished/);
-    expect(() => buffer.finish()).toThrow(/already been finished/);
+    const r = recorder(100);
+    r.buffer.finish();
+    expect(() => r.push(5)).toThrow(/already been finished/);
+    expect(() => r.buffer.finish()).toThrow(/already been finished/);
   });
 
-  it(`stops at S3's ${MAX_PARTS} part limit with a clear error`, () => {
-    const buffer = new PartBuffer<{ size: number }>(1);
-    for (let i = 0; i < MAX_PARTS; i++) buffer.push(chunk(1));
-    expect(() => buffer.push(chunk(1))).toThrow(TooManyPartsError);
+  it('stops at the part limit with a clear error', () => {
+    const r = recorder(1, 3);
+    r.push(3);
+    expect(() => r.push(1)).toThrow(TooManyPartsError);
   });
 
-  it('rejects a nonsensical minimum', () => {
-    expect(() => new PartBuffer(0)).toThrow(RangeError);
+  it('rejects a nonsensical part size, and S3 minimum is 5 MiB', () => {
+    expect(() => new PartBuffer<Run>({ partBytes: 0, slice })).toThrow(RangeError);
+    expect(MIN_PART_BYTES).toBe(5 * 1024 * 1024);
   });
 });

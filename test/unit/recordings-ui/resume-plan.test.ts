@@ -1,21 +1,7 @@
-import { MAX_PARTS, MIN_PART_BYTES } from '../../../frontend/src/recordings/part-buffer';
-import { choosePartSize, planParts, planResume } from '../../../frontend/src/recordings/resume-plan';
+import { MAX_PARTS } from '../../../frontend/src/recordings/part-buffer';
+import { planParts, planResume } from '../../../frontend/src/recordings/resume-plan';
 
 const MiB = 1024 * 1024;
-
-describe('choosePartSize', () => {
-  it('uses the 5 MiB minimum for ordinary files', () => {
-    expect(choosePartSize(0)).toBe(MIN_PART_BYTES);
-    expect(choosePartSize(100 * MiB)).toBe(5 * MiB);
-  });
-
-  it('grows parts so a huge file still fits into 10,000 parts', () => {
-    const size = 100 * 1024 * MiB; // 100 GiB
-    const part = choosePartSize(size);
-    expect(part % MiB).toBe(0);
-    expect(Math.ceil(size / part)).toBeLessThanOrEqual(MAX_PARTS);
-  });
-});
 
 describe('planParts', () => {
   it('covers every byte exactly once with a short last part', () => {
