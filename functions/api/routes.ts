@@ -1,8 +1,9 @@
 import type { Route } from './router';
+import { authRoutes } from '../auth/routes';
 import { recordingRoutes } from '../recordings/routes';
 
 /*
  * Every HTTP API route, one import per feature. Feature modules export their own route tables;
  * the router (router.ts) matches method + path and maps typed errors to status codes.
  */
-export const routes: Route[] = [...recordingRoutes];
+export const routes: Route[] = [...authRoutes, ...recordingRoutes];
