@@ -1,0 +1,153 @@
+/*
+ * The HTTP API as the page uses it. The access token lives in this object only (memory): never localStorage, so
+ * an injected script cannot lift a long-lived credential, and a reload signs in again through the refresh cookie.
+ */
+import { z } from 'zod';
+import { apiUrl, type RuntimeConfig } from '../config.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+const sessionSchema = z.object({
+  accessToken: z.string().min(1),
+  user: z.object({ sub: z.string().optional(), name: z.string(), kind: z.string().optional() }).passthrough(),
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+const iceServerSchema = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+const iceSchema = z.object({ iceServers: z.array(iceServerSchema) });
+
+const roomInfoSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().optional(),
+    needsPassword: z.boolean().default(false),
+    lobby: z.boolean().default(false),
+    locked: z.boolean().default(false),
+    maxParticipants: z.number().optional(),
+    ended: z.boolean().optional(),
+  })
+  .passthrough();
+export type RoomInfo = z.infer<typeof roomInfoSchema>;
+const roomEnvelope = z.union([z.object({ room: roomInfoSchema }).transform((r) => r.room), roomInfoSchema]);
+
+const joinSchema = z.object({
+  status: z.enum(['joined', 'lobby']),
+  ticket: z.string().min(1),
+  peerId: z.string().min(1),
+  role: z.string(),
+  iceServers: z.array(iceServerSchema).optional(),
+});
+export type JoinGrant = z.infer<typeof joinSchema>;
+
+export interface CreateRoomInput {
+  name?: string;
+  password?: string;
+  lobby?: boolean;
+}
+
+export class ApiClient {
+  private accessToken: string | null = null;
+  private user: Session['user'] | null = null;
+
+  constructor(
+    private readonly config: RuntimeConfig,
+    private readonly fetchImpl: typeof fetch = (...args) => fetch(...args),
+  ) {}
+
+  get signedIn(): boolean {
+    return this.accessToken !== null;
+  }
+
+  get currentUser(): Session['user'] | null {
+    return this.user;
+  }
+
+  async signInAsGuest(name: string): Promise<Session> {
+    const session = await this.request('POST', '/api/sessions/guest', sessionSchema, { name }, false);
+    this.accessToken = session.accessToken;
+    this.user = session.user;
+    return session;
+  }
+
+  /** Uses the HttpOnly refresh cookie (if any) to get a new access token; false when there is no session. */
+  async refresh(): Promise<boolean> {
+    try {
+      const session = await this.request('POST', '/api/sessions/refresh', sessionSchema, {}, false);
+      this.accessToken = session.accessToken;
+      this.user = session.user;
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403 || err.status === 404)) return false;
+      throw err;
+    }
+  }
+
+  createRoom(input: CreateRoomInput): Promise<RoomInfo> {
+    return this.request('POST', '/api/rooms', roomEnvelope, input);
+  }
+
+  getRoom(roomId: string): Promise<RoomInfo> {
+    return this.request('GET', `/api/rooms/${encodeURIComponent(roomId)}`, roomEnvelope);
+  }
+
+  joinRoom(roomId: string, password?: string): Promise<JoinGrant> {
+    return this.request(
+      'POST',
+      `/api/rooms/${encodeURIComponent(roomId)}/join`,
+      joinSchema,
+      password ? { password } : {},
+    );
+  }
+
+  async iceServers(): Promise<RTCIceServer[]> {
+    const ice = await this.request('GET', '/api/ice', iceSchema);
+    return ice.iceServers;
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+    retryOn401 = true,
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    const res = await this.fetchImpl(apiUrl(this.config, path), {
+      method,
+      headers,
+      credentials: 'include',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    // The access token lives 15 minutes: refresh once through the cookie, then repeat the request.
+    if (res.status === 401 && retryOn401 && this.accessToken && (await this.refresh())) {
+      return this.request(method, path, schema, body, false);
+    }
+    const payload: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const parsed = errorBodySchema.safeParse(payload);
+      throw parsed.success
+        ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message)
+        : new ApiError(res.status, 'http-error', `The server answered HTTP ${res.status}`);
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) throw new ApiError(res.status, 'bad-response', `Unexpected answer from ${path}`);
+    return parsed.data;
+  }
+}

@@ -1,0 +1,11 @@
+import type { ApiClient } from './api/client.js';
+import type { RuntimeConfig } from './config.js';
+
+export interface AppContext {
+  config: RuntimeConfig;
+  api: ApiClient;
+  root: HTMLElement;
+  navigate(path: string): void;
+  /** The name the user typed last (kept in memory for this tab only). */
+  displayName: string;
+}

@@ -1,0 +1,147 @@
+/*
+ * The local camera and microphone. The outgoing stream always holds exactly one audio and one video track, even
+ * with no camera or mic (a silent/black placeholder), because PeerJS cannot renegotiate: a track missing from the
+ * first offer could never be added later. Devices are switched with replaceTrack on the existing senders.
+ */
+import { Emitter } from '../net/emitter.js';
+
+export interface LocalMediaEvents {
+  /** A track was swapped (device change): every peer connection must replaceTrack. */
+  trackReplaced: (kind: 'audio' | 'video', track: MediaStreamTrack) => void;
+  changed: () => void;
+}
+
+export interface DeviceChoice {
+  audioDeviceId?: string;
+  videoDeviceId?: string;
+}
+
+export class LocalMedia extends Emitter<LocalMediaEvents> {
+  readonly stream = new MediaStream();
+  private micOn = true;
+  private camOn = true;
+  hasCamera = false;
+  hasMic = false;
+  lastError: string | null = null;
+  private placeholderCanvas: HTMLCanvasElement | null = null;
+
+  get audioTrack(): MediaStreamTrack | undefined {
+    return this.stream.getAudioTracks()[0];
+  }
+
+  get videoTrack(): MediaStreamTrack | undefined {
+    return this.stream.getVideoTracks()[0];
+  }
+
+  get mic(): boolean {
+    return this.micOn && this.hasMic;
+  }
+
+  get cam(): boolean {
+    return this.camOn && this.hasCamera;
+  }
+
+  async start(choice: DeviceChoice = {}): Promise<void> {
+    const audio = await this.acquire('audio', choice.audioDeviceId);
+    const video = await this.acquire('video', choice.videoDeviceId);
+    this.install('audio', audio);
+    this.install('video', video);
+    this.emit('changed');
+  }
+
+  /** Sets (never toggles) the microphone; the track stays so the sender keeps its slot. */
+  setMic(on: boolean): void {
+    this.micOn = on;
+    if (this.audioTrack) this.audioTrack.enabled = on && this.hasMic;
+    this.emit('changed');
+  }
+
+  setCam(on: boolean): void {
+    this.camOn = on;
+    if (this.videoTrack) this.videoTrack.enabled = on && this.hasCamera;
+    this.emit('changed');
+  }
+
+  async useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    const track = await this.acquire(kind, deviceId);
+    this.install(kind, track);
+    this.emit('changed');
+  }
+
+  stop(): void {
+    for (const t of this.stream.getTracks()) t.stop();
+  }
+
+  private async acquire(kind: 'audio' | 'video', deviceId?: string): Promise<MediaStreamTrack> {
+    const constraints: MediaStreamConstraints =
+      kind === 'audio'
+        ? {
+            audio: {
+              ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+              echoCancellation: true,
+              noiseSuppression: true,
+            },
+          }
+        : {
+            video: {
+              ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+              width: { ideal: 1280 },
+              height: { ideal: 720 },
+              frameRate: { ideal: 30, max: 30 },
+            },
+          };
+    try {
+      const got = await navigator.mediaDevices.getUserMedia(constraints);
+      const track = kind === 'audio' ? got.getAudioTracks()[0] : got.getVideoTracks()[0];
+      if (!track) throw new Error(`no ${kind} track`);
+      if (kind === 'audio') this.hasMic = true;
+      else this.hasCamera = true;
+      return track;
+    } catch (err) {
+      this.lastError = `${kind === 'audio' ? 'Microphone' : 'Camera'} unavailable: ${(err as Error).message}`;
+      if (kind === 'audio') this.hasMic = false;
+      else this.hasCamera = false;
+      return kind === 'audio' ? silentTrack() : this.blackTrack();
+    }
+  }
+
+  private install(kind: 'audio' | 'video', track: MediaStreamTrack): void {
+    const old = kind === 'audio' ? this.audioTrack : this.videoTrack;
+    if (old === track) return;
+    track.enabled = kind === 'audio' ? this.micOn && this.hasMic : this.camOn && this.hasCamera;
+    if (old) {
+      this.stream.removeTrack(old);
+      old.stop();
+    }
+    this.stream.addTrack(track);
+    if (old) this.emit('trackReplaced', kind, track);
+  }
+
+  private blackTrack(): MediaStreamTrack {
+    this.placeholderCanvas ??= Object.assign(document.createElement('canvas'), { width: 640, height: 360 });
+    const ctx = this.placeholderCanvas.getContext('2d');
+    if (ctx) {
+      ctx.fillStyle = '#000';
+      ctx.fillRect(0, 0, 640, 360);
+    }
+    return this.placeholderCanvas.captureStream(1).getVideoTracks()[0]!;
+  }
+}
+
+function silentTrack(): MediaStreamTrack {
+  const ctx = new AudioContext();
+  const dest = ctx.createMediaStreamDestination();
+  return dest.stream.getAudioTracks()[0]!;
+}
+
+export async function listDevices(): Promise<{ audio: MediaDeviceInfo[]; video: MediaDeviceInfo[] }> {
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  return {
+    audio: devices.filter((d) => d.kind === 'audioinput'),
+    video: devices.filter((d) => d.kind === 'videoinput'),
+  };
+}
+
+export async function captureScreen(): Promise<MediaStream> {
+  return navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+}

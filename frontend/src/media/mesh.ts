@@ -1,0 +1,210 @@
+/*
+ * One camera call per remote peer, plus one screen call from each sharer to everyone else. Calls are placed only
+ * when the signalling socket is open, the direction comes from call-direction.ts, and the outgoing encodings
+ * follow quality-policy.ts as the room grows or shrinks.
+ */
+import type { MediaConnection } from 'peerjs';
+import { Emitter } from '../net/emitter.js';
+import type { Signaling } from '../net/signaling.js';
+import { shouldCall, type PeerPosition } from './call-direction.js';
+import type { LocalMedia } from './local-media.js';
+import { encodingFor, videoCapFor, type VideoSource } from './quality-policy.js';
+
+export type StreamKind = 'camera' | 'screen';
+
+export interface MeshEvents {
+  stream: (peerId: string, kind: StreamKind, stream: MediaStream) => void;
+  streamEnded: (peerId: string, kind: StreamKind) => void;
+}
+
+interface CallMetadata {
+  kind: StreamKind;
+}
+
+function metadataOf(call: MediaConnection): CallMetadata {
+  const kind = (call.metadata as { kind?: unknown } | undefined)?.kind;
+  return { kind: kind === 'screen' ? 'screen' : 'camera' };
+}
+
+function isAlive(call: MediaConnection): boolean {
+  const state = call.peerConnection?.connectionState;
+  return call.open || state === undefined || state === 'new' || state === 'connecting' || state === 'connected';
+}
+
+export class Mesh extends Emitter<MeshEvents> {
+  private readonly camera = new Map<string, MediaConnection>();
+  private readonly screenOut = new Map<string, MediaConnection>();
+  private readonly screenIn = new Map<string, MediaConnection>();
+  private screenStream: MediaStream | null = null;
+  private participants = 1;
+  private audioOnly = false;
+
+  constructor(
+    private readonly signaling: Signaling,
+    private readonly local: LocalMedia,
+  ) {
+    super();
+    signaling.on('call', (call) => this.incoming(call));
+    local.on('trackReplaced', (kind, track) => this.replaceTrack(kind, track));
+  }
+
+  /**
+   * Makes the calls this peer owes: a camera call to every peer it must call (and has no live call to), and the
+   * screen share to everyone who does not have it yet. Safe to run again at any time (idempotent).
+   */
+  reconcile(self: PeerPosition, roster: PeerPosition[]): void {
+    this.participants = Math.max(1, roster.length);
+    if (!this.signaling.open) return;
+    for (const remote of roster) {
+      if (remote.peerId === self.peerId) continue;
+      const existing = this.camera.get(remote.peerId);
+      if (shouldCall(self, remote) && (!existing || !isAlive(existing))) this.callCamera(remote.peerId);
+      const share = this.screenOut.get(remote.peerId);
+      if (this.screenStream && (!share || !isAlive(share))) this.callScreen(remote.peerId);
+    }
+    this.applyQuality();
+  }
+
+  hasLiveCamera(peerId: string): boolean {
+    const call = this.camera.get(peerId);
+    return !!call && isAlive(call);
+  }
+
+  /** Connection state of the camera call to a peer (for the "reconnecting" hint on a tile). */
+  cameraState(peerId: string): RTCPeerConnectionState | 'none' {
+    return this.camera.get(peerId)?.peerConnection?.connectionState ?? 'none';
+  }
+
+  /** The peer left for good: close everything to and from it. */
+  drop(peerId: string): void {
+    for (const map of [this.camera, this.screenOut, this.screenIn]) {
+      const call = map.get(peerId);
+      map.delete(peerId);
+      call?.close();
+    }
+    this.emit('streamEnded', peerId, 'camera');
+    this.emit('streamEnded', peerId, 'screen');
+  }
+
+  startScreenShare(stream: MediaStream, self: PeerPosition, roster: PeerPosition[]): void {
+    this.screenStream = stream;
+    stream.getVideoTracks()[0]?.addEventListener('ended', () => this.stopScreenShare());
+    this.reconcile(self, roster);
+  }
+
+  get sharing(): boolean {
+    return this.screenStream !== null;
+  }
+
+  stopScreenShare(): void {
+    if (!this.screenStream) return;
+    for (const t of this.screenStream.getTracks()) t.stop();
+    this.screenStream = null;
+    for (const call of this.screenOut.values()) call.close();
+    this.screenOut.clear();
+    this.onScreenStopped?.();
+  }
+
+  /** Set by the session so the roster hears `screen:false` whoever stopped the share (button or browser bar). */
+  onScreenStopped: (() => void) | undefined;
+
+  setAudioOnly(on: boolean): void {
+    this.audioOnly = on;
+    this.applyQuality();
+  }
+
+  closeAll(): void {
+    this.stopScreenShare();
+    for (const map of [this.camera, this.screenIn]) {
+      for (const call of map.values()) call.close();
+      map.clear();
+    }
+  }
+
+  /** Applies the mesh quality cap to every outgoing video sender (RTCRtpSender.setParameters, no renegotiation). */
+  applyQuality(): void {
+    for (const call of this.camera.values()) void this.capSender(call, 'camera');
+    for (const call of this.screenOut.values()) void this.capSender(call, 'screen');
+  }
+
+  private callCamera(peerId: string): void {
+    const call = this.signaling.call(peerId, this.local.stream, { kind: 'camera' } satisfies CallMetadata);
+    if (!call) return;
+    this.adopt(peerId, call, 'camera', this.camera);
+  }
+
+  private callScreen(peerId: string): void {
+    if (!this.screenStream) return;
+    const call = this.signaling.call(peerId, this.screenStream, { kind: 'screen' } satisfies CallMetadata);
+    if (!call) return;
+    this.screenOut.set(peerId, call);
+    call.on('close', () => {
+      if (this.screenOut.get(peerId) === call) this.screenOut.delete(peerId);
+    });
+    call.on('error', () => call.close());
+    watchConnected(call, () => void this.capSender(call, 'screen'));
+  }
+
+  private incoming(call: MediaConnection): void {
+    const { kind } = metadataOf(call);
+    const peerId = call.peer;
+    if (kind === 'screen') {
+      // Receive only: our answer carries no tracks.
+      call.answer();
+      this.adopt(peerId, call, 'screen', this.screenIn);
+      return;
+    }
+    // The caller is the newcomer (or came back): its call replaces whatever we had with it.
+    call.answer(this.local.stream);
+    this.adopt(peerId, call, 'camera', this.camera);
+  }
+
+  private adopt(peerId: string, call: MediaConnection, kind: StreamKind, map: Map<string, MediaConnection>): void {
+    const previous = map.get(peerId);
+    map.set(peerId, call);
+    if (previous && previous !== call) previous.close();
+    call.on('stream', (stream) => {
+      if (map.get(peerId) === call) this.emit('stream', peerId, kind, stream);
+    });
+    call.on('close', () => {
+      if (map.get(peerId) !== call) return;
+      map.delete(peerId);
+      this.emit('streamEnded', peerId, kind);
+    });
+    call.on('error', () => call.close());
+    if (kind === 'camera') watchConnected(call, () => void this.capSender(call, 'camera'));
+  }
+
+  private async capSender(call: MediaConnection, source: VideoSource): Promise<void> {
+    const sender = call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video');
+    if (!sender || !sender.track) return;
+    const cap = videoCapFor({ participants: this.participants, source, audioOnly: this.audioOnly });
+    const encoding = encodingFor(cap, sender.track.getSettings().height);
+    const params = sender.getParameters();
+    if (!params.encodings || params.encodings.length === 0) return; // not negotiated yet; applied on connect
+    params.encodings = params.encodings.map((e) => ({ ...e, ...encoding }));
+    try {
+      await sender.setParameters(params);
+    } catch (err) {
+      console.warn('setParameters failed', err);
+    }
+  }
+
+  private replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): void {
+    for (const call of this.camera.values()) {
+      const sender = call.peerConnection?.getSenders().find((s) => s.track?.kind === kind);
+      void sender?.replaceTrack(track);
+    }
+    this.applyQuality();
+  }
+}
+
+function watchConnected(call: MediaConnection, fn: () => void): void {
+  const pc = call.peerConnection;
+  if (!pc) return;
+  const check = () => {
+    if (pc.connectionState === 'connected') fn();
+  };
+  pc.addEventListener('connectionstatechange', check);
+  check();
+}

@@ -1,0 +1,75 @@
+import { LIMITS, type ChatMessage } from '../../../functions/shared/protocol/room.js';
+import type { MeetingSession } from '../meeting/session.js';
+import { displayText, h } from '../ui/dom.js';
+
+export function createChatPanel(session: MeetingSession): {
+  el: HTMLElement;
+  add(m: ChatMessage): void;
+  focus(): void;
+} {
+  const list = h('ol', { class: 'chat-list', attrs: { 'data-testid': 'chat-list', 'aria-live': 'polite' } });
+  const input = h('textarea', {
+    attrs: {
+      rows: 2,
+      maxlength: LIMITS.chatText,
+      placeholder: 'Message everyone',
+      'aria-label': 'Chat message',
+      'data-testid': 'chat-input',
+    },
+  });
+  const send = () => {
+    const text = input.value;
+    if (!text.trim()) return;
+    if (session.sendChat(text)) input.value = '';
+  };
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      send();
+    }
+  });
+  const form = h(
+    'form',
+    {
+      class: 'chat-form',
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          send();
+        },
+      },
+    },
+    input,
+    h('button', { class: 'primary', attrs: { type: 'submit', 'data-testid': 'chat-send' } }, 'Send'),
+  );
+  const el = h(
+    'section',
+    { class: 'panel chat', attrs: { 'aria-label': 'Chat', 'data-testid': 'chat-panel' } },
+    h('h2', null, 'Chat'),
+    list,
+    form,
+  );
+  const add = (m: ChatMessage) => {
+    const time = new Date(m.sentAt);
+    const item = h(
+      'li',
+      { class: `chat-item${m.peerId === session.peerId ? ' mine' : ''}`, attrs: { 'data-testid': 'chat-item' } },
+      h(
+        'div',
+        { class: 'chat-meta' },
+        h('strong', { attrs: { 'data-testid': 'chat-author' } }, displayText(m.name)),
+        ' ',
+        h(
+          'time',
+          { attrs: { datetime: m.sentAt } },
+          Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+        ),
+      ),
+      h('p', { class: 'chat-text', attrs: { 'data-testid': 'chat-text' } }, m.text),
+    );
+    list.append(item);
+    list.scrollTop = list.scrollHeight;
+  };
+  for (const m of session.chatLog) add(m);
+  return { el, add, focus: () => input.focus() };
+}

@@ -1,0 +1,109 @@
+import type { LobbyEntry, Participant } from '../../../functions/shared/protocol/room.js';
+import type { MeetingSession } from '../meeting/session.js';
+import { displayText, h, replaceChildren } from '../ui/dom.js';
+
+export function createParticipantsPanel(session: MeetingSession): { el: HTMLElement; render(): void } {
+  const lobbyList = h('ul', { class: 'people', attrs: { 'data-testid': 'lobby-list' } });
+  const lobbySection = h(
+    'div',
+    { class: 'lobby-section', attrs: { hidden: true } },
+    h('h3', null, 'Waiting in the lobby'),
+    lobbyList,
+  );
+  const list = h('ul', { class: 'people', attrs: { 'data-testid': 'participant-list' } });
+  const hostBar = h('div', { class: 'host-bar', attrs: { hidden: true } });
+  const heading = h('h2', null, 'People');
+  const el = h(
+    'section',
+    { class: 'panel participants', attrs: { 'aria-label': 'Participants', 'data-testid': 'participants-panel' } },
+    heading,
+    hostBar,
+    lobbySection,
+    list,
+  );
+
+  const button = (label: string, testid: string, onClick: () => void, cls = '') =>
+    h(
+      'button',
+      { class: `small ${cls}`, attrs: { type: 'button', 'data-testid': testid }, on: { click: onClick } },
+      label,
+    );
+
+  const lobbyRow = (e: LobbyEntry) =>
+    h(
+      'li',
+      { attrs: { 'data-peer-id': e.peerId, 'data-testid': 'lobby-entry' } },
+      h('span', { class: 'person-name' }, displayText(e.name)),
+      h(
+        'span',
+        { class: 'actions' },
+        button('Admit', 'admit', () => session.admit(e.peerId), 'primary'),
+        button('Deny', 'deny', () => session.deny(e.peerId), 'danger'),
+      ),
+    );
+
+  const personRow = (p: Participant) => {
+    const isSelf = p.peerId === session.peerId;
+    const me = session.role;
+    const canModerate = !isSelf && (me === 'host' || (me === 'cohost' && p.role === 'member'));
+    return h(
+      'li',
+      { attrs: { 'data-peer-id': p.peerId, 'data-testid': 'participant' } },
+      h('span', { class: 'person-name' }, displayText(p.name) + (isSelf ? ' (you)' : '')),
+      p.role !== 'member' ? h('span', { class: 'badge role' }, p.role === 'host' ? 'Host' : 'Co-host') : null,
+      h('span', { class: `badge ${p.mic ? 'on' : 'mic-off'}` }, p.mic ? 'Mic on' : 'Muted'),
+      !p.cam ? h('span', { class: 'badge' }, 'Camera off') : null,
+      canModerate
+        ? h(
+            'span',
+            { class: 'actions' },
+            !p.mic ? button('Ask to unmute', 'ask-unmute', () => session.askUnmute(p.peerId)) : null,
+            me === 'host'
+              ? button(p.role === 'cohost' ? 'Remove co-host' : 'Make co-host', 'make-cohost', () =>
+                  session.makeCohost(p.peerId, p.role !== 'cohost'),
+                )
+              : null,
+            button(
+              'Remove',
+              'remove',
+              () => {
+                if (confirm(`Remove ${displayText(p.name)} from the meeting? They will not be able to rejoin.`))
+                  session.remove(p.peerId);
+              },
+              'danger',
+            ),
+          )
+        : null,
+    );
+  };
+
+  const render = () => {
+    heading.textContent = `People (${session.roster.length})`;
+    const hostish = session.isHostish;
+    hostBar.hidden = !hostish;
+    if (hostish) {
+      const locked = session.room?.locked ?? false;
+      replaceChildren(
+        hostBar,
+        button('Mute all', 'mute-all', () => session.muteAll()),
+        button(locked ? 'Unlock meeting' : 'Lock meeting', 'lock', () => session.lock(!locked)),
+        session.role === 'host'
+          ? button(
+              'End for all',
+              'end-all',
+              () => {
+                if (confirm('End the meeting for everyone?')) session.endForAll();
+              },
+              'danger',
+            )
+          : null,
+      );
+    }
+    lobbySection.hidden = !hostish || session.lobby.length === 0;
+    replaceChildren(lobbyList, ...session.lobby.map(lobbyRow));
+    const sorted = [...session.roster].sort((a, b) => a.joinedAt - b.joinedAt);
+    replaceChildren(list, ...sorted.map((p) => personRow(p)));
+  };
+  render();
+  return { el, render };
+}

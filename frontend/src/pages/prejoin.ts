@@ -1,0 +1,171 @@
+import { ApiError } from '../api/client.js';
+import type { AppContext } from '../app-context.js';
+import { LocalMedia, listDevices } from '../media/local-media.js';
+import { MeetingSession } from '../meeting/session.js';
+import { h, replaceChildren } from '../ui/dom.js';
+import { describeError, ensureSignedIn, errorBox, field, page } from './common.js';
+import { renderEnded } from './ended.js';
+import { renderMeeting } from './meeting.js';
+
+export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
+  const local = new LocalMedia();
+  const preview = h('video', {
+    class: 'preview-video mirror',
+    attrs: { autoplay: true, playsinline: true, 'data-testid': 'preview' },
+  });
+  preview.muted = true;
+  const previewNote = h('p', { class: 'muted-note', attrs: { hidden: true } });
+  const name = h('input', {
+    attrs: { name: 'name', required: true, maxlength: 40, autocomplete: 'name', 'data-testid': 'prejoin-name' },
+  });
+  name.value = ctx.displayName;
+  const micOn = h('input', { attrs: { type: 'checkbox', 'data-testid': 'prejoin-mic' } });
+  const camOn = h('input', { attrs: { type: 'checkbox', 'data-testid': 'prejoin-cam' } });
+  micOn.checked = true;
+  camOn.checked = true;
+  const audioSelect = h('select', { attrs: { 'aria-label': 'Microphone', 'data-testid': 'mic-select' } });
+  const videoSelect = h('select', { attrs: { 'aria-label': 'Camera', 'data-testid': 'cam-select' } });
+  const password = h('input', {
+    attrs: {
+      type: 'password',
+      name: 'password',
+      maxlength: 128,
+      autocomplete: 'current-password',
+      'data-testid': 'prejoin-password',
+    },
+  });
+  const passwordField = field('Meeting password', password);
+  passwordField.hidden = true;
+  const title = h('h1', null, 'Ready to join?');
+  const shareLink = `${location.origin}/r/${roomId}`;
+  const copy = h(
+    'button',
+    {
+      class: 'link-button',
+      attrs: { type: 'button', 'data-testid': 'copy-link' },
+      on: { click: () => void navigator.clipboard?.writeText(shareLink).then(() => (copy.textContent = 'Copied')) },
+    },
+    'Copy link',
+  );
+  const error = errorBox();
+  const joinButton = h('button', { class: 'primary', attrs: { type: 'submit', 'data-testid': 'join' } }, 'Join now');
+
+  const refreshPreview = () => {
+    preview.srcObject = local.cam ? local.stream : null;
+    previewNote.hidden = local.cam && !local.lastError;
+    previewNote.textContent = local.lastError ?? (local.cam ? '' : 'Camera is off');
+  };
+  micOn.addEventListener('change', () => local.setMic(micOn.checked));
+  camOn.addEventListener('change', () => {
+    local.setCam(camOn.checked);
+    refreshPreview();
+  });
+  audioSelect.addEventListener('change', () => void local.useDevice('audio', audioSelect.value).then(refreshPreview));
+  videoSelect.addEventListener('change', () => void local.useDevice('video', videoSelect.value).then(refreshPreview));
+
+  void (async () => {
+    await local.start();
+    refreshPreview();
+    const devices = await listDevices().catch(() => ({ audio: [], video: [] }));
+    const fill = (select: HTMLSelectElement, list: MediaDeviceInfo[], current?: string) =>
+      replaceChildren(
+        select,
+        ...list.map((d, i) => {
+          const opt = h('option', { attrs: { value: d.deviceId } }, d.label || `Device ${i + 1}`);
+          opt.selected = d.deviceId === current;
+          return opt;
+        }),
+      );
+    fill(audioSelect, devices.audio, local.audioTrack?.getSettings().deviceId);
+    fill(videoSelect, devices.video, local.videoTrack?.getSettings().deviceId);
+    if (ctx.api.signedIn || (await ctx.api.refresh().catch(() => false))) {
+      const info = await ctx.api.getRoom(roomId).catch(() => null);
+      if (info?.name) title.textContent = `Join “${info.name}”`;
+      if (info?.needsPassword) passwordField.hidden = false;
+    }
+  })();
+
+  let joining = false;
+  const form = h(
+    'form',
+    {
+      class: 'card prejoin-form',
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          if (joining) return;
+          joining = true;
+          joinButton.disabled = true;
+          error.show(null);
+          void (async () => {
+            try {
+              const displayName = name.value.trim();
+              ctx.displayName = displayName;
+              await ensureSignedIn(ctx.api, displayName);
+              const session = new MeetingSession(ctx.api, ctx.config, roomId, local);
+              wireEnd(ctx, session, roomId);
+              session.on('phase', (phase) => {
+                if (phase === 'lobby') replaceChildren(ctx.root, renderLobbyWait(ctx, session));
+                if (phase === 'in-room' && !ctx.root.querySelector('[data-testid="meeting"]')) {
+                  replaceChildren(ctx.root, renderMeeting(ctx, session));
+                }
+              });
+              await session.join(password.value || undefined);
+            } catch (err) {
+              if (err instanceof ApiError && /password/i.test(`${err.code} ${err.message}`))
+                passwordField.hidden = false;
+              error.show(describeError(err));
+              joining = false;
+              joinButton.disabled = false;
+            }
+          })();
+        },
+      },
+    },
+    title,
+    h('p', { class: 'share' }, h('span', { attrs: { 'data-testid': 'share-link' } }, shareLink), ' ', copy),
+    field('Your name', name),
+    h(
+      'div',
+      { class: 'toggles' },
+      h('label', { class: 'check' }, micOn, ' Microphone on'),
+      h('label', { class: 'check' }, camOn, ' Camera on'),
+    ),
+    field('Microphone', audioSelect),
+    field('Camera', videoSelect),
+    passwordField,
+    error,
+    joinButton,
+  );
+  return page('Join', h('div', { class: 'prejoin' }, h('div', { class: 'preview' }, preview, previewNote), form));
+}
+
+function renderLobbyWait(ctx: AppContext, session: MeetingSession): HTMLElement {
+  return page(
+    'Waiting',
+    h(
+      'section',
+      { class: 'card center', attrs: { 'data-testid': 'lobby-wait', role: 'status' } },
+      h('div', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }),
+      h('h1', null, 'Waiting for the host to let you in'),
+      h('p', null, 'You will join as soon as someone admits you.'),
+      h(
+        'button',
+        {
+          attrs: { type: 'button' },
+          on: {
+            click: () => {
+              session.leave();
+              ctx.navigate('/');
+            },
+          },
+        },
+        'Cancel',
+      ),
+    ),
+  );
+}
+
+function wireEnd(ctx: AppContext, session: MeetingSession, roomId: string): void {
+  session.on('ended', (reason, detail) => replaceChildren(ctx.root, renderEnded(ctx, reason, detail, roomId)));
+}
