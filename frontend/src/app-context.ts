@@ -1,5 +1,5 @@
-import type { ApiClient } from './api/client.js';
-import type { RuntimeConfig } from './config.js';
+import type { ApiClient } from './api/client';
+import type { RuntimeConfig } from './config';
 
 export interface AppContext {
   config: RuntimeConfig;

@@ -37,9 +37,9 @@ export function roomSocketUrl(config: RuntimeConfig, ticket: string): string {
 }
 
 /** Resolves `apiBase` against the page origin, so both `/api` and `https://api.example.com/api` work. */
-export function apiUrl(config: RuntimeConfig, path: string): string {
+export function apiUrl(config: RuntimeConfig, path: string, origin: string = location.origin): string {
   const base = config.apiBase.replace(/\/+$/, '');
   const rel = path.startsWith('/') ? path : `/${path}`;
   const full = base.endsWith('/api') && rel.startsWith('/api/') ? `${base}${rel.slice(4)}` : `${base}${rel}`;
-  return new URL(full, location.origin).toString();
+  return new URL(full, origin).toString();
 }

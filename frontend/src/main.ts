@@ -1,11 +1,11 @@
 import './styles.css';
-import { ApiClient } from './api/client.js';
-import type { AppContext } from './app-context.js';
-import { loadConfig } from './config.js';
-import { page } from './pages/common.js';
-import { renderHome } from './pages/home.js';
-import { renderPrejoin } from './pages/prejoin.js';
-import { h, replaceChildren } from './ui/dom.js';
+import { ApiClient } from './api/client';
+import type { AppContext } from './app-context';
+import { loadConfig } from './config';
+import { page } from './pages/common';
+import { renderHome } from './pages/home';
+import { renderPrejoin } from './pages/prejoin';
+import { h, replaceChildren } from './ui/dom';
 
 const ROOM_PATH = /^\/r\/([0-9a-hjkmnp-tv-z]{4}(?:-[0-9a-hjkmnp-tv-z]{4}){3})\/?$/;
 

@@ -3,7 +3,7 @@
  * an injected script cannot lift a long-lived credential, and a reload signs in again through the refresh cookie.
  */
 import { z } from 'zod';
-import { apiUrl, type RuntimeConfig } from '../config.js';
+import { apiUrl, type RuntimeConfig } from '../config';
 
 export class ApiError extends Error {
   constructor(
@@ -16,7 +16,11 @@ export class ApiError extends Error {
   }
 }
 
-const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const errorBodySchema = z.union([
+  z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error),
+  // API Gateway's own answers (throttling, integration failures) carry only a message.
+  z.object({ message: z.string() }).transform((b) => ({ code: 'gateway', message: b.message })),
+]);
 
 const sessionSchema = z.object({
   accessToken: z.string().min(1),
@@ -143,7 +147,7 @@ export class ApiClient {
     if (!res.ok) {
       const parsed = errorBodySchema.safeParse(payload);
       throw parsed.success
-        ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message)
+        ? new ApiError(res.status, parsed.data.code, parsed.data.message)
         : new ApiError(res.status, 'http-error', `The server answered HTTP ${res.status}`);
     }
     const parsed = schema.safeParse(payload);

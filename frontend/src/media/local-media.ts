@@ -3,7 +3,7 @@
  * with no camera or mic (a silent/black placeholder), because PeerJS cannot renegotiate: a track missing from the
  * first offer could never be added later. Devices are switched with replaceTrack on the existing senders.
  */
-import { Emitter } from '../net/emitter.js';
+import { Emitter } from '../net/emitter';
 
 export interface LocalMediaEvents {
   /** A track was swapped (device change): every peer connection must replaceTrack. */

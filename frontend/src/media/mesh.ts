@@ -4,11 +4,11 @@
  * follow quality-policy.ts as the room grows or shrinks.
  */
 import type { MediaConnection } from 'peerjs';
-import { Emitter } from '../net/emitter.js';
-import type { Signaling } from '../net/signaling.js';
-import { shouldCall, type PeerPosition } from './call-direction.js';
-import type { LocalMedia } from './local-media.js';
-import { encodingFor, videoCapFor, type VideoSource } from './quality-policy.js';
+import { Emitter } from '../net/emitter';
+import type { Signaling } from '../net/signaling';
+import { shouldCall, type PeerPosition } from './call-direction';
+import type { LocalMedia } from './local-media';
+import { encodingFor, videoCapFor, type VideoSource } from './quality-policy';
 
 export type StreamKind = 'camera' | 'screen';
 

@@ -11,15 +11,15 @@ import type {
   Participant,
   RoomSettings,
   ServerMessage,
-} from '../../../functions/shared/protocol/room.js';
-import type { ApiClient, JoinGrant } from '../api/client.js';
-import { roomSocketUrl, type RuntimeConfig } from '../config.js';
-import { LocalMedia, captureScreen } from '../media/local-media.js';
-import { Mesh, type StreamKind } from '../media/mesh.js';
-import { ConnectionState, type CloseReason } from '../net/connection-state.js';
-import { Emitter } from '../net/emitter.js';
-import { RoomSocket } from '../net/room-socket.js';
-import { Signaling } from '../net/signaling.js';
+} from '../../../functions/shared/protocol/room';
+import type { ApiClient, JoinGrant } from '../api/client';
+import { roomSocketUrl, type RuntimeConfig } from '../config';
+import { LocalMedia, captureScreen } from '../media/local-media';
+import { Mesh, type StreamKind } from '../media/mesh';
+import { ConnectionState, type CloseReason } from '../net/connection-state';
+import { Emitter } from '../net/emitter';
+import { RoomSocket } from '../net/room-socket';
+import { Signaling } from '../net/signaling';
 
 export type EndReason = 'left' | 'removed' | 'ended' | 'denied' | 'full' | 'locked' | 'connection-lost' | 'error';
 

@@ -3,7 +3,7 @@
  * UI banner, the retry timer and the media layer all agree on where we are. Transitions are a pure function; the
  * Connection class adds the typed events and the reconnect timer around it.
  */
-import type { ReconnectPolicy } from './reconnect-policy.js';
+import type { ReconnectPolicy } from './reconnect-policy';
 
 export enum ConnectionState {
   Idle = 'idle',

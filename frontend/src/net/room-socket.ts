@@ -7,10 +7,10 @@ import {
   encodeClientMessage,
   type ClientMessage,
   type ServerMessage,
-} from '../../../functions/shared/protocol/room.js';
-import { Connection, ConnectionState, type CloseReason } from './connection-state.js';
-import { Emitter } from './emitter.js';
-import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy.js';
+} from '../../../functions/shared/protocol/room';
+import { Connection, ConnectionState, type CloseReason } from './connection-state';
+import { Emitter } from './emitter';
+import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy';
 
 export interface RoomSocketEvents {
   /** The socket is open (first time or after a reconnect): send `join` or `knock` now. */

@@ -4,10 +4,10 @@
  * loss only needs a fresh ticket and `peer.reconnect()` with the same id.
  */
 import { Peer, type MediaConnection } from 'peerjs';
-import type { RuntimeConfig } from '../config.js';
-import { Connection, ConnectionState, type CloseReason } from './connection-state.js';
-import { Emitter } from './emitter.js';
-import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy.js';
+import type { RuntimeConfig } from '../config';
+import { Connection, ConnectionState, type CloseReason } from './connection-state';
+import { Emitter } from './emitter';
+import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy';
 
 export interface SignalingEvents {
   /** The socket is usable (first time or again after a reconnect): only now may calls be placed. */

@@ -1,6 +1,6 @@
-import { LIMITS, type ChatMessage } from '../../../functions/shared/protocol/room.js';
-import type { MeetingSession } from '../meeting/session.js';
-import { displayText, h } from '../ui/dom.js';
+import { LIMITS, type ChatMessage } from '../../../functions/shared/protocol/room';
+import type { MeetingSession } from '../meeting/session';
+import { displayText, h } from '../ui/dom';
 
 export function createChatPanel(session: MeetingSession): {
   el: HTMLElement;

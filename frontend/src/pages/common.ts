@@ -1,5 +1,5 @@
-import { ApiError } from '../api/client.js';
-import { h } from '../ui/dom.js';
+import { ApiError } from '../api/client';
+import { h } from '../ui/dom';
 
 export function page(title: string, ...children: (Node | null)[]): HTMLElement {
   document.title = title ? `${title} · Connect Now` : 'Connect Now';

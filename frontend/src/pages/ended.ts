@@ -1,7 +1,7 @@
-import type { AppContext } from '../app-context.js';
-import type { EndReason } from '../meeting/session.js';
-import { h } from '../ui/dom.js';
-import { page } from './common.js';
+import type { AppContext } from '../app-context';
+import type { EndReason } from '../meeting/session';
+import { h } from '../ui/dom';
+import { page } from './common';
 
 const TITLES: Record<EndReason, string> = {
   left: 'You left the meeting',

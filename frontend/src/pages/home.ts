@@ -1,6 +1,6 @@
-import type { AppContext } from '../app-context.js';
-import { h } from '../ui/dom.js';
-import { describeError, ensureSignedIn, errorBox, field, page } from './common.js';
+import type { AppContext } from '../app-context';
+import { h } from '../ui/dom';
+import { describeError, ensureSignedIn, errorBox, field, page } from './common';
 
 /** Room links look like `/r/k3xd-9vqe-7rbn-m2ta`; people also paste the bare code. */
 export function roomIdFromInput(value: string): string | null {

@@ -1,16 +1,16 @@
-import type { Participant } from '../../../functions/shared/protocol/room.js';
-import type { AppContext } from '../app-context.js';
-import { isOverVideoLimit, MESH_VIDEO_LIMIT } from '../media/quality-policy.js';
-import type { StreamKind } from '../media/mesh.js';
-import { SpeakerDetector } from '../media/speaker-detector.js';
-import type { MeetingSession } from '../meeting/session.js';
-import { ConnectionState } from '../net/connection-state.js';
-import { displayText, h, replaceChildren } from '../ui/dom.js';
-import { bindShortcuts, type ShortcutMap } from '../ui/keyboard.js';
-import { playChime } from '../ui/sound.js';
-import { createChatPanel } from './chat-panel.js';
-import { createParticipantsPanel } from './participants-panel.js';
-import { createTile, gridClass, type TileView } from './tiles.js';
+import type { Participant } from '../../../functions/shared/protocol/room';
+import type { AppContext } from '../app-context';
+import { isOverVideoLimit, MESH_VIDEO_LIMIT } from '../media/quality-policy';
+import type { StreamKind } from '../media/mesh';
+import { SpeakerDetector } from '../media/speaker-detector';
+import type { MeetingSession } from '../meeting/session';
+import { ConnectionState } from '../net/connection-state';
+import { displayText, h, replaceChildren } from '../ui/dom';
+import { bindShortcuts, type ShortcutMap } from '../ui/keyboard';
+import { playChime } from '../ui/sound';
+import { createChatPanel } from './chat-panel';
+import { createParticipantsPanel } from './participants-panel';
+import { createTile, gridClass, type TileView } from './tiles';
 
 type Panel = 'chat' | 'people' | null;
 

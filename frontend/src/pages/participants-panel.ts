@@ -1,6 +1,6 @@
-import type { LobbyEntry, Participant } from '../../../functions/shared/protocol/room.js';
-import type { MeetingSession } from '../meeting/session.js';
-import { displayText, h, replaceChildren } from '../ui/dom.js';
+import type { LobbyEntry, Participant } from '../../../functions/shared/protocol/room';
+import type { MeetingSession } from '../meeting/session';
+import { displayText, h, replaceChildren } from '../ui/dom';
 
 export function createParticipantsPanel(session: MeetingSession): { el: HTMLElement; render(): void } {
   const lobbyList = h('ul', { class: 'people', attrs: { 'data-testid': 'lobby-list' } });

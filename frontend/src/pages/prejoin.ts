@@ -1,11 +1,11 @@
-import { ApiError } from '../api/client.js';
-import type { AppContext } from '../app-context.js';
-import { LocalMedia, listDevices } from '../media/local-media.js';
-import { MeetingSession } from '../meeting/session.js';
-import { h, replaceChildren } from '../ui/dom.js';
-import { describeError, ensureSignedIn, errorBox, field, page } from './common.js';
-import { renderEnded } from './ended.js';
-import { renderMeeting } from './meeting.js';
+import { ApiError } from '../api/client';
+import type { AppContext } from '../app-context';
+import { LocalMedia, listDevices } from '../media/local-media';
+import { MeetingSession } from '../meeting/session';
+import { h, replaceChildren } from '../ui/dom';
+import { describeError, ensureSignedIn, errorBox, field, page } from './common';
+import { renderEnded } from './ended';
+import { renderMeeting } from './meeting';
 
 export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
   const local = new LocalMedia();

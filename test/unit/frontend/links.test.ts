@@ -1,0 +1,42 @@
+import { apiUrl, roomSocketUrl, runtimeConfigSchema } from '../../../frontend/src/config';
+import { roomIdFromInput } from '../../../frontend/src/pages/home';
+
+const config = runtimeConfigSchema.parse({
+  apiBase: '/api',
+  wsUrl: 'wss://meet.example.com/peerjs',
+  peer: { host: 'meet.example.com', port: 443, path: '/', secure: true, key: 'connect-now' },
+});
+
+describe('roomIdFromInput', () => {
+  it('accepts a full link, a path and a bare code', () => {
+    expect(roomIdFromInput('https://meet.example.com/r/k3xd-9vqe-7rbn-m2ta')).toBe('k3xd-9vqe-7rbn-m2ta');
+    expect(roomIdFromInput('/r/K3XD-9VQE-7RBN-M2TA')).toBe('k3xd-9vqe-7rbn-m2ta');
+    expect(roomIdFromInput('  k3xd-9vqe-7rbn-m2ta ')).toBe('k3xd-9vqe-7rbn-m2ta');
+  });
+
+  it('refuses anything that is not a room code (no open redirect through the join box)', () => {
+    expect(roomIdFromInput('https://evil.example/')).toBeNull();
+    expect(roomIdFromInput('k3xd-9vqe')).toBeNull();
+    expect(roomIdFromInput('//evil.example/r/k3xd-9vqe-7rbn-m2t')).toBeNull();
+    // "i", "l", "o" and "u" are not in the room alphabet.
+    expect(roomIdFromInput('ilou-9vqe-7rbn-m2ta')).toBeNull();
+  });
+});
+
+describe('URLs from /config.json', () => {
+  it('opens the room socket on the PeerJS stage path with the ticket', () => {
+    expect(roomSocketUrl(config, 'a.b.c')).toBe('wss://meet.example.com/peerjs?token=a.b.c');
+    expect(roomSocketUrl({ ...config, wsUrl: 'ws://127.0.0.1:9000' }, 't')).toBe('ws://127.0.0.1:9000/peerjs?token=t');
+  });
+
+  it('resolves API paths against the page origin or an absolute apiBase', () => {
+    expect(apiUrl(config, '/api/rooms', 'https://meet.example.com')).toBe('https://meet.example.com/api/rooms');
+    expect(apiUrl({ ...config, apiBase: 'https://api.example.com/api' }, '/api/ice', 'https://x.example')).toBe(
+      'https://api.example.com/api/ice',
+    );
+  });
+
+  it('rejects a config whose wsUrl is not a WebSocket URL', () => {
+    expect(runtimeConfigSchema.safeParse({ ...config, wsUrl: 'https://x' }).success).toBe(false);
+  });
+});
