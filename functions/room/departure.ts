@@ -1,0 +1,56 @@
+import type { LeaveReason, ServerMessage } from '../shared/protocol/room';
+import type { LiveParticipant } from './live-state';
+import { broadcast, publicParticipant, publicWaiter, type RoomDeps } from './room-context';
+
+/**
+ * Sends `message` to everyone in the room; participants whose socket turned out to be gone are treated as
+ * disconnected (their $disconnect may never arrive if API Gateway lost it).
+ */
+export async function announce(
+  deps: RoomDeps,
+  roomId: string,
+  message: ServerMessage | ((roster: LiveParticipant[]) => ServerMessage),
+  except?: string,
+): Promise<void> {
+  const roster = await deps.live.roster(roomId);
+  const gone = await broadcast(deps, roster, typeof message === 'function' ? message(roster) : message, except);
+  for (const p of gone) await depart(deps, roomId, p, 'disconnected');
+}
+
+export const rosterUpdate = (roster: LiveParticipant[]): ServerMessage => ({
+  type: 'roster.update',
+  roster: roster.map(publicParticipant),
+});
+
+/**
+ * Takes a participant out of the live roster (only while `p.connectionId` still speaks for them), tells the room,
+ * and hands the host role over if they held it. Returns false when someone else already removed them.
+ */
+export async function depart(deps: RoomDeps, roomId: string, p: LiveParticipant, reason: LeaveReason) {
+  const removed = await deps.live.removeParticipant(roomId, p.peerId, p.connectionId);
+  if (!removed) return false;
+  await announce(deps, roomId, { type: 'peer.left', peerId: removed.peerId, reason });
+  if (removed.role === 'host' && reason !== 'removed' && reason !== 'ended') await handOverHost(deps, roomId, removed);
+  return true;
+}
+
+/**
+ * The host left: the longest-present cohost becomes host, else the longest-present member. Not when the same
+ * person is still here in another tab, and not when nobody is left (the host keeps the role for their return).
+ */
+export async function handOverHost(deps: RoomDeps, roomId: string, oldHost: LiveParticipant): Promise<void> {
+  const roster = await deps.live.roster(roomId);
+  if (roster.some((p) => p.sub === oldHost.sub)) return;
+  const next = roster.find((p) => p.role === 'cohost') ?? roster.find((p) => p.role === 'member');
+  if (!next) return;
+  await deps.store.transferHost(roomId, oldHost.sub, { sub: next.sub, name: next.name });
+  for (const p of roster.filter((r) => r.sub === next.sub)) {
+    await deps.live.updateParticipant(roomId, p.peerId, { role: 'host' });
+  }
+  await announce(deps, roomId, rosterUpdate);
+  // The new host now answers the lobby, so they need to see who is waiting.
+  const lobby = await deps.live.lobby(roomId);
+  for (const p of roster.filter((r) => r.sub === next.sub)) {
+    await deps.notifier.send(p.connectionId, { type: 'lobby.update', lobby: lobby.map(publicWaiter) });
+  }
+}

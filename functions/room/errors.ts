@@ -1,0 +1,20 @@
+import { AppError } from '../shared/errors';
+import type { ErrorCode } from '../shared/protocol/room';
+
+/** A room rule refused an action. `code` is the socket protocol's error code; `status` is for the HTTP edge. */
+export class RoomRuleError extends AppError {
+  constructor(
+    readonly socketCode: ErrorCode,
+    message: string,
+    status = 403,
+  ) {
+    super(socketCode, message, status);
+  }
+}
+
+export const notAllowed = (message: string) => new RoomRuleError('not_allowed', message, 403);
+export const notInRoom = () => new RoomRuleError('not_in_room', 'You are not in this room: send join first', 409);
+export const notFound = (message: string) => new RoomRuleError('not_found', message, 404);
+export const roomFull = (present: number, max: number) =>
+  new RoomRuleError('room_full', `Room is full (${present}/${max})`, 409);
+export const roomEnded = () => new RoomRuleError('room_ended', 'This meeting has ended', 410);

@@ -1,0 +1,209 @@
+import type Redis from 'ioredis';
+import { getRedis } from '../shared/redis';
+import {
+  LIMITS,
+  chatMessageSchema,
+  type ChatMessage,
+  type LobbyEntry,
+  type MediaState,
+  type Participant,
+  type Role,
+} from '../shared/protocol/room';
+
+/** A participant as the server keeps it: what others see, plus who they are and which socket speaks for them. */
+export interface LiveParticipant extends Participant {
+  sub: string;
+  connectionId: string;
+}
+
+export interface LobbyWaiter extends LobbyEntry {
+  sub: string;
+  connectionId: string;
+}
+
+export type ParticipantPatch = Partial<MediaState> & { role?: Role; name?: string };
+
+/** The live side of a room (Redis): roster, latest chat, lobby queue. Gone when the meeting is. */
+export interface LiveRoomState {
+  /** Everyone in the room, longest-present first. */
+  roster(roomId: string): Promise<LiveParticipant[]>;
+  getParticipant(roomId: string, peerId: string): Promise<LiveParticipant | undefined>;
+  putParticipant(roomId: string, participant: LiveParticipant): Promise<void>;
+  /** Sets fields of a participant who is still present; false when they are gone (nothing is written). */
+  updateParticipant(roomId: string, peerId: string, patch: ParticipantPatch): Promise<boolean>;
+  /**
+   * Removes a participant; with `connectionId`, only while that socket still speaks for them (a reconnect may have
+   * moved the peer id to a newer socket, whose late-arriving predecessor must not remove it).
+   */
+  removeParticipant(roomId: string, peerId: string, connectionId?: string): Promise<LiveParticipant | undefined>;
+  appendChat(roomId: string, message: ChatMessage): Promise<void>;
+  /** The latest 50 messages, oldest first. */
+  recentChat(roomId: string): Promise<ChatMessage[]>;
+  putWaiter(roomId: string, waiter: LobbyWaiter): Promise<void>;
+  getWaiter(roomId: string, peerId: string): Promise<LobbyWaiter | undefined>;
+  /** Oldest knock first. */
+  lobby(roomId: string): Promise<LobbyWaiter[]>;
+  removeWaiter(roomId: string, peerId: string, connectionId?: string): Promise<LobbyWaiter | undefined>;
+  clearRoom(roomId: string): Promise<void>;
+}
+
+// Meetings are at most a few hours (API Gateway closes sockets after 2 h); a day of idle life is plenty, and keys
+// of rooms whose last $disconnect never arrived expire on their own.
+const LIVE_TTL_SECONDS = 24 * 60 * 60;
+
+const keys = (roomId: string) => ({
+  peers: `room:${roomId}:peers`,
+  peer: (peerId: string) => `room:${roomId}:peer:${peerId}`,
+  chat: `room:${roomId}:chat`,
+  lobby: `room:${roomId}:lobby`,
+});
+
+const FLAGS = ['mic', 'cam', 'screen', 'speaking', 'handRaised'] as const;
+
+function toHash(p: LiveParticipant): Record<string, string> {
+  return {
+    peerId: p.peerId,
+    sub: p.sub,
+    connectionId: p.connectionId,
+    name: p.name,
+    role: p.role,
+    joinedAt: String(p.joinedAt),
+    ...Object.fromEntries(FLAGS.map((f) => [f, p[f] ? '1' : '0'])),
+  };
+}
+
+function fromHash(h: Record<string, string>): LiveParticipant | undefined {
+  if (!h.peerId || !h.sub || !h.connectionId) return undefined;
+  return {
+    peerId: h.peerId,
+    sub: h.sub,
+    connectionId: h.connectionId,
+    name: h.name ?? '',
+    role: (h.role as Role) ?? 'member',
+    joinedAt: Number(h.joinedAt ?? 0),
+    mic: h.mic === '1',
+    cam: h.cam === '1',
+    screen: h.screen === '1',
+    speaking: h.speaking === '1',
+    handRaised: h.handRaised === '1',
+  };
+}
+
+function patchToHash(patch: ParticipantPatch): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    out[key] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  }
+  return out;
+}
+
+/**
+ * One hash per participant (so setting one flag is a single atomic HSET, never a read-modify-write that could undo
+ * a concurrent "mute everyone"), a sorted set of peer ids scored by join time, a capped list for chat and a hash
+ * for the lobby.
+ */
+export class RedisLiveRoomState implements LiveRoomState {
+  constructor(private readonly redis: () => Redis = getRedis) {}
+
+  async roster(roomId: string): Promise<LiveParticipant[]> {
+    const k = keys(roomId);
+    const ids = await this.redis().zrange(k.peers, 0, -1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis().pipeline();
+    for (const id of ids) pipeline.hgetall(k.peer(id));
+    const results = (await pipeline.exec()) ?? [];
+    const roster: LiveParticipant[] = [];
+    for (const [err, hash] of results) {
+      if (err) throw err;
+      const p = fromHash(hash as Record<string, string>);
+      if (p) roster.push(p);
+    }
+    return roster.sort((a, b) => a.joinedAt - b.joinedAt || a.peerId.localeCompare(b.peerId));
+  }
+
+  async getParticipant(roomId: string, peerId: string): Promise<LiveParticipant | undefined> {
+    return fromHash(await this.redis().hgetall(keys(roomId).peer(peerId)));
+  }
+
+  async putParticipant(roomId: string, p: LiveParticipant): Promise<void> {
+    const k = keys(roomId);
+    await this.redis()
+      .multi()
+      .hset(k.peer(p.peerId), toHash(p))
+      .expire(k.peer(p.peerId), LIVE_TTL_SECONDS)
+      .zadd(k.peers, p.joinedAt, p.peerId)
+      .expire(k.peers, LIVE_TTL_SECONDS)
+      .exec();
+  }
+
+  async updateParticipant(roomId: string, peerId: string, patch: ParticipantPatch): Promise<boolean> {
+    const fields = patchToHash(patch);
+    const key = keys(roomId).peer(peerId);
+    if (Object.keys(fields).length === 0) return (await this.redis().exists(key)) === 1;
+    // HSET on a missing key would resurrect a half participant; check first (a leave racing this is harmless: the
+    // roster is read through the sorted set, which no longer lists the peer).
+    if ((await this.redis().exists(key)) !== 1) return false;
+    await this.redis().hset(key, fields);
+    return true;
+  }
+
+  async removeParticipant(roomId: string, peerId: string, connectionId?: string) {
+    const k = keys(roomId);
+    const current = await this.getParticipant(roomId, peerId);
+    if (!current) return undefined;
+    if (connectionId && current.connectionId !== connectionId) return undefined;
+    await this.redis().multi().zrem(k.peers, peerId).del(k.peer(peerId)).exec();
+    return current;
+  }
+
+  async appendChat(roomId: string, message: ChatMessage): Promise<void> {
+    const k = keys(roomId);
+    await this.redis()
+      .multi()
+      .rpush(k.chat, JSON.stringify(message))
+      .ltrim(k.chat, -LIMITS.chatHistory, -1)
+      .expire(k.chat, LIVE_TTL_SECONDS)
+      .exec();
+  }
+
+  async recentChat(roomId: string): Promise<ChatMessage[]> {
+    const raw = await this.redis().lrange(keys(roomId).chat, -LIMITS.chatHistory, -1);
+    return raw.map((r) => chatMessageSchema.parse(JSON.parse(r)));
+  }
+
+  async putWaiter(roomId: string, waiter: LobbyWaiter): Promise<void> {
+    const k = keys(roomId);
+    await this.redis()
+      .multi()
+      .hset(k.lobby, waiter.peerId, JSON.stringify(waiter))
+      .expire(k.lobby, LIVE_TTL_SECONDS)
+      .exec();
+  }
+
+  async getWaiter(roomId: string, peerId: string): Promise<LobbyWaiter | undefined> {
+    const raw = await this.redis().hget(keys(roomId).lobby, peerId);
+    return raw ? (JSON.parse(raw) as LobbyWaiter) : undefined;
+  }
+
+  async lobby(roomId: string): Promise<LobbyWaiter[]> {
+    const all = await this.redis().hvals(keys(roomId).lobby);
+    return all.map((r) => JSON.parse(r) as LobbyWaiter).sort((a, b) => a.knockedAt - b.knockedAt);
+  }
+
+  async removeWaiter(roomId: string, peerId: string, connectionId?: string) {
+    const current = await this.getWaiter(roomId, peerId);
+    if (!current) return undefined;
+    if (connectionId && current.connectionId !== connectionId) return undefined;
+    await this.redis().hdel(keys(roomId).lobby, peerId);
+    return current;
+  }
+
+  async clearRoom(roomId: string): Promise<void> {
+    const k = keys(roomId);
+    const ids = await this.redis().zrange(k.peers, 0, -1);
+    await this.redis()
+      .del(k.peers, k.chat, k.lobby, ...ids.map((id) => k.peer(id)))
+      .then(() => undefined);
+  }
+}

@@ -1,0 +1,124 @@
+import { INITIAL_MEDIA_STATE, type MediaState } from '../shared/protocol/room';
+import { announce, depart, rosterUpdate } from './departure';
+import { roomDisplayName } from './display-name';
+import { notAllowed, notFound, roomEnded, roomFull } from './errors';
+import { newMessageId } from './ids';
+import type { LiveParticipant } from './live-state';
+import {
+  HOSTS,
+  othersPresent,
+  publicParticipant,
+  publicWaiter,
+  requireParticipant,
+  type Handler,
+} from './room-context';
+import { roomSettings } from './room-settings';
+
+const MEDIA_FLAGS = ['mic', 'cam', 'screen', 'speaking', 'handRaised'] as const;
+
+function pickMedia(source: Partial<MediaState> | undefined): Partial<MediaState> {
+  const out: Partial<MediaState> = {};
+  for (const f of MEDIA_FLAGS) if (source?.[f] !== undefined) out[f] = source[f];
+  return out;
+}
+
+export const join: Handler<'join'> = async (deps, who, message) => {
+  const room = await deps.store.getRoom(who.roomId);
+  if (!room) throw notFound('This room does not exist');
+  if (room.ended) {
+    await deps.notifier.close(who.connectionId);
+    throw roomEnded();
+  }
+  if (await deps.store.isRemoved(who.roomId, who.sub)) {
+    await deps.notifier.close(who.connectionId);
+    throw notAllowed('You were removed from this meeting');
+  }
+  // The ticket was issued after the member row was written; no row means this identity was never let in.
+  const role = await deps.store.getRole(who.roomId, who.sub);
+  if (!role) throw notAllowed('You have not been admitted to this room');
+
+  const roster = await deps.live.roster(who.roomId);
+  const existing = roster.find((p) => p.peerId === who.peerId);
+  if (existing && existing.sub !== who.sub) throw notAllowed('This peer id belongs to someone else');
+  const present = othersPresent(roster, who.sub);
+  if (!existing && !roster.some((p) => p.sub === who.sub) && present >= room.maxParticipants) {
+    throw roomFull(present, room.maxParticipants);
+  }
+
+  const self: LiveParticipant = {
+    ...INITIAL_MEDIA_STATE,
+    ...(existing ? pickMedia(existing) : {}),
+    ...pickMedia(message.state),
+    peerId: who.peerId,
+    sub: who.sub,
+    connectionId: who.connectionId,
+    name: roomDisplayName(who.name),
+    role,
+    joinedAt: existing?.joinedAt ?? deps.now(),
+  };
+  await deps.live.putParticipant(who.roomId, self);
+  // A rejoin from a new socket replaces the old one; the old socket must stop receiving the room.
+  if (existing && existing.connectionId !== who.connectionId) await deps.notifier.close(existing.connectionId);
+
+  const [nowRoster, chat, lobby] = await Promise.all([
+    deps.live.roster(who.roomId),
+    deps.live.recentChat(who.roomId),
+    HOSTS.includes(role) ? deps.live.lobby(who.roomId) : Promise.resolve([]),
+  ]);
+  await deps.notifier.send(who.connectionId, {
+    type: 'welcome',
+    self: publicParticipant(self),
+    room: roomSettings(room),
+    roster: nowRoster.map(publicParticipant),
+    chat,
+    lobby: lobby.map(publicWaiter),
+  });
+  await announce(
+    deps,
+    who.roomId,
+    existing ? rosterUpdate : { type: 'peer.joined', participant: publicParticipant(self) },
+    who.connectionId,
+  );
+};
+
+export const leave: Handler<'leave'> = async (deps, who) => {
+  const p = await requireParticipant(deps, who);
+  await depart(deps, who.roomId, p, 'left');
+  await deps.notifier.close(who.connectionId);
+};
+
+/** Sets (never toggles) the sender's own flags; nobody can set another participant's flags this way. */
+export const setState: Handler<'state'> = async (deps, who, message) => {
+  await requireParticipant(deps, who);
+  const patch = pickMedia(message);
+  if (Object.keys(patch).length === 0) return;
+  if (await deps.live.updateParticipant(who.roomId, who.peerId, patch)) {
+    await announce(deps, who.roomId, rosterUpdate);
+  }
+};
+
+export const sendChat: Handler<'chat.send'> = async (deps, who, message) => {
+  const p = await requireParticipant(deps, who);
+  await deps.rateLimit(`chat:${who.roomId}:${who.sub}`, deps.limits.chat);
+  const now = deps.now();
+  const chat = {
+    id: newMessageId(now),
+    peerId: p.peerId,
+    name: p.name,
+    text: message.text,
+    sentAt: new Date(now).toISOString(),
+    ...(message.ref ? { ref: message.ref } : {}),
+  };
+  // Archive first: a message everyone saw must never be missing from the record.
+  await deps.store.archiveChat({
+    id: chat.id,
+    roomId: who.roomId,
+    senderSub: p.sub,
+    senderPeerId: p.peerId,
+    senderName: p.name,
+    text: chat.text,
+    sentAt: new Date(now),
+  });
+  await deps.live.appendChat(who.roomId, chat);
+  await announce(deps, who.roomId, { type: 'chat.message', message: chat });
+};

@@ -1,0 +1,93 @@
+import { TooManyRequests, isAppError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import {
+  decodeClientMessage,
+  errorMessage,
+  type ClientMessage,
+  type ErrorCode,
+  type ServerMessageOf,
+} from '../shared/protocol/room';
+import { RoomRuleError, notAllowed } from './errors';
+import { askUnmute, endMeeting, muteAll, remove, setCohost, setLocked } from './host-actions';
+import { admit, deny, knock, leaveLobby } from './lobby-actions';
+import { join, leave, sendChat, setState } from './participant-actions';
+import type { Handler, RoomDeps, SocketIdentity } from './room-context';
+
+type Handlers = { [T in ClientMessage['type']]: Handler<T> };
+
+const handlers: Handlers = {
+  join,
+  leave,
+  state: setState,
+  'chat.send': sendChat,
+  knock,
+  'lobby.admit': admit,
+  'lobby.deny': deny,
+  'host.cohost': setCohost,
+  'host.lock': setLocked,
+  'host.remove': remove,
+  'host.muteAll': muteAll,
+  'host.askUnmute': askUnmute,
+  'host.end': endMeeting,
+};
+
+/** What a socket holding a lobby ticket may send; everything else would reach the meeting before being let in. */
+const LOBBY_TYPES: ReadonlySet<ClientMessage['type']> = new Set(['knock', 'leave']);
+
+function socketError(error: unknown, ref: string | undefined): ServerMessageOf<'error'> | undefined {
+  if (error instanceof RoomRuleError) return errorMessage(error.socketCode, error.message, ref);
+  if (error instanceof TooManyRequests) return errorMessage('rate_limited', error.message, ref);
+  if (isAppError(error)) {
+    const code: ErrorCode =
+      error.status === 404 ? 'not_found' : error.status === 413 ? 'message_too_large' : 'invalid_message';
+    return errorMessage(error.status === 403 ? 'not_allowed' : code, error.message, ref);
+  }
+  return undefined;
+}
+
+async function dispatch(deps: RoomDeps, who: SocketIdentity, message: ClientMessage): Promise<void> {
+  if (who.role === 'lobby' && !LOBBY_TYPES.has(message.type)) {
+    throw notAllowed('You are waiting in the lobby: a host has to let you in first');
+  }
+  if (who.role === 'lobby' && message.type === 'leave') {
+    await leaveLobby(deps, who.roomId, who.peerId, who.connectionId);
+    await deps.notifier.close(who.connectionId);
+    return;
+  }
+  const handler = handlers[message.type] as Handler<typeof message.type>;
+  await handler(deps, who, message);
+}
+
+/**
+ * One inbound frame from a room socket. Refusals (flooding, malformed, oversize, not allowed) go back to the
+ * sender alone as an `error` and change nothing. Unexpected failures also tell the sender, then propagate so
+ * Lambda records them.
+ */
+export async function receiveRoomMessage(deps: RoomDeps, who: SocketIdentity, raw: string | undefined): Promise<void> {
+  let ref: string | undefined;
+  try {
+    // Counted before parsing: garbage floods cost as much as valid ones.
+    await deps.rateLimit(`room-msg:${who.connectionId}`, deps.limits.roomMessage);
+    const decoded = decodeClientMessage(raw);
+    if (!decoded.ok) {
+      await deps.notifier.send(
+        who.connectionId,
+        errorMessage(decoded.error.code, decoded.error.message, decoded.error.ref),
+      );
+      return;
+    }
+    ref = decoded.message.ref;
+    await dispatch(deps, who, decoded.message);
+  } catch (error) {
+    const reply = socketError(error, ref);
+    if (reply) {
+      logger.info('room message refused', { roomId: who.roomId, connectionId: who.connectionId, code: reply.code });
+      await deps.notifier.send(who.connectionId, reply);
+      return;
+    }
+    await deps.notifier
+      .send(who.connectionId, errorMessage('internal', 'Something went wrong on our side; try again', ref))
+      .catch(() => false); // the original error is the one to report
+    throw error;
+  }
+}

@@ -1,0 +1,30 @@
+import { issueRoomTicket } from '../auth/tickets';
+import { connectionRegistry } from '../signaling/connection-registry';
+import { limits, rateLimit } from '../shared/rate-limit';
+import { serverMessageSchema } from '../shared/protocol/room';
+import { closeConnection, postToConnection } from '../shared/ws-notifier';
+import { RedisLiveRoomState } from './live-state';
+import type { Notifier, RoomDeps } from './room-context';
+import { SqlRoomStore } from './room-store';
+
+/** Every outbound message is checked against the shared schema: a server bug must not reach browsers as garbage. */
+export const wsNotifier: Notifier = {
+  send: (connectionId, message) => postToConnection(connectionId, serverMessageSchema.parse(message)),
+  close: closeConnection,
+};
+
+let shared: RoomDeps | undefined;
+
+/** The production wiring (created once per container; clients inside are created lazily on first use). */
+export function roomDeps(): RoomDeps {
+  return (shared ??= {
+    store: new SqlRoomStore(),
+    live: new RedisLiveRoomState(),
+    notifier: wsNotifier,
+    connections: { listRoom: (roomId, kind) => connectionRegistry().listRoom(roomId, kind) },
+    issueTicket: issueRoomTicket,
+    rateLimit,
+    limits: { chat: limits.chat, roomMessage: limits.roomMessage },
+    now: Date.now,
+  });
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { issueRoomTicket, verifyAccessToken, type AccessClaims, type RoomTicketClaims } from '../auth/tickets';
+import type { Route } from '../api/router';
+import { intEnv, requireEnv } from '../shared/env';
+import { BadRequest, ConfigError, NotFound } from '../shared/errors';
+import { bearerToken, json, readJson, sourceIp, type HttpEvent } from '../shared/http';
+import { limits, rateLimit, type Limit } from '../shared/rate-limit';
+import { roomIdSchema } from '../shared/protocol/room';
+import { roomDisplayName } from './display-name';
+import { newPeerId, newRoomId } from './ids';
+import { decideJoin } from './join-policy';
+import { RedisLiveRoomState, type LiveRoomState } from './live-state';
+import { hashPassword, verifyPassword } from './password';
+import { othersPresent } from './room-context';
+import { SqlRoomStore, type RoomStore } from './room-store';
+
+export const DEFAULT_MAX_PARTICIPANTS = 8;
+
+/** ROOM_MAX_PARTICIPANTS bounds every room (mesh WebRTC stops being practical beyond ~8 video peers). */
+export function maxParticipantsCap(): number {
+  const cap = intEnv('ROOM_MAX_PARTICIPANTS', DEFAULT_MAX_PARTICIPANTS);
+  if (cap < 2 || cap > 100) throw new ConfigError(`ROOM_MAX_PARTICIPANTS must be 2–100, got ${cap}`);
+  return cap;
+}
+
+// eslint-disable-next-line no-control-regex
+const noControl = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
+
+export const createRoomBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(80).refine(noControl, 'name must not contain control characters').optional(),
+  // Long enough for a passphrase, short enough that scrypt input stays bounded.
+  password: z.string().min(4, 'password must be at least 4 characters').max(128).optional(),
+  lobby: z.boolean().optional(),
+  maxParticipants: z.number().int().min(2).optional(),
+});
+export type CreateRoomBody = z.infer<typeof createRoomBodySchema>;
+
+export const joinRoomBodySchema = z.strictObject({ password: z.string().max(128).optional() });
+
+export interface RoomRouteDeps {
+  store: RoomStore;
+  live: LiveRoomState;
+  verifyAccessToken(token: string): Promise<AccessClaims>;
+  issueTicket(claims: RoomTicketClaims): Promise<string>;
+  rateLimit(key: string, limit: Limit): Promise<void>;
+  limits: { roomCreate: Limit; roomJoin: Limit };
+  publicUrl(): string;
+  maxParticipants(): number;
+}
+
+async function signedInUser(deps: RoomRouteDeps, event: HttpEvent): Promise<AccessClaims> {
+  return deps.verifyAccessToken(bearerToken(event));
+}
+
+/** Ids are checked before any database call: a malformed id is simply a room that does not exist. */
+function roomIdParam(params: Record<string, string>): string {
+  const parsed = roomIdSchema.safeParse(params.id);
+  if (!parsed.success) throw new NotFound('No such room', 'room-not-found');
+  return parsed.data;
+}
+
+export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/api/rooms',
+      async handle({ event }) {
+        const d = deps();
+        const user = await signedInUser(d, event);
+        await d.rateLimit(`room-create:${user.sub}`, d.limits.roomCreate);
+        const body = readJson(event, createRoomBodySchema);
+        const cap = d.maxParticipants();
+        if (body.maxParticipants !== undefined && body.maxParticipants > cap) {
+          throw new BadRequest(`maxParticipants must be at most ${cap}`, undefined, 'too-many-participants');
+        }
+        const roomId = newRoomId();
+        const hostName = roomDisplayName(user.name);
+        await d.store.createRoom(
+          {
+            id: roomId,
+            name: body.name ?? `${hostName}'s meeting`.slice(0, 80),
+            passwordHash: body.password ? await hashPassword(body.password) : null,
+            lobby: body.lobby ?? false,
+            maxParticipants: body.maxParticipants ?? cap,
+          },
+          { sub: user.sub, name: hostName },
+        );
+        return json(201, { roomId, url: `${d.publicUrl().replace(/\/+$/, '')}/r/${roomId}` });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/rooms/{id}',
+      async handle({ params }) {
+        const d = deps();
+        const roomId = roomIdParam(params);
+        const room = await d.store.getRoom(roomId);
+        if (!room) throw new NotFound('No such room', 'room-not-found');
+        const present = othersPresent(await d.live.roster(roomId), '');
+        return json(200, {
+          exists: true,
+          id: room.id,
+          name: room.name,
+          needsPassword: room.passwordHash !== null,
+          lobby: room.lobby,
+          locked: room.locked,
+          ended: room.ended,
+          full: present >= room.maxParticipants,
+          participants: present,
+          maxParticipants: room.maxParticipants,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/rooms/{id}/join',
+      async handle({ event, params }) {
+        const d = deps();
+        const user = await signedInUser(d, event);
+        const roomId = roomIdParam(params);
+        // Per identity and per address: guest identities are cheap to mint, addresses less so (password guessing).
+        await d.rateLimit(`room-join:${user.sub}`, d.limits.roomJoin);
+        await d.rateLimit(`room-join-ip:${roomId}:${sourceIp(event)}`, d.limits.roomJoin);
+        const body = readJson(event, joinRoomBodySchema);
+        const room = await d.store.getRoom(roomId);
+        if (!room) throw new NotFound('No such room', 'room-not-found');
+        const [memberRole, removed, roster] = await Promise.all([
+          d.store.getRole(roomId, user.sub),
+          d.store.isRemoved(roomId, user.sub),
+          d.live.roster(roomId),
+        ]);
+        const needsCheck = memberRole === undefined && room.passwordHash !== null && body.password !== undefined;
+        const decision = decideJoin({
+          room,
+          memberRole,
+          removed,
+          passwordGiven: body.password !== undefined,
+          passwordAccepted: needsCheck ? await verifyPassword(body.password!, room.passwordHash!) : undefined,
+          othersPresent: othersPresent(roster, user.sub),
+        });
+        const name = roomDisplayName(user.name);
+        if (decision.status === 'joined' && memberRole === undefined) {
+          await d.store.addMember(roomId, { sub: user.sub, name }, 'member');
+        }
+        const peerId = newPeerId();
+        const ticket = await d.issueTicket({ sub: user.sub, name, roomId, peerId, role: decision.role });
+        return json(200, { status: decision.status, ticket, peerId, role: decision.role });
+      },
+    },
+  ];
+}
+
+let shared: RoomRouteDeps | undefined;
+
+function defaultDeps(): RoomRouteDeps {
+  return (shared ??= {
+    store: new SqlRoomStore(),
+    live: new RedisLiveRoomState(),
+    verifyAccessToken,
+    issueTicket: issueRoomTicket,
+    rateLimit,
+    limits: { roomCreate: limits.roomCreate, roomJoin: limits.roomJoin },
+    publicUrl: () => requireEnv('PUBLIC_URL'),
+    maxParticipants: maxParticipantsCap,
+  });
+}
+
+/** `POST /api/rooms`, `GET /api/rooms/{id}`, `POST /api/rooms/{id}/join`. */
+export const roomRoutes: Route[] = createRoomRoutes(defaultDeps);

@@ -1,0 +1,173 @@
+import { onRoomSocketDisconnected } from '../../../functions/room/lifecycle';
+import { createHarness, type Harness } from './harness';
+
+describe('room socket: join, roster, state, leave', () => {
+  let h: Harness;
+  let roomId: string;
+  beforeEach(async () => {
+    h = createHarness();
+    roomId = await h.createRoom();
+  });
+  afterEach(() => h.restore());
+
+  it('welcomes a joiner with self, room settings, roster and chat, and tells the others', async () => {
+    const host = await h.joined(roomId, 'sub-host', { name: 'Hosta' });
+    const bob = await h.joined(roomId, 'sub-bob', { name: 'Bob' });
+    const welcome = h.last(bob, 'welcome')!;
+    expect(welcome.self).toMatchObject({ peerId: bob.peerId, name: 'Bob', role: 'member', mic: true, cam: true });
+    expect(welcome.room).toEqual({
+      id: roomId,
+      name: 'Standup',
+      locked: false,
+      lobby: false,
+      needsPassword: false,
+      maxParticipants: 8,
+    });
+    expect(welcome.roster.map((p) => p.peerId)).toEqual([host.peerId, bob.peerId]);
+    expect(welcome.lobby).toEqual([]);
+    expect(h.last(host, 'peer.joined')!.participant).toMatchObject({ peerId: bob.peerId, name: 'Bob' });
+    // Identities stay on the server.
+    expect(JSON.stringify(h.inbox(host))).not.toContain('sub-bob');
+    expect(JSON.stringify(welcome)).not.toContain('conn-');
+  });
+
+  it('refuses join from an identity that was never let in', async () => {
+    const stranger = h.socket(roomId, 'sub-stranger');
+    await h.send(stranger, { type: 'join', ref: 'j1' });
+    expect(h.inbox(stranger)).toEqual([
+      { type: 'error', code: 'not_allowed', message: 'You have not been admitted to this room', ref: 'j1' },
+    ]);
+    expect(await h.roster(roomId)).toEqual([]);
+  });
+
+  it('refuses a join beyond capacity with the count, but lets the same person open a second tab', async () => {
+    const small = await h.createRoom({ max: 2 });
+    await h.joined(small, 'sub-host');
+    const a = await h.joined(small, 'sub-a');
+    await h.store.addMember(small, { sub: 'sub-c', name: 'c' }, 'member');
+    const c = h.socket(small, 'sub-c');
+    await h.send(c, { type: 'join' });
+    expect(h.last(c, 'error')).toMatchObject({ code: 'room_full', message: 'Room is full (2/2)' });
+    const secondTab = h.socket(small, 'sub-a');
+    await h.send(secondTab, { type: 'join' });
+    expect(h.last(secondTab, 'welcome')).toBeDefined();
+    expect((await h.roster(small)).filter((p) => p.sub === a.sub)).toHaveLength(2);
+  });
+
+  it('sets (never toggles) the sender’s own flags and sends everyone the roster', async () => {
+    const host = await h.joined(roomId, 'sub-host');
+    const bob = await h.joined(roomId, 'sub-bob', { mic: false });
+    await h.send(bob, { type: 'state', mic: true, handRaised: true });
+    await h.send(bob, { type: 'state', mic: true });
+    const roster = h.last(host, 'roster.update')!.roster;
+    expect(roster.find((p) => p.peerId === bob.peerId)).toMatchObject({ mic: true, handRaised: true, cam: true });
+    await h.send(bob, { type: 'state', speaking: true, screen: true });
+    expect((await h.deps.live.getParticipant(roomId, bob.peerId))!).toMatchObject({
+      mic: true,
+      speaking: true,
+      screen: true,
+    });
+  });
+
+  it('cannot set another participant’s state: the fields are the sender’s own and extra fields are refused', async () => {
+    const host = await h.joined(roomId, 'sub-host', { mic: true });
+    const bob = await h.joined(roomId, 'sub-bob');
+    await h.send(bob, { type: 'state', mic: false, peerId: host.peerId });
+    expect(h.last(bob, 'error')!.code).toBe('invalid_message');
+    expect((await h.deps.live.getParticipant(roomId, host.peerId))!.mic).toBe(true);
+  });
+
+  it('refuses in-room messages before join, and from a stale socket whose peer id moved to a newer one', async () => {
+    await h.joined(roomId, 'sub-host');
+    await h.store.addMember(roomId, { sub: 'sub-bob', name: 'Bob' }, 'member');
+    const early = h.socket(roomId, 'sub-bob');
+    await h.send(early, { type: 'chat.send', text: 'hi' });
+    expect(h.last(early, 'error')!.code).toBe('not_in_room');
+    await h.send(early, { type: 'join' });
+    const newer = h.socket(roomId, 'sub-bob', { peerId: early.peerId });
+    await h.send(newer, { type: 'join' });
+    expect(h.closed).toContain(early.connectionId);
+    h.closed.delete(early.connectionId); // even if the old socket were still open, it no longer speaks for bob
+    await h.send(early, { type: 'state', mic: true });
+    expect(h.last(early, 'error')!.code).toBe('not_in_room');
+  });
+
+  it('leave removes the participant, tells the room and closes the socket', async () => {
+    const host = await h.joined(roomId, 'sub-host');
+    const bob = await h.joined(roomId, 'sub-bob');
+    await h.send(bob, { type: 'leave' });
+    expect(h.last(host, 'peer.left')).toEqual({ type: 'peer.left', peerId: bob.peerId, reason: 'left' });
+    expect((await h.roster(roomId)).map((p) => p.peerId)).toEqual([host.peerId]);
+    expect(h.closed).toContain(bob.connectionId);
+  });
+
+  it('a closed socket leaves the room as "disconnected"; a socket replaced by a newer one changes nothing', async () => {
+    const host = await h.joined(roomId, 'sub-host');
+    const bob = await h.joined(roomId, 'sub-bob');
+    const record = h.registry.get(bob.connectionId)!;
+    const newer = h.socket(roomId, 'sub-bob', { peerId: bob.peerId });
+    await h.send(newer, { type: 'join' });
+    await onRoomSocketDisconnected(record, h.deps);
+    expect((await h.roster(roomId)).map((p) => p.connectionId)).toContain(newer.connectionId);
+    await onRoomSocketDisconnected({ ...h.registry.get(newer.connectionId)! }, h.deps);
+    expect(h.last(host, 'peer.left')).toEqual({ type: 'peer.left', peerId: bob.peerId, reason: 'disconnected' });
+    expect((await h.roster(roomId)).map((p) => p.peerId)).toEqual([host.peerId]);
+  });
+
+  it('drops participants whose socket is gone when a broadcast finds them (lost $disconnect)', async () => {
+    const host = await h.joined(roomId, 'sub-host');
+    const bob = await h.joined(roomId, 'sub-bob');
+    const carol = await h.joined(roomId, 'sub-carol');
+    h.closed.add(bob.connectionId);
+    await h.send(carol, { type: 'state', handRaised: true });
+    expect(h.of(host, 'peer.left')).toContainEqual({ type: 'peer.left', peerId: bob.peerId, reason: 'disconnected' });
+    expect((await h.roster(roomId)).map((p) => p.peerId)).toEqual([host.peerId, carol.peerId]);
+  });
+});
+
+describe('host hand-over', () => {
+  let h: Harness;
+  let roomId: string;
+  beforeEach(async () => {
+    h = createHarness();
+    roomId = await h.createRoom();
+  });
+  afterEach(() => h.restore());
+
+  it('goes to a cohost before a longer-present member', async () => {
+    const host = await h.joined(roomId, 'sub-host');
+    const early = await h.joined(roomId, 'sub-early');
+    const co = await h.joined(roomId, 'sub-co');
+    await h.send(host, { type: 'host.cohost', peerId: co.peerId, cohost: true });
+    await h.send(host, { type: 'leave' });
+    expect(await h.store.getRole(roomId, 'sub-co')).toBe('host');
+    expect(await h.store.getRole(roomId, 'sub-host')).toBe('member');
+    const roster = h.last(early, 'roster.update')!.roster;
+    expect(roster.find((p) => p.peerId === co.peerId)!.role).toBe('host');
+    expect(roster.find((p) => p.peerId === early.peerId)!.role).toBe('member');
+  });
+
+  it('goes to the longest-present member when there is no cohost, also when the host’s socket just closes', async () => {
+    const host = await h.joined(roomId, 'sub-host');
+    const first = await h.joined(roomId, 'sub-first');
+    await h.joined(roomId, 'sub-second');
+    await onRoomSocketDisconnected(h.registry.get(host.connectionId)!, h.deps);
+    expect(await h.store.getRole(roomId, 'sub-first')).toBe('host');
+    expect((await h.deps.live.getParticipant(roomId, first.peerId))!.role).toBe('host');
+    expect(h.last(first, 'lobby.update')).toEqual({ type: 'lobby.update', lobby: [] });
+  });
+
+  it('does not happen while the host is still here in another tab, nor when nobody is left', async () => {
+    const host = await h.joined(roomId, 'sub-host');
+    await h.joined(roomId, 'sub-host'); // second tab
+    await h.joined(roomId, 'sub-bob');
+    await h.send(host, { type: 'leave' });
+    expect(await h.store.getRole(roomId, 'sub-host')).toBe('host');
+    expect(await h.store.getRole(roomId, 'sub-bob')).toBe('member');
+
+    const alone = await h.createRoom();
+    const soloHost = await h.joined(alone, 'sub-host');
+    await h.send(soloHost, { type: 'leave' });
+    expect(await h.store.getRole(alone, 'sub-host')).toBe('host');
+  });
+});
