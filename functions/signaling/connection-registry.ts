@@ -34,6 +34,8 @@ export interface PeerBinding {
   connectionId: string;
   roomId: string;
   sub: string;
+  /** The ticket role at claim time, so the relay can keep lobby peers out of calls without a second read. */
+  role?: RoomRole;
   ttl: number;
 }
 
@@ -42,6 +44,7 @@ export interface ClaimPeerIdInput {
   connectionId: string;
   roomId: string;
   sub: string;
+  role?: RoomRole;
 }
 
 /**
@@ -117,13 +120,13 @@ export class DynamoConnectionRegistry implements ConnectionRegistry {
     return (await this.claimPeerIdDetailed(input)).result;
   }
 
-  async claimPeerIdDetailed({ peerId, connectionId, roomId, sub }: ClaimPeerIdInput): Promise<ClaimOutcome> {
+  async claimPeerIdDetailed({ peerId, connectionId, roomId, sub, role }: ClaimPeerIdInput): Promise<ClaimOutcome> {
     const now = nowSeconds();
     try {
       const { Attributes: previous } = await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: peerKey(peerId), peerId, connectionId, roomId, sub, ttl: now + RECORD_TTL_SECONDS },
+          Item: { pk: peerKey(peerId), peerId, connectionId, roomId, sub, role, ttl: now + RECORD_TTL_SECONDS },
           // TTL deletion lags by up to two days, so an expired binding counts as free rather than blocking the id.
           ConditionExpression: 'attribute_not_exists(pk) OR #sub = :sub OR #ttl < :now',
           ExpressionAttributeNames: { '#sub': 'sub', '#ttl': 'ttl' },

@@ -1,0 +1,58 @@
+import type { ClaimResult, ConnectionRecord, ConnectionRegistry } from './connection-registry';
+import type { OpenerEvent } from './opener-event';
+import type { ConnectionIdentity } from './ws-event';
+
+export interface RegisterConnectionDeps {
+  registry: ConnectionRegistry;
+  /** Fire-and-forget: the opener runs after $connect has returned (async Lambda invoke in AWS). */
+  requestOpen(event: OpenerEvent): Promise<void>;
+  now(): number;
+}
+
+export type RegisterResult = ClaimResult | 'room';
+
+/**
+ * $connect for both sockets. A room socket is only recorded. A PeerJS socket first claims its peer id; the
+ * connection record carries the id only when this socket owns it, because the relay stamps `src` from that record
+ * (a socket refused with ID-TAKEN must not be able to speak as the id's owner before it is closed).
+ */
+export async function registerConnection(
+  deps: RegisterConnectionDeps,
+  connectionId: string,
+  identity: ConnectionIdentity,
+): Promise<RegisterResult> {
+  const base: ConnectionRecord = {
+    connectionId,
+    kind: identity.kind,
+    roomId: identity.roomId,
+    sub: identity.sub,
+    name: identity.name,
+    role: identity.role,
+    connectedAt: deps.now(),
+  };
+  if (identity.kind === 'room') {
+    await deps.registry.putConnection({ ...base, peerId: identity.peerId });
+    return 'room';
+  }
+
+  const claim = await deps.registry.claimPeerIdDetailed({
+    peerId: identity.peerId,
+    connectionId,
+    roomId: identity.roomId,
+    sub: identity.sub,
+    role: identity.role,
+  });
+  await deps.registry.putConnection(claim.result === 'taken' ? base : { ...base, peerId: identity.peerId });
+
+  if (claim.result === 'taken') {
+    await deps.requestOpen({ connectionId, action: 'id-taken' });
+  } else {
+    const replaced = claim.previousConnectionId;
+    await deps.requestOpen({
+      connectionId,
+      action: 'open',
+      ...(replaced && replaced !== connectionId ? { replacedConnectionId: replaced } : {}),
+    });
+  }
+  return claim.result;
+}

@@ -1,0 +1,99 @@
+import { BadRequest, Forbidden, PayloadTooLarge } from '../shared/errors';
+import {
+  CLIENT_TYPES,
+  MAX_SIGNAL_BYTES,
+  clientMessageSchema,
+  type ClientSignal,
+  type ServerMessage,
+} from '../shared/protocol/peerjs';
+import type { ConnectionRecord, ConnectionRegistry } from './connection-registry';
+import type { Notifier } from './ports';
+
+export interface RelayDeps {
+  registry: ConnectionRegistry;
+  notifier: Notifier;
+  /** Counts one frame for the sender; throws TooManyRequests past the limit. */
+  countFrame(connectionId: string): Promise<void>;
+}
+
+export type RelayOutcome =
+  | { status: 'delivered'; src: string; dst: string }
+  /** dst absent, in another room, in the lobby or gone (410); OFFER/ANSWER senders got an EXPIRE. */
+  | { status: 'unreachable'; src: string; dst: string; expired: boolean }
+  | { status: 'heartbeat' };
+
+// Answering every CANDIDATE to an absent peer with EXPIRE would raise ~24 'peer-unavailable' errors per failed call
+// in the sender's page; peer@1.0.2 also sends one EXPIRE per (src, dst). The OFFER (or ANSWER) one is enough.
+const EXPIRE_ON: ReadonlySet<string> = new Set(['OFFER', 'ANSWER']);
+
+/** Parses one frame into a validated PeerJS message, with an error message a developer can act on. */
+export function parseSignal(body: string): ClientSignal | { type: 'HEARTBEAT' } {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > MAX_SIGNAL_BYTES) {
+    throw new PayloadTooLarge(`Message is ${bytes} bytes; the limit is ${MAX_SIGNAL_BYTES} bytes`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new BadRequest('Message is not valid JSON');
+  }
+  const type = (value as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string') {
+    throw new BadRequest(`Message has no "type"; expected one of ${CLIENT_TYPES.join(', ')}`);
+  }
+  if (!(CLIENT_TYPES as readonly string[]).includes(type)) {
+    throw new BadRequest(`Unknown message type "${type.slice(0, 40)}"; expected one of ${CLIENT_TYPES.join(', ')}`);
+  }
+  const parsed = clientMessageSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`);
+    throw new BadRequest(`Invalid ${type} message: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function assertMaySignal(sender: ConnectionRecord | undefined): asserts sender is ConnectionRecord & {
+  peerId: string;
+} {
+  if (!sender || sender.kind !== 'peer') throw new Forbidden('This socket is not a registered PeerJS socket');
+  if (!sender.peerId) throw new Forbidden('Your peer id is held by another session (ID-TAKEN)');
+  // A knocker has no business exchanging media with the room until a host admits them (with a new ticket).
+  if (sender.role === 'lobby') throw new Forbidden('Wait until a host admits you before calling anyone');
+}
+
+/**
+ * Relays one PeerJS frame from `connectionId`. `src` is always the sender's registered peer id, whatever the client
+ * wrote; the frame reaches `dst` only if it is bound to an admitted peer socket in the sender's room. Nothing is
+ * queued for absent peers: our app calls only peers the roster shows as present, so the reference server's
+ * 5 s queue would only delay the EXPIRE the caller needs.
+ */
+export async function relaySignal(deps: RelayDeps, connectionId: string, body: string): Promise<RelayOutcome> {
+  await deps.countFrame(connectionId);
+  const message = parseSignal(body);
+  if (message.type === 'HEARTBEAT') return { status: 'heartbeat' };
+
+  const sender = await deps.registry.getConnection(connectionId);
+  assertMaySignal(sender);
+  const src = sender.peerId;
+  const { dst } = message;
+
+  const target = await deps.registry.findPeer(dst);
+  if (target && target.roomId === sender.roomId && target.role !== 'lobby') {
+    const relayed = { type: message.type, src, dst, ...('payload' in message ? { payload: message.payload } : {}) };
+    if (await deps.notifier.post(target.connectionId, relayed)) return { status: 'delivered', src, dst };
+    // 410: the socket died without a $disconnect yet; forget it so the next sender gets EXPIRE straight away.
+    await Promise.all([
+      deps.registry.deleteConnection(target.connectionId),
+      deps.registry.releasePeerId(dst, target.connectionId),
+    ]);
+  }
+
+  // Same answer for "absent" and "in another room": a caller learns nothing about other meetings.
+  const expired = EXPIRE_ON.has(message.type);
+  if (expired) {
+    const expire: ServerMessage = { type: 'EXPIRE', src: dst, dst: src };
+    await deps.notifier.post(connectionId, expire);
+  }
+  return { status: 'unreachable', src, dst, expired };
+}

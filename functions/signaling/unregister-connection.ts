@@ -1,0 +1,58 @@
+import type { ServerMessage } from '../shared/protocol/peerjs';
+import type { ConnectionRecord, ConnectionRegistry } from './connection-registry';
+import type { Notifier } from './ports';
+
+export interface UnregisterDeps {
+  registry: ConnectionRegistry;
+  notifier: Notifier;
+  /** The room feature's own cleanup (roster, host hand-over) for a closed room socket. */
+  onRoomSocketDisconnected(conn: ConnectionRecord): Promise<void>;
+}
+
+export type UnregisterResult =
+  | { status: 'unknown' }
+  | { status: 'room' }
+  /** `told`: peers that got LEAVE; 0 with `released: false` when a newer socket of the same identity holds the id. */
+  | { status: 'peer'; peerId?: string; released: boolean; told: string[] };
+
+/**
+ * $disconnect. The reference server sends LEAVE only when a relay fails; we tell the room straight away, so
+ * the others close their calls to the gone peer at once instead of waiting ~0.5 s+ for ICE/data-channel timeouts
+ * (or forever, when the browser crashed and no data-channel close ever comes).
+ */
+export async function unregisterConnection(deps: UnregisterDeps, connectionId: string): Promise<UnregisterResult> {
+  const conn = await deps.registry.getConnection(connectionId);
+  if (!conn) return { status: 'unknown' };
+  await deps.registry.deleteConnection(connectionId);
+
+  if (conn.kind === 'room') {
+    await deps.onRoomSocketDisconnected(conn);
+    return { status: 'room' };
+  }
+  if (!conn.peerId) return { status: 'peer', released: false, told: [] };
+
+  // A reload or reconnect() may have rebound the id to a newer socket already: then the peer has not left.
+  const released = await deps.registry.releasePeerId(conn.peerId, connectionId);
+  if (!released) return { status: 'peer', peerId: conn.peerId, released, told: [] };
+
+  const goneId = conn.peerId;
+  const others = (await deps.registry.listRoom(conn.roomId, 'peer')).filter(
+    (other): other is ConnectionRecord & { peerId: string } =>
+      other.connectionId !== connectionId && !!other.peerId && other.role !== 'lobby',
+  );
+  const told: string[] = [];
+  await Promise.all(
+    others.map(async (other) => {
+      const leave: ServerMessage = { type: 'LEAVE', src: goneId, dst: other.peerId };
+      if (await deps.notifier.post(other.connectionId, leave)) {
+        told.push(other.peerId);
+        return;
+      }
+      await Promise.all([
+        deps.registry.deleteConnection(other.connectionId),
+        deps.registry.releasePeerId(other.peerId, other.connectionId),
+      ]);
+    }),
+  );
+  return { status: 'peer', peerId: goneId, released, told };
+}

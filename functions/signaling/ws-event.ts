@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { Unauthorized } from '../shared/errors';
+import type { ConnectionKind, RoomRole } from './connection-registry';
+
+/** The parts of an API Gateway WebSocket event (and the local gateway's copy of it) that signaling reads. */
+export interface WsEvent {
+  requestContext: {
+    connectionId: string;
+    routeKey?: string;
+    authorizer?: Record<string, unknown> | null;
+  };
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+export interface WsResult {
+  statusCode: number;
+  body?: string;
+}
+
+/** Who is on the socket, as the $connect authorizer established it from the room ticket (never from the client). */
+export interface ConnectionIdentity {
+  sub: string;
+  name: string;
+  roomId: string;
+  peerId: string;
+  role: RoomRole;
+  kind: ConnectionKind;
+}
+
+// API Gateway adds principalId/integrationLatency next to the context keys; z.object drops them.
+const identitySchema = z.object({
+  sub: z.string().min(1),
+  name: z.string(),
+  roomId: z.string().min(1),
+  peerId: z.string().min(1),
+  role: z.enum(['host', 'cohost', 'member', 'lobby']),
+  kind: z.enum(['peer', 'room']),
+});
+
+/** Reads the authorizer context; a socket without one never passed the authorizer and is refused. */
+export function identityOf(event: WsEvent): ConnectionIdentity {
+  const raw = event.requestContext.authorizer ?? undefined;
+  // WebSocket APIs put the context keys at the top level; accept the HTTP API's `lambda` nesting as well.
+  const flat = raw && typeof raw.lambda === 'object' && raw.lambda ? raw.lambda : raw;
+  const parsed = identitySchema.safeParse(flat);
+  if (!parsed.success) throw new Unauthorized('The socket has no valid room ticket context');
+  return parsed.data;
+}
+
+export function bodyOf(event: WsEvent): string {
+  const body = event.body ?? '';
+  return event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+}
