@@ -237,6 +237,15 @@ export class RecordingStore {
     return n === 1;
   }
 
+  /** A recording without an audio track: playable, nothing to transcribe. */
+  async markReadyWithoutSpeech(id: string): Promise<boolean> {
+    const n = await this.sql.execute(
+      `UPDATE recordings SET status = 'ready', percent = NULL, updated_at = now() WHERE id = :id AND status = 'queued'`,
+      { id },
+    );
+    return n === 1;
+  }
+
   async markFailed(id: string, reason: string): Promise<boolean> {
     const n = await this.sql.execute(
       `UPDATE recordings SET status = 'failed', percent = NULL, failure_reason = :reason, updated_at = now()

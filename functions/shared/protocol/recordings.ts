@@ -18,8 +18,11 @@ export const MAX_UPLOAD_BYTES = UPLOAD_PART_SIZE * MAX_UPLOAD_PARTS;
 export const PART_URL_TTL_SECONDS = 3600;
 /** Presign at most this many part URLs in one response (keeps a response small; resume asks again). */
 export const MAX_PARTS_PER_REQUEST = 32;
-/** Default longest recording accepted (seconds); `RECORDINGS_MAX_SECONDS` overrides it on the server. */
-export const DEFAULT_MAX_DURATION_SECONDS = 4 * 3600;
+/**
+ * Default longest recording accepted (seconds); `RECORDINGS_MAX_SECONDS` overrides it on the server. Bounded by
+ * the transcoder: one Lambda run must finish within its 15 minute limit.
+ */
+export const DEFAULT_MAX_DURATION_SECONDS = 2 * 3600;
 
 /** Upload types we accept, by content type, each with the file extensions that may carry it. */
 export const ACCEPTED_UPLOAD_TYPES = {

@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+
+/** A media tool failed; `stderrTail` holds its last lines (ffmpeg explains itself there). */
+export class ToolError extends Error {
+  constructor(
+    readonly tool: string,
+    readonly exitCode: number | null,
+    readonly stderrTail: string,
+    message?: string,
+  ) {
+    super(message ?? `${tool} exited with ${exitCode}: ${stderrTail.split('\n').slice(-3).join(' | ')}`);
+    this.name = 'ToolError';
+  }
+}
+
+export function ffmpegPath(): string {
+  return process.env.FFMPEG_PATH || 'ffmpeg';
+}
+
+/** ffprobe ships beside ffmpeg in every build we use (Debian, the static build in the Lambda image). */
+export function ffprobePath(): string {
+  if (process.env.FFPROBE_PATH) return process.env.FFPROBE_PATH;
+  const ffmpeg = ffmpegPath();
+  return ffmpeg.includes('/') ? join(dirname(ffmpeg), 'ffprobe') : 'ffprobe';
+}
+
+const STDERR_KEEP = 8 * 1024;
+
+/** Runs a tool without a shell (file names never reach a shell) and with a hard time limit. */
+export function runTool(
+  command: string,
+  args: string[],
+  options: { timeoutMs?: number; onStderr?: (chunk: string) => void } = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      options.onStderr?.(d);
+      stderr = (stderr + d).slice(-STDERR_KEEP);
+    });
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs).unref() : undefined;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer);
+      reject(
+        error.code === 'ENOENT'
+          ? new ToolError(command, null, '', `${command} is not installed (or not on PATH)`)
+          : error,
+      );
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (code === 0) resolve({ stdout, stderr });
+      else
+        reject(
+          new ToolError(
+            command,
+            code,
+            stderr,
+            signal === 'SIGKILL' ? `${command} was stopped after ${options.timeoutMs} ms` : undefined,
+          ),
+        );
+    });
+  });
+}
+
+// --- probing -----------------------------------------------------------------------------------------------------
+
+const ProbeOutput = z.object({
+  format: z
+    .object({
+      format_name: z.string().optional(),
+      duration: z.string().optional(),
+    })
+    .optional(),
+  streams: z
+    .array(
+      z.object({
+        codec_type: z.string().optional(),
+        codec_name: z.string().optional(),
+        width: z.number().optional(),
+        height: z.number().optional(),
+        duration: z.string().optional(),
+        disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
+      }),
+    )
+    .default([]),
+});
+
+export interface MediaInfo {
+  durationSeconds: number;
+  hasVideo: boolean;
+  hasAudio: boolean;
+  width: number | null;
+  height: number | null;
+}
+
+export type ProbeVerdict = { ok: true; info: MediaInfo } | { ok: false; reason: string };
+
+/** Formats ffprobe can "open" that are not recordings (a text file probes as `tty`, an image as `image2`…). */
+const NOT_MEDIA_FORMATS = /^(tty|image2|png_pipe|jpeg_pipe|gif|svg_pipe|webp_pipe|bmp_pipe|lrc|srt|webvtt|ass|txt)/;
+
+/** Decides from ffprobe's JSON whether this is a recording we can process. Pure: unit-tested with fixtures. */
+export function judgeProbe(raw: unknown, maxSeconds: number): ProbeVerdict {
+  const notMedia = { ok: false as const, reason: 'The file is not a video or audio recording we can read' };
+  const parsed = ProbeOutput.safeParse(raw);
+  if (!parsed.success) return notMedia;
+  const { format, streams } = parsed.data;
+  if (format?.format_name && NOT_MEDIA_FORMATS.test(format.format_name)) return notMedia;
+  // Cover art in an audio file is a "video" stream with attached_pic: it is not a video.
+  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  if (!video && !audio) return notMedia;
+  const duration = Number(format?.duration ?? video?.duration ?? audio?.duration ?? NaN);
+  if (!Number.isFinite(duration) || duration <= 0) {
+    return { ok: false, reason: 'The recording has no readable duration (it may be cut off or damaged)' };
+  }
+  if (duration > maxSeconds) {
+    return {
+      ok: false,
+      reason: `The recording is ${formatDuration(duration)} long; the limit is ${formatDuration(maxSeconds)}`,
+    };
+  }
+  return {
+    ok: true,
+    info: {
+      durationSeconds: duration,
+      hasVideo: Boolean(video),
+      hasAudio: Boolean(audio),
+      width: video?.width ?? null,
+      height: video?.height ?? null,
+    },
+  };
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${rest} s` : `${rest} s`;
+}
+
+/** Runs ffprobe; a file ffprobe cannot open at all yields null (not media), other failures throw. */
+export async function probe(file: string): Promise<unknown | null> {
+  try {
+    const { stdout } = await runTool(
+      ffprobePath(),
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+      { timeoutMs: 60_000 },
+    );
+    return JSON.parse(stdout);
+  } catch (error) {
+    if (error instanceof ToolError && error.exitCode !== null) return null;
+    throw error;
+  }
+}
