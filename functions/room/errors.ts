@@ -7,6 +7,8 @@ export class RoomRuleError extends AppError {
     readonly socketCode: ErrorCode,
     message: string,
     status = 403,
+    /** Close the sender's socket after telling them (there is nothing more it could do in this room). */
+    readonly closeSocket = false,
   ) {
     super(socketCode, message, status);
   }
@@ -17,4 +19,6 @@ export const notInRoom = () => new RoomRuleError('not_in_room', 'You are not in 
 export const notFound = (message: string) => new RoomRuleError('not_found', message, 404);
 export const roomFull = (present: number, max: number) =>
   new RoomRuleError('room_full', `Room is full (${present}/${max})`, 409);
-export const roomEnded = () => new RoomRuleError('room_ended', 'This meeting has ended', 410);
+export const roomEnded = (closeSocket = false) =>
+  new RoomRuleError('room_ended', 'This meeting has ended', 410, closeSocket);
+export const removedFromRoom = () => new RoomRuleError('not_allowed', 'You were removed from this meeting', 403, true);

@@ -1,6 +1,6 @@
 import { LIMITS } from '../shared/protocol/room';
 import { roomDisplayName } from './display-name';
-import { notAllowed, notFound, roomEnded, roomFull, RoomRuleError } from './errors';
+import { notAllowed, notFound, removedFromRoom, roomEnded, roomFull, RoomRuleError } from './errors';
 import {
   HOSTS,
   othersPresent,
@@ -17,14 +17,8 @@ export const knock: Handler<'knock'> = async (deps, who) => {
   if (who.role !== 'lobby') throw notAllowed('You are already admitted: send join');
   const room = await deps.store.getRoom(who.roomId);
   if (!room) throw notFound('This room does not exist');
-  if (room.ended) {
-    await deps.notifier.close(who.connectionId);
-    throw roomEnded();
-  }
-  if (await deps.store.isRemoved(who.roomId, who.sub)) {
-    await deps.notifier.close(who.connectionId);
-    throw notAllowed('You were removed from this meeting');
-  }
+  if (room.ended) throw roomEnded(true);
+  if (await deps.store.isRemoved(who.roomId, who.sub)) throw removedFromRoom();
   const existing = await deps.live.getWaiter(who.roomId, who.peerId);
   if (!existing && (await deps.live.lobby(who.roomId)).length >= LIMITS.lobby) {
     throw new RoomRuleError('room_full', 'The lobby is full; try again later', 409);

@@ -1,7 +1,7 @@
 import { INITIAL_MEDIA_STATE, type MediaState } from '../shared/protocol/room';
 import { announce, depart, rosterUpdate } from './departure';
 import { roomDisplayName } from './display-name';
-import { notAllowed, notFound, roomEnded, roomFull } from './errors';
+import { notAllowed, notFound, removedFromRoom, roomEnded, roomFull } from './errors';
 import { newMessageId } from './ids';
 import type { LiveParticipant } from './live-state';
 import {
@@ -25,14 +25,8 @@ function pickMedia(source: Partial<MediaState> | undefined): Partial<MediaState>
 export const join: Handler<'join'> = async (deps, who, message) => {
   const room = await deps.store.getRoom(who.roomId);
   if (!room) throw notFound('This room does not exist');
-  if (room.ended) {
-    await deps.notifier.close(who.connectionId);
-    throw roomEnded();
-  }
-  if (await deps.store.isRemoved(who.roomId, who.sub)) {
-    await deps.notifier.close(who.connectionId);
-    throw notAllowed('You were removed from this meeting');
-  }
+  if (room.ended) throw roomEnded(true);
+  if (await deps.store.isRemoved(who.roomId, who.sub)) throw removedFromRoom();
   // The ticket was issued after the member row was written; no row means this identity was never let in.
   const role = await deps.store.getRole(who.roomId, who.sub);
   if (!role) throw notAllowed('You have not been admitted to this room');

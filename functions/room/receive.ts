@@ -83,6 +83,7 @@ export async function receiveRoomMessage(deps: RoomDeps, who: SocketIdentity, ra
     if (reply) {
       logger.info('room message refused', { roomId: who.roomId, connectionId: who.connectionId, code: reply.code });
       await deps.notifier.send(who.connectionId, reply);
+      if (error instanceof RoomRuleError && error.closeSocket) await deps.notifier.close(who.connectionId);
       return;
     }
     await deps.notifier

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { logger } from '../shared/logger';
-import { errorMessage, peerIdSchema, ticketRoleSchema } from '../shared/protocol/room';
+import { peerIdSchema, ticketRoleSchema } from '../shared/protocol/room';
+import { handler as relayPeerFrame } from '../signaling/relay';
 import { receiveRoomMessage } from './receive';
 import type { RoomDeps, SocketIdentity } from './room-context';
 import { roomDeps } from './room-deps';
@@ -28,17 +29,18 @@ function readAuthorizer(event: RoomSocketEvent) {
   return authorizerSchema.safeParse(flat);
 }
 
-export function createRoomSocketHandler(deps: () => RoomDeps) {
+type PeerFrameHandler = (event: RoomSocketEvent) => Promise<{ statusCode: number }>;
+
+export function createRoomSocketHandler(deps: () => RoomDeps, peerFrame: PeerFrameHandler = relayPeerFrame) {
   return async (event: RoomSocketEvent): Promise<{ statusCode: number }> => {
     const connectionId = event.requestContext.connectionId;
     const auth = readAuthorizer(event);
     // Every socket passed the authorizer; a context without identity is a wiring bug, not a user error.
     if (!auth.success) throw new Error(`Room socket ${connectionId} has no valid authorizer context`);
+    // A PeerJS-socket frame lands here when route selection cannot match it (not JSON, unknown type): the
+    // signaling relay answers it with a PeerJS ERROR frame, the only error the peerjs client understands.
+    if (auth.data.kind !== 'room') return peerFrame(event);
     const d = deps();
-    if (auth.data.kind !== 'room') {
-      await d.notifier.send(connectionId, errorMessage('not_allowed', 'Room messages go over the room socket'));
-      return { statusCode: 200 };
-    }
     const { kind: _kind, ...identity } = auth.data;
     const who: SocketIdentity = { connectionId, ...identity };
     logger.appendKeys({ roomId: who.roomId, connectionId, peerId: who.peerId });

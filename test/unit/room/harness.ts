@@ -17,7 +17,7 @@ import type { RoomDeps, SocketIdentity } from '../../../functions/room/room-cont
 import { newPeerId, newRoomId } from '../../../functions/room/ids';
 import { MemoryRoomStore } from './memory-room-store';
 
-export interface Sock extends SocketIdentity {}
+export type Sock = SocketIdentity;
 
 /**
  * The room domain wired to: ioredis-mock for live state and rate limits (random key prefix), an in-memory room
@@ -108,7 +108,8 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
       return who;
     },
     peerSocketOf: (who: Sock) => `peer-${who.connectionId}`,
-    async send(who: Sock, message: ClientMessage | Record<string, unknown>) {
+    /** Anything JSON: valid messages are typed by the caller, attacks need not be. */
+    async send(who: Sock, message: ClientMessage | object) {
       await receiveRoomMessage(deps, who, JSON.stringify(message));
     },
     async sendRaw(who: Sock, raw: string) {
