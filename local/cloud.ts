@@ -1,0 +1,495 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { RdsDataApi } from './emulators/rds-data-api';
+import { SecretsManagerEmulator } from './emulators/secrets-manager';
+import { startAwsEndpoint, type AwsEndpoint } from './emulators/aws-endpoint';
+import { SqsPoller } from './events/sqs-poller';
+import { WorkerProcess } from './events/worker-process';
+import { createGateway } from './gateway/server';
+import { StaticFiles } from './gateway/static-files';
+import { WebSocketApi } from './gateway/websocket-api';
+import { lockDataDir } from './data-lock';
+import { REPO_ROOT, type FunctionName } from './lambda/functions';
+import { describe, LambdaRuntime, LOCAL_ACCOUNT_ID } from './lambda/runtime';
+import { startDynamo, type DynamoStandIn } from './standins/dynamodb';
+import type { PgBackend } from './standins/pg-backend';
+import { PgliteBackend } from './standins/pglite-backend';
+import { PostgresBackend } from './standins/postgres-backend';
+import { startS3, type S3StandIn } from './standins/s3';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './standins/sdk-config';
+import { startSqs, type SqsStandIn } from './standins/sqs';
+import { checkHealth, type HealthReport } from './health';
+
+export interface LocalCloudOptions {
+  /** Gateway port; 0 picks a free one. @default PORT or 8080 */
+  port?: number;
+  /** Host the gateway binds to. @default 127.0.0.1 */
+  host?: string;
+  /** Every stand-in keeps its state under this folder. @default DATA_DIR or .data */
+  dataDir?: string;
+  /** Use this Redis instead of the in-process emulation. */
+  redisUrl?: string;
+  /** Use this PostgreSQL instead of PGlite. */
+  databaseUrl?: string;
+  quiet?: boolean;
+  /** Run the Whisper worker as a child process. @default true */
+  worker?: boolean;
+  /** Where the frontend is built and served from. @default <dataDir>/frontend; `npm start` uses dist/frontend */
+  frontendDir?: string;
+  /** Build the frontend at start. @default true */
+  buildFrontend?: boolean;
+  /** Replace handler modules (tests plug small handlers in). */
+  handlers?: Partial<Record<FunctionName, string>>;
+  /** WebSocket idle and lifetime limits (shortened in tests). */
+  websocket?: { idleTimeoutMs?: number; maxConnectionMs?: number };
+  /** SQS stand-in settings (shortened in tests). */
+  sqs?: { visibilityTimeoutSeconds?: number; waitTimeSeconds?: number; maxReceiveCount?: number };
+  /** The Scaler schedule. @default 60 s, as the EventBridge rule */
+  scheduleIntervalMs?: number;
+  /** Delays between retries of failed async invocations. @default [60 s, 120 s] as Lambda */
+  asyncRetryDelaysMs?: number[];
+  /** DynamoDB TTL sweep period. @default 60 s */
+  ttlSweepIntervalMs?: number;
+}
+
+export interface LocalCloud {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** The environment every function and the worker get (the names of docs/contracts.md). */
+  env: Record<string, string>;
+  health(): Promise<HealthReport>;
+  stop(): Promise<void>;
+}
+
+export const TABLE_NAME = 'connect-now-connections';
+export const BUCKET_NAME = 'connect-now-recordings';
+export const DB_NAME = 'connect_now';
+export const AUTH_KEYS_SECRET = 'connect-now/auth-keys';
+export const DB_SECRET = 'connect-now/db-credentials';
+const STAGE = 'peerjs';
+const API_ID = 'local';
+// What AWS gives them: 15 min for transcode/burn-in functions, so SQS visibility must exceed it.
+const DEFAULT_VISIBILITY_SECONDS = 960;
+
+/** The port is taken: says how to get going instead of a stack trace. */
+export class PortInUseError extends Error {
+  constructor(port: number) {
+    super(`Port ${port} is in use — stop the other process or run PORT=${port + 1} npm start`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/**
+ * Starts the whole product on embedded stand-ins: DynamoDB (dynalite), S3 (s3rver), SQS (fauxqs), PostgreSQL
+ * (PGlite or DATABASE_URL) behind the Data API emulator, Secrets Manager and Lambda Invoke emulators, Redis
+ * (REDIS_URL or in-process), the gateway (frontend, HTTP API, WebSocket API, @connections), the event sources
+ * and the Whisper worker. One cloud per process: the functions' SDK clients are process-wide singletons.
+ */
+export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const started = Date.now();
+  const log = (line: string) => {
+    if (!opts.quiet) console.log(line);
+  };
+  const warn = (line: string) => console.error(line);
+  const dataDir = resolve(opts.dataDir ?? process.env.DATA_DIR ?? join(REPO_ROOT, '.data'));
+  const unlock = lockDataDir(dataDir);
+  const cleanups: (() => Promise<void> | void)[] = [unlock];
+  const savedEnv = { ...process.env };
+  cleanups.push(() => restoreEnv(savedEnv));
+
+  const runStopList = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        warn(`[local] shutdown step failed: ${describe(error)}`);
+      }
+    }
+  };
+
+  try {
+    const runtime = new LambdaRuntime({
+      region: LOCAL_REGION,
+      modules: opts.handlers,
+      asyncRetryDelaysMs: opts.asyncRetryDelaysMs,
+      log: warn,
+    });
+    cleanups.push(() => runtime.drain());
+
+    // Late-bound pieces the gateway reads per request (it listens first so a taken port fails fast).
+    const late: {
+      health?: () => Promise<HealthReport>;
+      securityHeaders: Record<string, string>;
+      runtimeConfig?: unknown;
+    } = { securityHeaders: {} };
+    let publicUrl = '';
+    const frontendDir = resolve(opts.frontendDir ?? join(dataDir, 'frontend'));
+    const staticFiles = new StaticFiles(frontendDir);
+    const websocket = new WebSocketApi({
+      runtime,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      apiId: API_ID,
+      stage: STAGE,
+      domainName: () => new URL(publicUrl).host,
+      idleTimeoutMs: opts.websocket?.idleTimeoutMs,
+      maxConnectionMs: opts.websocket?.maxConnectionMs,
+      log: warn,
+    });
+    const gateway = createGateway({
+      runtime,
+      websocket,
+      staticFiles,
+      stagePath: `/${STAGE}`,
+      httpApiContext: () => ({
+        region: LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT_ID,
+        apiId: API_ID,
+        domainName: new URL(publicUrl).host,
+      }),
+      securityHeaders: () => late.securityHeaders,
+      runtimeConfig: () => late.runtimeConfig,
+      health: async () => {
+        if (!late.health) return { ok: false, body: { status: 'starting' } };
+        const report = await late.health();
+        return { ok: report.ok, body: report };
+      },
+      log: warn,
+    });
+    const requestedPort = opts.port ?? Number(process.env.PORT ?? 8080);
+    const port = await listen(gateway, requestedPort, opts.host ?? process.env.HOST ?? '127.0.0.1');
+    cleanups.push(() => closeGateway(gateway, websocket));
+    publicUrl = `http://localhost:${port}`;
+
+    // Stand-ins start in parallel; PGlite's first start (initdb) dominates.
+    const visibility = opts.sqs?.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_SECONDS;
+    const maxReceiveCount = opts.sqs?.maxReceiveCount ?? 3;
+    const s3Events: { deliver?: (event: import('aws-lambda').S3Event) => void } = {};
+    const [dynamo, s3, sqs, pg, frontend] = await Promise.all([
+      startDynamo({ dir: join(dataDir, 'dynamodb'), tableName: TABLE_NAME, sweepIntervalMs: opts.ttlSweepIntervalMs }),
+      startS3({
+        dir: join(dataDir, 's3'),
+        bucket: BUCKET_NAME,
+        allowedOrigins: [publicUrl, `http://127.0.0.1:${port}`],
+        onEvent: (event) => s3Events.deliver?.(event),
+      }),
+      startSqs({
+        dir: join(dataDir, 'sqs'),
+        queues: [
+          { name: 'transcribe', visibilityTimeoutSeconds: visibility, maxReceiveCount },
+          { name: 'burn-in', visibilityTimeoutSeconds: visibility, maxReceiveCount },
+        ],
+      }),
+      openPostgres(opts.databaseUrl ?? process.env.DATABASE_URL, join(dataDir, 'postgres')),
+      prepareFrontend(frontendDir, opts.buildFrontend !== false),
+    ]);
+    cleanups.push(
+      () => dynamo.stop(),
+      () => s3.stop(),
+      () => sqs.stop(),
+      () => pg.close(),
+    );
+
+    const secrets = new SecretsManagerEmulator(join(dataDir, 'secrets.json'), LOCAL_REGION, LOCAL_ACCOUNT_ID);
+    const dataApi = new RdsDataApi(pg);
+    cleanups.push(() => dataApi.close());
+    const aws = await startAwsEndpoint({ dataApi, secrets, runtime });
+    cleanups.push(() => aws.stop());
+
+    const notes: string[] = [];
+    const authKeysArn = await secrets.ensure(AUTH_KEYS_SECRET, async () => {
+      const keys = (await import(join(REPO_ROOT, 'functions/auth/keys.ts'))) as {
+        generateAuthKeySecret: () => Promise<string>;
+      };
+      return keys.generateAuthKeySecret();
+    });
+    const dbSecretArn = await secrets.ensure(DB_SECRET, () =>
+      JSON.stringify({ username: 'postgres', password: 'local-only', engine: 'postgres' }),
+    );
+
+    const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+    const env = functionEnv({
+      publicUrl,
+      port,
+      dynamo,
+      s3,
+      sqs,
+      aws,
+      authKeysArn,
+      dbSecretArn,
+      redisUrl,
+    });
+    applyEnv(env, redisUrl);
+
+    late.securityHeaders = await loadSecurityHeaders(s3.endpoint, notes);
+    late.runtimeConfig = runtimeConfig(publicUrl, port);
+
+    // Migrations go through the same path as in AWS: the Migrate runner over the Sql port over the Data API.
+    const migrations = await runMigrationsLocally(log);
+
+    const pollers = [
+      new SqsPoller({
+        runtime,
+        functionName: 'BurnIn',
+        endpoint: sqs.endpoint,
+        queueUrl: sqs.queueUrls['burn-in']!,
+        queueArn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:burn-in`,
+        waitTimeSeconds: opts.sqs?.waitTimeSeconds,
+        log: warn,
+      }),
+    ];
+    if (runtime.isAvailable('BurnIn')) for (const poller of pollers) poller.start();
+    else notes.push('BurnIn handler missing: the burn-in queue is not polled');
+    cleanups.push(async () => {
+      for (const poller of pollers) await poller.stop();
+    });
+
+    s3Events.deliver = (event) => {
+      for (const record of event.Records) {
+        // The bucket notification of the media stack: ObjectCreated:* under uploads/ → Transcode.
+        if (record.eventName.startsWith('ObjectCreated:') && record.s3.object.key.startsWith('uploads/')) {
+          runtime.invokeAsync('Transcode', { Records: [record] });
+        }
+      }
+    };
+
+    const schedule = setInterval(() => {
+      if (runtime.isAvailable('Scaler')) runtime.invokeAsync('Scaler', scheduledEvent());
+    }, opts.scheduleIntervalMs ?? 60_000);
+    schedule.unref();
+    cleanups.push(() => clearInterval(schedule));
+
+    const worker = new WorkerProcess(
+      join(REPO_ROOT, 'containers/whisper/src/main.ts'),
+      () => ({ ...process.env, ...env }),
+      opts.worker !== false,
+      warn,
+    );
+    worker.start();
+    cleanups.push(() => worker.stop());
+
+    const reconciled = await reconcileRecordings(notes, warn);
+
+    const coldStartMs = Date.now() - started;
+    late.health = () =>
+      checkHealth({
+        gatewayPort: port,
+        runtime,
+        websocket,
+        dynamo,
+        s3,
+        sqs,
+        pg,
+        redisUrl,
+        aws,
+        secrets,
+        authKeysSecret: AUTH_KEYS_SECRET,
+        worker: worker.state,
+        frontend: { ...frontend, dir: frontendDir, available: staticFiles.available },
+        pollers,
+        migrations,
+        notes,
+        reconciled,
+        coldStartMs,
+        dataDir,
+        sqsRestored: sqs.restored,
+      });
+
+    log(
+      [
+        '',
+        `  Connect Now is running at ${publicUrl}  (cold start ${(coldStartMs / 1000).toFixed(1)} s)`,
+        `  data: ${dataDir}   postgres: ${pg.kind}   redis: ${redisUrl ? 'url' : 'in-process'}   health: ${publicUrl}/healthz`,
+        ...notes.map((n) => `  note: ${n}`),
+        '',
+      ].join('\n'),
+    );
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url: publicUrl,
+      port,
+      dataDir,
+      env,
+      health: () => late.health!(),
+      stop: () => (stopped ??= runStopList()),
+    };
+  } catch (error) {
+    await runStopList();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const onError = (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolvePort((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function closeGateway(server: Server, websocket: WebSocketApi): Promise<void> {
+  await websocket.stop();
+  await new Promise<void>((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+}
+
+async function openPostgres(databaseUrl: string | undefined, dir: string): Promise<PgBackend> {
+  if (databaseUrl) {
+    const backend = new PostgresBackend(databaseUrl);
+    await backend.query('SELECT 1', []);
+    return backend;
+  }
+  return PgliteBackend.open(dir);
+}
+
+async function prepareFrontend(dir: string, build: boolean): Promise<{ built: boolean; error?: string }> {
+  if (!build) return { built: false };
+  const builder = join(REPO_ROOT, 'frontend/build.ts');
+  if (!existsSync(builder)) return { built: false, error: 'frontend/build.ts is missing' };
+  try {
+    mkdirSync(dir, { recursive: true });
+    const mod = (await import(builder)) as { buildFrontend: (outDir: string) => Promise<void> };
+    await mod.buildFrontend(dir);
+    return { built: true };
+  } catch (error) {
+    return { built: false, error: describe(error) };
+  }
+}
+
+async function loadSecurityHeaders(s3Endpoint: string, notes: string[]): Promise<Record<string, string>> {
+  const file = join(REPO_ROOT, 'functions/auth/security-headers.ts');
+  if (!existsSync(file)) {
+    notes.push('functions/auth/security-headers.ts is missing: pages are served without security headers');
+    return {};
+  }
+  const mod = (await import(file)) as {
+    securityHeaders: (o: { connectSrc?: string[]; hsts?: boolean }) => Record<string, string>;
+  };
+  // Browsers upload recordings straight to the bucket (presigned URLs), which locally is another origin.
+  return mod.securityHeaders({ connectSrc: [new URL(s3Endpoint).origin], hsts: false });
+}
+
+function functionEnv(p: {
+  publicUrl: string;
+  port: number;
+  dynamo: DynamoStandIn;
+  s3: S3StandIn;
+  sqs: SqsStandIn;
+  aws: AwsEndpoint;
+  authKeysArn: string;
+  dbSecretArn: string;
+  redisUrl?: string;
+}): Record<string, string> {
+  const inherited = (name: string, fallback: string) => process.env[name] ?? fallback;
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: p.dynamo.endpoint,
+    AWS_ENDPOINT_URL_S3: p.s3.endpoint,
+    AWS_ENDPOINT_URL_SQS: p.sqs.endpoint,
+    AWS_ENDPOINT_URL_RDS_DATA: p.aws.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: p.aws.url,
+    AWS_ENDPOINT_URL_LAMBDA: p.aws.url,
+    S3_FORCE_PATH_STYLE: 'true',
+    CONNECTIONS_TABLE: TABLE_NAME,
+    WS_CALLBACK_URL: `http://127.0.0.1:${p.port}/_aws/ws`,
+    OPENER_FUNCTION_NAME: 'PeerOpener',
+    DB_CLUSTER_ARN: `arn:aws:rds:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:cluster:connect-now-local`,
+    DB_SECRET_ARN: p.dbSecretArn,
+    DB_NAME,
+    ...(p.redisUrl ? { REDIS_URL: p.redisUrl } : {}),
+    AUTH_KEYS_SECRET_ARN: p.authKeysArn,
+    PUBLIC_URL: p.publicUrl,
+    ALLOWED_ORIGINS: inherited('ALLOWED_ORIGINS', `${p.publicUrl},http://127.0.0.1:${p.port}`),
+    // Offline laptop: no STUN/TURN unless the developer configures some (never PeerJS's public defaults).
+    ICE_SERVERS_JSON: inherited('ICE_SERVERS_JSON', '[]'),
+    ROOM_MAX_PARTICIPANTS: inherited('ROOM_MAX_PARTICIPANTS', '8'),
+    RECORDINGS_BUCKET: BUCKET_NAME,
+    TRANSCRIBE_QUEUE_URL: p.sqs.queueUrls['transcribe']!,
+    BURN_IN_QUEUE_URL: p.sqs.queueUrls['burn-in']!,
+    SCALER_FUNCTION_NAME: 'Scaler',
+    LOG_LEVEL: inherited('LOG_LEVEL', 'WARN'),
+  };
+}
+
+// Inherited AWS settings would send the functions' clients to a real account.
+const CLEARED = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'FLEET_ASG_NAME'];
+
+function applyEnv(env: Record<string, string>, redisUrl: string | undefined): void {
+  for (const name of CLEARED) delete process.env[name];
+  if (!redisUrl) delete process.env.REDIS_URL;
+  Object.assign(process.env, env);
+}
+
+function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+  Object.assign(process.env, saved);
+}
+
+function runtimeConfig(publicUrl: string, port: number) {
+  const host = new URL(publicUrl).hostname;
+  return {
+    apiBase: '/api',
+    wsUrl: `ws://${host}:${port}/${STAGE}`,
+    peer: { host, port, path: '/', secure: false, key: 'peerjs', pingInterval: 60_000 },
+    ...(process.env.GOOGLE_CLIENT_ID ? { googleClientId: process.env.GOOGLE_CLIENT_ID } : {}),
+    maxParticipants: Number(process.env.ROOM_MAX_PARTICIPANTS ?? 8),
+  };
+}
+
+async function runMigrationsLocally(log: (line: string) => void) {
+  const runner = (await import(
+    join(REPO_ROOT, 'functions/migrate/migrate.ts')
+  )) as typeof import('../functions/migrate/migrate');
+  const { getSql } = (await import(
+    join(REPO_ROOT, 'functions/shared/sql/sql.ts')
+  )) as typeof import('../functions/shared/sql/sql');
+  const report = await runner.runMigrations(getSql());
+  if (report.applied.length) log(`  migrations applied: ${report.applied.join(', ')}`);
+  return report;
+}
+
+/**
+ * SQS here is in memory (snapshotted every second); messages enqueued in the last moments before a crash can be
+ * lost. The recordings feature may export reconcile() to re-enqueue work its database says is unfinished.
+ */
+async function reconcileRecordings(notes: string[], warn: (line: string) => void): Promise<string> {
+  const file = join(REPO_ROOT, 'functions/recordings/reconcile.ts');
+  if (!existsSync(file)) return 'not provided';
+  try {
+    const mod = (await import(file)) as { reconcile?: () => Promise<unknown> };
+    if (typeof mod.reconcile !== 'function') return 'no reconcile() export';
+    await mod.reconcile();
+    return 'done';
+  } catch (error) {
+    warn(`[local] recordings reconcile() failed: ${describe(error)}`);
+    notes.push('recordings reconcile() failed (see log)');
+    return `failed: ${describe(error)}`;
+  }
+}
+
+function scheduledEvent() {
+  return {
+    version: '0',
+    id: globalThis.crypto.randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: LOCAL_ACCOUNT_ID,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: LOCAL_REGION,
+    resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:rule/connect-now-scaler`],
+    detail: {},
+  };
+}

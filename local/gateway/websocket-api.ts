@@ -1,0 +1,457 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { FunctionName } from '../lambda/functions';
+import { describe, FunctionMissingError, type LambdaRuntime } from '../lambda/runtime';
+import { apiGatewayTime, normalizeIp } from './http-api';
+
+/** API Gateway WebSocket quotas (docs: "Quotas for configuring and running a WebSocket API"). */
+export const FRAME_LIMIT = 32 * 1024;
+export const MESSAGE_LIMIT = 128 * 1024;
+
+/** Routes of docs/contracts.md; HEARTBEAT is a mock integration in AWS (answered by nothing). */
+const ROUTES: Record<string, FunctionName | 'mock'> = {
+  OFFER: 'SignalRelay',
+  ANSWER: 'SignalRelay',
+  CANDIDATE: 'SignalRelay',
+  LEAVE: 'SignalRelay',
+  EXPIRE: 'SignalRelay',
+  HEARTBEAT: 'mock',
+  $default: 'RoomSocket',
+};
+
+export interface WebSocketApiOptions {
+  runtime: LambdaRuntime;
+  region: string;
+  accountId: string;
+  apiId: string;
+  stage: string;
+  domainName: () => string;
+  /** @default 10 minutes */
+  idleTimeoutMs?: number;
+  /** @default 2 hours */
+  maxConnectionMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Connection {
+  id: string;
+  state: 'connecting' | 'open' | 'closed';
+  socket?: WebSocket;
+  connectedAt: number;
+  lastActiveAt: number;
+  sourceIp: string;
+  userAgent: string;
+  authorizer?: Record<string, unknown>;
+  timers: NodeJS.Timeout[];
+}
+
+export type PostResult = 'ok' | 'gone' | 'too-large';
+
+/**
+ * The API Gateway WebSocket API locally: $connect with the REQUEST authorizer first, route selection on
+ * `$request.body.type`, $disconnect on close, the frame/message size limits, idle and lifetime timeouts, and the
+ * connection registry behind the @connections management endpoint (410 while a connection is still in $connect).
+ */
+export class WebSocketApi {
+  private readonly connections = new Map<string, Connection>();
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MESSAGE_LIMIT, perMessageDeflate: false });
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: WebSocketApiOptions) {}
+
+  get openConnections(): number {
+    return [...this.connections.values()].filter((c) => c.state === 'open').length;
+  }
+
+  /** Handles an HTTP upgrade on the stage path; anything else is refused like an unknown route. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const connection: Connection = {
+      id: newConnectionId(),
+      state: 'connecting',
+      connectedAt: Date.now(),
+      lastActiveAt: Date.now(),
+      sourceIp: normalizeIp(req.socket.remoteAddress),
+      userAgent: String(req.headers['user-agent'] ?? ''),
+      timers: [],
+    };
+    this.connections.set(connection.id, connection);
+    let clientGone = false;
+    socket.once('close', () => (clientGone = true));
+    socket.on('error', () => undefined);
+    this.track(
+      this.connect(connection, req)
+        .then((status) => {
+          if (status !== 200) {
+            this.connections.delete(connection.id);
+            return rejectUpgrade(socket, status);
+          }
+          if (clientGone) {
+            // Connected as far as the handlers know: they must see the matching $disconnect.
+            connection.state = 'closed';
+            this.connections.delete(connection.id);
+            return this.disconnect(connection, 1006, 'Client went away during $connect');
+          }
+          this.wss.handleUpgrade(req, socket, head, (ws) => this.open(connection, ws));
+        })
+        .catch((error) => {
+          this.log(`$connect failed: ${describe(error)}`);
+          this.connections.delete(connection.id);
+          rejectUpgrade(socket, 500);
+        }),
+    );
+  }
+
+  /** PostToConnection: 'gone' while in $connect or after close, as API Gateway answers 410. */
+  post(connectionId: string, data: Buffer): PostResult {
+    const connection = this.connections.get(connectionId);
+    if (!connection || connection.state !== 'open' || connection.socket?.readyState !== WebSocket.OPEN) return 'gone';
+    if (data.length > MESSAGE_LIMIT) return 'too-large';
+    // API Gateway delivers @connections data as text frames.
+    connection.socket.send(data.toString('utf8'));
+    return 'ok';
+  }
+
+  info(
+    connectionId: string,
+  ): { connectedAt: Date; lastActiveAt: Date; sourceIp: string; userAgent: string } | undefined {
+    const c = this.connections.get(connectionId);
+    if (!c || c.state !== 'open') return undefined;
+    return {
+      connectedAt: new Date(c.connectedAt),
+      lastActiveAt: new Date(c.lastActiveAt),
+      sourceIp: c.sourceIp,
+      userAgent: c.userAgent,
+    };
+  }
+
+  /** DeleteConnection: closes the socket; $disconnect follows from the close. */
+  close(connectionId: string): boolean {
+    const c = this.connections.get(connectionId);
+    if (!c || c.state !== 'open' || !c.socket) return false;
+    c.socket.close(1000, 'Connection closed by the application');
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.connections.values()) c.socket?.close(1001, 'Going away');
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 3000))]);
+    for (const c of this.connections.values()) c.socket?.terminate();
+    this.wss.close();
+  }
+
+  private async connect(connection: Connection, req: IncomingMessage): Promise<number> {
+    const url = new URL(req.url ?? '/', 'http://gateway.local');
+    const { headers, multiValueHeaders } = eventHeaders(req);
+    const { single: query, multi: multiQuery } = eventQuery(url);
+    const requestContext = this.requestContext(connection, '$connect', 'CONNECT');
+
+    // Identity source route.request.querystring.token: without it API Gateway answers 401 and never calls the
+    // authorizer.
+    if (!query.token) return 401;
+    const authEvent = {
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:${this.options.region}:${this.options.accountId}:${this.options.apiId}/${this.options.stage}/$connect`,
+      headers,
+      multiValueHeaders,
+      queryStringParameters: query,
+      multiValueQueryStringParameters: multiQuery,
+      stageVariables: {},
+      requestContext,
+    };
+    let policy: unknown;
+    try {
+      policy = await this.options.runtime.invoke('WsAuthorizer', authEvent);
+    } catch (error) {
+      if (error instanceof FunctionMissingError) return 501;
+      // A Lambda authorizer signals "no" by failing with exactly this message.
+      if (error instanceof Error && error.message === 'Unauthorized') return 401;
+      this.log(`WsAuthorizer failed: ${describe(error)}`);
+      return 500;
+    }
+    const decision = evaluatePolicy(policy, authEvent.methodArn);
+    if (decision.effect === 'invalid') {
+      this.log(`WsAuthorizer returned an invalid policy: ${decision.reason}`);
+      return 500;
+    }
+    if (decision.effect === 'deny') return 403;
+    connection.authorizer = { ...decision.context, principalId: decision.principalId, integrationLatency: 0 };
+
+    let result: unknown;
+    try {
+      result = await this.options.runtime.invoke('WsConnect', {
+        headers,
+        multiValueHeaders,
+        queryStringParameters: query,
+        multiValueQueryStringParameters: multiQuery,
+        requestContext: { ...requestContext, authorizer: connection.authorizer },
+        isBase64Encoded: false,
+      });
+    } catch (error) {
+      if (error instanceof FunctionMissingError) return 501;
+      this.log(`WsConnect failed: ${describe(error)}`);
+      return 500;
+    }
+    const status = statusOf(result);
+    return status >= 200 && status < 300 ? 200 : status;
+  }
+
+  private open(connection: Connection, ws: WebSocket): void {
+    connection.socket = ws;
+    connection.state = 'open';
+    connection.lastActiveAt = Date.now();
+    limitFrameSize(ws);
+    const idleMs = this.options.idleTimeoutMs ?? 10 * 60_000;
+    const maxMs = this.options.maxConnectionMs ?? 2 * 60 * 60_000;
+    const lifetime = setTimeout(() => ws.close(1001, 'Going away'), maxMs);
+    lifetime.unref();
+    let idle = setTimeout(() => ws.close(1001, 'Going away'), idleMs);
+    idle.unref();
+    connection.timers = [lifetime, idle];
+    const touch = () => {
+      connection.lastActiveAt = Date.now();
+      clearTimeout(idle);
+      idle = setTimeout(() => ws.close(1001, 'Going away'), idleMs);
+      idle.unref();
+      connection.timers = [lifetime, idle];
+    };
+    ws.on('ping', touch);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      touch();
+      if (isBinary) {
+        // API Gateway accepts text frames only.
+        ws.close(1003, 'Binary frames are not supported');
+        return;
+      }
+      this.track(this.route(connection, Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer)));
+    });
+    ws.on('error', () => undefined); // 1009 and protocol errors close the socket; 'close' does the rest
+    ws.on('close', (code: number, reason: Buffer) => {
+      for (const timer of connection.timers) clearTimeout(timer);
+      connection.state = 'closed';
+      this.connections.delete(connection.id);
+      this.track(this.disconnect(connection, code, reason.toString() || closeReason(code)));
+    });
+  }
+
+  private async route(connection: Connection, data: Buffer): Promise<void> {
+    const body = data.toString('utf8');
+    let routeKey = '$default';
+    try {
+      const parsed = JSON.parse(body) as unknown;
+      const type = typeof parsed === 'object' && parsed !== null ? (parsed as { type?: unknown }).type : undefined;
+      if (typeof type === 'string' && Object.prototype.hasOwnProperty.call(ROUTES, type) && type !== '$default') {
+        routeKey = type;
+      }
+    } catch {
+      // Not JSON: API Gateway cannot evaluate the selection expression and uses $default with the raw body.
+    }
+    const target = ROUTES[routeKey]!;
+    if (target === 'mock') return;
+    const requestContext = {
+      ...this.requestContext(connection, routeKey, 'MESSAGE'),
+      messageId: randomBytes(12).toString('base64'),
+      authorizer: connection.authorizer,
+    };
+    try {
+      await this.options.runtime.invoke(target, { requestContext, body, isBase64Encoded: false });
+    } catch (error) {
+      this.log(`${target} (${routeKey}) failed: ${describe(error)}`);
+      // What API Gateway sends the client when the integration fails.
+      this.post(
+        connection.id,
+        Buffer.from(
+          JSON.stringify({
+            message: 'Internal server error',
+            connectionId: connection.id,
+            requestId: requestContext.requestId,
+          }),
+        ),
+      );
+    }
+  }
+
+  private async disconnect(connection: Connection, code: number, reason: string): Promise<void> {
+    const requestContext = {
+      ...this.requestContext(connection, '$disconnect', 'DISCONNECT'),
+      disconnectStatusCode: code,
+      disconnectReason: reason,
+      authorizer: connection.authorizer,
+    };
+    try {
+      await this.options.runtime.invoke('WsDisconnect', {
+        headers: { Host: this.options.domainName(), 'x-api-key': '', 'X-Forwarded-For': '' },
+        multiValueHeaders: {},
+        requestContext,
+        isBase64Encoded: false,
+      });
+    } catch (error) {
+      this.log(`WsDisconnect failed: ${describe(error)}`);
+    }
+  }
+
+  private requestContext(connection: Connection, routeKey: string, eventType: string) {
+    const now = new Date();
+    return {
+      routeKey,
+      eventType,
+      extendedRequestId: randomBytes(12).toString('base64'),
+      requestTime: apiGatewayTime(now),
+      messageDirection: 'IN',
+      stage: this.options.stage,
+      connectedAt: connection.connectedAt,
+      requestTimeEpoch: now.getTime(),
+      identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+      requestId: randomBytes(12).toString('base64'),
+      domainName: this.options.domainName(),
+      connectionId: connection.id,
+      apiId: this.options.apiId,
+    };
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.inflight.add(promise);
+    void promise.finally(() => this.inflight.delete(promise));
+  }
+
+  private log(line: string): void {
+    (this.options.log ?? console.error)(`[websocket] ${line}`);
+  }
+}
+
+/** Connection ids look like API Gateway's: 16 base64 characters ending in '='. */
+function newConnectionId(): string {
+  return randomBytes(11).toString('base64');
+}
+
+function statusOf(result: unknown): number {
+  if (typeof result === 'object' && result !== null && 'statusCode' in result) {
+    const status = Number((result as { statusCode: unknown }).statusCode);
+    return Number.isInteger(status) ? status : 500;
+  }
+  return 200;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+};
+
+export function rejectUpgrade(socket: Duplex, status: number): void {
+  if (socket.destroyed) return;
+  const text = STATUS_TEXT[status] ?? 'Error';
+  const body = JSON.stringify({ message: text });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function eventHeaders(req: IncomingMessage) {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return { headers, multiValueHeaders };
+}
+
+function eventQuery(url: URL) {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return { single, multi };
+}
+
+interface PolicyDecision {
+  effect: 'allow' | 'deny' | 'invalid';
+  reason?: string;
+  principalId?: string;
+  context?: Record<string, unknown>;
+}
+
+/**
+ * Reads the authorizer's IAM policy as API Gateway does: an explicit Deny on the route wins, an Allow is needed,
+ * and context values may only be strings, numbers or booleans.
+ */
+export function evaluatePolicy(result: unknown, methodArn: string): PolicyDecision {
+  if (typeof result !== 'object' || result === null) return { effect: 'invalid', reason: 'not an object' };
+  const r = result as { principalId?: unknown; policyDocument?: { Statement?: unknown }; context?: unknown };
+  if (typeof r.principalId !== 'string') return { effect: 'invalid', reason: 'principalId missing' };
+  const statements = Array.isArray(r.policyDocument?.Statement) ? (r.policyDocument.Statement as unknown[]) : undefined;
+  if (!statements) return { effect: 'invalid', reason: 'policyDocument.Statement missing' };
+  const context: Record<string, unknown> = {};
+  if (r.context !== undefined) {
+    if (typeof r.context !== 'object' || r.context === null)
+      return { effect: 'invalid', reason: 'context not an object' };
+    for (const [key, value] of Object.entries(r.context)) {
+      if (value === null || value === undefined) continue;
+      if (!['string', 'number', 'boolean'].includes(typeof value)) {
+        return { effect: 'invalid', reason: `context.${key} is not a string, number or boolean` };
+      }
+      context[key] = value;
+    }
+  }
+  let allowed = false;
+  for (const s of statements) {
+    const statement = s as { Effect?: string; Action?: string | string[]; Resource?: string | string[] };
+    const actions = ([] as string[]).concat(statement.Action ?? []);
+    const resources = ([] as string[]).concat(statement.Resource ?? []);
+    if (!actions.some((a) => a === 'execute-api:Invoke' || a === 'execute-api:*' || a === '*')) continue;
+    if (!resources.some((pattern) => arnMatches(pattern, methodArn))) continue;
+    if (statement.Effect === 'Deny') return { effect: 'deny', principalId: r.principalId };
+    if (statement.Effect === 'Allow') allowed = true;
+  }
+  return allowed
+    ? { effect: 'allow', principalId: r.principalId, context }
+    : { effect: 'deny', principalId: r.principalId };
+}
+
+function arnMatches(pattern: string, arn: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*').replace(/\\\?/g, '.')}$`);
+  return regex.test(arn);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function closeReason(code: number): string {
+  if (code === 1000) return 'Normal closure';
+  if (code === 1001) return 'Going away';
+  if (code === 1009) return 'Message too big';
+  return 'Connection closed';
+}
+
+/**
+ * ws only limits whole messages (maxPayload = 128 KB); API Gateway also refuses any single frame over 32 KB with
+ * 1009. ws has no per-frame option, so hook the receiver's length check (ws 8.x internals; covered by the
+ * size-limit test so an upgrade that changes them fails loudly).
+ */
+function limitFrameSize(ws: WebSocket): void {
+  const receiver = (ws as unknown as { _receiver?: Record<string, unknown> })._receiver;
+  if (!receiver || typeof receiver.haveLength !== 'function') {
+    throw new Error('ws internals changed: cannot enforce the 32 KB frame limit');
+  }
+  const original = receiver.haveLength as (cb: (error?: Error) => void) => void;
+  receiver.haveLength = function (this: Record<string, unknown>, cb: (error?: Error) => void) {
+    if ((this._payloadLength as number) > FRAME_LIMIT && (this._opcode as number) < 0x08) {
+      const createError = this.createError as (...args: unknown[]) => Error;
+      cb(createError.call(this, RangeError, 'Frame too large', false, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'));
+      return;
+    }
+    original.call(this, cb);
+  };
+}

@@ -1,0 +1,98 @@
+import { createServer } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { closeServer, listenLoopback } from './listen';
+
+// s3rver ships no types: a Koa app with a request callback, bucket provisioning and an 'event' emitter.
+interface S3rverApp {
+  callback(): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+  configureBuckets(): Promise<void>;
+  on(event: 'event', listener: (event: S3Event) => void): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
+
+export interface S3StandIn {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Browsers upload straight to the bucket with presigned URLs, so the page's origin needs CORS; ETag must be
+ * exposed or multipart uploads cannot collect part ETags (the same rules the CDK bucket gets).
+ */
+export function corsXml(allowedOrigins: string[]): string {
+  const origins = allowedOrigins.map((origin) => `<AllowedOrigin>${escapeXml(origin)}</AllowedOrigin>`).join('');
+  return `<CORSConfiguration><CORSRule>${origins}<AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>POST</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+}
+
+/**
+ * S3 on s3rver with its object directory in the data folder. Notifications are rewritten to what real S3 sends:
+ * keys URL-encoded (s3rver sends them raw), multipart completion as ObjectCreated:CompleteMultipartUpload
+ * (s3rver says Post) and a well-formed bucket ARN.
+ */
+export async function startS3(options: {
+  dir: string;
+  bucket: string;
+  allowedOrigins: string[];
+  onEvent: (event: S3Event) => void;
+}): Promise<S3StandIn> {
+  mkdirSync(options.dir, { recursive: true });
+  const s3rver = new S3rver({
+    directory: options.dir,
+    silent: true,
+    // Path-style only: the SDK clients set forcePathStyle locally, and vhost parsing would misread 127.0.0.1.
+    vhostBuckets: false,
+    allowMismatchedSignatures: true,
+    configureBuckets: [{ name: options.bucket, configs: [corsXml(options.allowedOrigins)] }],
+  });
+  await s3rver.configureBuckets();
+
+  // s3rver emits the event while the request that caused it is still being handled; remembering which
+  // objects are being completed by a multipart POST (?uploadId=) lets us name the event as S3 does.
+  const completing = new Set<string>();
+  s3rver.on('event', (event) => {
+    for (const record of event.Records) {
+      const id = `${record.s3.bucket.name}/${record.s3.object.key}`;
+      options.onEvent({ Records: [normalizeRecord(record, completing.has(id))] });
+    }
+  });
+  const handle = s3rver.callback();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://s3.local');
+    if (req.method === 'POST' && url.searchParams.has('uploadId')) {
+      const id = decodeURIComponent(url.pathname.slice(1));
+      completing.add(id);
+      res.on('close', () => completing.delete(id));
+    }
+    handle(req, res);
+  });
+  const port = await listenLoopback(server);
+  return { endpoint: `http://127.0.0.1:${port}`, port, stop: () => closeServer(server) };
+}
+
+export function normalizeRecord(record: S3EventRecord, multipartCompletion: boolean): S3EventRecord {
+  const bucket = record.s3.bucket.name;
+  return {
+    ...record,
+    eventName: multipartCompletion ? 'ObjectCreated:CompleteMultipartUpload' : record.eventName,
+    s3: {
+      ...record.s3,
+      bucket: { ...record.s3.bucket, arn: `arn:aws:s3:::${bucket}` },
+      object: { ...record.s3.object, key: encodeS3EventKey(record.s3.object.key) },
+    },
+  };
+}
+
+/** S3 notifications carry keys form-encoded (space as '+'); handlers decode them, so we must encode them. */
+export function encodeS3EventKey(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/%20/g, '+')
+    .replace(/%2F/g, '/')
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
