@@ -202,6 +202,15 @@ export class RecordingStore {
     return rows.map(fromRow);
   }
 
+  async listStuckExports(olderThanSeconds: number): Promise<RecordingRecord[]> {
+    const rows = await this.sql.query<Row>(
+      `SELECT * FROM recordings WHERE export_status IN ('queued', 'rendering')
+         AND updated_at < now() - make_interval(secs => :age) ORDER BY updated_at LIMIT 500`,
+      { age: olderThanSeconds },
+    );
+    return rows.map(fromRow);
+  }
+
   async delete(id: string): Promise<void> {
     await this.sql.execute(`DELETE FROM recordings WHERE id = :id`, { id });
   }
