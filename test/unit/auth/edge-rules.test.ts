@@ -1,0 +1,129 @@
+import { guestNameSchema, providerDisplayName } from '../../../functions/auth/names';
+import { isAllowedOrigin } from '../../../functions/auth/origins';
+import { safeReturnPath } from '../../../functions/auth/routes';
+import { SECURITY_HEADERS, securityHeaders } from '../../../functions/auth/security-headers';
+
+function directives(csp: string): Map<string, string[]> {
+  return new Map(
+    csp.split(';').map((d) => {
+      const [name, ...values] = d.trim().split(/\s+/);
+      return [name!, values];
+    }),
+  );
+}
+
+describe('security headers', () => {
+  const csp = directives(SECURITY_HEADERS['content-security-policy']!);
+
+  it('allows no inline script, no eval and no foreign script hosts', () => {
+    expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
+    expect(SECURITY_HEADERS['content-security-policy']).not.toMatch(
+      /unsafe-inline|'unsafe-eval'|\*(?!\.googleusercontent)/,
+    );
+    expect(csp.get('object-src')).toEqual(["'none'"]);
+    expect(csp.get('base-uri')).toEqual(["'none'"]);
+  });
+
+  it('cannot be framed (clickjacking a host into "remove participant")', () => {
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(SECURITY_HEADERS['x-frame-options']).toBe('DENY');
+  });
+
+  it('keeps network access to our own origin and media to our own blobs', () => {
+    expect(csp.get('connect-src')).toEqual(["'self'"]);
+    expect(csp.get('media-src')).toEqual(["'self'", 'blob:']);
+    expect(csp.get('default-src')).toEqual(["'self'"]);
+  });
+
+  it('sends HSTS, nosniff, a referrer policy and camera/microphone/screen for this origin only', () => {
+    expect(SECURITY_HEADERS['strict-transport-security']).toMatch(/max-age=\d{8,}/);
+    expect(SECURITY_HEADERS['x-content-type-options']).toBe('nosniff');
+    expect(SECURITY_HEADERS['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    const permissions = SECURITY_HEADERS['permissions-policy']!;
+    for (const feature of ['camera', 'microphone', 'display-capture'])
+      expect(permissions).toContain(`${feature}=(self)`);
+    expect(permissions).toContain('geolocation=()');
+  });
+
+  it('adds explicit socket origins, and refuses entries that would inject directives', () => {
+    const split = directives(
+      securityHeaders({ connectSrc: ['wss://abc.execute-api.us-east-1.amazonaws.com'] })['content-security-policy']!,
+    );
+    expect(split.get('connect-src')).toEqual(["'self'", 'wss://abc.execute-api.us-east-1.amazonaws.com']);
+    expect(() => securityHeaders({ connectSrc: ['https://x.example; script-src *'] })).toThrow(/not a plain origin/);
+    expect(() => securityHeaders({ connectSrc: ['*'] })).toThrow(/not a plain origin/);
+  });
+});
+
+describe('guest names', () => {
+  it('trims and keeps everything a person may type, markup included', () => {
+    expect(guestNameSchema.parse('  <b>Ann</b> & "Bob"  ')).toBe('<b>Ann</b> & "Bob"');
+  });
+
+  it.each([
+    '',
+    '  ',
+    'a'.repeat(41),
+    'tab\there',
+    'bell\u0007',
+    'rtl\u202Eoverride',
+    'isolate\u2066x',
+    'line\u2028sep',
+  ])('refuses %j', (name) => {
+    expect(guestNameSchema.safeParse(name).success).toBe(false);
+  });
+
+  it('refuses 40 emoji made of so many code points that they overflow storage', () => {
+    expect(guestNameSchema.safeParse('👨‍👩‍👧‍👦'.repeat(40)).success).toBe(false);
+  });
+
+  it('makes a provider name safe to store, falling back to the email local part', () => {
+    expect(providerDisplayName('Grace\u202E Hopper\u0000', undefined)).toBe('Grace Hopper');
+    expect(providerDisplayName('', 'grace@example.com')).toBe('grace');
+    expect(providerDisplayName(undefined, undefined)).toBe('Google user');
+    expect(providerDisplayName('😀'.repeat(80), undefined)).toHaveLength(100);
+  });
+});
+
+describe('origin allowlist', () => {
+  const env = { ...process.env };
+  beforeAll(() => {
+    process.env.ALLOWED_ORIGINS = 'https://meet.example.com, http://localhost:8080';
+  });
+  afterAll(() => {
+    process.env = env;
+  });
+
+  it.each([
+    ['https://meet.example.com', true],
+    ['HTTPS://MEET.EXAMPLE.COM', true],
+    ['http://localhost:8080', true],
+    ['http://meet.example.com', false],
+    ['https://meet.example.com:8443', false],
+    ['https://meet.example.com.evil.example', false],
+    ['https://evil.example', false],
+    ['https://meet.example.com/', false],
+    ['null', false],
+    ['', false],
+    [undefined, false],
+  ])('%s → %s', (origin, allowed) => {
+    expect(isAllowedOrigin(origin)).toBe(allowed);
+  });
+});
+
+describe('return path after sign-in', () => {
+  const base = 'https://meet.example.com';
+  it.each([
+    ['/r/abc?x=1#top', '/r/abc?x=1#top'],
+    ['/recordings', '/recordings'],
+    ['//evil.example', '/'],
+    ['/\\evil.example', '/'],
+    ['https://evil.example/r/abc', '/'],
+    ['javascript:alert(1)', '/'],
+    ['r/abc', '/'],
+    [undefined, '/'],
+    ['/' + 'a'.repeat(600), '/'],
+  ])('%s → %s', (input, expected) => {
+    expect(safeReturnPath(input, base)).toBe(expected);
+  });
+});
