@@ -1,0 +1,208 @@
+import { z } from 'zod';
+
+/*
+ * The deployment's knobs, read from cdk.json `context` (or `-c key=value` on the command line) and validated once
+ * at synth. A wrong value fails the synth with a message that names the key and how to set it, instead of a
+ * CloudFormation rollback twenty minutes later.
+ */
+
+const RATE_LIMIT_NAMES = ['signIn', 'roomCreate', 'roomJoin', 'chat', 'signal', 'upload'] as const;
+
+const rateLimitSchema = z.object({
+  max: z.number().int().min(1).max(100_000),
+  windowSeconds: z.number().int().min(1).max(86_400),
+});
+
+const fleetSchema = z.strictObject({
+  /** EC2 instance type of the Whisper workers (needs an NVIDIA GPU for the CUDA image). */
+  instanceType: z
+    .string()
+    .regex(/^(g|p)[0-9][a-z0-9-]*\.[a-z0-9]+$/, 'must be a GPU instance type such as g4dn.xlarge or g5.xlarge')
+    .default('g4dn.xlarge'),
+  /** Upper bound of the Auto Scaling group; 0 disables transcription entirely. */
+  maxInstances: z.number().int().min(0).max(20).default(2),
+  /** Minutes the queue must stay empty before the scaler sets the fleet back to zero. */
+  idleMinutes: z.number().int().min(1).max(120).default(10),
+  /** Spot capacity costs ~70 % less; jobs are idempotent and return to the queue when an instance is reclaimed. */
+  spot: z.boolean().default(true),
+});
+
+const turnSchema = z.strictObject({
+  urls: z
+    .array(z.string().regex(/^turns?:[^\s,]+$/, 'must be turn: or turns: URLs such as turns:turn.example.com:443'))
+    .min(1),
+  /** Name of an existing Secrets Manager secret holding the TURN shared secret (coturn `static-auth-secret`). */
+  secretName: z.string().min(1).max(512),
+});
+
+const originSchema = z
+  .string()
+  .regex(/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'must be an https origin such as https://meet.example.com (no path)');
+
+export const configSchema = z
+  .strictObject({
+    /** Prefix of every stack name, so two deployments can live in one account. */
+    stackPrefix: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}$/, 'must start with a letter; letters, digits and hyphens, at most 31')
+      .default('ConnectNow'),
+    domainName: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a lower-case host name such as meet.example.com')
+      .optional(),
+    /** ACM certificate for domainName; CloudFront only accepts certificates from us-east-1. */
+    certificateArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/,
+        'must be an ACM certificate ARN in us-east-1',
+      )
+      .optional(),
+    /** Extra page origins allowed to open sockets and upload (the CloudFront or custom domain is always allowed). */
+    allowedOrigins: z.array(originSchema).max(20).default([]),
+    googleClientId: z
+      .string()
+      .regex(/^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$/, 'must look like 1234-abc.apps.googleusercontent.com')
+      .optional(),
+    turn: turnSchema.optional(),
+    fleet: fleetSchema.prefault({}),
+    /**
+     * How VPC Lambdas reach public AWS endpoints (the @connections API above all):
+     * `instance` a t4g.nano NAT instance (~$3/month), `gateway` a managed NAT gateway (~$33/month, HA),
+     * `none` no NAT (cheapest; VPC Lambdas then cannot post to sockets: only for trying the stack).
+     */
+    natMode: z.enum(['instance', 'gateway', 'none']).default('instance'),
+    alarmEmail: z.email('must be an e-mail address').optional(),
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => LOG_RETENTION_DAYS.includes(d), {
+        message: `must be one of CloudWatch's retention periods: ${[1, 3, 5, 7, 14, 30, 60, 90, 180, 365].join(', ')}, …`,
+      })
+      .default(30),
+    maxParticipants: z.number().int().min(2).max(50).default(8),
+    /** Keep the table, database, cache snapshots and recordings when the stacks are destroyed. */
+    retainData: z.boolean().default(true),
+    /** Overrides for the rate limits in functions/shared/rate-limit.ts (passed as LIMITS_JSON). */
+    limits: z.partialRecord(z.enum(RATE_LIMIT_NAMES), rateLimitSchema).default({}),
+  })
+  .superRefine((config, ctx) => {
+    if (Boolean(config.domainName) !== Boolean(config.certificateArn)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [config.domainName ? 'certificateArn' : 'domainName'],
+        message: `is required when ${config.domainName ? 'domainName' : 'certificateArn'} is set (they go together)`,
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** Thrown at synth when cdk.json context is wrong; its message lists every problem with the fix. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid Connect Now configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Example values shown in the fix-it hint for each key. */
+const EXAMPLES: Record<string, string> = {
+  'fleet.maxInstances': '2',
+  'fleet.idleMinutes': '10',
+  'fleet.instanceType': 'g4dn.xlarge',
+  'fleet.spot': 'true',
+  natMode: 'instance',
+  logRetentionDays: '30',
+  maxParticipants: '8',
+  retainData: 'true',
+  domainName: 'meet.example.com',
+  certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/…',
+  allowedOrigins: '\'["https://meet.example.com"]\'',
+  alarmEmail: 'ops@example.com',
+};
+
+/**
+ * Reads the config from a flat context map as CDK provides it: nested objects from cdk.json, and dotted keys
+ * (`fleet.maxInstances`) from `-c` on the command line, whose values arrive as strings ("2", "true", JSON arrays).
+ */
+export function parseConfig(context: Record<string, unknown>): Config {
+  const raw: Record<string, unknown> = {};
+  // Whole objects from cdk.json first, then dotted command-line overrides on top of them.
+  const keys = Object.keys(context)
+    .filter((key) => !isCdkOwnKey(key))
+    .sort((a, b) => a.split('.').length - b.split('.').length);
+  for (const key of keys) setPath(raw, key.split('.'), coerce(context[key]));
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigValidationError(result.error.issues.map((issue) => formatIssue(issue)));
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const parent = issue.path.length > 0 ? `context.${issue.path.join('.')}` : 'context';
+    // A typo (-c fleet.maxInstance=2) would otherwise be ignored silently and deploy the default.
+    return `${parent} has unknown setting(s) ${issue.keys.join(', ')}: check the spelling against docs/deployment.md`;
+  }
+  const key = issue.path.join('.');
+  const what = rangeOf(key) ?? issue.message;
+  const example = EXAMPLES[key] ?? '<value>';
+  return `context.${key} ${what}: set it in cdk.json or pass -c ${key}=${example}`;
+}
+
+// Feature flags and CDK's own context keys (aws:cdk:…, availability-zones:…) are not ours.
+function isCdkOwnKey(key: string): boolean {
+  return key.startsWith('@') || key.includes(':') || key.startsWith('cdk');
+}
+
+/** Human ranges for the numeric keys, derived from the schema so the message never disagrees with the check. */
+function rangeOf(key: string): string | undefined {
+  const ranges: Record<string, [number, number]> = {
+    'fleet.maxInstances': [0, 20],
+    'fleet.idleMinutes': [1, 120],
+    maxParticipants: [2, 50],
+  };
+  const range = ranges[key];
+  return range ? `must be an integer ${range[0]}..${range[1]}` : undefined;
+}
+
+function coerce(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (/^(true|false|-?\d+(\.\d+)?|\[.*\]|\{.*\})$/s.test(trimmed)) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    const existing = target[head];
+    target[head] = isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
+    return;
+  }
+  const child = isPlainObject(target[head]) ? { ...target[head] } : {};
+  target[head] = child;
+  setPath(child, rest, value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Origins the page is served from: the custom domain when set, plus any configured extras. */
+export function configuredOrigins(config: Config): string[] {
+  const origins = [...config.allowedOrigins];
+  if (config.domainName) origins.unshift(`https://${config.domainName}`);
+  return [...new Set(origins)];
+}

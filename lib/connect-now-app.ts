@@ -1,0 +1,120 @@
+import type { App } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { configuredOrigins, type Config } from './config';
+import { ApiStack } from './stacks/api-stack';
+import { DataStack } from './stacks/data-stack';
+import { MediaStack } from './stacks/media-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
+import { NetworkStack } from './stacks/network-stack';
+import { RealtimeStack } from './stacks/realtime-stack';
+import { WebStack } from './stacks/web-stack';
+
+/** What the stacks need besides the config: produced by the build, not configured. */
+export interface ConnectNowAppInputs {
+  /** The built frontend directory (dist/frontend). */
+  readonly frontendDir: string;
+  /** Header map from functions/auth/security-headers.ts. */
+  readonly securityHeaders: Readonly<Record<string, string>>;
+}
+
+/** Every stack of one deployment, for tests and for wiring. */
+export interface ConnectNowStacks {
+  readonly monitoring: MonitoringStack;
+  readonly network: NetworkStack;
+  readonly web: WebStack;
+  readonly data: DataStack;
+  readonly realtime: RealtimeStack;
+  readonly media: MediaStack;
+  readonly api: ApiStack;
+}
+
+/**
+ * Creates the stacks in dependency order. Stateful (Data) and stateless (Web, Realtime, Media, Api) are separate
+ * so the stateless ones can be destroyed and redeployed at will; they are wired through typed props, and CDK turns
+ * each reference into a cross-stack reference.
+ */
+export function createConnectNowStacks(app: App, config: Config, inputs: ConnectNowAppInputs): ConnectNowStacks {
+  const prefix = config.stackPrefix;
+  const logRetention = config.logRetentionDays as logs.RetentionDays;
+  const limitsJson = Object.keys(config.limits).length > 0 ? JSON.stringify(config.limits) : undefined;
+  const description = (what: string) => `Connect Now: ${what}`;
+
+  const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
+    description: description('alarm topic'),
+    alarmEmail: config.alarmEmail,
+  });
+  const alarmTopic = monitoring.alarmTopic;
+  const network = new NetworkStack(app, `${prefix}-Network`, {
+    description: description('VPC for ElastiCache and the functions that use it'),
+    natMode: config.natMode,
+    logRetention,
+  });
+  const web = new WebStack(app, `${prefix}-Web`, {
+    description: description('CloudFront, frontend bucket, API front doors'),
+    frontendDir: inputs.frontendDir,
+    securityHeaders: inputs.securityHeaders,
+    domainName: config.domainName,
+    certificateArn: config.certificateArn,
+    googleClientId: config.googleClientId,
+    maxParticipants: config.maxParticipants,
+    retainLogs: config.retainData,
+  });
+  const allowedOrigins = [web.publicUrl, ...configuredOrigins(config).filter((o) => o !== web.publicUrl)];
+  const data = new DataStack(app, `${prefix}-Data`, {
+    description: description('stateful resources (table, Aurora, Valkey, recordings, secrets)'),
+    vpc: network.vpc,
+    privateSubnets: network.privateSubnets,
+    allowedOrigins,
+    retainData: config.retainData,
+    logRetention,
+    alarmTopic,
+    googleSignIn: Boolean(config.googleClientId),
+  });
+  const realtime = new RealtimeStack(app, `${prefix}-Realtime`, {
+    description: description('WebSocket signaling and room socket'),
+    webSocketApi: web.webSocketApi,
+    data,
+    vpc: network.vpc,
+    privateSubnets: network.privateSubnets,
+    publicUrl: web.publicUrl,
+    allowedOrigins,
+    maxParticipants: config.maxParticipants,
+    limitsJson,
+    logRetention,
+    alarmTopic,
+  });
+  const grantManageConnections = (grantee: Parameters<typeof web.webSocketApi.grantManageConnections>[0]) => {
+    web.webSocketApi.grantManageConnections(grantee);
+  };
+  const media = new MediaStack(app, `${prefix}-Media`, {
+    description: description('recordings pipeline: transcode, queues, Whisper GPU fleet'),
+    data,
+    vpc: network.vpc,
+    fleetSubnets: network.fleetSubnets,
+    fleetNeedsPublicIp: network.fleetNeedsPublicIp,
+    fleet: config.fleet,
+    callbackUrl: realtime.callbackUrl,
+    grantManageConnections,
+    logRetention,
+    alarmTopic,
+  });
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    description: description('HTTP API'),
+    httpApi: web.httpApi,
+    data,
+    media,
+    vpc: network.vpc,
+    privateSubnets: network.privateSubnets,
+    publicUrl: web.publicUrl,
+    allowedOrigins,
+    maxParticipants: config.maxParticipants,
+    limitsJson,
+    googleClientId: config.googleClientId,
+    turn: config.turn,
+    callbackUrl: realtime.callbackUrl,
+    grantManageConnections,
+    logRetention,
+    alarmTopic,
+  });
+  return { monitoring, network, web, data, realtime, media, api };
+}

@@ -1,0 +1,150 @@
+import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { Config } from '../config';
+import { FunctionAlarms } from '../constructs/alarms';
+import { HouseFunction } from '../constructs/house-function';
+import type { DataStack } from './data-stack';
+import { acknowledgeGrantWildcards } from '../nag';
+import type { MediaStack } from './media-stack';
+
+/** Properties of {@link ApiStack}. */
+export interface ApiStackProps extends StackProps {
+  /** The HTTP API created (without routes or stage) by WebStack. */
+  readonly httpApi: apigwv2.HttpApi;
+  readonly data: DataStack;
+  readonly media: MediaStack;
+  readonly vpc: ec2.IVpc;
+  readonly privateSubnets: ec2.SubnetSelection;
+  /** PUBLIC_URL: token issuer, OAuth redirect base, room links. */
+  readonly publicUrl: string;
+  readonly allowedOrigins: string[];
+  readonly maxParticipants: number;
+  readonly limitsJson?: string;
+  readonly googleClientId?: string;
+  readonly turn?: Config['turn'];
+  /** WS_CALLBACK_URL, for routes that notify open sockets (e.g. a recording became ready). */
+  readonly callbackUrl: string;
+  readonly grantManageConnections: (grantee: iam.IGrantable) => void;
+  readonly logRetention: logs.RetentionDays;
+  readonly alarmTopic: sns.ITopic;
+}
+
+/** The HTTP API: one Lambda behind `ANY /api/{proxy+}` with its own router (functions/api/routes.ts). */
+export class ApiStack extends Stack {
+  public readonly handler: HouseFunction;
+  public readonly stage: apigwv2.HttpStage;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { data, media } = props;
+
+    const turnSecret = props.turn
+      ? secretsmanager.Secret.fromSecretNameV2(this, 'TurnSecret', props.turn.secretName)
+      : undefined;
+
+    this.handler = new HouseFunction(this, 'HttpApi', {
+      entry: 'functions/api/handler.ts',
+      serviceName: 'api',
+      description: 'HTTP API: sessions, rooms, recordings, subtitles, ICE servers',
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(29),
+      // Rate limits and lobby state live in Valkey.
+      vpc: props.vpc,
+      vpcSubnets: props.privateSubnets,
+      securityGroups: [data.cacheClientSecurityGroup],
+      environment: {
+        PUBLIC_URL: props.publicUrl,
+        ALLOWED_ORIGINS: props.allowedOrigins.join(','),
+        AUTH_KEYS_SECRET_ARN: data.authKeysSecret.secretArn,
+        ...(props.googleClientId && data.googleClientSecret
+          ? { GOOGLE_CLIENT_ID: props.googleClientId, GOOGLE_CLIENT_SECRET_ARN: data.googleClientSecret.secretArn }
+          : {}),
+        ...(props.turn && turnSecret
+          ? { TURN_URLS: props.turn.urls.join(','), TURN_SECRET_ARN: turnSecret.secretArn }
+          : {}),
+        ...data.databaseEnvironment,
+        REDIS_URL: data.redisUrl,
+        ...(props.limitsJson ? { LIMITS_JSON: props.limitsJson } : {}),
+        ROOM_MAX_PARTICIPANTS: String(props.maxParticipants),
+        CONNECTIONS_TABLE: data.connectionsTable.tableName,
+        WS_CALLBACK_URL: props.callbackUrl,
+        RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
+        TRANSCRIBE_QUEUE_URL: media.transcribeQueue.queueUrl,
+        BURN_IN_QUEUE_URL: media.burnInQueue.queueUrl,
+        SCALER_FUNCTION_NAME: media.scaler.function.functionName,
+      },
+    });
+    const fn = this.handler.function;
+    data.authKeysSecret.grantRead(fn);
+    data.googleClientSecret?.grantRead(fn);
+    turnSecret?.grantRead(fn);
+    data.grantDataApi(fn);
+    data.connectionsTable.grantReadData(fn);
+    props.grantManageConnections(fn);
+    // Presigned uploads are signed with this function's credentials, so it needs the rights it hands out.
+    data.recordingsBucket.grantPut(fn, 'uploads/*');
+    data.recordingsBucket.grantRead(fn, 'media/*');
+    data.recordingsBucket.grantReadWrite(fn, 'subtitles/*');
+    for (const prefix of ['uploads/*', 'media/*', 'subtitles/*']) data.recordingsBucket.grantDelete(fn, prefix);
+    media.transcribeQueue.grantSendMessages(fn);
+    media.burnInQueue.grantSendMessages(fn);
+    media.scaler.function.grantInvoke(fn);
+    new FunctionAlarms(this, 'HttpApiAlarms', { function: fn, topic: props.alarmTopic });
+
+    // Stage and route are created on an imported reference so they live in this stack, beside their function
+    // (the API itself is in WebStack, which must not depend on this stack).
+    const httpApi = apigwv2.HttpApi.fromHttpApiAttributes(this, 'Api', {
+      httpApiId: props.httpApi.apiId,
+      apiEndpoint: props.httpApi.apiEndpoint,
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 200, burstLimit: 400 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    new apigwv2.HttpRoute(this, 'ProxyRoute', {
+      httpApi,
+      routeKey: apigwv2.HttpRouteKey.with('/api/{proxy+}', apigwv2.HttpMethod.ANY),
+      integration: new HttpLambdaIntegration('HttpApi', fn, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
+
+    acknowledgeGrantWildcards(
+      this,
+      's3Actions',
+      'recordingPrefixes',
+      'connections',
+      'tableIndexes',
+      'functionVersions',
+    );
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Sign-in and guest-session routes must be public; every other route verifies the Bearer access token in the handler (functions/api/router.ts).',
+    });
+  }
+}

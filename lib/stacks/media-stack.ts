@@ -1,0 +1,418 @@
+import { Annotations, ArnFormat, Duration, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Config } from '../config';
+import { FunctionAlarms, QueueAlarms } from '../constructs/alarms';
+import { HouseFunction, MissingSourceError, placeholdersAllowed, PROJECT_ROOT } from '../constructs/house-function';
+import { acknowledgeGrantWildcards } from '../nag';
+import type { DataStack } from './data-stack';
+
+/** SSM parameter AWS keeps pointing at the current ECS GPU-optimized AL2023 AMI (NVIDIA driver + container toolkit). */
+export const GPU_AMI_PARAMETER = '/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id';
+
+/** Properties of {@link MediaStack}. */
+export interface MediaStackProps extends StackProps {
+  readonly data: DataStack;
+  readonly vpc: ec2.IVpc;
+  /** Where the GPU instances run. */
+  readonly fleetSubnets: ec2.SubnetSelection;
+  /** True when `fleetSubnets` are public (no NAT): instances then need a public IP. */
+  readonly fleetNeedsPublicIp: boolean;
+  readonly fleet: Config['fleet'];
+  /** WS_CALLBACK_URL, so finished jobs can notify the owner's open room socket. */
+  readonly callbackUrl: string;
+  /** Lets media functions post to sockets (the WebSocket API's grantManageConnections). */
+  readonly grantManageConnections: (grantee: iam.IGrantable) => void;
+  readonly logRetention: logs.RetentionDays;
+  readonly alarmTopic: sns.ITopic;
+}
+
+/**
+ * The recordings pipeline: S3 `uploads/` → Transcode (FFmpeg container Lambda) → transcribe queue → Whisper GPU
+ * fleet (scaled from zero by the Scaler) → subtitles → burn-in queue → BurnIn.
+ */
+export class MediaStack extends Stack {
+  public readonly transcribeQueue: sqs.Queue;
+  public readonly transcribeDeadLetterQueue: sqs.Queue;
+  public readonly burnInQueue: sqs.Queue;
+  public readonly burnInDeadLetterQueue: sqs.Queue;
+  public readonly transcode: lambda.DockerImageFunction;
+  public readonly scaler: HouseFunction;
+  public readonly burnIn: HouseFunction;
+  public readonly fleet: autoscaling.AutoScalingGroup;
+
+  constructor(scope: Construct, id: string, props: MediaStackProps) {
+    super(scope, id, props);
+    const { data } = props;
+    // Imported so the bucket notification lives in this stack: adding it to the DataStack bucket would make the
+    // stateful stack depend on this one.
+    const bucket = s3.Bucket.fromBucketAttributes(this, 'Recordings', {
+      bucketArn: data.recordingsBucket.bucketArn,
+      bucketName: data.recordingsBucket.bucketName,
+    });
+
+    const transcribe = this.queuePair('Transcribe', {
+      // A Whisper job on a long recording can take a while; the worker extends visibility as it goes.
+      visibilityTimeout: Duration.minutes(30),
+      maxAge: Duration.minutes(30),
+      topic: props.alarmTopic,
+    });
+    this.transcribeQueue = transcribe.queue;
+    this.transcribeDeadLetterQueue = transcribe.dlq;
+    // Lambda's SQS poller wants a visibility timeout of 6× the function timeout.
+    const burnInTimeout = Duration.minutes(15);
+    const burnIn = this.queuePair('BurnIn', {
+      visibilityTimeout: Duration.minutes(burnInTimeout.toMinutes() * 6),
+      maxAge: Duration.hours(1),
+      topic: props.alarmTopic,
+    });
+    this.burnInQueue = burnIn.queue;
+    this.burnInDeadLetterQueue = burnIn.dlq;
+
+    const notifyEnv = {
+      CONNECTIONS_TABLE: data.connectionsTable.tableName,
+      WS_CALLBACK_URL: props.callbackUrl,
+    };
+
+    this.fleet = this.createFleet(props, bucket);
+
+    this.scaler = new HouseFunction(this, 'Scaler', {
+      entry: 'functions/recordings/scaler.ts',
+      serviceName: 'recordings-scaler',
+      description: 'Sets the Whisper fleet size from the transcribe queue depth (to zero when idle)',
+      logRetention: props.logRetention,
+      environment: {
+        TRANSCRIBE_QUEUE_URL: this.transcribeQueue.queueUrl,
+        FLEET_ASG_NAME: this.fleet.autoScalingGroupName,
+        FLEET_IDLE_MINUTES: String(props.fleet.idleMinutes),
+      },
+      // One scaling decision at a time: the schedule and pokes from Transcode must not race each other.
+      reservedConcurrentExecutions: 1,
+    });
+    this.grantScaling(this.scaler.function);
+    Validations.of(this.scaler).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'autoscaling:DescribeAutoScalingGroups and the X-Ray tracing actions support no resource-level scoping; SetDesiredCapacity is pinned to the fleet.',
+    });
+    new events.Rule(this, 'ScalerSchedule', {
+      description: 'Re-evaluates the Whisper fleet size every minute',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.scaler.function, { retryAttempts: 0 })],
+    });
+
+    this.transcode = this.createTranscode(props, bucket, notifyEnv);
+
+    this.burnIn = new HouseFunction(this, 'BurnIn', {
+      entry: 'functions/recordings/burn-in.ts',
+      serviceName: 'recordings-burn-in',
+      description: 'Applies finished subtitles to a recording (burn-in queue, partial batch failures)',
+      logRetention: props.logRetention,
+      timeout: burnInTimeout,
+      environment: {
+        RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
+        ...data.databaseEnvironment,
+        ...notifyEnv,
+      },
+    });
+    this.burnIn.function.addEventSource(
+      new SqsEventSource(this.burnInQueue, { batchSize: 5, reportBatchItemFailures: true }),
+    );
+    bucket.grantRead(this.burnIn.function, 'media/*');
+    bucket.grantRead(this.burnIn.function, 'subtitles/*');
+    bucket.grantPut(this.burnIn.function, 'media/*');
+    data.grantDataApi(this.burnIn.function);
+    data.connectionsTable.grantReadData(this.burnIn.function);
+    props.grantManageConnections(this.burnIn.function);
+
+    const watched: [string, lambda.IFunction][] = [
+      ['Scaler', this.scaler.function],
+      ['BurnIn', this.burnIn.function],
+      ['Transcode', this.transcode],
+    ];
+    for (const [name, fn] of watched)
+      new FunctionAlarms(this, `${name}Alarms`, { function: fn, topic: props.alarmTopic });
+    this.acknowledgeFindings();
+  }
+
+  /** What the Scaler needs and nothing more: read the queue depth, read and set this fleet's size. */
+  public grantScaling(grantee: iam.IGrantable): void {
+    this.transcribeQueue.grant(grantee, 'sqs:GetQueueAttributes');
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['autoscaling:SetDesiredCapacity'],
+      resourceArns: [this.groupArn(this.fleet)],
+    });
+    // DescribeAutoScalingGroups supports no resource-level permissions.
+    iam.Grant.addToPrincipal({ grantee, actions: ['autoscaling:DescribeAutoScalingGroups'], resourceArns: ['*'] });
+  }
+
+  private groupArn(group: autoscaling.IAutoScalingGroup): string {
+    return this.formatArn({
+      service: 'autoscaling',
+      resource: 'autoScalingGroup',
+      resourceName: `*:autoScalingGroupName/${group.autoScalingGroupName}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  private queuePair(
+    id: string,
+    options: { visibilityTimeout: Duration; maxAge: Duration; topic: sns.ITopic },
+  ): { queue: sqs.Queue; dlq: sqs.Queue } {
+    const dlq = new sqs.Queue(this, `${id}DeadLetters`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new sqs.Queue(this, `${id}Queue`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: options.visibilityTimeout,
+      retentionPeriod: Duration.days(4),
+      // Jobs are idempotent; after three failed attempts a job waits in the DLQ (and alarms) instead of looping.
+      deadLetterQueue: { queue: dlq, maxReceiveCount: 3 },
+    });
+    new QueueAlarms(this, `${id}QueueAlarms`, {
+      queue,
+      deadLetterQueue: dlq,
+      topic: options.topic,
+      maxAge: options.maxAge,
+    });
+    Validations.of(dlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
+    return { queue, dlq };
+  }
+
+  private createTranscode(
+    props: MediaStackProps,
+    bucket: s3.IBucket,
+    notifyEnv: Record<string, string>,
+  ): lambda.DockerImageFunction {
+    const { data } = props;
+    const logGroup = new logs.LogGroup(this, 'TranscodeLogs', { retention: props.logRetention });
+    const failures = new sqs.Queue(this, 'TranscodeFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the on-failure destination (a DLQ) of the Transcode function.',
+    });
+    // FFmpeg does not fit a zip bundle's 250 MB limit comfortably; the container image carries it.
+    const fn = new lambda.DockerImageFunction(this, 'Transcode', {
+      description: 'S3 uploads/ → mp4 for playback, 16 kHz mono audio, poster; enqueues transcription',
+      code: lambda.DockerImageCode.fromImageAsset(requireContainerDir(this, 'containers/transcode', 'Transcode'), {
+        platform: ecrAssets.Platform.LINUX_ARM64,
+      }),
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 3008,
+      timeout: Duration.minutes(15),
+      ephemeralStorageSize: Size.gibibytes(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      retryAttempts: 2,
+      onFailure: new destinations.SqsDestination(failures),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'recordings-transcode',
+        LOG_LEVEL: 'INFO',
+        RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
+        TRANSCRIBE_QUEUE_URL: this.transcribeQueue.queueUrl,
+        SCALER_FUNCTION_NAME: this.scaler.function.functionName,
+        ...data.databaseEnvironment,
+        ...notifyEnv,
+      },
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active tracing adds xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level scoping.',
+    });
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix: 'uploads/' });
+    bucket.grantRead(fn, 'uploads/*');
+    bucket.grantPut(fn, 'media/*');
+    this.transcribeQueue.grantSendMessages(fn);
+    this.scaler.function.grantInvoke(fn);
+    data.grantDataApi(fn);
+    data.connectionsTable.grantReadData(fn);
+    props.grantManageConnections(fn);
+    return fn;
+  }
+
+  private createFleet(props: MediaStackProps, bucket: s3.IBucket): autoscaling.AutoScalingGroup {
+    const { data } = props;
+    const image = new ecrAssets.DockerImageAsset(this, 'WhisperImage', {
+      directory: requireContainerDir(this, 'containers/whisper', 'the Whisper worker'),
+      platform: ecrAssets.Platform.LINUX_AMD64,
+    });
+    const logGroup = new logs.LogGroup(this, 'WorkerLogs', { retention: props.logRetention });
+    const role = new iam.Role(this, 'WorkerRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Whisper worker: consume transcribe jobs, read audio, write subtitles',
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Whisper workers: no inbound, HTTPS out to AWS APIs and ECR',
+      allowAllOutbound: true,
+    });
+
+    const region = this.region;
+    const userData = ec2.UserData.forLinux();
+    const workerEnv: Record<string, string> = {
+      AWS_REGION: region,
+      TRANSCRIBE_QUEUE_URL: this.transcribeQueue.queueUrl,
+      RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
+      ...data.databaseEnvironment,
+      LOG_LEVEL: 'INFO',
+    };
+    userData.addCommands(
+      'set -euo pipefail',
+      // The ECS AMI is used for its NVIDIA driver and container toolkit; these hosts are not ECS cluster members.
+      'systemctl disable --now ecs || true',
+      'command -v aws >/dev/null || dnf install -y awscli-2',
+      'IMDS=http://169.254.169.254/latest',
+      'TOKEN=$(curl -sfX PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
+      'md() { curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/$1"; }',
+      // The group name comes from instance tags: putting it in user data would make the template depend on the group.
+      'FLEET_ASG_NAME=$(md tags/instance/aws:autoscaling:groupName)',
+      'INSTANCE_ID=$(md instance-id)',
+      `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${this.account}.dkr.ecr.${region}.${this.urlSuffix}`,
+      `docker pull ${image.imageUri}`,
+      [
+        'docker run -d --name whisper --restart unless-stopped --gpus all',
+        `--log-driver awslogs --log-opt awslogs-region=${region} --log-opt awslogs-group=${logGroup.logGroupName}`,
+        '-e FLEET_ASG_NAME="$FLEET_ASG_NAME" -e INSTANCE_ID="$INSTANCE_ID"',
+        ...Object.entries(workerEnv).map(([k, v]) => `-e ${k}='${v}'`),
+        image.imageUri,
+      ].join(' '),
+    );
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'WorkerTemplate', {
+      machineImage: ec2.MachineImage.fromSsmParameter(GPU_AMI_PARAMETER, { os: ec2.OperatingSystemType.LINUX }),
+      instanceType: new ec2.InstanceType(props.fleet.instanceType),
+      role,
+      securityGroup,
+      userData,
+      requireImdsv2: true,
+      instanceMetadataTags: true,
+      associatePublicIpAddress: props.fleetNeedsPublicIp ? true : undefined,
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          // Room for the CUDA image, the model and a few recordings' audio.
+          volume: ec2.BlockDeviceVolume.ebs(100, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+        },
+      ],
+    });
+
+    const fleet = new autoscaling.AutoScalingGroup(this, 'Fleet', {
+      vpc: props.vpc,
+      vpcSubnets: props.fleetSubnets,
+      minCapacity: 0,
+      maxCapacity: props.fleet.maxInstances,
+      ...(props.fleet.spot
+        ? {
+            mixedInstancesPolicy: {
+              launchTemplate,
+              instancesDistribution: {
+                onDemandBaseCapacity: 0,
+                onDemandPercentageAboveBaseCapacity: 0,
+                spotAllocationStrategy: autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+              },
+            },
+            capacityRebalance: true,
+          }
+        : { launchTemplate }),
+      notifications: [{ topic: props.alarmTopic, scalingEvents: autoscaling.ScalingEvents.ERRORS }],
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+    });
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken (to pull the worker image) supports no resource-level scoping.',
+    });
+    this.transcribeQueue.grantConsumeMessages(role);
+    bucket.grantRead(role, 'uploads/*');
+    bucket.grantRead(role, 'media/*');
+    bucket.grantPut(role, 'subtitles/*');
+    data.grantDataApi(role);
+    image.repository.grantPull(role);
+    logGroup.grantWrite(role);
+    // A worker protects itself from scale-in while it holds a job, so the scaler never kills work in progress.
+    // A separate policy: the launch template waits for the role's default policy, and this statement names the
+    // group, which waits for the launch template.
+    new iam.Policy(this, 'WorkerScaleInProtection', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['autoscaling:SetInstanceProtection'],
+          resources: [this.groupArn(fleet)],
+        }),
+      ],
+    });
+    return fleet;
+  }
+
+  private acknowledgeFindings(): void {
+    acknowledgeGrantWildcards(
+      this,
+      's3Actions',
+      'recordingPrefixes',
+      'connections',
+      'tableIndexes',
+      'functionVersions',
+      'fleetGroup',
+    );
+    const v = Validations.of(this);
+    v.acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason:
+        'Launch/terminate notifications would mail on every job (the fleet scales from zero); failed launches and terminations are notified.',
+    });
+    v.acknowledge({
+      id: 'AwsSolutions-EC26',
+      reason:
+        'The launch template encrypts the root volume (Encrypted: true); the rule does not follow a launch template inside a mixed instances policy.',
+    });
+    v.acknowledge({
+      id: 'AwsSolutions-AS1',
+      reason: 'Workers serve no traffic (they pull from SQS), so there is no load balancer health check to use.',
+    });
+    v.acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        'Lambdas (house functions, the Transcode container, the CDK bucket-notification helper) use the AWS-managed basic execution role for logs.',
+    });
+    v.acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The S3 bucket-notification helper Lambda is CDK-provided with a runtime pinned by aws-cdk-lib.',
+    });
+  }
+}
+
+function requireContainerDir(scope: Construct, dir: string, what: string): string {
+  const full = join(PROJECT_ROOT, dir);
+  if (existsSync(join(full, 'Dockerfile'))) return full;
+  if (placeholdersAllowed(scope)) {
+    Annotations.of(scope).addWarningV2('connect-now:missingContainer', `placeholder image used for ${dir}`);
+    return join(__dirname, '..', 'constructs', 'placeholder-image');
+  }
+  throw new MissingSourceError(
+    `${relative(PROJECT_ROOT, join(full, 'Dockerfile'))} is missing: ${what} is built from it at deploy time ` +
+      '(docs/contracts.md, folder layout). Add the Dockerfile or check out the containers/ folder.',
+  );
+}

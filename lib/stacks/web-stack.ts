@@ -1,0 +1,249 @@
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import type { Construct } from 'constructs';
+import { SecurityHeadersPolicy } from '../constructs/security-headers-policy';
+import { acknowledgeGrantWildcards } from '../nag';
+
+/** Name of the WebSocket API stage; it doubles as the URL path (`/peerjs`) CloudFront forwards unchanged. */
+export const WEBSOCKET_STAGE_NAME = 'peerjs';
+
+/**
+ * PeerJS heartbeat period written into config.json. The library default (5 s) makes heartbeats ~50× the cost of
+ * the connection itself; API Gateway drops a socket after 10 idle minutes, so one a minute keeps it open with
+ * margin while the mock integration answers it without a Lambda.
+ */
+export const PEER_PING_INTERVAL_MS = 60_000;
+
+/** Properties of {@link WebStack}. */
+export interface WebStackProps extends StackProps {
+  /** Built frontend (index.html, assets/…), e.g. `dist/frontend`. */
+  readonly frontendDir: string;
+  /** Response headers for every response (functions/auth/security-headers.ts). */
+  readonly securityHeaders: Readonly<Record<string, string>>;
+  /** @default - the CloudFront domain (dxxxx.cloudfront.net) */
+  readonly domainName?: string;
+  /** ACM certificate in us-east-1 for `domainName`. */
+  readonly certificateArn?: string;
+  /** Written into config.json for the sign-in button. */
+  readonly googleClientId?: string;
+  /** Written into config.json; the room socket enforces it. */
+  readonly maxParticipants: number;
+  /** Keep the frontend bucket's access logs when the stack is destroyed. */
+  readonly retainLogs: boolean;
+}
+
+/**
+ * The edge: one CloudFront distribution serves the SPA from a private bucket and routes `/api/*` and `/peerjs*` to
+ * the two API Gateway APIs, so the page, its API and its sockets share one origin (no CORS, cookies stay
+ * SameSite=Strict, the CSP needs no extra hosts).
+ *
+ * The API Gateway API resources themselves (without routes or stages) are created here too: the Lambdas behind
+ * them must know the page origin (ALLOWED_ORIGINS, PUBLIC_URL, bucket CORS), which is the CloudFront domain when no
+ * custom domain is set, and the distribution must know the API ids. Creating the API shells beside the distribution
+ * lets the Realtime/Api stacks depend on this stack without a cycle; they attach routes, integrations and stages.
+ */
+export class WebStack extends Stack {
+  public readonly distribution: cloudfront.Distribution;
+  /** `https://{domain}`: the page origin (PUBLIC_URL). */
+  public readonly publicUrl: string;
+  /** The WebSocket API (PeerJS socket and room socket); routes and the `peerjs` stage are added by RealtimeStack. */
+  public readonly webSocketApi: apigwv2.WebSocketApi;
+  /** The HTTP API; the `/api/{proxy+}` route and `$default` stage are added by ApiStack. */
+  public readonly httpApi: apigwv2.HttpApi;
+  public readonly siteBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: WebStackProps) {
+    super(scope, id, props);
+
+    this.webSocketApi = new apigwv2.WebSocketApi(this, 'WebSocketApi', {
+      description: 'Connect Now: PeerJS signaling and room socket',
+      // PeerJS messages are {"type":"OFFER",…}; room messages {"type":"chat.send",…} fall through to $default.
+      routeSelectionExpression: '$request.body.type',
+    });
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'Connect Now: HTTP API behind /api',
+      // The stage with throttling and access logs is owned by ApiStack.
+      createDefaultStage: false,
+      // Same origin through CloudFront: no CORS needed, so none is configured.
+    });
+
+    const logsBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logging writes with ACLs.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !props.retainLogs,
+    });
+    Validations.of(logsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket; logging it into itself would loop and another log bucket adds nothing.',
+    });
+
+    this.siteBucket = new s3.Bucket(this, 'Site', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      serverAccessLogsBucket: logsBucket,
+      serverAccessLogsPrefix: 'site/',
+      // The frontend is rebuilt from source on every deploy; nothing here is a record.
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
+    });
+
+    const headers = new SecurityHeadersPolicy(this, 'SecurityHeaders', { headers: props.securityHeaders }).policy;
+    const spaFallback = new cloudfront.Function(this, 'SpaFallback', {
+      comment: 'Serve index.html for client-side routes (paths whose last segment has no dot)',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(
+        [
+          'function handler(event) {',
+          '  var request = event.request;',
+          "  var last = request.uri.split('/').pop();",
+          "  if (last.indexOf('.') === -1) { request.uri = '/index.html'; }",
+          '  return request;',
+          '}',
+        ].join('\n'),
+      ),
+    });
+
+    const apiBehavior = (origin: cloudfront.IOrigin): cloudfront.BehaviorOptions => ({
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      // API Gateway routes on its own Host; everything else (query string with the ticket, Origin, cookies,
+      // Sec-WebSocket-* upgrade headers) must reach it.
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: headers,
+    });
+    const executeApiDomain = (apiId: string) => `${apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+
+    const certificate = props.certificateArn
+      ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)
+      : undefined;
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'Connect Now',
+      defaultRootObject: 'index.html',
+      domainNames: props.domainName ? [props.domainName] : undefined,
+      certificate,
+      // Only settable with a custom certificate; the default *.cloudfront.net one is fixed by CloudFront.
+      minimumProtocolVersion: certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      // North America and Europe edges only: the cheapest class; other viewers are served from the nearest of them.
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: logsBucket,
+      logFilePrefix: 'cloudfront/',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: headers,
+        functionAssociations: [{ function: spaFallback, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+      },
+      additionalBehaviors: {
+        '/api/*': apiBehavior(new origins.HttpOrigin(executeApiDomain(this.httpApi.apiId))),
+        // The stage is named like the path, so `/peerjs?key=…` reaches stage `peerjs` without an origin path.
+        [`/${WEBSOCKET_STAGE_NAME}*`]: apiBehavior(new origins.HttpOrigin(executeApiDomain(this.webSocketApi.apiId))),
+      },
+    });
+
+    const host = props.domainName ?? this.distribution.distributionDomainName;
+    this.publicUrl = `https://${host}`;
+
+    // Hashed assets never change under their name: cache for a year, and never prune them, so a page loaded
+    // before a deploy can still fetch its own chunks after it.
+    new s3deploy.BucketDeployment(this, 'DeployAssets', {
+      destinationBucket: this.siteBucket,
+      sources: [s3deploy.Source.asset(props.frontendDir)],
+      include: ['assets/*'],
+      exclude: ['*'],
+      prune: false,
+      cacheControl: [s3deploy.CacheControl.fromString('public, max-age=31536000, immutable')],
+      memoryLimit: 512,
+    });
+    new s3deploy.BucketDeployment(this, 'DeployRoot', {
+      destinationBucket: this.siteBucket,
+      sources: [
+        s3deploy.Source.asset(props.frontendDir, { exclude: ['assets/**'] }),
+        s3deploy.Source.jsonData('config.json', {
+          apiBase: '/api',
+          wsUrl: `wss://${host}/${WEBSOCKET_STAGE_NAME}`,
+          peer: {
+            host,
+            port: 443,
+            path: '/',
+            secure: true,
+            key: 'peerjs',
+            pingInterval: PEER_PING_INTERVAL_MS,
+          },
+          ...(props.googleClientId ? { googleClientId: props.googleClientId } : {}),
+          maxParticipants: props.maxParticipants,
+        }),
+      ],
+      exclude: ['assets/*'],
+      // index.html and config.json must be re-fetched after every deploy.
+      cacheControl: [s3deploy.CacheControl.noCache()],
+      memoryLimit: 512,
+    });
+
+    this.acknowledgeFindings(Boolean(props.certificateArn));
+  }
+
+  private acknowledgeFindings(hasCertificate: boolean): void {
+    const v = Validations.of(this);
+    v.acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason: 'Meetings are open to anyone with a link worldwide; there is no country to block.',
+    });
+    v.acknowledge({
+      id: 'AwsSolutions-CFR2',
+      reason:
+        'WAF costs ~$8/month before any traffic; abuse is limited by API Gateway throttles and per-user rate limits. Add WAF for production at scale.',
+    });
+    if (!hasCertificate) {
+      v.acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS policy cannot be set; set domainName+certificateArn for TLS 1.2+.',
+      });
+    }
+    v.acknowledge({
+      id: 'AwsSolutions-APIG1',
+      reason: 'Access logging is configured on the stages, which live in RealtimeStack and ApiStack.',
+    });
+    v.acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The WebSocket API authorizes on $connect (Lambda authorizer in RealtimeStack); the HTTP API authorizes in the handler (Bearer JWT), since sign-in routes must be public.',
+    });
+    // BucketDeployment and autoDeleteObjects are CDK-provided singleton Lambdas.
+    v.acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        'CDK-provided custom resource Lambdas (BucketDeployment, auto-delete) use the AWS-managed basic execution role.',
+    });
+    acknowledgeGrantWildcards(this, 's3Actions');
+    v.acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      reason:
+        'BucketDeployment reads the frontend zip from the CDK bootstrap assets bucket, whose object keys are content hashes.',
+    });
+    v.acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::<SiteE53D7754.Arn>/*]',
+      reason: 'BucketDeployment writes every file of the frontend into the site bucket.',
+    });
+    v.acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The BucketDeployment and auto-delete Lambdas are CDK-provided; their runtime is pinned by aws-cdk-lib.',
+    });
+  }
+}
