@@ -96,9 +96,14 @@ export class RecordingsService {
   }
 
   /** Presigns the asked-for parts and lists the parts S3 already holds, so an interrupted upload can resume. */
-  async parts(userId: string, id: string, partNumbers: number[]): Promise<PresignPartsResponse> {
+  async parts(
+    userId: string,
+    id: string,
+    partNumbers: number[],
+    finalPart?: { partNumber: number; sizeBytes: number },
+  ): Promise<PresignPartsResponse> {
     const record = await this.uploading(userId, id);
-    const outside = partNumbers.filter((n) => n > record.partCount);
+    const outside = [...partNumbers, ...(finalPart ? [finalPart.partNumber] : [])].filter((n) => n > record.partCount);
     if (outside.length > 0) {
       throw new BadRequest(`This upload has ${record.partCount} parts; no part ${outside.join(', ')}`);
     }
@@ -106,10 +111,27 @@ export class RecordingsService {
     return {
       partSize: UPLOAD_PART_SIZE,
       partCount: record.partCount,
-      parts: await this.presign(
-        record,
-        [...new Set(partNumbers)].sort((a, b) => a - b),
-      ),
+      parts: [
+        ...(await this.presign(
+          record,
+          [...new Set(partNumbers)].sort((a, b) => a - b),
+        )),
+        // The last part of a recording made in a meeting, signed for its real length (≤ one part: total ≤ declared).
+        ...(finalPart
+          ? [
+              {
+                partNumber: finalPart.partNumber,
+                url: await this.deps.storage.presignPart(
+                  record.sourceKey,
+                  record.uploadId!,
+                  finalPart.partNumber,
+                  finalPart.sizeBytes,
+                  PART_URL_TTL_SECONDS,
+                ),
+              },
+            ]
+          : []),
+      ],
       uploaded,
       expiresAt: this.expiry(PART_URL_TTL_SECONDS),
     };
@@ -129,7 +151,10 @@ export class RecordingsService {
     const stored = await this.deps.storage.listParts(record.sourceKey, record.uploadId!);
     if (stored === null) throw new Conflict('The upload no longer exists; start a new one');
     const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
-    const expected = Array.from({ length: record.partCount }, (_, i) => i + 1);
+    const count = request.partCount ?? record.partCount;
+    if (count > record.partCount) throw new BadRequest(`This upload has only ${record.partCount} parts`);
+    // A recording made in a meeting is declared at the largest size and ends early: complete the parts it made.
+    const expected = Array.from({ length: count }, (_, i) => i + 1);
     const missing = expected.filter((n) => !byNumber.has(n));
     if (missing.length > 0) throw new BadRequest(`Parts not uploaded yet: ${missing.join(', ')}`);
     const given = new Map(request.parts.map((p) => [p.partNumber, p.etag]));
@@ -141,7 +166,7 @@ export class RecordingsService {
     if (request.parts.some((p) => p.partNumber > record.partCount)) {
       throw new BadRequest(`This upload has only ${record.partCount} parts`);
     }
-    const total = stored.reduce((n, p) => n + p.size, 0);
+    const total = stored.filter((p) => p.partNumber <= count).reduce((n, p) => n + p.size, 0);
     if (total > record.sizeBytes) {
       await this.abortUpload(record);
       throw new PayloadTooLarge(`Uploaded ${total} bytes but declared ${record.sizeBytes}; the upload was discarded`);

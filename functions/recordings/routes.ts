@@ -122,7 +122,7 @@ export const recordingRoutes: Route[] = [
     async handle(request) {
       const user = await userId(request.event);
       const body = readJson(request.event, PresignPartsRequest);
-      return json(200, await recordings().parts(user, recordingId(request), body.partNumbers));
+      return json(200, await recordings().parts(user, recordingId(request), body.partNumbers, body.finalPart));
     },
   },
   {

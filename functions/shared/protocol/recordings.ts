@@ -195,6 +195,16 @@ export type UploadPlan = z.infer<typeof UploadPlan>;
 /** POST /api/recordings/{id}/parts — presign more parts, and learn which parts S3 already holds (resume). */
 export const PresignPartsRequest = z.object({
   partNumbers: z.array(z.number().int().min(1).max(MAX_UPLOAD_PARTS)).max(MAX_PARTS_PER_REQUEST).default([]),
+  /**
+   * A recording made in a meeting learns its size only when it stops: it declares the largest size at the start
+   * and asks here for its last part, presigned for that part's real length (at most one part's size).
+   */
+  finalPart: z
+    .object({
+      partNumber: z.number().int().min(1).max(MAX_UPLOAD_PARTS),
+      sizeBytes: z.number().int().min(1).max(UPLOAD_PART_SIZE),
+    })
+    .optional(),
 });
 export type PresignPartsRequest = z.input<typeof PresignPartsRequest>;
 export const PresignPartsResponse = z.object({
@@ -208,6 +218,8 @@ export type PresignPartsResponse = z.infer<typeof PresignPartsResponse>;
 
 /** POST /api/recordings/{id}/complete — the ETag of every part, as S3 returned it on each PUT. */
 export const CompleteUploadRequest = z.object({
+  /** A recording made in a meeting (declared at the largest size) ends after this many parts; default: all declared. */
+  partCount: z.number().int().min(1).max(MAX_UPLOAD_PARTS).optional(),
   parts: z
     .array(z.object({ partNumber: z.number().int().min(1).max(MAX_UPLOAD_PARTS), etag: z.string().min(1).max(200) }))
     .min(1)
