@@ -6,8 +6,10 @@
 
 export interface SecurityHeaderOptions {
   /**
-   * Extra origins the page may fetch from or open sockets to, beyond its own (e.g. an execute-api WebSocket URL
-   * when the API is not routed through the page's domain). Must be explicit origins such as `wss://x.example.com`.
+   * Extra origins the page exchanges data with, beyond its own: an execute-api WebSocket URL when the API is not
+   * routed through the page's domain, the recordings bucket (presigned uploads, and playback of video, posters and
+   * subtitles from presigned URLs). Added to connect-src, media-src and img-src. Explicit origins only, such as
+   * `wss://x.example.com` or `https://bucket.s3.us-east-1.amazonaws.com`.
    * @default none
    */
   connectSrc?: string[];
@@ -19,18 +21,19 @@ export interface SecurityHeaderOptions {
 // or from blob:/data: URLs it creates (camera frames, recordings, the background-blur mask).
 const AVATAR_HOSTS = ['https://*.googleusercontent.com'];
 
-function contentSecurityPolicy(connectSrc: string[]): string {
+function contentSecurityPolicy(dataOrigins: string[]): string {
+  const storage = dataOrigins.filter((o) => /^https?:/.test(o));
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
     // 'wasm-unsafe-eval' lets WebAssembly compile (the MediaPipe segmenter behind background blur) without
     // allowing JavaScript eval or new Function.
     'script-src': ["'self'", "'wasm-unsafe-eval'"],
     'style-src': ["'self'"],
-    'img-src': ["'self'", 'data:', 'blob:', ...AVATAR_HOSTS],
-    'media-src': ["'self'", 'blob:'],
+    'img-src': ["'self'", 'data:', 'blob:', ...AVATAR_HOSTS, ...storage],
+    'media-src': ["'self'", 'blob:', ...storage],
     'font-src': ["'self'"],
     // CSP3 browsers let 'self' cover ws:/wss: to the page's own host; the explicit list is for split origins.
-    'connect-src': ["'self'", ...connectSrc],
+    'connect-src': ["'self'", ...dataOrigins],
     'worker-src': ["'self'", 'blob:'],
     'object-src': ["'none'"],
     'base-uri': ["'none'"],

@@ -45,13 +45,18 @@ describe('security headers', () => {
     expect(permissions).toContain('geolocation=()');
   });
 
-  it('adds explicit socket origins, and refuses entries that would inject directives', () => {
-    const split = directives(
-      securityHeaders({ connectSrc: ['wss://abc.execute-api.us-east-1.amazonaws.com'] })['content-security-policy']!,
-    );
-    expect(split.get('connect-src')).toEqual(["'self'", 'wss://abc.execute-api.us-east-1.amazonaws.com']);
+  it('adds explicit socket and storage origins, and refuses entries that would inject directives', () => {
+    const bucket = 'https://bucket.s3.us-east-1.amazonaws.com';
+    const socket = 'wss://abc.execute-api.us-east-1.amazonaws.com';
+    const split = directives(securityHeaders({ connectSrc: [socket, bucket] })['content-security-policy']!);
+    expect(split.get('connect-src')).toEqual(["'self'", socket, bucket]);
+    // Recordings play from presigned bucket URLs; a socket origin has no business serving media.
+    expect(split.get('media-src')).toEqual(["'self'", 'blob:', bucket]);
+    expect(split.get('img-src')).toContain(bucket);
+    expect(split.get('img-src')).not.toContain(socket);
     expect(() => securityHeaders({ connectSrc: ['https://x.example; script-src *'] })).toThrow(/not a plain origin/);
     expect(() => securityHeaders({ connectSrc: ['*'] })).toThrow(/not a plain origin/);
+    expect(() => securityHeaders({ connectSrc: ['http://evil.example'] })).toThrow(/not a plain origin/);
   });
 });
 
