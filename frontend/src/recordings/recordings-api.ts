@@ -9,6 +9,7 @@ import {
   SaveSubtitlesResponse,
   type CompleteUploadRequest,
   type CreateRecordingRequest,
+  type PresignPartsRequest,
   type RecordingDetail,
   type SubtitleCue,
 } from '../../../functions/shared/protocol/recordings';
@@ -43,14 +44,18 @@ export class RecordingsApi {
   }
 
   /** Presigns the given parts and lists the parts S3 already holds (the basis of resuming). */
-  parts(id: string, partNumbers: number[]): Promise<PresignPartsResponse> {
-    return this.http.request('POST', `/api/recordings/${encodeURIComponent(id)}/parts`, PresignPartsResponse, {
-      partNumbers,
-    });
+  parts(
+    id: string,
+    partNumbers: number[],
+    finalPart?: { partNumber: number; sizeBytes: number },
+  ): Promise<PresignPartsResponse> {
+    const body: PresignPartsRequest = finalPart ? { partNumbers, finalPart } : { partNumbers };
+    return this.http.request('POST', `/api/recordings/${encodeURIComponent(id)}/parts`, PresignPartsResponse, body);
   }
 
-  async complete(id: string, parts: CompleteUploadRequest['parts']): Promise<RecordingSummary> {
-    const body: CompleteUploadRequest = { parts };
+  /** `partCount` only for a recording made in a meeting, which ends before its declared size. */
+  async complete(id: string, parts: CompleteUploadRequest['parts'], partCount?: number): Promise<RecordingSummary> {
+    const body: CompleteUploadRequest = partCount === undefined ? { parts } : { parts, partCount };
     return (
       await this.http.request('POST', `/api/recordings/${encodeURIComponent(id)}/complete`, CompleteResponse, body)
     ).recording;
