@@ -1,0 +1,199 @@
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import WebSocket from 'ws';
+import { issueRoomTicket, type RoomTicketClaims } from '../../../functions/auth/tickets';
+import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import { startOidcProvider, type OidcProvider } from '../../support/oidc-provider';
+
+/*
+ * Identity through the whole local cloud: real HTTP to the gateway, the unchanged HttpApi and WsAuthorizer
+ * handlers with their default wiring (Secrets Manager emulator for keys and the Google client secret, DataApiSql
+ * over the Data API emulator), and a local OpenID provider standing in for Google.
+ * PostgreSQL is this machine's (a random database): PGlite's wasm loader cannot run inside jest's VM.
+ */
+const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
+
+async function admin(statement: string): Promise<void> {
+  const client = new Client(PG_ADMIN);
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Set-Cookie values of a fetch response as name → value, expired ones removed. */
+function collect(response: Response, jar: Map<string, string>): Map<string, string> {
+  for (const line of response.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const eq = pair!.indexOf('=');
+    if (/max-age=0/i.test(line)) jar.delete(pair!.slice(0, eq));
+    else jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+  }
+  return jar;
+}
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+/** Opens a socket as a browser would and resolves with the HTTP status of the upgrade (101 when accepted). */
+function upgrade(url: string, origin: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, origin ? { headers: { Origin: origin } } : {});
+    ws.once('open', () => {
+      ws.terminate();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', (error) => reject(error));
+  });
+}
+
+describe('identity through the local cloud (gateway, emulators, default wiring)', () => {
+  let cloud: LocalCloud;
+  let provider: OidcProvider;
+  const database = `auth_it_${randomBytes(5).toString('hex')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'auth-it-'));
+  const env = { ...process.env };
+  const redirectUris: string[] = [];
+
+  beforeAll(async () => {
+    provider = await startOidcProvider({ redirectUris });
+    process.env.GOOGLE_CLIENT_ID = provider.clientId;
+    process.env.GOOGLE_ISSUER = provider.issuer;
+    await admin(`CREATE DATABASE ${database}`);
+    cloud = await startLocalCloud({
+      port: 0,
+      dataDir,
+      quiet: true,
+      worker: false,
+      buildFrontend: false,
+      databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
+    });
+    redirectUris.push(`${cloud.url}/api/auth/google/callback`);
+    // The client secret lives where CDK puts it in AWS: a Secrets Manager secret named by GOOGLE_CLIENT_SECRET_ARN.
+    const client = new SecretsManagerClient({});
+    const created = await client.send(
+      new CreateSecretCommand({ Name: 'google-client-secret', SecretString: provider.clientSecret }),
+    );
+    client.destroy();
+    process.env.GOOGLE_CLIENT_SECRET_ARN = created.ARN;
+  }, 120_000);
+
+  afterAll(async () => {
+    await cloud?.stop();
+    await provider?.stop();
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    rmSync(dataDir, { recursive: true, force: true });
+    process.env = env;
+  });
+
+  const api = (path: string, init: RequestInit = {}) => fetch(`${cloud.url}${path}`, { redirect: 'manual', ...init });
+
+  it('serves pages with the strict security headers', async () => {
+    const response = await api('/config.json');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('permissions-policy')).toContain('camera=(self)');
+  });
+
+  it('signs a guest in over HTTP and keeps the session through the refresh cookie', async () => {
+    const signIn = await api('/api/sessions/guest', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: cloud.url },
+      body: JSON.stringify({ name: "<script>alert('x')</script>" }),
+    });
+    expect(signIn.status).toBe(201);
+    const refreshCookie = signIn.headers.getSetCookie().find((c) => c.startsWith('cn_refresh='))!;
+    expect(refreshCookie).toMatch(/HttpOnly; Secure; SameSite=Strict/);
+    const jar = collect(signIn, new Map());
+    const body = (await signIn.json()) as { accessToken: string; user: { name: string } };
+    expect(body.user.name).toBe("<script>alert('x')</script>");
+
+    const refreshed = await api('/api/sessions/refresh', {
+      method: 'POST',
+      headers: { cookie: cookieHeader(jar), origin: cloud.url },
+    });
+    expect(refreshed.status).toBe(200);
+    const { accessToken } = (await refreshed.json()) as { accessToken: string };
+    const me = await api('/api/me', { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { user: { name: string } }).user.name).toBe("<script>alert('x')</script>");
+
+    const crossSite = await api('/api/sessions/refresh', {
+      method: 'POST',
+      headers: { cookie: cookieHeader(collect(refreshed, jar)), origin: 'https://evil.example' },
+    });
+    expect(crossSite.status).toBe(403);
+  });
+
+  it('completes Google sign-in through the gateway with the client secret from Secrets Manager', async () => {
+    const start = await api('/api/auth/google/start?returnTo=%2Fr%2Fabc');
+    expect(start.status).toBe(302);
+    const jar = collect(start, new Map());
+    const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    const callback = new URL(consent.headers.get('location')!);
+    expect(callback.origin).toBe(cloud.url);
+    const done = await api(`${callback.pathname}${callback.search}`, { headers: { cookie: cookieHeader(jar) } });
+    expect(done.status).toBe(302);
+    expect(done.headers.get('location')).toBe('/r/abc');
+    expect(provider.tokenRequests.at(-1)!.outcome).toBe('issued');
+    collect(done, jar);
+    const session = await api('/api/sessions/refresh', {
+      method: 'POST',
+      headers: { cookie: cookieHeader(jar), origin: cloud.url },
+    });
+    expect(session.status).toBe(200);
+    expect(((await session.json()) as { user: { kind: string; name: string } }).user).toMatchObject({
+      kind: 'google',
+      name: provider.user.name,
+    });
+  });
+
+  describe('the $connect authorizer in front of both sockets', () => {
+    const claims: RoomTicketClaims = {
+      sub: 'u-1',
+      name: 'Ann',
+      roomId: 'room-auth-it',
+      peerId: 'peer-auth-1',
+      role: 'member',
+    };
+    const socketUrl = (query: Record<string, string>) =>
+      `ws://127.0.0.1:${cloud.port}/peerjs?${new URLSearchParams(query).toString()}`;
+
+    it('accepts a valid ticket from our page on the PeerJS socket and on the room socket', async () => {
+      const token = await issueRoomTicket(claims);
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token, version: '1.5.5' }), cloud.url)).toBe(
+        101,
+      );
+      expect(
+        await upgrade(socketUrl({ token: await issueRoomTicket({ ...claims, peerId: 'peer-auth-2' }) }), cloud.url),
+      ).toBe(101);
+    });
+
+    it('answers 401 without a ticket or with a ticket that is not ours', async () => {
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId }), cloud.url)).toBe(401);
+      const [h, p] = (await issueRoomTicket(claims)).split('.');
+      const forged = `${h}.${p}.${randomBytes(64).toString('base64url')}`;
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token: forged }), cloud.url)).toBe(401);
+    });
+
+    it('answers 403 for another site, a borrowed peer id, and a lobby ticket on the PeerJS socket', async () => {
+      const token = await issueRoomTicket(claims);
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token }), 'https://evil.example')).toBe(403);
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token }), undefined)).toBe(403);
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: 'someone-else', token }), cloud.url)).toBe(403);
+      const lobby = await issueRoomTicket({ ...claims, role: 'lobby' });
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token: lobby }), cloud.url)).toBe(403);
+    });
+  });
+});
