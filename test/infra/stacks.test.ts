@@ -1,0 +1,500 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { SECURITY_HEADERS } from '../../functions/auth/security-headers';
+import { ConnectNowNagChecks } from '../../lib/nag';
+import { GPU_AMI_PARAMETER } from '../../lib/stacks/media-stack';
+import { SIGNAL_ROUTES } from '../../lib/stacks/realtime-stack';
+import { defaultApp, type SynthesizedApp } from './support/synth-app';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown }>;
+
+let built: SynthesizedApp;
+beforeAll(() => {
+  // GIVEN the app as `cdk synth` builds it from cdk.json (bundling skipped), synthesized once for every test here
+  built = defaultApp();
+});
+
+const t = (name: Parameters<SynthesizedApp['template']>[0]): Template => built.template(name);
+
+/** Logical id of the one resource of `type` whose properties match. */
+function logicalIdOf(template: Template, type: string, props: Record<string, unknown>): string {
+  const found = Object.keys(template.findResources(type, { Properties: props }));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+/** Every action a role's policies grant, with the resources, flattened. */
+function statementsOfRole(template: Template, roleLogicalId: string): { actions: string[]; resource: unknown }[] {
+  const policies = template.findResources('AWS::IAM::Policy') as Resources;
+  return Object.values(policies)
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleLogicalId}"`))
+    .flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+    )
+    .map((s) => ({ actions: ([] as string[]).concat(s.Action), resource: s.Resource }));
+}
+
+function roleOfFunction(template: Template, functionLogicalId: string): string {
+  const fn = (template.findResources('AWS::Lambda::Function') as Resources)[functionLogicalId]!;
+  return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+}
+
+function functionIdByService(template: Template, service: string, description?: RegExp): string {
+  const fns = template.findResources('AWS::Lambda::Function') as Resources;
+  const ids = Object.entries(fns)
+    .filter(([, f]) =>
+      JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"${service}"`),
+    )
+    .filter(([, f]) => !description || description.test(String(f.Properties.Description)))
+    .map(([id]) => id);
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+describe('DataStack', () => {
+  test('the connection table has pk, TTL on ttl and the byRoom GSI exactly as docs/contracts.md', () => {
+    t('data').hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byRoom',
+          KeySchema: [
+            { AttributeName: 'roomId', KeyType: 'HASH' },
+            { AttributeName: 'pk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      SSESpecification: { SSEEnabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+  });
+
+  test('Aurora Serverless v2 pauses to 0 ACU, has the Data API on and is encrypted with credentials in Secrets Manager', () => {
+    t('data').hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-postgresql',
+      ServerlessV2ScalingConfiguration: Match.objectLike({ MinCapacity: 0 }),
+      EnableHttpEndpoint: true,
+      StorageEncrypted: true,
+      DatabaseName: 'connectnow',
+      MasterUserPassword: { 'Fn::Join': ['', Match.arrayWith(['{{resolve:secretsmanager:'])] },
+    });
+  });
+
+  test('serverless Valkey sits in the VPC behind a security group that only cache clients reach', () => {
+    t('data').hasResourceProperties('AWS::ElastiCache::ServerlessCache', {
+      Engine: 'valkey',
+      SubnetIds: Match.anyValue(),
+      SecurityGroupIds: Match.anyValue(),
+    });
+    t('data').hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 6379,
+      ToPort: 6380,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CacheClients'), 'GroupId'] },
+    });
+  });
+
+  test('the recordings bucket is private, encrypted, SSL-only, CORS-enabled for uploads and aborts stale multipart uploads', () => {
+    const data = t('data');
+    const bucketId = logicalIdOf(data, 'AWS::S3::Bucket', {
+      CorsConfiguration: Match.anyValue(),
+    });
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: Match.anyValue(),
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'recordings/' }),
+      CorsConfiguration: {
+        CorsRules: [
+          Match.objectLike({
+            AllowedMethods: Match.arrayWith(['PUT', 'POST']),
+            ExposedHeaders: ['ETag'],
+            // The page origin: the CloudFront domain when no custom domain is configured.
+            AllowedOrigins: [Match.anyValue()],
+          }),
+        ],
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]),
+      },
+    });
+    data.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('the auth keys secret is filled by the keygen custom resource, which alone may write it', () => {
+    const data = t('data');
+    const secretId = logicalIdOf(data, 'AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('signing keys'),
+    });
+    data.hasResourceProperties('Custom::AuthKeygen', { SecretArn: { Ref: secretId } });
+    const keygenRole = roleOfFunction(data, functionIdByService(data, 'auth-keygen'));
+    const writes = statementsOfRole(data, keygenRole).filter((s) =>
+      s.actions.includes('secretsmanager:PutSecretValue'),
+    );
+    expect(writes).toEqual([expect.objectContaining({ resource: { Ref: secretId } })]);
+    // No other role in the stack can write it.
+    const policies = Object.values(data.findResources('AWS::IAM::Policy') as Resources).filter((p) =>
+      JSON.stringify(p.Properties).includes('secretsmanager:PutSecretValue'),
+    );
+    expect(policies).toHaveLength(1);
+  });
+});
+
+describe('RealtimeStack', () => {
+  test('$connect carries the Lambda REQUEST authorizer reading the token query parameter', () => {
+    const rt = t('realtime');
+    const authorizerId = logicalIdOf(rt, 'AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.token'],
+    });
+    rt.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [functionIdByService(rt, 'ws-authorizer'), 'Arn'] }])],
+      }),
+    });
+    rt.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$connect',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: authorizerId },
+    });
+  });
+
+  test('HEARTBEAT is answered by a mock integration, never a Lambda', () => {
+    const rt = t('realtime');
+    const integrationId = logicalIdOf(rt, 'AWS::ApiGatewayV2::Integration', { IntegrationType: 'MOCK' });
+    rt.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'HEARTBEAT',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
+  });
+
+  test.each([
+    ['$connect', 'WsConnectFunction'],
+    ['$disconnect', 'WsDisconnectFunction'],
+    ['$default', 'RoomSocketFunction'],
+    ...SIGNAL_ROUTES.map((r) => [r, 'SignalRelayFunction'] as [string, string]),
+  ])('route %s invokes %s', (routeKey, functionPrefix) => {
+    const rt = t('realtime');
+    const route = Object.values(
+      rt.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }) as Resources,
+    )[0]!;
+    const integrationRef = JSON.stringify(route.Properties.Target).match(/"Ref":"([^"]+)"/)![1]!;
+    const integration = (rt.findResources('AWS::ApiGatewayV2::Integration') as Resources)[integrationRef]!;
+    expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
+    expect(JSON.stringify(integration.Properties.IntegrationUri)).toMatch(
+      new RegExp(`"${functionPrefix}[A-F0-9]{8}","Arn"`),
+    );
+  });
+
+  test('the stage is named peerjs, auto-deploys, is throttled and writes access logs', () => {
+    t('realtime').hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'peerjs',
+      AutoDeploy: true,
+      DefaultRouteSettings: Match.objectLike({
+        ThrottlingRateLimit: Match.anyValue(),
+        ThrottlingBurstLimit: Match.anyValue(),
+      }),
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('connectionId') },
+    });
+  });
+
+  test('WsConnect may invoke the opener asynchronously and knows its name', () => {
+    const rt = t('realtime');
+    const connect = functionIdByService(rt, 'signaling', /^\$connect/);
+    rt.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^\\$connect'),
+      Environment: {
+        Variables: Match.objectLike({ OPENER_FUNCTION_NAME: { Ref: Match.stringLikeRegexp('^PeerOpenerFunction') } }),
+      },
+    });
+    const invokes = statementsOfRole(rt, roleOfFunction(rt, connect)).filter((s) =>
+      s.actions.includes('lambda:InvokeFunction'),
+    );
+    expect(JSON.stringify(invokes)).toMatch(/PeerOpenerFunction/);
+  });
+
+  test('only functions that keep live state in Valkey run in the VPC, and they get REDIS_URL', () => {
+    const fns = Object.values(t('realtime').findResources('AWS::Lambda::Function') as Resources).filter((f) =>
+      JSON.stringify(f.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME'),
+    );
+    for (const fn of fns) {
+      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Boolean(fn.Properties.VpcConfig)).toBe('REDIS_URL' in env);
+    }
+    expect(fns.filter((f) => f.Properties.VpcConfig)).toHaveLength(3);
+  });
+
+  test('the authorizer reads the auth keys secret only (GetSecretValue/DescribeSecret), and the relay reads no secret', () => {
+    const rt = t('realtime');
+    const authorizerStatements = statementsOfRole(rt, roleOfFunction(rt, functionIdByService(rt, 'ws-authorizer')));
+    const secretStatements = authorizerStatements.filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')));
+    expect(secretStatements).toHaveLength(1);
+    expect(secretStatements[0]!.actions.sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(JSON.stringify(secretStatements[0]!.resource)).toMatch(/AuthKeys/);
+    const relay = functionIdByService(rt, 'signaling', /Relays PeerJS/);
+    const relayActions = statementsOfRole(rt, roleOfFunction(rt, relay)).flatMap((s) => s.actions);
+    expect(relayActions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+  });
+});
+
+describe('ApiStack', () => {
+  test('ANY /api/{proxy+} reaches the HttpApi Lambda with payload v2 on a throttled, logged $default stage', () => {
+    const api = t('api');
+    const integrationId = logicalIdOf(api, 'AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
+    api.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationUri: { 'Fn::GetAtt': [functionIdByService(api, 'api'), 'Arn'] },
+    });
+    api.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'ANY /api/{proxy+}',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
+    api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }),
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+});
+
+describe('MediaStack', () => {
+  test('an object created under uploads/ triggers Transcode (a container image Lambda)', () => {
+    const media = t('media');
+    const transcodeId = logicalIdOf(media, 'AWS::Lambda::Function', { PackageType: 'Image' });
+    media.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [transcodeId, 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  test.each(['Transcribe', 'BurnIn'])(
+    'the %s queue is encrypted, SSL-only and redrives to its DLQ after 3 receives',
+    (name) => {
+      const media = t('media');
+      const queues = media.findResources('AWS::SQS::Queue') as Resources;
+      const queueId = Object.keys(queues).find((id) => id.startsWith(`${name}Queue`))!;
+      const dlq = Object.keys(queues).find((id) => id.startsWith(`${name}DeadLetters`))!;
+      expect(queues[queueId]!.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 3 },
+      });
+      for (const id of [queueId, dlq]) {
+        media.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: id }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        });
+      }
+      media.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+        AlarmActions: Match.anyValue(),
+      });
+      media.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      });
+    },
+  );
+
+  test('the GPU fleet starts at zero from a launch template with IMDSv2, encrypted EBS and the SSM GPU AMI', () => {
+    const media = t('media');
+    const templateId = logicalIdOf(media, 'AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ InstanceType: 'g4dn.xlarge' }),
+    });
+    media.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: '0',
+      MaxSize: '2',
+      MixedInstancesPolicy: Match.objectLike({
+        LaunchTemplate: Match.objectLike({
+          LaunchTemplateSpecification: Match.objectLike({ LaunchTemplateId: { Ref: templateId } }),
+        }),
+      }),
+    });
+    media.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: Match.objectLike({ HttpTokens: 'required' }),
+        BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })],
+      }),
+    });
+    // The AMI is a CloudFormation SSM parameter: resolved at deploy, no lookup at synth.
+    const params = media.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    expect(Object.values(params)).toContainEqual({
+      Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+      Default: GPU_AMI_PARAMETER,
+    });
+  });
+
+  test('the Scaler runs every minute and may only read the queue depth and size its own fleet', () => {
+    const media = t('media');
+    const scaler = functionIdByService(media, 'recordings-scaler');
+    media.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [scaler, 'Arn'] } })],
+    });
+    const statements = statementsOfRole(media, roleOfFunction(media, scaler));
+    const byAction = Object.fromEntries(statements.flatMap((s) => s.actions.map((a) => [a, s.resource])));
+    expect(Object.keys(byAction).sort()).toEqual([
+      'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:SetDesiredCapacity',
+      'sqs:GetQueueAttributes',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(JSON.stringify(byAction['autoscaling:SetDesiredCapacity'])).toMatch(
+      /autoScalingGroupName\/",\{"Ref":"FleetASG/,
+    );
+    expect(byAction['sqs:GetQueueAttributes']).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^TranscribeQueue/), 'Arn'],
+    });
+  });
+
+  test('BurnIn consumes the burn-in queue reporting partial batch failures', () => {
+    const media = t('media');
+    media.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionIdByService(media, 'recordings-burn-in') },
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BurnInQueue'), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('the worker role may protect instances of its own fleet only', () => {
+    t('media').hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: 'autoscaling:SetInstanceProtection',
+            Resource: Match.objectLike({
+              'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('^FleetASG') }])],
+            }),
+          }),
+        ],
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('^WorkerRole') }],
+    });
+  });
+});
+
+describe('WebStack', () => {
+  test('CloudFront reads the private site bucket through Origin Access Control', () => {
+    const web = t('web');
+    const oac = logicalIdOf(web, 'AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }),
+    });
+    web.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Origins: Match.arrayWith([Match.objectLike({ OriginAccessControlId: { 'Fn::GetAtt': [oac, 'Id'] } })]),
+      }),
+    });
+  });
+
+  test('/api/* and /peerjs* forward every viewer header except Host, uncached', () => {
+    const allViewerExceptHost = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+    const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+    t('web').hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        CacheBehaviors: [
+          Match.objectLike({
+            PathPattern: '/api/*',
+            OriginRequestPolicyId: allViewerExceptHost,
+            CachePolicyId: cachingDisabled,
+          }),
+          Match.objectLike({
+            PathPattern: '/peerjs*',
+            OriginRequestPolicyId: allViewerExceptHost,
+            CachePolicyId: cachingDisabled,
+          }),
+        ],
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
+        }),
+      }),
+    });
+  });
+
+  test('the response headers policy carries the CSP, HSTS, frame and referrer headers from security-headers.ts', () => {
+    t('web').hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: {
+          ContentSecurityPolicy: { ContentSecurityPolicy: SECURITY_HEADERS['content-security-policy'], Override: true },
+          StrictTransportSecurity: {
+            AccessControlMaxAgeSec: 63072000,
+            IncludeSubdomains: true,
+            Preload: true,
+            Override: true,
+          },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ReferrerPolicy: { ReferrerPolicy: SECURITY_HEADERS['referrer-policy'], Override: true },
+          ContentTypeOptions: { Override: true },
+        },
+      }),
+    });
+    expect(SECURITY_HEADERS['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(SECURITY_HEADERS['content-security-policy']).not.toMatch(/unsafe-inline/);
+  });
+});
+
+describe('every function', () => {
+  test('house functions run Node.js 22 on arm64 with tracing and a log group kept 30 days; each has error and throttle alarms', () => {
+    let houseFunctions = 0;
+    for (const name of ['data', 'realtime', 'media', 'api'] as const) {
+      const template = t(name);
+      const fns = template.findResources('AWS::Lambda::Function') as Resources;
+      const logGroups = template.findResources('AWS::Logs::LogGroup') as Resources;
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
+      for (const [id, fn] of Object.entries(fns)) {
+        const isHouse = JSON.stringify(fn.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME');
+        if (!isHouse) continue;
+        houseFunctions += 1;
+        expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+        if (fn.Properties.PackageType !== 'Image') expect(fn.Properties.Runtime).toBe('nodejs22.x');
+        const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        expect(logGroups[logGroupId]!.Properties.RetentionInDays).toBe(30);
+        for (const metric of ['Errors', 'Throttles']) {
+          const alarm = alarms.find(
+            (a) =>
+              a.Properties.MetricName === metric && JSON.stringify(a.Properties.Dimensions).includes(`{"Ref":"${id}"}`),
+          );
+          expect({ id, metric, alarm: Boolean(alarm) }).toEqual({ id, metric, alarm: true });
+        }
+      }
+    }
+    // 6 realtime + HttpApi + Transcode, Scaler, BurnIn + AuthKeygen, Migrate
+    expect(houseFunctions).toBe(12);
+  });
+});
+
+describe('cdk-nag', () => {
+  test('AwsSolutions reports zero unacknowledged findings for the whole app', () => {
+    const report = new ConnectNowNagChecks(built.app).validateScope(built.app);
+    expect(
+      report.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
+  });
+});
