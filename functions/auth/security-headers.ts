@@ -46,8 +46,10 @@ function contentSecurityPolicy(dataOrigins: string[]): string {
     .join('; ');
 }
 
+// The host may be a CDK token (`https://${bucket.bucketRegionalDomainName}`): the bucket's name is only known at
+// deploy time, and recordings are uploaded to and played from presigned URLs on that host.
 const ORIGIN_PATTERN =
-  /^(https|wss):\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^(http|ws):\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
+  /^(https|wss):\/\/([A-Za-z0-9.-]+|\$\{Token\[[A-Za-z0-9._-]+\]\})(:\d{1,5})?$|^(http|ws):\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
 
 /** The header map; keys are lower case as CloudFront and the HTTP API return them. */
 export function securityHeaders(options: SecurityHeaderOptions = {}): Record<string, string> {

@@ -57,6 +57,12 @@ describe('security headers', () => {
     expect(() => securityHeaders({ connectSrc: ['https://x.example; script-src *'] })).toThrow(/not a plain origin/);
     expect(() => securityHeaders({ connectSrc: ['*'] })).toThrow(/not a plain origin/);
     expect(() => securityHeaders({ connectSrc: ['http://evil.example'] })).toThrow(/not a plain origin/);
+    // A CDK token for the bucket's domain (resolved at deploy time) is a plain origin too.
+    const token = 'https://${Token[TOKEN.123]}';
+    expect(directives(securityHeaders({ connectSrc: [token] })['content-security-policy']!).get('media-src')).toContain(
+      token,
+    );
+    expect(() => securityHeaders({ connectSrc: ['https://${Token[x]} *'] })).toThrow(/not a plain origin/);
   });
 });
 
