@@ -4,7 +4,8 @@ import type { Route, RouteRequest } from '../api/router';
 import { secrets } from '../shared/aws-clients';
 import { optionalEnv, requireEnv } from '../shared/env';
 import { AppError, Forbidden, NotFound, Unauthorized, isAppError } from '../shared/errors';
-import { bearerToken, cookie, json, readJson, redirect, sourceIp, type HttpEvent } from '../shared/http';
+import { bearerToken, cookie, json, readJson, redirect, type HttpEvent } from '../shared/http';
+import { clientIp } from './client-ip';
 import { logger } from '../shared/logger';
 import { limits, rateLimit, type Limit } from '../shared/rate-limit';
 import { getSql, type Sql } from '../shared/sql/sql';
@@ -111,7 +112,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
 
   async function guest({ event }: RouteRequest) {
     requireOurOrigin(event, false);
-    await deps.rateLimit(`signin:ip:${sourceIp(event)}`, limits.signIn);
+    await deps.rateLimit(`signin:ip:${clientIp(event)}`, limits.signIn);
     const { name } = readJson(event, z.object({ name: guestNameSchema }));
     const user = await users().createGuest(name);
     logger.info('guest signed in', { userId: user.id });
@@ -120,7 +121,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
 
   async function refresh({ event }: RouteRequest) {
     requireOurOrigin(event, true);
-    await deps.rateLimit(`refresh:ip:${sourceIp(event)}`, REFRESH_LIMIT);
+    await deps.rateLimit(`refresh:ip:${clientIp(event)}`, REFRESH_LIMIT);
     const token = cookie(event, REFRESH_COOKIE);
     if (!token) throw new Unauthorized('Sign in to continue', 'session-missing');
     let rotated;
@@ -182,7 +183,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
         throw new Unauthorized('Google sign-in started elsewhere; try again', 'google-state-mismatch');
       }
       if (!query.code || query.code.length > 2048) throw new Unauthorized('Google sign-in failed', 'google-no-code');
-      await deps.rateLimit(`signin:ip:${sourceIp(event)}`, limits.signIn);
+      await deps.rateLimit(`signin:ip:${clientIp(event)}`, limits.signIn);
       const identity = await completeSignIn(config, query.code, flow);
       await deps.rateLimit(`signin:google:${identity.subject}`, limits.signIn);
       const user = await users().upsertFromProvider({

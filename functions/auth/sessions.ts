@@ -8,6 +8,8 @@ export const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 // thief. Inside this window a rotated token may rotate once more (the browser keeps whichever cookie came last).
 const RACE_GRACE_SECONDS = 10;
 
+const SWEEP_BATCH = 50;
+
 export interface RotatedSession {
   userId: string;
   token: string;
@@ -30,6 +32,12 @@ export class SessionStore {
 
   /** A new session (token family) for a user who just signed in. */
   async start(userId: string): Promise<string> {
+    // Expired rows are useless but would pile up forever (every guest visit makes a family). Each sign-in clears
+    // a bounded batch, so the table stays small without a scheduled job and no request pays for a large delete.
+    await this.sql.execute(
+      `DELETE FROM refresh_tokens WHERE token_hash IN
+         (SELECT token_hash FROM refresh_tokens WHERE expires_at < now() ORDER BY expires_at LIMIT ${SWEEP_BATCH})`,
+    );
     return this.insert(this.sql, userId, randomUUID());
   }
 

@@ -249,6 +249,23 @@ describe.each(availableBackends())('sessions routes on %s through the Data API',
     expect((await signInGuest('Someone else', randomIp())).result.statusCode).toBe(201);
   });
 
+  it('sweeps expired refresh tokens when someone signs in, leaving live ones', async () => {
+    const { jar, body } = await signInGuest('Sweeper');
+    for (let i = 0; i < 3; i++) {
+      await db.sql.execute(
+        `INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at)
+         VALUES (:hash, :family, :userId, now() - make_interval(secs => 60))`,
+        { hash: randomBytes(32).toString('hex'), family: crypto.randomUUID(), userId: body.user.id },
+      );
+    }
+    const expired = 'SELECT count(*)::int AS n FROM refresh_tokens WHERE expires_at < now()';
+    expect((await db.sql.query<{ n: number }>(expired))[0]!.n).toBeGreaterThanOrEqual(3);
+    await signInGuest('Next visitor');
+    expect((await db.sql.query<{ n: number }>(expired))[0]!.n).toBe(0);
+    const live = await call('POST', '/api/sessions/refresh', { cookies: asCookies(jar), headers: fromPage });
+    expect(live.statusCode).toBe(200);
+  });
+
   it('answers 404 for Google sign-in when it is not configured', async () => {
     const result = await call('GET', '/api/auth/google/start');
     expect(result.statusCode).toBe(404);

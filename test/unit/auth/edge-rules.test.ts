@@ -1,3 +1,4 @@
+import { clientIp } from '../../../functions/auth/client-ip';
 import { guestNameSchema, providerDisplayName } from '../../../functions/auth/names';
 import { isAllowedOrigin } from '../../../functions/auth/origins';
 import { safeReturnPath } from '../../../functions/auth/routes';
@@ -136,5 +137,21 @@ describe('return path after sign-in', () => {
     ['/' + 'a'.repeat(600), '/'],
   ])('%s → %s', (input, expected) => {
     expect(safeReturnPath(input, base)).toBe(expected);
+  });
+});
+
+describe('client address for rate limits', () => {
+  const event = (headers: Record<string, string>) =>
+    ({ headers, requestContext: { http: { sourceIp: '130.176.1.1' } } }) as unknown as Parameters<typeof clientIp>[0];
+
+  it('uses the viewer address CloudFront forwards, not the shared edge address', () => {
+    expect(clientIp(event({ 'cloudfront-viewer-address': '203.0.113.9:53412' }))).toBe('203.0.113.9');
+    expect(clientIp(event({ 'CloudFront-Viewer-Address': '2001:db8::1:443' }))).toBe('2001:db8::1');
+  });
+
+  it('falls back to the source address when the header is absent or malformed', () => {
+    expect(clientIp(event({}))).toBe('130.176.1.1');
+    expect(clientIp(event({ 'cloudfront-viewer-address': 'x; DROP TABLE' }))).toBe('130.176.1.1');
+    expect(clientIp(event({ 'cloudfront-viewer-address': '203.0.113.9' }))).toBe('130.176.1.1');
   });
 });
