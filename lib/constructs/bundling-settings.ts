@@ -28,3 +28,6 @@ export const EXTERNAL_MODULES = ['ioredis-mock'];
 
 /** SQL migrations are imported as text so the Migrate bundle carries them without a file copy step. */
 export const LOADERS: Record<string, 'text'> = { '.sql': 'text' };
+
+/** ES module builds of dependencies first, as NodejsFunction does for ESM output. */
+export const MAIN_FIELDS = ['module', 'main'];

@@ -5,8 +5,8 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { ESM_BANNER, EXTERNAL_MODULES, LAMBDA_NODE_TARGET, LOADERS } from './bundling-settings';
+import { basename, join, relative } from 'node:path';
+import { ESM_BANNER, EXTERNAL_MODULES, LAMBDA_NODE_TARGET, LOADERS, MAIN_FIELDS } from './bundling-settings';
 
 /** Repository root: every `entry` is given relative to it (e.g. `functions/signaling/connect.ts`). */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -55,6 +55,12 @@ export interface HouseFunctionProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** @default - a new security group when `vpc` is set */
   readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Repository-relative directories the handler reads at run time (e.g. SQL migrations), copied beside
+   * `index.mjs` under their base name.
+   * @default - none
+   */
+  readonly assetDirectories?: readonly string[];
 }
 
 /**
@@ -114,8 +120,17 @@ export class HouseFunction extends Construct {
         bundleAwsSDK: true,
         externalModules: EXTERNAL_MODULES,
         loader: LOADERS,
+        mainFields: MAIN_FIELDS,
         // A bundle must never depend on a Docker engine (there is none on the build machines).
         forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            (props.assetDirectories ?? []).map(
+              (dir) => `cp -R "${join(inputDir, dir)}" "${join(outputDir, basename(dir))}"`,
+            ),
+        },
       },
     });
     acknowledgeHouseFindings(this);

@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Config } from '../config';
+import { FUNCTION_ENTRIES } from '../function-entries';
 import { FunctionAlarms } from '../constructs/alarms';
 import { HouseFunction } from '../constructs/house-function';
 import type { DataStack } from './data-stack';
@@ -51,7 +52,7 @@ export class ApiStack extends Stack {
       : undefined;
 
     this.handler = new HouseFunction(this, 'HttpApi', {
-      entry: 'functions/api/handler.ts',
+      entry: FUNCTION_ENTRIES.HttpApi,
       serviceName: 'api',
       description: 'HTTP API: sessions, rooms, recordings, subtitles, ICE servers',
       logRetention: props.logRetention,

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FUNCTION_ASSET_DIRECTORIES, FUNCTION_ENTRIES } from '../function-entries';
 import { FunctionAlarms } from '../constructs/alarms';
 import { HouseFunction, PROJECT_ROOT } from '../constructs/house-function';
 import { acknowledgeGrantWildcards } from '../nag';
@@ -94,7 +95,7 @@ export class DataStack extends Stack {
       removalPolicy: statefulRemoval,
     });
     const keygen = new HouseFunction(this, 'AuthKeygen', {
-      entry: 'functions/auth/keygen.ts',
+      entry: FUNCTION_ENTRIES.AuthKeygen,
       serviceName: 'auth-keygen',
       description: 'Custom resource: generates the ES256 signing key pair into the auth keys secret once',
       logRetention: props.logRetention,
@@ -242,7 +243,8 @@ export class DataStack extends Stack {
 
   private createMigrations(props: DataStackProps): void {
     const migrate = new HouseFunction(this, 'Migrate', {
-      entry: 'functions/migrate/handler.ts',
+      entry: FUNCTION_ENTRIES.Migrate,
+      assetDirectories: FUNCTION_ASSET_DIRECTORIES.Migrate,
       serviceName: 'migrate',
       description: 'Custom resource: applies functions/migrate/migrations/*.sql through the Data API',
       environment: this.databaseEnvironment,

@@ -17,6 +17,7 @@ import type { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Config } from '../config';
+import { CONTAINER_FUNCTIONS, FUNCTION_ENTRIES } from '../function-entries';
 import { FunctionAlarms, QueueAlarms } from '../constructs/alarms';
 import { HouseFunction, MissingSourceError, placeholdersAllowed, PROJECT_ROOT } from '../constructs/house-function';
 import { acknowledgeGrantWildcards } from '../nag';
@@ -53,8 +54,9 @@ export class MediaStack extends Stack {
   public readonly burnInDeadLetterQueue: sqs.Queue;
   public readonly transcode: lambda.DockerImageFunction;
   public readonly scaler: HouseFunction;
-  public readonly burnIn: HouseFunction;
+  public readonly burnIn: lambda.DockerImageFunction;
   public readonly fleet: autoscaling.AutoScalingGroup;
+  private transcodeImageDir?: string;
 
   constructor(scope: Construct, id: string, props: MediaStackProps) {
     super(scope, id, props);
@@ -92,13 +94,15 @@ export class MediaStack extends Stack {
     this.fleet = this.createFleet(props, bucket);
 
     this.scaler = new HouseFunction(this, 'Scaler', {
-      entry: 'functions/recordings/scaler.ts',
+      entry: FUNCTION_ENTRIES.Scaler,
       serviceName: 'recordings-scaler',
       description: 'Sets the Whisper fleet size from the transcribe queue depth (to zero when idle)',
       logRetention: props.logRetention,
       environment: {
         TRANSCRIBE_QUEUE_URL: this.transcribeQueue.queueUrl,
         FLEET_ASG_NAME: this.fleet.autoScalingGroupName,
+        FLEET_MIN_CAPACITY: '0',
+        FLEET_MAX_CAPACITY: String(props.fleet.maxInstances),
         FLEET_IDLE_MINUTES: String(props.fleet.idleMinutes),
       },
       // One scaling decision at a time: the schedule and pokes from Transcode must not race each other.
@@ -118,10 +122,10 @@ export class MediaStack extends Stack {
 
     this.transcode = this.createTranscode(props, bucket, notifyEnv);
 
-    this.burnIn = new HouseFunction(this, 'BurnIn', {
-      entry: 'functions/recordings/burn-in.ts',
+    this.burnIn = this.containerFunction('BurnIn', {
+      cmd: CONTAINER_FUNCTIONS.BurnIn.cmd,
       serviceName: 'recordings-burn-in',
-      description: 'Applies finished subtitles to a recording (burn-in queue, partial batch failures)',
+      description: 'Renders subtitles into a copy of a recording with FFmpeg (burn-in queue, partial batch failures)',
       logRetention: props.logRetention,
       timeout: burnInTimeout,
       environment: {
@@ -130,19 +134,17 @@ export class MediaStack extends Stack {
         ...notifyEnv,
       },
     });
-    this.burnIn.function.addEventSource(
-      new SqsEventSource(this.burnInQueue, { batchSize: 5, reportBatchItemFailures: true }),
-    );
-    bucket.grantRead(this.burnIn.function, 'media/*');
-    bucket.grantRead(this.burnIn.function, 'subtitles/*');
-    bucket.grantPut(this.burnIn.function, 'media/*');
-    data.grantDataApi(this.burnIn.function);
-    data.connectionsTable.grantReadData(this.burnIn.function);
-    props.grantManageConnections(this.burnIn.function);
+    this.burnIn.addEventSource(new SqsEventSource(this.burnInQueue, { batchSize: 5, reportBatchItemFailures: true }));
+    bucket.grantRead(this.burnIn, 'media/*');
+    bucket.grantRead(this.burnIn, 'subtitles/*');
+    bucket.grantPut(this.burnIn, 'media/*');
+    data.grantDataApi(this.burnIn);
+    data.connectionsTable.grantReadData(this.burnIn);
+    props.grantManageConnections(this.burnIn);
 
     const watched: [string, lambda.IFunction][] = [
       ['Scaler', this.scaler.function],
-      ['BurnIn', this.burnIn.function],
+      ['BurnIn', this.burnIn],
       ['Transcode', this.transcode],
     ];
     for (const [name, fn] of watched)
@@ -150,12 +152,15 @@ export class MediaStack extends Stack {
     this.acknowledgeFindings();
   }
 
-  /** What the Scaler needs and nothing more: read the queue depth, read and set this fleet's size. */
+  /**
+   * What the Scaler needs and nothing more: read the queue depth, read and set this fleet's size, and keep its
+   * "last fully used" timestamp in a tag on the group (so the idle clock survives cold starts without a table).
+   */
   public grantScaling(grantee: iam.IGrantable): void {
     this.transcribeQueue.grant(grantee, 'sqs:GetQueueAttributes');
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['autoscaling:SetDesiredCapacity'],
+      actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:CreateOrUpdateTags'],
       resourceArns: [this.groupArn(this.fleet)],
     });
     // DescribeAutoScalingGroups supports no resource-level permissions.
@@ -204,7 +209,6 @@ export class MediaStack extends Stack {
     notifyEnv: Record<string, string>,
   ): lambda.DockerImageFunction {
     const { data } = props;
-    const logGroup = new logs.LogGroup(this, 'TranscodeLogs', { retention: props.logRetention });
     const failures = new sqs.Queue(this, 'TranscodeFailures', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -214,33 +218,21 @@ export class MediaStack extends Stack {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the on-failure destination (a DLQ) of the Transcode function.',
     });
-    // FFmpeg does not fit a zip bundle's 250 MB limit comfortably; the container image carries it.
-    const fn = new lambda.DockerImageFunction(this, 'Transcode', {
+    const fn = this.containerFunction('Transcode', {
+      cmd: CONTAINER_FUNCTIONS.Transcode.cmd,
+      serviceName: 'recordings-transcode',
       description: 'S3 uploads/ → mp4 for playback, 16 kHz mono audio, poster; enqueues transcription',
-      code: lambda.DockerImageCode.fromImageAsset(requireContainerDir(this, 'containers/transcode', 'Transcode'), {
-        platform: ecrAssets.Platform.LINUX_ARM64,
-      }),
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 3008,
+      logRetention: props.logRetention,
       timeout: Duration.minutes(15),
-      ephemeralStorageSize: Size.gibibytes(10),
-      tracing: lambda.Tracing.ACTIVE,
-      logGroup,
       retryAttempts: 2,
       onFailure: new destinations.SqsDestination(failures),
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'recordings-transcode',
-        LOG_LEVEL: 'INFO',
         RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
         TRANSCRIBE_QUEUE_URL: this.transcribeQueue.queueUrl,
         SCALER_FUNCTION_NAME: this.scaler.function.functionName,
         ...data.databaseEnvironment,
         ...notifyEnv,
       },
-    });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing adds xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level scoping.',
     });
     bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix: 'uploads/' });
     bucket.grantRead(fn, 'uploads/*');
@@ -250,6 +242,53 @@ export class MediaStack extends Stack {
     data.grantDataApi(fn);
     data.connectionsTable.grantReadData(fn);
     props.grantManageConnections(fn);
+    return fn;
+  }
+
+  /**
+   * A Lambda from the FFmpeg container image (containers/transcode) with the house defaults of HouseFunction:
+   * arm64, explicit log group with retention, active tracing, Powertools environment.
+   */
+  private containerFunction(
+    id: string,
+    options: {
+      cmd?: readonly string[];
+      serviceName: string;
+      description: string;
+      logRetention: logs.RetentionDays;
+      timeout: Duration;
+      environment: Record<string, string>;
+      retryAttempts?: number;
+      onFailure?: lambda.IDestination;
+    },
+  ): lambda.DockerImageFunction {
+    this.transcodeImageDir ??= requireContainerDir(this, CONTAINER_FUNCTIONS.Transcode.image, 'the FFmpeg functions');
+    const fn = new lambda.DockerImageFunction(this, id, {
+      description: options.description,
+      code: lambda.DockerImageCode.fromImageAsset(this.transcodeImageDir, {
+        platform: ecrAssets.Platform.LINUX_ARM64,
+        cmd: options.cmd ? [...options.cmd] : undefined,
+      }),
+      architecture: lambda.Architecture.ARM_64,
+      // FFmpeg is CPU-bound and Lambda grants CPU in proportion to memory (~2 vCPU at 3 GB).
+      memorySize: 3008,
+      timeout: options.timeout,
+      ephemeralStorageSize: Size.gibibytes(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: options.logRetention }),
+      retryAttempts: options.retryAttempts,
+      onFailure: options.onFailure,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: options.serviceName,
+        LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...options.environment,
+      },
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active tracing adds xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level scoping.',
+    });
     return fn;
   }
 

@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { FUNCTION_ENTRIES } from '../function-entries';
 import { FunctionAlarms } from '../constructs/alarms';
 import { HouseFunction, type HouseFunctionProps } from '../constructs/house-function';
 import type { DataStack } from './data-stack';
@@ -106,7 +107,7 @@ export class RealtimeStack extends Stack {
 
     this.authorizer = new HouseFunction(this, 'WsAuthorizer', {
       ...common,
-      entry: 'functions/auth/ws-authorizer.ts',
+      entry: FUNCTION_ENTRIES.WsAuthorizer,
       serviceName: 'ws-authorizer',
       description: '$connect authorizer: verifies the room ticket and the Origin header',
       environment: { ...authEnv, ALLOWED_ORIGINS: props.allowedOrigins.join(',') },
@@ -115,7 +116,7 @@ export class RealtimeStack extends Stack {
 
     this.opener = new HouseFunction(this, 'PeerOpener', {
       ...common,
-      entry: 'functions/signaling/opener.ts',
+      entry: FUNCTION_ENTRIES.PeerOpener,
       serviceName: 'signaling',
       description: 'Posts OPEN / ID-TAKEN to a new PeerJS socket once $connect has completed',
       environment: tableEnv,
@@ -123,7 +124,7 @@ export class RealtimeStack extends Stack {
 
     this.connect = new HouseFunction(this, 'WsConnect', {
       ...common,
-      entry: 'functions/signaling/connect.ts',
+      entry: FUNCTION_ENTRIES.WsConnect,
       serviceName: 'signaling',
       description: '$connect: registers the connection and asks PeerOpener to send OPEN',
       environment: {
@@ -137,7 +138,7 @@ export class RealtimeStack extends Stack {
     this.disconnect = new HouseFunction(this, 'WsDisconnect', {
       ...common,
       ...inVpc,
-      entry: 'functions/signaling/disconnect.ts',
+      entry: FUNCTION_ENTRIES.WsDisconnect,
       serviceName: 'signaling',
       description: '$disconnect: unregisters the connection and tells the room',
       environment: { ...tableEnv, ...redisEnv, ...authEnv, ...data.databaseEnvironment },
@@ -146,7 +147,7 @@ export class RealtimeStack extends Stack {
     this.relay = new HouseFunction(this, 'SignalRelay', {
       ...common,
       ...inVpc,
-      entry: 'functions/signaling/relay.ts',
+      entry: FUNCTION_ENTRIES.SignalRelay,
       serviceName: 'signaling',
       description: 'Relays PeerJS OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE to the destination peer',
       environment: { ...tableEnv, ...redisEnv },
@@ -155,7 +156,7 @@ export class RealtimeStack extends Stack {
     this.roomSocket = new HouseFunction(this, 'RoomSocket', {
       ...common,
       ...inVpc,
-      entry: 'functions/room/socket.ts',
+      entry: FUNCTION_ENTRIES.RoomSocket,
       serviceName: 'room',
       description: 'Room socket ($default): roster, chat, polls, breakouts, lobby, host controls',
       environment: {

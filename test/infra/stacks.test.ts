@@ -275,7 +275,8 @@ describe('ApiStack', () => {
 describe('MediaStack', () => {
   test('an object created under uploads/ triggers Transcode (a container image Lambda)', () => {
     const media = t('media');
-    const transcodeId = logicalIdOf(media, 'AWS::Lambda::Function', { PackageType: 'Image' });
+    const transcodeId = functionIdByService(media, 'recordings-transcode');
+    media.hasResourceProperties('AWS::Lambda::Function', { PackageType: 'Image', Architectures: ['arm64'] });
     media.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
         LambdaFunctionConfigurations: [
@@ -360,6 +361,7 @@ describe('MediaStack', () => {
     const statements = statementsOfRole(media, roleOfFunction(media, scaler));
     const byAction = Object.fromEntries(statements.flatMap((s) => s.actions.map((a) => [a, s.resource])));
     expect(Object.keys(byAction).sort()).toEqual([
+      'autoscaling:CreateOrUpdateTags',
       'autoscaling:DescribeAutoScalingGroups',
       'autoscaling:SetDesiredCapacity',
       'sqs:GetQueueAttributes',
@@ -374,8 +376,13 @@ describe('MediaStack', () => {
     });
   });
 
-  test('BurnIn consumes the burn-in queue reporting partial batch failures', () => {
+  test('BurnIn runs the FFmpeg image with its own CMD and consumes the burn-in queue reporting partial batch failures', () => {
     const media = t('media');
+    media.hasResourceProperties('AWS::Lambda::Function', {
+      PackageType: 'Image',
+      ImageConfig: { Command: ['burn-in.handler'] },
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'recordings-burn-in' }) },
+    });
     media.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: functionIdByService(media, 'recordings-burn-in') },
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BurnInQueue'), 'Arn'] },
