@@ -28,8 +28,9 @@ export interface TestBrowser {
 }
 
 /**
- * Tracks every RTCPeerConnection a page creates on `window.__testPeerConnections`, so tests can read getStats()
- * without any test hook in the app itself. Runs before any page script.
+ * Tracks every RTCPeerConnection and WebSocket a page creates (`window.__testPeerConnections`,
+ * `window.__testSockets`), so tests can read getStats() or cut a socket without any test hook in the app itself.
+ * Runs before any page script.
  */
 const TRACK_PEER_CONNECTIONS = `(() => {
   const Native = window.RTCPeerConnection;
@@ -43,6 +44,16 @@ const TRACK_PEER_CONNECTIONS = `(() => {
   Tracked.prototype = Native.prototype;
   Object.setPrototypeOf(Tracked, Native);
   window.RTCPeerConnection = Tracked;
+  const NativeWS = window.WebSocket;
+  window.__testSockets = [];
+  const TrackedWS = function (...args) {
+    const ws = new NativeWS(...args);
+    window.__testSockets.push(ws);
+    return ws;
+  };
+  TrackedWS.prototype = NativeWS.prototype;
+  Object.setPrototypeOf(TrackedWS, NativeWS);
+  window.WebSocket = TrackedWS;
 })();`;
 
 /** Launches Debian Chromium once per test file; share it across tests and open one context per participant. */
@@ -168,5 +179,31 @@ export async function waitForMediaFlowing(
       return videoRising && audioRising && everyConnectionDecodes ? t : undefined;
     },
     { timeoutMs },
+  );
+}
+
+/** Open WebSockets of the page whose URL matches `pattern` (e.g. /[?&]key=/ for the PeerJS socket). */
+export async function openSockets(page: Page, pattern: RegExp): Promise<string[]> {
+  return page.evaluate(
+    ({ source, flags }) => {
+      const re = new RegExp(source, flags);
+      const sockets = (window as unknown as { __testSockets?: WebSocket[] }).__testSockets ?? [];
+      return sockets.filter((ws) => ws.readyState === WebSocket.OPEN && re.test(ws.url)).map((ws) => ws.url);
+    },
+    { source: pattern.source, flags: pattern.flags },
+  );
+}
+
+/** Closes (as a network drop would) every open WebSocket of the page whose URL matches `pattern`. */
+export async function dropSockets(page: Page, pattern: RegExp): Promise<number> {
+  return page.evaluate(
+    ({ source, flags }) => {
+      const re = new RegExp(source, flags);
+      const sockets = (window as unknown as { __testSockets?: WebSocket[] }).__testSockets ?? [];
+      const open = sockets.filter((ws) => ws.readyState === WebSocket.OPEN && re.test(ws.url));
+      for (const ws of open) ws.close(4000, 'test: simulated network drop');
+      return open.length;
+    },
+    { source: pattern.source, flags: pattern.flags },
   );
 }

@@ -47,7 +47,9 @@ const roomInfoSchema = z
   })
   .passthrough();
 export type RoomInfo = z.infer<typeof roomInfoSchema>;
-const roomEnvelope = z.union([z.object({ room: roomInfoSchema }).transform((r) => r.room), roomInfoSchema]);
+
+const createdRoomSchema = z.object({ roomId: z.string().min(1), url: z.string().optional() });
+export type CreatedRoom = z.infer<typeof createdRoomSchema>;
 
 const joinSchema = z.object({
   status: z.enum(['joined', 'lobby']),
@@ -101,12 +103,12 @@ export class ApiClient {
     }
   }
 
-  createRoom(input: CreateRoomInput): Promise<RoomInfo> {
-    return this.request('POST', '/api/rooms', roomEnvelope, input);
+  createRoom(input: CreateRoomInput): Promise<CreatedRoom> {
+    return this.request('POST', '/api/rooms', createdRoomSchema, input);
   }
 
   getRoom(roomId: string): Promise<RoomInfo> {
-    return this.request('GET', `/api/rooms/${encodeURIComponent(roomId)}`, roomEnvelope);
+    return this.request('GET', `/api/rooms/${encodeURIComponent(roomId)}`, roomInfoSchema);
   }
 
   joinRoom(roomId: string, password?: string): Promise<JoinGrant> {

@@ -20,6 +20,7 @@ import { ConnectionState, type CloseReason } from '../net/connection-state';
 import { Emitter } from '../net/emitter';
 import { RoomSocket } from '../net/room-socket';
 import { Signaling } from '../net/signaling';
+import { TICKET_REUSE_MARGIN_SECONDS, ticketSecondsLeft } from '../net/ticket';
 
 export type EndReason = 'left' | 'removed' | 'ended' | 'denied' | 'full' | 'locked' | 'connection-lost' | 'error';
 
@@ -83,21 +84,9 @@ export class MeetingSession extends Emitter<SessionEvents> {
     this.password = password;
     this.grant = await this.api.joinRoom(this.roomId, password);
     this.emit('phase', 'connecting');
-    const socket = new RoomSocket(
-      (t) => roomSocketUrl(this.config, t),
-      this.grant.ticket,
-      () => this.freshTicket(),
-    );
-    this.socket = socket;
-    socket.on('message', (m) => this.onMessage(m));
-    socket.on('invalid', (why) => console.warn('dropped an invalid room message:', why));
-    socket.on('state', () => this.emitConnection());
-    socket.on('closed', (reason) => this.onSocketClosed(reason));
+    this.openRoomSocket();
     if (this.grant.status === 'lobby') {
-      socket.on('open', () => {
-        if (this.grant?.status === 'lobby') this.send({ type: 'knock' });
-      });
-      socket.connect();
+      this.socket!.connect();
       this.emit('phase', 'lobby');
       return;
     }
@@ -106,13 +95,72 @@ export class MeetingSession extends Emitter<SessionEvents> {
 
   private password: string | undefined;
 
+  private openRoomSocket(): void {
+    const socket = new RoomSocket(
+      (t) => roomSocketUrl(this.config, t),
+      this.grant!.ticket,
+      () => this.freshTicket(),
+    );
+    this.socket = socket;
+    socket.on('message', (m) => {
+      if (this.socket === socket) this.onMessage(m);
+    });
+    socket.on('invalid', (why) => console.warn('dropped an invalid room message:', why));
+    socket.on('state', () => this.emitConnection());
+    socket.on('closed', (reason) => {
+      if (this.socket === socket) this.onSocketClosed(reason);
+    });
+    socket.on('open', () => {
+      if (this.socket !== socket) return;
+      if (this.grant?.status === 'lobby') this.send({ type: 'knock' });
+      else if (this.signaling?.open) this.sendJoin();
+    });
+  }
+
+  /**
+   * A ticket for a reconnect. The one we hold is reused while it is valid (same peer id: calls keep flowing).
+   * Past that, the join route mints a new peer id, so the whole presence is rebuilt under it (see rejoin).
+   */
   private async freshTicket(): Promise<string> {
+    const held = this.grant!;
+    if (ticketSecondsLeft(held.ticket) > TICKET_REUSE_MARGIN_SECONDS) return held.ticket;
     const grant = await this.api.joinRoom(this.roomId, this.password);
-    if (this.grant && grant.peerId !== this.grant.peerId) {
-      throw Object.assign(new Error('The server handed out a new identity; rejoin the meeting'), { status: 409 });
+    if (grant.peerId !== held.peerId) {
+      void this.rejoin(grant);
+      throw Object.assign(new Error('rejoining under a new peer id'), { status: 409 });
     }
     this.grant = grant;
     return grant.ticket;
+  }
+
+  private rejoining = false;
+
+  /** Rebuild both sockets and every call under a new peer id, without a page reload. */
+  private async rejoin(grant: JoinGrant): Promise<void> {
+    if (this.rejoining || this.ended) return;
+    this.rejoining = true;
+    try {
+      const oldSignaling = this.signaling;
+      const oldSocket = this.socket;
+      this.signaling = null;
+      this.socket = null;
+      this.mesh?.closeAll();
+      this.mesh = null;
+      oldSocket?.close('left');
+      oldSignaling?.close('left');
+      this.grant = grant;
+      this.openRoomSocket();
+      if (grant.status === 'lobby') {
+        this.socket!.connect();
+        this.emit('phase', 'lobby');
+        return;
+      }
+      await this.enterRoom();
+    } catch (err) {
+      this.finish('connection-lost', `Could not rejoin the meeting: ${(err as Error).message}`);
+    } finally {
+      this.rejoining = false;
+    }
   }
 
   /** With a member ticket: open PeerJS, wait for OPEN, then the room socket and `join`. */
@@ -124,22 +172,22 @@ export class MeetingSession extends Emitter<SessionEvents> {
     signaling.on('state', () => this.emitConnection());
     signaling.on('error', (type, message) => console.warn(`peerjs ${type}: ${message}`));
     signaling.on('open', (reconnected) => {
-      if (reconnected) this.reconcileCalls();
+      if (reconnected && this.signaling === signaling) this.reconcileCalls();
     });
     signaling.on('closed', (reason) => {
-      if (reason === 'gave-up' || reason === 'rejected')
+      if (this.signaling !== signaling) return;
+      if (reason === 'gave-up' || reason === 'rejected') {
         this.finish('connection-lost', 'The connection to the meeting was lost.');
+      }
     });
     const mesh = new Mesh(signaling, this.local);
     this.mesh = mesh;
+    mesh.setAudioOnly(this.audioOnly);
     mesh.onScreenStopped = () => this.sendState({ screen: false });
     mesh.on('stream', (peerId, kind, stream) => this.emit('stream', peerId, kind, stream));
     mesh.on('streamEnded', (peerId, kind) => this.onStreamEnded(peerId, kind));
     await signaling.whenOpen();
     const socket = this.socket!;
-    socket.on('open', () => {
-      if (this.grant?.status === 'joined') this.sendJoin();
-    });
     if (socket.state === ConnectionState.Idle) socket.connect();
     else socket.reopenWith(grant.ticket);
   }

@@ -113,7 +113,8 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
       if (this.ws !== ws) return;
       const decoded = decodeServerMessage(typeof event.data === 'string' ? event.data : null);
       if (!decoded.ok) {
-        this.emit('invalid', decoded.error.message);
+        const sample = typeof event.data === 'string' ? event.data.slice(0, 120) : typeof event.data;
+        this.emit('invalid', `${decoded.error.message} (${sample})`);
         return;
       }
       this.emit('message', decoded.message);

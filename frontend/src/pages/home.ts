@@ -50,7 +50,7 @@ export function renderHome(ctx: AppContext): HTMLElement {
                 ...(password.value ? { password: password.value } : {}),
                 lobby: lobby.checked,
               });
-              ctx.navigate(`/r/${room.id}`);
+              ctx.navigate(`/r/${room.roomId}`);
             } catch (err) {
               createError.show(describeError(err));
             } finally {

@@ -16,7 +16,8 @@ type Panel = 'chat' | 'people' | null;
 
 export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLElement {
   document.title = `${session.room?.name || 'Meeting'} · Connect Now`;
-  const selfId = session.peerId!;
+  // The peer id changes if a long outage forces a rejoin: always read the current one.
+  let selfId = session.peerId!;
   const tiles = new Map<string, TileView>();
   const cameraStreams = new Map<string, MediaStream>();
   const screenStreams = new Map<string, MediaStream>();
@@ -174,6 +175,13 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const participantFor = (peerId: string): Participant | undefined => session.roster.find((p) => p.peerId === peerId);
 
   function syncTiles() {
+    if (session.peerId && session.peerId !== selfId) {
+      tiles.get(selfId)?.el.remove();
+      tiles.delete(selfId);
+      speakers.untrack(selfId);
+      selfId = session.peerId;
+      speakers.track(selfId, session.local.stream);
+    }
     const wanted = new Set<string>([selfId, ...session.roster.map((p) => p.peerId), ...cameraStreams.keys()]);
     for (const [peerId, tile] of tiles) {
       if (!wanted.has(peerId)) {

@@ -1,0 +1,144 @@
+/**
+ * Media between real browsers through the whole local stack (HTTP API, PeerJS signaling and the room socket on the
+ * local API Gateway emulation, handlers unchanged): who sees and hears whom, screen shares, leaving, and surviving
+ * a dropped signaling socket.
+ */
+import type { Page } from 'playwright-core';
+import { dropSockets, inboundTotals, openSockets, waitForMediaFlowing, waitUntil } from '../support/browser';
+import { createRoom, joinRoom, openPerson, startStack, tileNames, waitForTiles, type Stack } from './meeting-helpers';
+
+jest.setTimeout(180_000);
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function closePages(...pages: Page[]) {
+  await Promise.all(pages.map((p) => p.context().close()));
+}
+
+test('two people see and hear each other', async () => {
+  const ana = await openPerson(stack, 'Ana');
+  const bob = await openPerson(stack, 'Bob');
+  const roomId = await createRoom(ana, stack);
+  await joinRoom(ana, stack, roomId);
+  await joinRoom(bob, stack, roomId);
+
+  const [a, b] = await Promise.all([waitForMediaFlowing(ana.page), waitForMediaFlowing(bob.page)]);
+  expect(a.framesDecoded).toBeGreaterThan(0);
+  expect(b.framesDecoded).toBeGreaterThan(0);
+  expect(a.audioPacketsReceived).toBeGreaterThan(0);
+  expect(b.audioPacketsReceived).toBeGreaterThan(0);
+  // Exactly one camera call between the two (never one in each direction).
+  expect(a.openConnections).toBe(1);
+  expect(b.openConnections).toBe(1);
+  await waitForTiles(ana.page, 2);
+  expect((await tileNames(ana.page)).sort()).toEqual(['Ana (you)', 'Bob']);
+  expect((await tileNames(bob.page)).sort()).toEqual(['Ana', 'Bob (you)']);
+  expect([...ana.errors, ...bob.errors]).toEqual([]);
+  await closePages(ana.page, bob.page);
+});
+
+test('a four-person mesh holds for 20 s with one call per pair', async () => {
+  const people = await Promise.all(['P1', 'P2', 'P3', 'P4'].map((n) => openPerson(stack, n)));
+  const roomId = await createRoom(people[0]!, stack);
+  for (const p of people) await joinRoom(p, stack, roomId);
+  await Promise.all(people.map((p) => waitForMediaFlowing(p.page, { minConnections: 3, timeoutMs: 60_000 })));
+
+  // Hold: for 20 s every page keeps exactly 3 connected calls and every one of them keeps decoding frames.
+  const started = Date.now();
+  let previous = await Promise.all(people.map((p) => inboundTotals(p.page)));
+  while (Date.now() - started < 20_000) {
+    const now = await waitUntil('every connection decoding new frames', async () => {
+      const totals = await Promise.all(people.map((p) => inboundTotals(p.page)));
+      const allRising = totals.every(
+        (t, i) =>
+          t.openConnections === 3 &&
+          t.framesDecodedPerConnection.every((f, j) => f > (previous[i]!.framesDecodedPerConnection[j] ?? 0)),
+      );
+      return allRising ? totals : undefined;
+    });
+    previous = now;
+  }
+  for (const t of previous) {
+    expect(t.openConnections).toBe(3);
+    expect(t.framesDecodedPerConnection).toHaveLength(3);
+  }
+  for (const p of people) await waitForTiles(p.page, 4);
+  await closePages(...people.map((p) => p.page));
+});
+
+test('a screen share reaches a late joiner, and stopping it clears the spotlight', async () => {
+  const ana = await openPerson(stack, 'Ana');
+  const bob = await openPerson(stack, 'Bob');
+  const roomId = await createRoom(ana, stack);
+  await joinRoom(ana, stack, roomId);
+  await ana.page.click('[data-testid=toggle-screen]');
+  await ana.page.locator('[data-testid=spotlight]').waitFor({ state: 'visible' });
+
+  // Bob arrives after the share started.
+  await joinRoom(bob, stack, roomId);
+  await bob.page.locator('[data-testid=spotlight]').waitFor({ state: 'visible', timeout: 30_000 });
+  await waitUntil('the shared screen decoding on the late joiner', () =>
+    bob.page.$eval('[data-testid=spotlight-video]', (v) => (v as HTMLVideoElement).videoWidth > 0),
+  );
+  // Two calls reach Bob from Ana: her camera and her screen.
+  await waitUntil('camera + screen connections', async () => (await inboundTotals(bob.page)).openConnections === 2);
+
+  await ana.page.click('[data-testid=toggle-screen]');
+  await bob.page.locator('[data-testid=spotlight]').waitFor({ state: 'hidden', timeout: 15_000 });
+  await closePages(ana.page, bob.page);
+});
+
+test("a leaver's tile disappears within 2 s", async () => {
+  const ana = await openPerson(stack, 'Ana');
+  const bob = await openPerson(stack, 'Bob');
+  const roomId = await createRoom(ana, stack);
+  await joinRoom(ana, stack, roomId);
+  await joinRoom(bob, stack, roomId);
+  await waitForMediaFlowing(ana.page);
+  await waitForTiles(ana.page, 2);
+
+  await bob.page.click('[data-testid=leave]');
+  await waitForTiles(ana.page, 1, 2_000);
+  expect(await tileNames(ana.page)).toEqual(['Ana (you)']);
+  await bob.page.locator('[data-testid=ended][data-reason=left]').waitFor();
+  await closePages(ana.page, bob.page);
+});
+
+test('a dropped signaling socket reconnects without losing media, and new calls still connect', async () => {
+  const ana = await openPerson(stack, 'Ana');
+  const bob = await openPerson(stack, 'Bob');
+  const roomId = await createRoom(ana, stack);
+  await joinRoom(ana, stack, roomId);
+  await joinRoom(bob, stack, roomId);
+  await waitForMediaFlowing(bob.page);
+  const peerSocket = /[?&]key=/;
+  const before = await openSockets(bob.page, peerSocket);
+  expect(before).toHaveLength(1);
+
+  expect(await dropSockets(bob.page, peerSocket)).toBe(1);
+  // Media keeps flowing peer to peer while signaling is down and after it is back.
+  const during = await waitForMediaFlowing(bob.page);
+  expect(during.openConnections).toBe(1);
+  await waitUntil('a new PeerJS socket for the same peer id', async () => {
+    const now = await openSockets(bob.page, peerSocket);
+    const id = (url: string) => new URL(url).searchParams.get('id');
+    return now.length === 1 && id(now[0]!) === id(before[0]!);
+  });
+  await bob.page.locator('[data-testid=connection-banner]').waitFor({ state: 'hidden' });
+
+  // Signaling works again: a newcomer's call reaches Bob.
+  const cleo = await openPerson(stack, 'Cleo');
+  await joinRoom(cleo, stack, roomId);
+  await waitForMediaFlowing(bob.page, { minConnections: 2 });
+  await waitForMediaFlowing(cleo.page, { minConnections: 2 });
+  await waitForTiles(bob.page, 3);
+  await closePages(ana.page, bob.page, cleo.page);
+});
