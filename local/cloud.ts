@@ -15,7 +15,7 @@ import { REPO_ROOT, type FunctionName } from './lambda/functions';
 import { describe, LambdaRuntime, LOCAL_ACCOUNT_ID } from './lambda/runtime';
 import { startDynamo, type DynamoStandIn } from './standins/dynamodb';
 import type { PgBackend } from './standins/pg-backend';
-import { PgliteBackend } from './standins/pglite-backend';
+import { PgliteWorkerBackend } from './standins/pglite-worker-backend';
 import { PostgresBackend } from './standins/postgres-backend';
 import { startS3, type S3StandIn } from './standins/s3';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './standins/sdk-config';
@@ -90,6 +90,15 @@ export class PortInUseError extends Error {
  */
 export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
   const started = Date.now();
+  const phases: Record<string, number> = {};
+  const timed = async <T>(name: string, work: Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await work;
+    } finally {
+      phases[name] = Date.now() - t0;
+    }
+  };
   const log = (line: string) => {
     if (!opts.quiet) console.log(line);
   };
@@ -169,22 +178,35 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const maxReceiveCount = opts.sqs?.maxReceiveCount ?? 3;
     const s3Events: { deliver?: (event: import('aws-lambda').S3Event) => void } = {};
     const [dynamo, s3, sqs, pg, frontend] = await Promise.all([
-      startDynamo({ dir: join(dataDir, 'dynamodb'), tableName: TABLE_NAME, sweepIntervalMs: opts.ttlSweepIntervalMs }),
-      startS3({
-        dir: join(dataDir, 's3'),
-        bucket: BUCKET_NAME,
-        allowedOrigins: [publicUrl, `http://127.0.0.1:${port}`],
-        onEvent: (event) => s3Events.deliver?.(event),
-      }),
-      startSqs({
-        dir: join(dataDir, 'sqs'),
-        queues: [
-          { name: 'transcribe', visibilityTimeoutSeconds: visibility, maxReceiveCount },
-          { name: 'burn-in', visibilityTimeoutSeconds: visibility, maxReceiveCount },
-        ],
-      }),
-      openPostgres(opts.databaseUrl ?? process.env.DATABASE_URL, join(dataDir, 'postgres')),
-      prepareFrontend(frontendDir, opts.buildFrontend !== false),
+      timed(
+        'dynamodb',
+        startDynamo({
+          dir: join(dataDir, 'dynamodb'),
+          tableName: TABLE_NAME,
+          sweepIntervalMs: opts.ttlSweepIntervalMs,
+        }),
+      ),
+      timed(
+        's3',
+        startS3({
+          dir: join(dataDir, 's3'),
+          bucket: BUCKET_NAME,
+          allowedOrigins: [publicUrl, `http://127.0.0.1:${port}`],
+          onEvent: (event) => s3Events.deliver?.(event),
+        }),
+      ),
+      timed(
+        'sqs',
+        startSqs({
+          dir: join(dataDir, 'sqs'),
+          queues: [
+            { name: 'transcribe', visibilityTimeoutSeconds: visibility, maxReceiveCount },
+            { name: 'burn-in', visibilityTimeoutSeconds: visibility, maxReceiveCount },
+          ],
+        }),
+      ),
+      timed('postgres', openPostgres(opts.databaseUrl ?? process.env.DATABASE_URL, join(dataDir, 'postgres'))),
+      timed('frontend', prepareFrontend(frontendDir, opts.buildFrontend !== false)),
     ]);
     cleanups.push(
       () => dynamo.stop(),
@@ -200,12 +222,15 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     cleanups.push(() => aws.stop());
 
     const notes: string[] = [];
-    const authKeysArn = await secrets.ensure(AUTH_KEYS_SECRET, async () => {
-      const keys = (await import(join(REPO_ROOT, 'functions/auth/keys.ts'))) as {
-        generateAuthKeySecret: () => Promise<string>;
-      };
-      return keys.generateAuthKeySecret();
-    });
+    const authKeysArn = await timed(
+      'secrets',
+      secrets.ensure(AUTH_KEYS_SECRET, async () => {
+        const keys = (await import(join(REPO_ROOT, 'functions/auth/keys.ts'))) as {
+          generateAuthKeySecret: () => Promise<string>;
+        };
+        return keys.generateAuthKeySecret();
+      }),
+    );
     const dbSecretArn = await secrets.ensure(DB_SECRET, () =>
       JSON.stringify({ username: 'postgres', password: 'local-only', engine: 'postgres' }),
     );
@@ -228,7 +253,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     late.runtimeConfig = runtimeConfig(publicUrl, port);
 
     // Migrations go through the same path as in AWS: the Migrate runner over the Sql port over the Data API.
-    const migrations = await runMigrationsLocally(log);
+    const migrations = await timed('migrations', runMigrationsLocally(log));
 
     const pollers = [
       new SqsPoller({
@@ -271,7 +296,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     worker.start();
     cleanups.push(() => worker.stop());
 
-    const reconciled = await reconcileRecordings(notes, warn);
+    const reconciled = await timed('reconcile', reconcileRecordings(notes, warn));
 
     const coldStartMs = Date.now() - started;
     late.health = () =>
@@ -294,6 +319,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         notes,
         reconciled,
         coldStartMs,
+        phases,
         dataDir,
         sqsRestored: sqs.restored,
       });
@@ -349,7 +375,7 @@ async function openPostgres(databaseUrl: string | undefined, dir: string): Promi
     await backend.query('SELECT 1', []);
     return backend;
   }
-  return PgliteBackend.open(dir);
+  return PgliteWorkerBackend.open(dir);
 }
 
 async function prepareFrontend(dir: string, build: boolean): Promise<{ built: boolean; error?: string }> {

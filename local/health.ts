@@ -25,6 +25,8 @@ export interface HealthPart {
 export interface HealthReport {
   ok: boolean;
   coldStartMs: number;
+  /** Milliseconds per start-up phase (stand-ins start in parallel). */
+  phases: Record<string, number>;
   dataDir: string;
   parts: Record<string, HealthPart>;
   functions: ReturnType<LambdaRuntime['describe']>;
@@ -51,6 +53,7 @@ export interface HealthInputs {
   notes: string[];
   reconciled: string;
   coldStartMs: number;
+  phases: Record<string, number>;
   dataDir: string;
   sqsRestored: number;
 }
@@ -186,6 +189,7 @@ export async function checkHealth(h: HealthInputs): Promise<HealthReport> {
   return {
     ok,
     coldStartMs: h.coldStartMs,
+    phases: h.phases,
     dataDir: h.dataDir,
     parts,
     functions: fns,

@@ -22,8 +22,11 @@ export async function handleConnections(
     ) {
       throw new AwsServiceError('ForbiddenException', 'Forbidden', 403);
     }
-    const id = decodeURIComponent(pathname.slice(CONNECTIONS_PREFIX.length));
-    if (!id || id.includes('/')) throw new AwsServiceError('BadRequestException', 'Invalid connectionId', 400);
+    // Ids are base64 and may contain '/': the SDK sends it as %2F, so only a raw '/' means another path segment.
+    const segment = pathname.slice(CONNECTIONS_PREFIX.length);
+    if (!segment || segment.includes('/'))
+      throw new AwsServiceError('BadRequestException', 'Invalid connectionId', 400);
+    const id = decodeURIComponent(segment);
     switch (req.method) {
       case 'POST': {
         const data = await readBody(req, MESSAGE_LIMIT + 1).catch(() => Buffer.alloc(MESSAGE_LIMIT + 1));

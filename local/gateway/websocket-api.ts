@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { FunctionName } from '../lambda/functions';
-import { describe, FunctionMissingError, type LambdaRuntime } from '../lambda/runtime';
+import { describe, FunctionMissingError, sleep, type LambdaRuntime } from '../lambda/runtime';
 import { apiGatewayTime, normalizeIp } from './http-api';
 
 /** API Gateway WebSocket quotas (docs: "Quotas for configuring and running a WebSocket API"). */
@@ -136,7 +136,7 @@ export class WebSocketApi {
 
   async stop(): Promise<void> {
     for (const c of this.connections.values()) c.socket?.close(1001, 'Going away');
-    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 3000))]);
+    await Promise.race([Promise.allSettled([...this.inflight]), sleep(3000, { unref: true })]);
     for (const c of this.connections.values()) c.socket?.terminate();
     this.wss.close();
   }

@@ -132,7 +132,7 @@ export class LambdaRuntime {
   /** Lets in-flight async invocations finish (bounded), then refuses retries. */
   async drain(timeoutMs = 5000): Promise<void> {
     this.stopped = true;
-    await Promise.race([Promise.allSettled([...this.pending]), sleep(timeoutMs)]);
+    await Promise.race([Promise.allSettled([...this.pending]), sleep(timeoutMs, { unref: true })]);
   }
 
   private load(name: FunctionName): Promise<Handler> {
@@ -198,6 +198,10 @@ export function describe(error: unknown): string {
   return String(error);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** `unref` for bounded waits that must not keep a stopping process alive. */
+export function sleep(ms: number, options: { unref?: boolean } = {}): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (options.unref) timer.unref();
+  });
 }

@@ -6,7 +6,7 @@ import type { PgBackend, PgParam, PgResult, PgTransaction } from './pg-backend';
  * PGlite has one connection. Statements and whole transactions take turns through this queue, which is how the
  * Data API's transactions (each its own connection in Aurora) are serialized here.
  */
-class TurnQueue {
+export class TurnQueue {
   private tail: Promise<void> = Promise.resolve();
 
   acquire(): Promise<() => void> {

@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { PgBackend, PgParam, PgResult, PgTransaction } from './pg-backend';
+import { TurnQueue } from './pglite-backend';
+
+type Reply = { id: number; result?: PgResult; error?: Record<string, unknown> };
+
+/** A PostgreSQL error re-created from the worker's message, with the fields the Data API reports. */
+class WorkerPgError extends Error {
+  code?: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+  constructor(fields: Record<string, unknown>) {
+    super(String(fields.message));
+    Object.assign(this, fields);
+  }
+}
+
+/**
+ * PGlite in a worker thread (see pglite-worker.cjs for why). Same single-connection rules as PgliteBackend:
+ * statements and whole transactions take turns.
+ */
+export class PgliteWorkerBackend implements PgBackend {
+  readonly kind = 'pglite' as const;
+  private readonly turns = new TurnQueue();
+  private readonly waiting = new Map<number, { resolve: (r: PgResult) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private failure?: Error;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.waiting.get(reply.id);
+      if (!waiter) return;
+      this.waiting.delete(reply.id);
+      if (reply.error) waiter.reject(new WorkerPgError(reply.error));
+      else waiter.resolve(reply.result!);
+    });
+    const fail = (error: Error) => {
+      this.failure = error;
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`PGlite worker exited (code ${code})`)));
+  }
+
+  /** Opens (or creates, ≈ 4 s the first time) the database directory; undefined = in memory. */
+  static async open(dataDir: string | undefined): Promise<PgliteWorkerBackend> {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const worker = new Worker(join(__dirname, 'pglite-worker.cjs'), { workerData: { dataDir } });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', (message: { ready?: boolean; fatal?: string }) => {
+        worker.off('error', reject);
+        if (message.ready) resolve();
+        else reject(new Error(`PGlite failed to start: ${message.fatal}`));
+      });
+    });
+    return new PgliteWorkerBackend(worker);
+  }
+
+  async query(sql: string, params: PgParam[]): Promise<PgResult> {
+    const release = await this.turns.acquire();
+    try {
+      return await this.send(sql, params);
+    } finally {
+      release();
+    }
+  }
+
+  async begin(): Promise<PgTransaction> {
+    const release = await this.turns.acquire();
+    let done = false;
+    const finish = async (statement: string) => {
+      if (done) return;
+      done = true;
+      try {
+        await this.send(statement, []);
+      } finally {
+        release();
+      }
+    };
+    try {
+      await this.send('BEGIN', []);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return {
+      query: (sql, params) =>
+        done ? Promise.reject(new Error('transaction already finished')) : this.send(sql, params),
+      commit: () => finish('COMMIT'),
+      rollback: () => finish('ROLLBACK'),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (!this.failure) {
+      const id = this.nextId++;
+      await new Promise<unknown>((resolve, reject) => {
+        this.waiting.set(id, { resolve, reject });
+        this.worker.postMessage({ id, op: 'close' });
+      }).catch(() => undefined);
+    }
+    await this.worker.terminate();
+  }
+
+  private send(sql: string, params: PgParam[]): Promise<PgResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op: 'query', sql, params });
+    });
+  }
+}

@@ -1,0 +1,260 @@
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  GetConnectionCommand,
+  GoneException,
+  PayloadTooLargeException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { callsOf, recorder, waitFor } from './support/recorder';
+import { startTestCloud, type TestCloud } from './support/test-cloud';
+import { openSocket, refusedStatus } from './support/ws-client';
+
+/*
+ * The API Gateway WebSocket emulation, driven by a real ws client and the unchanged management API client,
+ * with a recording stand-in behind every route.
+ */
+let cloud: TestCloud;
+let wsUrl: string;
+let management: ApiGatewayManagementApiClient;
+
+beforeAll(async () => {
+  cloud = await startTestCloud({ websocket: { idleTimeoutMs: 3000, maxConnectionMs: 60_000 } });
+  wsUrl = `${cloud.url.replace('http', 'ws')}/peerjs`;
+  management = new ApiGatewayManagementApiClient({
+    endpoint: cloud.env.WS_CALLBACK_URL,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  management.destroy();
+  await cloud.dispose();
+});
+
+/** $disconnect of one connection (an earlier test's socket may still be closing). */
+function disconnectsOf(connectionId: string) {
+  return callsOf('WsDisconnect').filter((c) => c.event.requestContext.connectionId === connectionId);
+}
+
+beforeEach(() => {
+  recorder().calls.length = 0;
+  recorder().behaviors = {};
+});
+
+describe('$connect', () => {
+  it('runs the REQUEST authorizer, then WsConnect with the authorizer context, with API Gateway event shapes', async () => {
+    const socket = await openSocket(`${wsUrl}?token=alice&key=peerjs&id=p1`, cloud.url);
+    const [auth] = callsOf('WsAuthorizer');
+    expect(auth!.event).toMatchObject({
+      type: 'REQUEST',
+      methodArn: expect.stringMatching(/^arn:aws:execute-api:us-east-1:\d{12}:[^/]+\/peerjs\/\$connect$/),
+      queryStringParameters: { token: 'alice', key: 'peerjs', id: 'p1' },
+      headers: expect.objectContaining({ Origin: cloud.url }),
+      requestContext: expect.objectContaining({
+        routeKey: '$connect',
+        eventType: 'CONNECT',
+        stage: 'peerjs',
+        domainName: new URL(cloud.url).host,
+        identity: expect.objectContaining({ sourceIp: '127.0.0.1' }),
+      }),
+    });
+    const [connect] = callsOf('WsConnect');
+    const connectionId = connect!.event.requestContext.connectionId as string;
+    expect(connectionId).toMatch(/^[A-Za-z0-9+/]{15}=$/);
+    expect(connectionId).toBe(auth!.event.requestContext.connectionId);
+    expect(connect!.event.requestContext).toMatchObject({
+      routeKey: '$connect',
+      eventType: 'CONNECT',
+      authorizer: { sub: 'user-alice', roomId: 'room-1', kind: 'room', principalId: 'user-alice' },
+    });
+    expect(connect!.context.functionName).toBe('WsConnect');
+    expect(connect!.context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    socket.ws.close();
+  });
+
+  it('answers 401 without calling the authorizer when the token (identity source) is missing', async () => {
+    expect(await refusedStatus(`${wsUrl}?key=peerjs`)).toBe(401);
+    expect(callsOf('WsAuthorizer')).toHaveLength(0);
+    expect(callsOf('WsConnect')).toHaveLength(0);
+  });
+
+  it('answers 403 on a Deny policy and 401 when the authorizer fails with Unauthorized, never reaching WsConnect', async () => {
+    recorder().behaviors.WsAuthorizer = (event) => ({
+      principalId: 'mallory',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }],
+      },
+    });
+    expect(await refusedStatus(`${wsUrl}?token=bad`)).toBe(403);
+    recorder().behaviors.WsAuthorizer = () => {
+      throw new Error('Unauthorized');
+    };
+    expect(await refusedStatus(`${wsUrl}?token=expired`)).toBe(401);
+    expect(callsOf('WsConnect')).toHaveLength(0);
+  });
+
+  it('refuses the upgrade with the status WsConnect returns, and with 500 when it throws', async () => {
+    recorder().behaviors.WsConnect = () => ({ statusCode: 429 });
+    expect(await refusedStatus(`${wsUrl}?token=bob`)).toBe(429);
+    recorder().behaviors.WsConnect = () => {
+      throw new Error('boom');
+    };
+    expect(await refusedStatus(`${wsUrl}?token=bob`)).toBe(500);
+    const refused = callsOf('WsConnect').map((c) => c.event.requestContext.connectionId as string);
+    expect(refused).toHaveLength(2);
+    for (const id of refused) expect(disconnectsOf(id)).toHaveLength(0);
+  });
+
+  it('answers 410 Gone to @connections posts made during $connect, and delivers them once connected', async () => {
+    const outcomes: string[] = [];
+    recorder().behaviors.WsConnect = async (event) => {
+      try {
+        await management.send(
+          new PostToConnectionCommand({
+            ConnectionId: event.requestContext.connectionId,
+            Data: Buffer.from('{"type":"OPEN"}'),
+          }),
+        );
+        outcomes.push('sent');
+      } catch (error) {
+        outcomes.push(error instanceof GoneException ? 'gone' : String(error));
+      }
+      return { statusCode: 200 };
+    };
+    const socket = await openSocket(`${wsUrl}?token=carol`);
+    expect(outcomes).toEqual(['gone']);
+    const connectionId = callsOf('WsConnect')[0]!.event.requestContext.connectionId;
+    await management.send(
+      new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('{"type":"OPEN"}') }),
+    );
+    await waitFor(() => socket.messages.length > 0, 5000, 'OPEN');
+    expect(socket.messages).toEqual(['{"type":"OPEN"}']);
+    socket.ws.close();
+  });
+});
+
+describe('routes', () => {
+  it('selects routes by $request.body.type: PeerJS types to SignalRelay, others and non-JSON to $default, HEARTBEAT to nothing', async () => {
+    const socket = await openSocket(`${wsUrl}?token=dave`);
+    socket.ws.send(JSON.stringify({ type: 'OFFER', dst: 'p2', payload: { sdp: 'x' } }));
+    socket.ws.send(JSON.stringify({ type: 'HEARTBEAT' }));
+    socket.ws.send(JSON.stringify({ type: 'chat.send', text: 'hi' }));
+    socket.ws.send('not json at all');
+    await waitFor(() => callsOf('RoomSocket').length === 2 && callsOf('SignalRelay').length === 1, 5000, 'routes');
+    const relay = callsOf('SignalRelay')[0]!.event;
+    expect(relay.requestContext).toMatchObject({
+      routeKey: 'OFFER',
+      eventType: 'MESSAGE',
+      messageDirection: 'IN',
+      stage: 'peerjs',
+      authorizer: { sub: 'user-dave', principalId: 'user-dave' },
+    });
+    expect(JSON.parse(relay.body)).toEqual({ type: 'OFFER', dst: 'p2', payload: { sdp: 'x' } });
+    const bodies = callsOf('RoomSocket').map((c) => [c.event.requestContext.routeKey, c.event.body]);
+    expect(bodies).toEqual(
+      expect.arrayContaining([
+        ['$default', JSON.stringify({ type: 'chat.send', text: 'hi' })],
+        ['$default', 'not json at all'],
+      ]),
+    );
+    // HEARTBEAT is a mock integration: no function sees it.
+    expect(recorder().calls.filter((c) => c.event.body?.includes('HEARTBEAT'))).toHaveLength(0);
+    socket.ws.close();
+  });
+
+  it('sends API Gateway\'s "Internal server error" message to the client when the route\'s function fails', async () => {
+    recorder().behaviors.RoomSocket = () => {
+      throw new Error('handler bug');
+    };
+    const socket = await openSocket(`${wsUrl}?token=erin`);
+    socket.ws.send(JSON.stringify({ type: 'join' }));
+    await waitFor(() => socket.messages.length > 0, 5000, 'error message');
+    expect(JSON.parse(socket.messages[0]!)).toMatchObject({
+      message: 'Internal server error',
+      connectionId: expect.any(String),
+    });
+    socket.ws.close();
+  });
+
+  it('runs $disconnect with the authorizer context when the client closes', async () => {
+    const socket = await openSocket(`${wsUrl}?token=frank`);
+    const connectionId = callsOf('WsConnect')[0]!.event.requestContext.connectionId;
+    socket.ws.close(1000);
+    const [disconnect] = await waitFor(
+      () => disconnectsOf(connectionId).length > 0 && disconnectsOf(connectionId),
+      5000,
+      '$disconnect',
+    );
+    expect(disconnect!.event.requestContext).toMatchObject({
+      routeKey: '$disconnect',
+      eventType: 'DISCONNECT',
+      connectionId,
+      disconnectStatusCode: 1000,
+      authorizer: { sub: 'user-frank' },
+    });
+  });
+});
+
+describe('limits', () => {
+  it('closes with 1009 on a frame over 32 KB and on a message over 128 KB, but accepts 96 KB in 32 KB frames', async () => {
+    const big = await openSocket(`${wsUrl}?token=gina`);
+    big.ws.send('x'.repeat(33 * 1024));
+    expect((await big.closed).code).toBe(1009);
+
+    const fragmented = await openSocket(`${wsUrl}?token=gina`);
+    const chunk = 'y'.repeat(32 * 1024);
+    fragmented.ws.send(chunk, { fin: false });
+    fragmented.ws.send(chunk, { fin: false });
+    fragmented.ws.send(chunk, { fin: true });
+    await waitFor(() => callsOf('RoomSocket').some((c) => c.event.body.length === 96 * 1024), 5000, '96 KB message');
+
+    fragmented.ws.send(chunk, { fin: false });
+    fragmented.ws.send(chunk, { fin: false });
+    fragmented.ws.send(chunk, { fin: false });
+    fragmented.ws.send(chunk, { fin: false });
+    fragmented.ws.send(chunk, { fin: true });
+    expect((await fragmented.closed).code).toBe(1009);
+    expect(callsOf('RoomSocket').filter((c) => c.event.body.length > 128 * 1024)).toHaveLength(0);
+  });
+
+  it('closes an idle connection with 1001 and runs $disconnect', async () => {
+    const socket = await openSocket(`${wsUrl}?token=hank`);
+    const connectionId = callsOf('WsConnect')[0]!.event.requestContext.connectionId;
+    const closed = await socket.closed;
+    expect(closed.code).toBe(1001);
+    await waitFor(() => disconnectsOf(connectionId).length === 1, 5000, '$disconnect');
+  });
+});
+
+describe('@connections with the unchanged SDK client', () => {
+  it('describes, posts to and deletes a connection; gone connections answer GoneException', async () => {
+    const socket = await openSocket(`${wsUrl}?token=iris`);
+    const connectionId = callsOf('WsConnect')[0]!.event.requestContext.connectionId;
+
+    const info = await management.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+    expect(info.Identity).toEqual({ SourceIp: '127.0.0.1', UserAgent: 'local-cloud-test' });
+    expect(info.ConnectedAt).toBeInstanceOf(Date);
+
+    await expect(
+      management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.alloc(129 * 1024, 97) })),
+    ).rejects.toBeInstanceOf(PayloadTooLargeException);
+
+    await management.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    await socket.closed;
+    await waitFor(() => disconnectsOf(connectionId).length === 1, 5000, '$disconnect');
+    await expect(
+      management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('{}') })),
+    ).rejects.toBeInstanceOf(GoneException);
+    await expect(
+      management.send(new GetConnectionCommand({ ConnectionId: 'Tm90QUNvbm5lY3Rpb24=' })),
+    ).rejects.toBeInstanceOf(GoneException);
+  });
+
+  it('refuses unsigned management calls (a page cannot post into other sockets)', async () => {
+    const res = await fetch(`${cloud.env.WS_CALLBACK_URL}/@connections/abc`, { method: 'POST', body: 'hi' });
+    expect(res.status).toBe(403);
+  });
+});
