@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MAX_UPLOAD_BYTES } from '../../functions/shared/protocol/recordings';
+
+const run = promisify(execFile);
+
+/**
+ * What the test video says. Picked by measuring Debian pocketsphinx on espeak-ng at 150 words/min: its word error
+ * rate is about 0.6, and repeating the key sentence lets its cepstral normalisation settle, so the keywords below
+ * come back reliably. Assert on keyword overlap, never on exact text.
+ */
+export const KNOWN_SENTENCE =
+  'Hello everyone. Next week we will talk about the project. This is a test of the recording system. ' +
+  'Next week we will talk about the project.';
+
+/** The words an engine must find in the subtitles (most of them: recognisers drop and mishear words). */
+export const KNOWN_KEYWORDS = ['next', 'week', 'talk', 'about', 'project', 'test'] as const;
+
+const ESPEAK_ARGS = ['-s', '150'];
+// Bump when the way fixtures are made changes, so stale cached files are not reused.
+const GENERATOR_VERSION = 1;
+
+export interface MediaFixture {
+  readonly path: string;
+  readonly fileName: string;
+  readonly mimeType: string;
+  readonly sizeBytes: number;
+}
+
+function cacheDir(): string {
+  return join(process.env.MEDIA_FIXTURES_DIR ?? tmpdir(), 'cn-media-fixtures');
+}
+
+function key(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+/** Makes a file once per machine: written beside its final name and renamed, so parallel test files never see half a file. */
+async function cached(name: string, make: (tmpPath: string) => Promise<void>): Promise<string> {
+  const dir = cacheDir();
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  const existing = await stat(path).catch(() => null);
+  if (existing && existing.size > 0) return path;
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await make(tmp);
+    await rename(tmp, path);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return path;
+}
+
+async function fixture(path: string, fileName: string, mimeType: string): Promise<MediaFixture> {
+  return { path, fileName, mimeType, sizeBytes: (await stat(path)).size };
+}
+
+/**
+ * A short MP4 (H.264 test pattern + AAC speech of KNOWN_SENTENCE, about 11 s) made with ffmpeg and espeak-ng,
+ * cached in the temp folder. Nothing is downloaded: both tools are Debian packages (.ci/run installs them).
+ */
+export async function speechVideo(): Promise<MediaFixture> {
+  const name = `speech-${key([GENERATOR_VERSION, KNOWN_SENTENCE, ESPEAK_ARGS])}.mp4`;
+  const path = await cached(name, async (out) => {
+    const wav = `${out}.wav`;
+    try {
+      await run('espeak-ng', [...ESPEAK_ARGS, '-w', wav, KNOWN_SENTENCE]);
+      await run('ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-y'],
+        ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15'],
+        ...['-i', wav],
+        // One second of silence after the speech, so the last word is not cut at the end of the stream.
+        ...['-af', 'apad=pad_dur=1', '-shortest'],
+        ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k'],
+        ...['-movflags', '+faststart', '-f', 'mp4', out],
+      ]);
+    } finally {
+      await rm(wav, { force: true });
+    }
+  });
+  return fixture(path, 'team-sync.mp4', 'video/mp4');
+}
+
+/** A plain text file named .mp4: passes the browser's checks (type comes from the name) and must fail in transcoding. */
+export async function textRenamedMp4(): Promise<MediaFixture> {
+  const path = await cached(`not-a-video-${GENERATOR_VERSION}.mp4`, async (out) => {
+    await writeFile(out, 'This is a text file, not a video.\n'.repeat(40));
+  });
+  return fixture(path, 'holiday.mp4', 'video/mp4');
+}
+
+/**
+ * A file one byte over the upload limit, made sparse (no disk used, nothing to read): the page must refuse it
+ * from its size alone, before any upload starts.
+ */
+export async function oversizeVideo(limit = MAX_UPLOAD_BYTES): Promise<MediaFixture> {
+  const path = await cached(`oversize-${limit + 1}.mp4`, async (out) => {
+    const handle = await open(out, 'w');
+    try {
+      await handle.truncate(limit + 1);
+    } finally {
+      await handle.close();
+    }
+  });
+  return fixture(path, 'all-hands-4k.mp4', 'video/mp4');
+}
+
+/** Words of a subtitle text, lower case, punctuation dropped. */
+export function wordsOf(text: string): Set<string> {
+  return new Set(
+    text
+      .toLowerCase()
+      .split(/[^a-z']+/)
+      .filter(Boolean),
+  );
+}
+
+/** The share of KNOWN_KEYWORDS found in `text` (0–1). */
+export function keywordOverlap(text: string, keywords: readonly string[] = KNOWN_KEYWORDS): number {
+  const words = wordsOf(text);
+  return keywords.filter((k) => words.has(k)).length / keywords.length;
+}
