@@ -155,7 +155,8 @@ describe(`Google sign-in against a local OpenID provider (${backend})`, () => {
 
   it('refuses an ID token issued to another application (audience)', async () => {
     const { jar, callbackUrl } = await beginSignIn();
-    provider.tamperNext({ audience: 'someone-elses-client.apps.example', azp: 'someone-elses-client.apps.example' });
+    // azp stays ours, so only the audience check stands between this token and a session.
+    provider.tamperNext({ audience: 'someone-elses-client.apps.example' });
     expect(refusal(await finish(callbackUrl, jar))).toBe('google-token-invalid');
   });
 
