@@ -6,6 +6,7 @@ import { page } from './pages/common';
 import { renderHome } from './pages/home';
 import { renderPrejoin } from './pages/prejoin';
 import { h, replaceChildren } from './ui/dom';
+import { mountRecordingsPage } from './recordings/recordings-page';
 
 const ROOM_PATH = /^\/r\/([0-9a-hjkmnp-tv-z]{4}(?:-[0-9a-hjkmnp-tv-z]{4}){3})\/?$/;
 
@@ -36,6 +37,10 @@ function route(ctx: AppContext): void {
   const room = ROOM_PATH.exec(path);
   if (room) {
     replaceChildren(ctx.root, renderPrejoin(ctx, room[1]!));
+    return;
+  }
+  if (path === '/recordings' || path === '/recordings/') {
+    mountRecordingsPage(ctx.root, { api: ctx.api });
     return;
   }
   if (path === '/' || path === '') {

@@ -125,7 +125,8 @@ export class ApiClient {
     return ice.iceServers;
   }
 
-  private async request<T>(
+  /** Public so feature pages (recordings) reuse the session, refresh and error mapping instead of copying them. */
+  async request<T>(
     method: string,
     path: string,
     schema: z.ZodType<T>,
