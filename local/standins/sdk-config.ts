@@ -1,5 +1,7 @@
 export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+// s3rver accepts only this key pair (it does not verify signatures, but it checks the key id); the other
+// stand-ins accept anything, so every client locally uses it.
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** Config for the SDK clients the local cloud itself uses to set up and poll its stand-ins. */
 export function localClientConfig(endpoint: string) {

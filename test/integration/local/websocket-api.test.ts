@@ -24,7 +24,7 @@ beforeAll(async () => {
   management = new ApiGatewayManagementApiClient({
     endpoint: cloud.env.WS_CALLBACK_URL,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
 }, 120_000);
 
