@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+
+/*
+ * "A restart loses nothing": `npm start`'s own command, killed with SIGKILL (no shutdown code runs), then started
+ * again on the same data folder. Everything is written and read back through the real SDK clients.
+ */
+const REPO = join(__dirname, '..', '..', '..');
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const region = 'us-east-1';
+const dataApiTarget = {
+  resourceArn: 'arn:aws:rds:us-east-1:000000000000:cluster:local',
+  secretArn: 'local',
+  database: 'x',
+};
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  ports: { dynamodb: number; s3: number; sqs: number; dataApi: number };
+}
+
+let dataDir: string;
+let running: Running | undefined;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cn-restart-'));
+});
+
+afterAll(async () => {
+  if (running) await killGroup(running.child, 'SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function start(): Promise<Running> {
+  // detached: the npx → tsx → node chain gets its own process group, so one kill reaches all of it.
+  const child = spawn('npx', ['tsx', 'local/main.ts'], {
+    cwd: REPO,
+    detached: true,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOCAL_WORKER: 'false', LOG_LEVEL: 'ERROR' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /running at (http:\/\/localhost:\d+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+  });
+  const health = (await (await fetch(`${url}/healthz`)).json()) as {
+    parts: Record<string, { port?: number; status: string }>;
+  };
+  return {
+    child,
+    url,
+    ports: {
+      dynamodb: health.parts.dynamodb!.port!,
+      s3: health.parts.s3!.port!,
+      sqs: health.parts.sqs!.port!,
+      dataApi: health.parts['rds-data-api']!.port!,
+    },
+  };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    process.kill(-child.pid!, signal);
+  });
+}
+
+function clients(r: Running) {
+  const endpoint = (port: number) => `http://127.0.0.1:${port}`;
+  return {
+    dynamo: new DynamoDBClient({ endpoint: endpoint(r.ports.dynamodb), region, credentials }),
+    s3: new S3Client({ endpoint: endpoint(r.ports.s3), region, credentials, forcePathStyle: true }),
+    sqs: new SQSClient({ endpoint: endpoint(r.ports.sqs), region, credentials }),
+    sql: new RDSDataClient({ endpoint: endpoint(r.ports.dataApi), region, credentials }),
+  };
+}
+
+it('keeps DynamoDB items, S3 objects, SQL rows and queued messages across a SIGKILL', async () => {
+  running = await start();
+  const first = clients(running);
+  await first.dynamo.send(
+    new PutItemCommand({
+      TableName: 'connect-now-connections',
+      Item: {
+        pk: { S: 'CONN#survivor' },
+        roomId: { S: 'room-9' },
+        ttl: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+      },
+    }),
+  );
+  await first.s3.send(
+    new PutObjectCommand({ Bucket: 'connect-now-recordings', Key: 'media/survivor.txt', Body: 'still here' }),
+  );
+  await first.sql.send(
+    new ExecuteStatementCommand({
+      ...dataApiTarget,
+      sql: 'CREATE TABLE restart_probe (id integer PRIMARY KEY, note text)',
+    }),
+  );
+  await first.sql.send(
+    new ExecuteStatementCommand({
+      ...dataApiTarget,
+      sql: 'INSERT INTO restart_probe (id, note) VALUES (:id, :note)',
+      parameters: [
+        { name: 'id', value: { longValue: 7 } },
+        { name: 'note', value: { stringValue: 'committed before the crash' } },
+      ],
+    }),
+  );
+  const { QueueUrl } = await first.sqs.send(new GetQueueUrlCommand({ QueueName: 'transcribe' }));
+  await first.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"job":"survivor"}' }));
+  // The in-memory queue is snapshotted every second.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  for (const client of Object.values(first)) client.destroy();
+
+  await killGroup(running.child, 'SIGKILL');
+  running = await start();
+  const second = clients(running);
+
+  const item = await second.dynamo.send(
+    new GetItemCommand({ TableName: 'connect-now-connections', Key: { pk: { S: 'CONN#survivor' } } }),
+  );
+  expect(item.Item?.roomId).toEqual({ S: 'room-9' });
+  const object = await second.s3.send(
+    new GetObjectCommand({ Bucket: 'connect-now-recordings', Key: 'media/survivor.txt' }),
+  );
+  expect(await object.Body!.transformToString()).toBe('still here');
+  const rows = await second.sql.send(
+    new ExecuteStatementCommand({
+      ...dataApiTarget,
+      sql: 'SELECT id, note FROM restart_probe',
+      formatRecordsAs: 'JSON',
+    }),
+  );
+  expect(JSON.parse(rows.formattedRecords!)).toEqual([{ id: 7, note: 'committed before the crash' }]);
+  const queue = await second.sqs.send(new GetQueueUrlCommand({ QueueName: 'transcribe' }));
+  const received = await second.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, WaitTimeSeconds: 2 }));
+  expect(received.Messages?.map((m) => m.Body)).toEqual(['{"job":"survivor"}']);
+  for (const client of Object.values(second)) client.destroy();
+}, 300_000);
