@@ -72,6 +72,19 @@ function requireOurOrigin(event: HttpEvent, required: boolean): void {
   if (!isAllowedOrigin(origin)) throw new Forbidden('Requests must come from a Connect Now page', 'origin');
 }
 
+/**
+ * A cookie value, or undefined when absent. A malformed percent-escape is the sender's fault: treated as an
+ * unusable value (401 later) rather than left to surface as a URIError and a 500.
+ */
+function readCookie(event: HttpEvent, name: string): string | undefined {
+  try {
+    return cookie(event, name);
+  } catch (error) {
+    if (error instanceof URIError) return 'malformed';
+    throw error;
+  }
+}
+
 /** A same-site path to return to after sign-in; anything else (other hosts, `//evil`, `/\evil`) becomes `/`. */
 export function safeReturnPath(value: string | undefined, publicUrl: string): string {
   if (!value || value.length > 512 || !value.startsWith('/') || /^\/[/\\]/.test(value)) return '/';
@@ -122,7 +135,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
   async function refresh({ event }: RouteRequest) {
     requireOurOrigin(event, true);
     await deps.rateLimit(`refresh:ip:${clientIp(event)}`, REFRESH_LIMIT);
-    const token = cookie(event, REFRESH_COOKIE);
+    const token = readCookie(event, REFRESH_COOKIE);
     if (!token) throw new Unauthorized('Sign in to continue', 'session-missing');
     let rotated;
     try {
@@ -147,7 +160,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
 
   async function signOut({ event }: RouteRequest) {
     requireOurOrigin(event, true);
-    const token = cookie(event, REFRESH_COOKIE);
+    const token = readCookie(event, REFRESH_COOKIE);
     if (token) await sessions().end(token);
     return json(204, null, { cookies: [clearRefreshCookie()] });
   }
@@ -175,7 +188,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
     let returnTo = '/';
     try {
       const query = event.queryStringParameters ?? {};
-      const flow = await verifyFlow(await deps.keys(), deps.publicUrl(), cookie(event, FLOW_COOKIE));
+      const flow = await verifyFlow(await deps.keys(), deps.publicUrl(), readCookie(event, FLOW_COOKIE));
       returnTo = flow.returnTo;
       if (query.error) throw new Unauthorized('Google sign-in was cancelled', 'google-cancelled');
       // state ties this callback to the browser that started the flow (login CSRF, RFC 6749 §10.12).

@@ -207,6 +207,11 @@ describe.each(availableBackends())('sessions routes on %s through the Data API',
       });
       expect(made.statusCode).toBe(401);
     }
+    const broken = await call('POST', '/api/sessions/refresh', {
+      cookies: [`${REFRESH_COOKIE}=%E0%A4%A`],
+      headers: fromPage,
+    });
+    expect(broken.statusCode).toBe(401);
     // The genuine cookie still works after all that.
     const ok = await call('POST', '/api/sessions/refresh', { cookies: asCookies(jar), headers: fromPage });
     expect(ok.statusCode).toBe(200);
