@@ -63,6 +63,9 @@ export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
   audioSelect.addEventListener('change', () => void local.useDevice('audio', audioSelect.value).then(refreshPreview));
   videoSelect.addEventListener('change', () => void local.useDevice('video', videoSelect.value).then(refreshPreview));
 
+  // A reload keeps the same identity through the refresh cookie; Join waits for that so it never mints a new guest.
+  const restored: Promise<boolean> = ctx.api.signedIn ? Promise.resolve(true) : ctx.api.refresh().catch(() => false);
+
   void (async () => {
     await local.start();
     refreshPreview();
@@ -78,7 +81,8 @@ export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
       );
     fill(audioSelect, devices.audio, local.audioTrack?.getSettings().deviceId);
     fill(videoSelect, devices.video, local.videoTrack?.getSettings().deviceId);
-    if (ctx.api.signedIn || (await ctx.api.refresh().catch(() => false))) {
+    if (await restored) {
+      if (!name.value && ctx.api.currentUser) name.value = ctx.api.currentUser.name;
       const info = await ctx.api.getRoom(roomId).catch(() => null);
       if (info?.name) title.textContent = `Join “${info.name}”`;
       if (info?.needsPassword) passwordField.hidden = false;
@@ -101,6 +105,7 @@ export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
             try {
               const displayName = name.value.trim();
               ctx.displayName = displayName;
+              await restored;
               await ensureSignedIn(ctx.api, displayName);
               const session = new MeetingSession(ctx.api, ctx.config, roomId, local);
               wireEnd(ctx, session, roomId);
