@@ -83,7 +83,12 @@ export class PgliteBackend implements PgBackend {
   }
 
   private async run(sql: string, params: PgParam[]): Promise<PgResult> {
-    const result = await this.db.query<unknown[]>(sql, params, { rowMode: 'array', parsers: this.textParsers });
+    const result = await this.db.query<unknown[]>(sql, params, {
+      rowMode: 'array',
+      parsers: this.textParsers,
+      // Parameters are PostgreSQL text already; PGlite's serializers would re-encode them by type.
+      serializers: this.textParsers,
+    });
     return {
       fields: result.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
       rows: result.rows.map((row) => row.map((v) => (v === null || v === undefined ? null : String(v)))),

@@ -17,6 +17,9 @@ async function main() {
     ...Object.keys(db.parsers || {}).map(Number),
   ]);
   const parsers = Object.fromEntries([...oids].filter((o) => Number.isInteger(o)).map((o) => [o, identity]));
+  // Parameters arrive as PostgreSQL text already ('true', '\\x00ff', '2026-…'); PGlite's own serializers would
+  // re-encode them by type (a bytea wants a Uint8Array, a bool treats 'false' as truthy).
+  const serializers = parsers;
 
   parentPort.on('message', async (message) => {
     const { id, op } = message;
@@ -26,7 +29,7 @@ async function main() {
         parentPort.postMessage({ id, result: null });
         return;
       }
-      const result = await db.query(message.sql, message.params, { rowMode: 'array', parsers });
+      const result = await db.query(message.sql, message.params, { rowMode: 'array', parsers, serializers });
       parentPort.postMessage({
         id,
         result: {

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import { mkdirSync } from 'node:fs';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { closeServer, listenLoopback } from './listen';
 
@@ -61,6 +63,21 @@ export async function startS3(options: {
   const handle = s3rver.callback();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://s3.local');
+    // s3rver 3.7 has no ListParts or AbortMultipartUpload (it answers MethodNotAllowed); resumable uploads and
+    // the completion check need both, so they are served here from s3rver's own part files.
+    if ((req.method === 'GET' || req.method === 'DELETE') && url.searchParams.has('uploadId')) {
+      multipartExtra(req.method, url, options.dir).then(
+        (reply) => {
+          res.writeHead(reply.status, reply.body ? { 'content-type': 'application/xml' } : {});
+          res.end(reply.body);
+        },
+        (err: unknown) => {
+          res.writeHead(500, { 'content-type': 'application/xml' });
+          res.end(s3Error('InternalError', String(err)));
+        },
+      );
+      return;
+    }
     if (req.method === 'POST' && url.searchParams.has('uploadId')) {
       const id = decodeURIComponent(url.pathname.slice(1));
       completing.add(id);
@@ -91,6 +108,49 @@ export function encodeS3EventKey(key: string): string {
     .replace(/%20/g, '+')
     .replace(/%2F/g, '/')
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** ListParts (GET ?uploadId) and AbortMultipartUpload (DELETE ?uploadId) over s3rver's upload folder. */
+export async function multipartExtra(
+  method: 'GET' | 'DELETE',
+  url: URL,
+  dir: string,
+): Promise<{ status: number; body: string }> {
+  const [bucket, ...keyParts] = url.pathname.slice(1).split('/');
+  const uploadId = url.searchParams.get('uploadId') ?? '';
+  // s3rver's upload ids are 32 hex digits; anything else must not become a path.
+  if (!bucket || !/^[0-9a-f]{32}$/.test(uploadId)) {
+    return { status: 404, body: s3Error('NoSuchUpload', 'The specified upload does not exist.') };
+  }
+  const uploadDir = join(dir, decodeURIComponent(bucket), '._S3rver_uploads', uploadId);
+  const names = await readdir(uploadDir).catch(() => null);
+  if (names === null) return { status: 404, body: s3Error('NoSuchUpload', 'The specified upload does not exist.') };
+  if (method === 'DELETE') {
+    await rm(uploadDir, { recursive: true, force: true });
+    return { status: 204, body: '' };
+  }
+  const numbers = names
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
+  const parts = await Promise.all(
+    numbers.map(async (n) => {
+      const [info, md5] = await Promise.all([
+        stat(join(uploadDir, String(n))),
+        readFile(join(uploadDir, `${n}.md5`), 'utf8'),
+      ]);
+      return `<Part><PartNumber>${n}</PartNumber><LastModified>${info.mtime.toISOString()}</LastModified><ETag>&quot;${md5.trim()}&quot;</ETag><Size>${info.size}</Size></Part>`;
+    }),
+  );
+  const key = decodeURIComponent(keyParts.join('/'));
+  return {
+    status: 200,
+    body: `<?xml version="1.0" encoding="UTF-8"?><ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${escapeXml(decodeURIComponent(bucket))}</Bucket><Key>${escapeXml(key)}</Key><UploadId>${uploadId}</UploadId><PartNumberMarker>0</PartNumberMarker><MaxParts>10000</MaxParts><IsTruncated>false</IsTruncated>${parts.join('')}</ListPartsResult>`,
+  };
+}
+
+function s3Error(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`;
 }
 
 function escapeXml(value: string): string {

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadMigrations, MigrationChecksumError, runMigrations } from '../../../functions/migrate/migrate';
+import { dataApiOver, type DataApiTarget } from './data-api-harness';
+
+/* The migration runner (npm start and the CloudFormation custom resource) through the Data API, on both backends. */
+const backends: DataApiTarget[] = [];
+
+beforeAll(async () => {
+  backends.push(...(await Promise.all([dataApiOver('pglite'), dataApiOver('postgres')])));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(backends.map((b) => b.close()));
+});
+
+it.each([0, 1])('applies the repository migrations once and skips them after (backend %i)', async (i) => {
+  const { sql } = backends[i]!;
+  const all = loadMigrations();
+  expect(all.map((m) => m.version)).toEqual([...all.map((m) => m.version)].sort());
+  const first = await runMigrations(sql, all);
+  expect(first.applied).toEqual(all.map((m) => m.version));
+  const second = await runMigrations(sql, all);
+  expect(second).toEqual({ applied: [], alreadyApplied: all.map((m) => m.version) });
+  const recorded = await sql.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
+  expect(recorded.map((r) => r.version)).toEqual(all.map((m) => m.version));
+});
+
+it.each([0, 1])('rolls back a failing migration whole and refuses an edited one (backend %i)', async (i) => {
+  const { sql } = backends[i]!;
+  const dir = mkdtempSync(join(tmpdir(), 'cn-migrations-'));
+  try {
+    writeFileSync(join(dir, '9001_good.sql'), 'CREATE TABLE probe_good (id integer PRIMARY KEY);\n');
+    writeFileSync(
+      join(dir, '9002_bad.sql'),
+      '-- half of this must not stay behind\nCREATE TABLE probe_half (id integer);\nSELECT no_such_function();\n',
+    );
+    await expect(runMigrations(sql, loadMigrations(dir))).rejects.toThrow(/no_such_function/);
+    const tables = await sql.query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_name LIKE 'probe_%' ORDER BY 1",
+    );
+    expect(tables).toEqual([{ name: 'probe_good' }]);
+
+    writeFileSync(join(dir, '9001_good.sql'), 'CREATE TABLE probe_good (id bigint PRIMARY KEY);\n');
+    await expect(runMigrations(sql, loadMigrations(dir))).rejects.toBeInstanceOf(MigrationChecksumError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
