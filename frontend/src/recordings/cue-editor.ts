@@ -19,7 +19,7 @@ export function createCueEditor(deps: CueEditorDeps): HTMLElement {
   let cues: readonly Cue[] = deps.cues;
   let dirty = false;
   const rows = h('tbody');
-  const status = h('p', { class: 'muted-note', attrs: { 'aria-live': 'polite', 'data-testid': 'cue-status' } });
+  const status = h('p', { class: 'rec-note', attrs: { 'aria-live': 'polite', 'data-testid': 'cue-status' } });
   const error = h('p', { class: 'error', attrs: { role: 'alert', hidden: true, 'data-testid': 'cue-error' } });
   const save = h(
     'button',
@@ -121,6 +121,6 @@ export function createCueEditor(deps: CueEditorDeps): HTMLElement {
       rows,
     ),
     error,
-    h('div', { class: 'row' }, save, status),
+    h('div', { class: 'rec-actions' }, save, status),
   );
 }

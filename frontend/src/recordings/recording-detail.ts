@@ -40,7 +40,7 @@ export async function createRecordingDetail(r: RecordingDetail, deps: DetailDeps
       ),
     );
   } else if (r.status !== 'ready') {
-    parts.push(h('p', { class: 'muted-note' }, `${status.label}${status.detail ? ` — ${status.detail}` : ''}`));
+    parts.push(h('p', { class: 'rec-note' }, `${status.label}${status.detail ? ` — ${status.detail}` : ''}`));
   }
 
   let vttText: string | null = null;
@@ -96,7 +96,7 @@ export async function createRecordingDetail(r: RecordingDetail, deps: DetailDeps
     parts.push(
       h(
         'p',
-        { class: 'row rec-downloads' },
+        { class: 'rec-actions rec-downloads' },
         h(
           'a',
           { attrs: { href: vttUrl, download: `${base}.v${r.subtitles.version}.vtt`, 'data-testid': 'download-vtt' } },
@@ -105,7 +105,7 @@ export async function createRecordingDetail(r: RecordingDetail, deps: DetailDeps
         h('a', { attrs: { href: r.subtitles.srt, 'data-testid': 'download-srt' } }, 'Download SRT'),
         h(
           'small',
-          { class: 'muted-note', attrs: { 'data-testid': 'subtitle-version' } },
+          { class: 'rec-note', attrs: { 'data-testid': 'subtitle-version' } },
           `Version ${r.subtitles.version} of ${r.versions.length}`,
         ),
       ),
@@ -174,7 +174,7 @@ function exportSection(r: RecordingDetail, deps: DetailDeps): HTMLElement {
           )
         : h(
             'span',
-            { class: e.status === 'failed' ? 'error' : 'muted-note', attrs: { 'data-testid': 'export-status' } },
+            { class: e.status === 'failed' ? 'error' : 'rec-note', attrs: { 'data-testid': 'export-status' } },
             e.status === 'failed'
               ? `Export failed: ${e.reason ?? 'unknown reason'}`
               : e.status === 'rendering'
@@ -185,7 +185,7 @@ function exportSection(r: RecordingDetail, deps: DetailDeps): HTMLElement {
     'section',
     { class: 'rec-export' },
     h('h3', null, 'Export'),
-    h('div', { class: 'row' }, button, state),
+    h('div', { class: 'rec-actions' }, button, state),
     message,
   );
 }

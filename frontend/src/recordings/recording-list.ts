@@ -11,7 +11,7 @@ export interface RecordingList {
 /** "My recordings": one row each with its live status; a row opens the player and editor. */
 export function createRecordingList(onOpen: (id: string) => void): RecordingList {
   const body = h('ul', { class: 'rec-list', attrs: { 'data-testid': 'recordings-list' } });
-  const empty = h('p', { class: 'muted-note', attrs: { 'data-testid': 'recordings-empty' } }, 'No recordings yet.');
+  const empty = h('p', { class: 'rec-note', attrs: { 'data-testid': 'recordings-empty' } }, 'No recordings yet.');
   const element = h('section', { class: 'card rec-list-card' }, h('h2', null, 'My recordings'), empty, body);
   return {
     element,
@@ -39,7 +39,7 @@ function row(r: RecordingSummary, selected: boolean, onOpen: (id: string) => voi
   return h(
     'li',
     { class: `rec-row${selected ? ' selected' : ''}`, attrs: { 'data-recording-id': r.id, 'data-status': r.status } },
-    h('div', { class: 'rec-main' }, open, h('small', { class: 'muted-note' }, facts)),
+    h('div', { class: 'rec-main' }, open, h('small', { class: 'rec-note' }, facts)),
     h(
       'div',
       { class: `rec-status tone-${status.tone}` },

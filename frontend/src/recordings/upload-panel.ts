@@ -145,10 +145,10 @@ export function createUploadPanel(deps: UploadPanelDeps): HTMLElement {
     h('h2', null, 'Upload a recording'),
     h(
       'p',
-      { class: 'muted-note' },
+      { class: 'rec-note' },
       `Video or audio, up to ${formatBytes(MAX_UPLOAD_BYTES)}. Subtitles are made automatically.`,
     ),
-    h('div', { class: 'row' }, input, button, cancel),
+    h('div', { class: 'rec-actions' }, input, button, cancel),
     bar,
     line,
     message,

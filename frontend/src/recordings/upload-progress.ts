@@ -116,7 +116,7 @@ export function formatDuration(seconds: number | null): string {
 /** "12.5 MB of 40 MB · 2.1 MB/s · 13 s left" */
 export function describeProgress(p: ProgressSnapshot): string {
   const parts = [`${formatBytes(p.uploadedBytes)} of ${formatBytes(p.totalBytes)}`];
-  if (p.bytesPerSecond !== null) parts.push(`${formatBytes(p.bytesPerSecond)}/s`);
+  if (p.bytesPerSecond !== null && p.uploadedBytes < p.totalBytes) parts.push(`${formatBytes(p.bytesPerSecond)}/s`);
   if (p.secondsLeft !== null && p.uploadedBytes < p.totalBytes) parts.push(`${formatDuration(p.secondsLeft)} left`);
   return parts.join(' · ');
 }
