@@ -149,10 +149,11 @@ async function exchangeCode(config: OidcClientConfig, code: string, verifier: st
       code_verifier: verifier,
     }).toString(),
   });
-  if (response.status >= 400 && response.status < 500) {
+  if (response.status === 400) {
     // invalid_grant: code reused, expired, or the verifier does not match the challenge.
     throw new Unauthorized('Google sign-in was not accepted; try again', 'google-code-rejected');
   }
+  // 401 invalid_client is a deployment mistake (wrong client id or secret), not the user's: fail loudly.
   if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
   const parsed = tokenResponseSchema.safeParse(await response.json());
   if (!parsed.success) throw new Error('token endpoint answered without an id_token');

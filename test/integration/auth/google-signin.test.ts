@@ -222,6 +222,31 @@ describe(`Google sign-in against a local OpenID provider (${backend})`, () => {
     },
   );
 
+  it('fails loudly (not as a user error) when our client secret is wrong', async () => {
+    const misconfigured = createRouter(
+      createAuthRoutes({
+        sql: () => db.sql,
+        tokens: createTokenService({ keys: async () => keys, issuer: () => PAGE }),
+        keys: async () => keys,
+        publicUrl: () => PAGE,
+        google: () => ({
+          issuer: provider.issuer,
+          clientId: provider.clientId,
+          clientSecret: async () => 'not-the-secret',
+          redirectUri: CALLBACK,
+        }),
+        rateLimit: async () => undefined,
+      }),
+    );
+    const { jar, callbackUrl } = await beginSignIn();
+    const event = httpEvent('GET', callbackUrl.pathname, {
+      query: Object.fromEntries(callbackUrl.searchParams),
+      cookies: asCookies(jar),
+    });
+    await expect(misconfigured(event)).rejects.toThrow('token endpoint answered 401');
+    expect(provider.tokenRequests.at(-1)!.outcome).toBe('invalid_client');
+  });
+
   it('rate-limits sign-ins per Google account', async () => {
     for (let i = 0; i < perIdentity.max; i++) {
       const { jar, callbackUrl } = await beginSignIn();
