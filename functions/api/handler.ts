@@ -11,5 +11,10 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
     requestId: event.requestContext?.requestId,
     route: `${event.requestContext?.http?.method} ${event.rawPath}`,
   });
-  return route(event);
+  try {
+    return await route(event);
+  } finally {
+    // Locally every handler shares one process (and this logger): keep per-request keys out of the others' logs.
+    logger.removeKeys(['requestId', 'route']);
+  }
 }

@@ -63,7 +63,14 @@ export function bearerToken(event: HttpEvent): string {
 export function cookie(event: HttpEvent, name: string): string | undefined {
   for (const c of event.cookies ?? []) {
     const eq = c.indexOf('=');
-    if (eq > 0 && c.slice(0, eq).trim() === name) return decodeURIComponent(c.slice(eq + 1).trim());
+    if (eq > 0 && c.slice(0, eq).trim() === name) {
+      const raw = c.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        return undefined; // a malformed escape is an absent cookie, not a crash
+      }
+    }
   }
   return undefined;
 }
