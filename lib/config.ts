@@ -65,6 +65,14 @@ export const configSchema = z
       .regex(/^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$/, 'must look like 1234-abc.apps.googleusercontent.com')
       .optional(),
     turn: turnSchema.optional(),
+    /**
+     * STUN servers handed to browsers (ICE_SERVERS_JSON): without one, peers behind different NATs find no route.
+     * STUN only reflects a browser's public address; media never flows through it. `[]` disables it.
+     */
+    stunUrls: z
+      .array(z.string().regex(/^stuns?:[^\s,]+$/, 'must be stun: URLs such as stun:stun.l.google.com:19302'))
+      .max(5)
+      .default(['stun:stun.l.google.com:19302']),
     fleet: fleetSchema.prefault({}),
     /**
      * How VPC Lambdas reach public AWS endpoints (the @connections API above all):
@@ -124,6 +132,7 @@ const EXAMPLES: Record<string, string> = {
   certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/…',
   allowedOrigins: '\'["https://meet.example.com"]\'',
   alarmEmail: 'ops@example.com',
+  stunUrls: '\'["stun:stun.example.com:3478"]\'',
 };
 
 /**

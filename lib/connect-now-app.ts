@@ -111,6 +111,7 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
     limitsJson,
     googleClientId: config.googleClientId,
     turn: config.turn,
+    stunUrls: config.stunUrls,
     callbackUrl: realtime.callbackUrl,
     grantManageConnections,
     logRetention,

@@ -31,6 +31,8 @@ export interface ApiStackProps extends StackProps {
   readonly limitsJson?: string;
   readonly googleClientId?: string;
   readonly turn?: Config['turn'];
+  /** STUN URLs for ICE_SERVERS_JSON. */
+  readonly stunUrls: readonly string[];
   /** WS_CALLBACK_URL, for routes that notify open sockets (e.g. a recording became ready). */
   readonly callbackUrl: string;
   readonly grantManageConnections: (grantee: iam.IGrantable) => void;
@@ -68,6 +70,7 @@ export class ApiStack extends Stack {
         ...(props.googleClientId && data.googleClientSecret
           ? { GOOGLE_CLIENT_ID: props.googleClientId, GOOGLE_CLIENT_SECRET_ARN: data.googleClientSecret.secretArn }
           : {}),
+        ...(props.stunUrls.length > 0 ? { ICE_SERVERS_JSON: JSON.stringify([{ urls: props.stunUrls }]) } : {}),
         ...(props.turn && turnSecret
           ? { TURN_URLS: props.turn.urls.join(','), TURN_SECRET_ARN: turnSecret.secretArn }
           : {}),

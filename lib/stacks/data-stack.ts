@@ -1,4 +1,13 @@
-import { CustomResource, Duration, Names, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  CustomResource,
+  Duration,
+  Names,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
@@ -118,6 +127,10 @@ export class DataStack extends Stack {
       this.googleClientSecret = new secretsmanager.Secret(this, 'GoogleClientSecret', {
         description: 'Google OAuth client secret for Connect Now sign-in; set its value after the first deploy',
         removalPolicy: statefulRemoval,
+      });
+      new CfnOutput(this, 'GoogleClientSecretArn', {
+        value: this.googleClientSecret.secretArn,
+        description: 'Put the Google OAuth client secret here (docs/deployment.md)',
       });
     }
 

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, IgnoreMode, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
@@ -56,7 +56,7 @@ export class MediaStack extends Stack {
   public readonly scaler: HouseFunction;
   public readonly burnIn: lambda.DockerImageFunction;
   public readonly fleet: autoscaling.AutoScalingGroup;
-  private transcodeImageDir?: string;
+  private transcodeImage?: ContainerSource;
 
   constructor(scope: Construct, id: string, props: MediaStackProps) {
     super(scope, id, props);
@@ -91,7 +91,7 @@ export class MediaStack extends Stack {
       WS_CALLBACK_URL: props.callbackUrl,
     };
 
-    this.fleet = this.createFleet(props, bucket);
+    this.fleet = this.createFleet(props, bucket, notifyEnv);
 
     this.scaler = new HouseFunction(this, 'Scaler', {
       entry: FUNCTION_ENTRIES.Scaler,
@@ -262,10 +262,13 @@ export class MediaStack extends Stack {
       onFailure?: lambda.IDestination;
     },
   ): lambda.DockerImageFunction {
-    this.transcodeImageDir ??= requireContainerDir(this, CONTAINER_FUNCTIONS.Transcode.image, 'the FFmpeg functions');
+    this.transcodeImage ??= containerSource(this, CONTAINER_FUNCTIONS.Transcode.image, 'the FFmpeg functions');
     const fn = new lambda.DockerImageFunction(this, id, {
       description: options.description,
-      code: lambda.DockerImageCode.fromImageAsset(this.transcodeImageDir, {
+      code: lambda.DockerImageCode.fromImageAsset(this.transcodeImage.directory, {
+        file: this.transcodeImage.file,
+        exclude: this.transcodeImage.exclude,
+        ignoreMode: IgnoreMode.DOCKER,
         platform: ecrAssets.Platform.LINUX_ARM64,
         cmd: options.cmd ? [...options.cmd] : undefined,
       }),
@@ -292,10 +295,18 @@ export class MediaStack extends Stack {
     return fn;
   }
 
-  private createFleet(props: MediaStackProps, bucket: s3.IBucket): autoscaling.AutoScalingGroup {
+  private createFleet(
+    props: MediaStackProps,
+    bucket: s3.IBucket,
+    notifyEnv: Record<string, string>,
+  ): autoscaling.AutoScalingGroup {
     const { data } = props;
+    const source = containerSource(this, 'containers/whisper', 'the Whisper worker');
     const image = new ecrAssets.DockerImageAsset(this, 'WhisperImage', {
-      directory: requireContainerDir(this, 'containers/whisper', 'the Whisper worker'),
+      directory: source.directory,
+      file: source.file,
+      exclude: source.exclude,
+      ignoreMode: IgnoreMode.DOCKER,
       platform: ecrAssets.Platform.LINUX_AMD64,
     });
     const logGroup = new logs.LogGroup(this, 'WorkerLogs', { retention: props.logRetention });
@@ -316,6 +327,8 @@ export class MediaStack extends Stack {
       TRANSCRIBE_QUEUE_URL: this.transcribeQueue.queueUrl,
       RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
       ...data.databaseEnvironment,
+      // A finished or failed job is announced on the owner's open room socket.
+      ...notifyEnv,
       LOG_LEVEL: 'INFO',
     };
     userData.addCommands(
@@ -347,6 +360,8 @@ export class MediaStack extends Stack {
       securityGroup,
       userData,
       requireImdsv2: true,
+      // The worker runs in a container (one network hop more), and the SDK there needs IMDSv2 for credentials.
+      httpPutResponseHopLimit: 2,
       instanceMetadataTags: true,
       associatePublicIpAddress: props.fleetNeedsPublicIp ? true : undefined,
       blockDevices: [
@@ -382,8 +397,15 @@ export class MediaStack extends Stack {
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken (to pull the worker image) supports no resource-level scoping.',
+      reason:
+        'ecr:GetAuthorizationToken (image pull) and autoscaling:DescribeAutoScalingInstances (finding its own group) support no resource-level scoping.',
     });
+    // The worker finds its group from its instance id before protecting itself.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['autoscaling:DescribeAutoScalingInstances'], resources: ['*'] }),
+    );
+    data.connectionsTable.grantReadData(role);
+    props.grantManageConnections(role);
     this.transcribeQueue.grantConsumeMessages(role);
     bucket.grantRead(role, 'uploads/*');
     bucket.grantRead(role, 'media/*');
@@ -443,15 +465,38 @@ export class MediaStack extends Stack {
   }
 }
 
-function requireContainerDir(scope: Construct, dir: string, what: string): string {
-  const full = join(PROJECT_ROOT, dir);
-  if (existsSync(join(full, 'Dockerfile'))) return full;
+/** Where an image is built from: the repository root (the Dockerfiles bundle shared code from functions/). */
+interface ContainerSource {
+  readonly directory: string;
+  readonly file: string;
+  /** The build context is cut down to what the Dockerfiles copy, so synth fingerprints a few MB, not node_modules. */
+  readonly exclude: string[];
+}
+
+function containerSource(scope: Construct, dir: string, what: string): ContainerSource {
+  const dockerfile = join(PROJECT_ROOT, dir, 'Dockerfile');
+  if (existsSync(dockerfile)) {
+    return {
+      directory: PROJECT_ROOT,
+      file: `${dir}/Dockerfile`,
+      exclude: [
+        '**',
+        '!package.json',
+        '!package-lock.json',
+        '!tsconfig.json',
+        '!functions/**',
+        `!${dir}/**`,
+        '**/*.test.ts',
+        '**/node_modules',
+      ],
+    };
+  }
   if (placeholdersAllowed(scope)) {
     Annotations.of(scope).addWarningV2('connect-now:missingContainer', `placeholder image used for ${dir}`);
-    return join(__dirname, '..', 'constructs', 'placeholder-image');
+    return { directory: join(__dirname, '..', 'constructs', 'placeholder-image'), file: 'Dockerfile', exclude: [] };
   }
   throw new MissingSourceError(
-    `${relative(PROJECT_ROOT, join(full, 'Dockerfile'))} is missing: ${what} is built from it at deploy time ` +
+    `${relative(PROJECT_ROOT, dockerfile)} is missing: ${what} is built from it at deploy time ` +
       '(docs/contracts.md, folder layout). Add the Dockerfile or check out the containers/ folder.',
   );
 }

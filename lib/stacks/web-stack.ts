@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -158,6 +158,11 @@ export class WebStack extends Stack {
 
     const host = props.domainName ?? this.distribution.distributionDomainName;
     this.publicUrl = `https://${host}`;
+    new CfnOutput(this, 'Url', { value: this.publicUrl, description: 'Open this to use Connect Now' });
+    new CfnOutput(this, 'DistributionDomainName', {
+      value: this.distribution.distributionDomainName,
+      description: 'CNAME target for a custom domain',
+    });
 
     // Hashed assets never change under their name: cache for a year, and never prune them, so a page loaded
     // before a deploy can still fetch its own chunks after it.

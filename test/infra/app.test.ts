@@ -1,6 +1,11 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { SECURITY_HEADERS } from '../../functions/auth/security-headers';
-import { ConnectNowNagChecks } from '../../lib/nag';
+import { acknowledgeGrantWildcards, ConnectNowNagChecks } from '../../lib/nag';
+import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
+import { NetworkStack } from '../../lib/stacks/network-stack';
 import { GPU_AMI_PARAMETER } from '../../lib/stacks/media-stack';
 import { SIGNAL_ROUTES } from '../../lib/stacks/realtime-stack';
 import { defaultApp, type SynthesizedApp } from './support/synth-app';
@@ -270,6 +275,14 @@ describe('ApiStack', () => {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
   });
+
+  test('browsers get a STUN server (never a PeerJS public one) through ICE_SERVERS_JSON', () => {
+    t('api').hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ ICE_SERVERS_JSON: JSON.stringify([{ urls: ['stun:stun.l.google.com:19302'] }]) }),
+      },
+    });
+  });
 });
 
 describe('MediaStack', () => {
@@ -339,7 +352,7 @@ describe('MediaStack', () => {
     });
     media.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
-        MetadataOptions: Match.objectLike({ HttpTokens: 'required' }),
+        MetadataOptions: Match.objectLike({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 }),
         BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })],
       }),
     });
@@ -503,5 +516,106 @@ describe('cdk-nag', () => {
     expect(
       report.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
     ).toEqual([]);
+  });
+});
+
+describe('NetworkStack NAT modes', () => {
+  const natResources = (natMode: 'instance' | 'gateway' | 'none') => {
+    const stack = new NetworkStack(new App(), 'Net', { natMode, logRetention: logs.RetentionDays.ONE_WEEK });
+    const template = Template.fromStack(stack);
+    return {
+      template,
+      instances: Object.keys(template.findResources('AWS::EC2::Instance')).length,
+      gateways: Object.keys(template.findResources('AWS::EC2::NatGateway')).length,
+    };
+  };
+
+  test('GIVEN the default THEN one t4g.nano NAT instance and no NAT gateway; S3 and DynamoDB via gateway endpoints', () => {
+    const { template, instances, gateways } = natResources('instance');
+    expect({ instances, gateways }).toEqual({ instances: 1, gateways: 0 });
+    template.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't4g.nano', SourceDestCheck: false });
+    expect(
+      Object.keys(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } })),
+    ).toHaveLength(2);
+    // No execute-api interface endpoint: with private DNS it would break @connections calls from the VPC.
+    expect(
+      Object.keys(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } })),
+    ).toHaveLength(0);
+  });
+
+  test('GIVEN natMode gateway THEN a managed NAT gateway replaces the instance', () => {
+    const { instances, gateways } = natResources('gateway');
+    expect({ instances, gateways }).toEqual({ instances: 0, gateways: 1 });
+  });
+
+  test('GIVEN natMode none THEN there is no NAT at all', () => {
+    const { instances, gateways } = natResources('none');
+    expect({ instances, gateways }).toEqual({ instances: 0, gateways: 0 });
+  });
+});
+
+describe('MonitoringStack', () => {
+  test('GIVEN alarmEmail THEN the encrypted, SSL-only alarm topic mails it', () => {
+    const template = Template.fromStack(new MonitoringStack(new App(), 'Mon', { alarmEmail: 'ops@example.com' }));
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmTopicKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+      },
+    });
+    // CloudWatch may use the key to publish alarms (the AWS-managed SNS key would refuse it).
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('cdk-nag gate', () => {
+  const findings = (configure: (stack: Stack, role: iam.Role) => void) => {
+    const app = new App();
+    const stack = new Stack(app, 'Probe');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    configure(stack, role);
+    app.synth();
+    return new ConnectNowNagChecks(app).validateScope(app).violations.map((v) => v.ruleName);
+  };
+
+  test('GIVEN an unacknowledged wildcard THEN it is reported (the gate is live)', () => {
+    expect(
+      findings((_s, role) => role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }))),
+    ).toEqual(expect.arrayContaining(['AwsSolutions-IAM5[Action::s3:*]', 'AwsSolutions-IAM5[Resource::*]']));
+  });
+
+  test('GIVEN a pattern acknowledgment THEN only the matching wildcard is waived', () => {
+    const reported = findings((stack, role) => {
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['s3:GetObject*'], resources: ['arn:aws:s3:::b/uploads/*'] }),
+      );
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::b/secrets/*'] }));
+      acknowledgeGrantWildcards(stack, 's3Actions', 'recordingPrefixes');
+    });
+    expect(reported).toEqual(['AwsSolutions-IAM5[Resource::arn:aws:s3:::b/secrets/*]']);
+  });
+
+  test('GIVEN an exact acknowledgment THEN that finding is waived', () => {
+    const reported = findings((_s, role) => {
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments'], resources: ['*'] }));
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray supports no resource scoping.',
+      });
+    });
+    expect(reported).toEqual([]);
   });
 });
