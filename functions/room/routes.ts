@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { issueRoomTicket, verifyAccessToken, type AccessClaims, type RoomTicketClaims } from '../auth/tickets';
 import type { Route } from '../api/router';
+import { iceServersForUser } from '../signaling/ice';
+import type { IceServer } from '../signaling/ice-servers';
 import { intEnv, requireEnv } from '../shared/env';
 import { BadRequest, ConfigError, NotFound } from '../shared/errors';
 import { bearerToken, json, readJson, sourceIp, type HttpEvent } from '../shared/http';
@@ -46,6 +48,8 @@ export interface RoomRouteDeps {
   limits: { roomCreate: Limit; roomJoin: Limit };
   publicUrl(): string;
   maxParticipants(): number;
+  /** STUN/TURN for the joiner (time-limited TURN credentials name the user). */
+  iceServers(sub: string): Promise<IceServer[]>;
 }
 
 async function signedInUser(deps: RoomRouteDeps, event: HttpEvent): Promise<AccessClaims> {
@@ -144,7 +148,16 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
         }
         const peerId = newPeerId();
         const ticket = await d.issueTicket({ sub: user.sub, name, roomId, peerId, role: decision.role });
-        return json(200, { status: decision.status, ticket, peerId, role: decision.role });
+        // Someone in the lobby has no media yet; TURN credentials cost money, so they get them once admitted
+        // (GET /api/ice).
+        const iceServers = decision.status === 'joined' ? await d.iceServers(user.sub) : undefined;
+        return json(200, {
+          status: decision.status,
+          ticket,
+          peerId,
+          role: decision.role,
+          ...(iceServers ? { iceServers } : {}),
+        });
       },
     },
   ];
@@ -162,6 +175,7 @@ function defaultDeps(): RoomRouteDeps {
     limits: { roomCreate: limits.roomCreate, roomJoin: limits.roomJoin },
     publicUrl: () => requireEnv('PUBLIC_URL'),
     maxParticipants: maxParticipantsCap,
+    iceServers: iceServersForUser,
   });
 }
 

@@ -111,6 +111,7 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
       limits: { roomCreate: { max: 50, windowSeconds: 3600 }, roomJoin: { max: 50, windowSeconds: 60 } },
       publicUrl: () => 'https://meet.test',
       maxParticipants: () => 8,
+      iceServers: async () => [{ urls: 'stun:127.0.0.1:3478' }],
     })),
   );
   const socketHandler = createRoomSocketHandler(() => deps);

@@ -57,6 +57,7 @@ describe('rooms HTTP routes', () => {
       limits: { roomCreate: { max: 3, windowSeconds: 3600 }, roomJoin: { max: 30, windowSeconds: 60 } },
       publicUrl: () => 'https://meet.example.com/',
       maxParticipants: () => 8,
+      iceServers: async (sub) => [{ urls: 'turn:turn.example.com:3478', username: `123:${sub}`, credential: 'c' }],
     };
     route = createRouter(createRoomRoutes(() => deps));
   });
@@ -199,7 +200,13 @@ describe('rooms HTTP routes', () => {
       const b = await call('POST', `/api/rooms/${id}/join`, {}, 'sub-bob|Bob');
       expect(a).toEqual({
         status: 200,
-        body: { status: 'joined', ticket: 'ticket:sub-bob:member', peerId: expect.any(String), role: 'member' },
+        body: {
+          status: 'joined',
+          ticket: 'ticket:sub-bob:member',
+          peerId: expect.any(String),
+          role: 'member',
+          iceServers: [{ urls: 'turn:turn.example.com:3478', username: '123:sub-bob', credential: 'c' }],
+        },
       });
       expect(a.body.peerId).toMatch(/^[A-Za-z0-9]+$/);
       expect(a.body.peerId).not.toBe(b.body.peerId);
@@ -229,6 +236,7 @@ describe('rooms HTTP routes', () => {
       const id = await create({ lobby: true });
       const res = await call('POST', `/api/rooms/${id}/join`, {}, 'sub-bob|Bob');
       expect(res.body).toMatchObject({ status: 'lobby', role: 'lobby', ticket: 'ticket:sub-bob:lobby' });
+      expect(res.body.iceServers).toBeUndefined();
       expect(await store.getRole(id, 'sub-bob')).toBeUndefined();
     });
 
