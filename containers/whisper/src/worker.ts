@@ -41,7 +41,6 @@ export type MessageOutcome = JobOutcome | 'poison' | 'retry' | 'failed-final' | 
 export class TranscriptionWorker {
   private stopping = false;
   private current: { abort: AbortController; done: Promise<unknown> } | null = null;
-  private polling: AbortController | null = null;
   /** Counts by outcome, for logs and tests. */
   readonly outcomes: Record<string, number> = {};
 
@@ -76,12 +75,13 @@ export class TranscriptionWorker {
   }
 
   /**
-   * SIGTERM: stop polling, abort the running job and hand its message back at once (visibility 0), so another
-   * worker picks it up without waiting out the timeout.
+   * SIGTERM: abort the running job and hand its message back at once (visibility 0), so another worker picks it
+   * up without waiting out the timeout. A long poll in progress is left to finish (≤ WaitTimeSeconds): aborting
+   * it client-side does not stop SQS from delivering into it, and that message would hide for a whole timeout.
+   * Whatever it brings is handed back the same way.
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.polling?.abort();
     if (this.current) {
       this.current.abort.abort(new ShuttingDown());
       await this.current.done.catch(() => undefined);
@@ -89,25 +89,16 @@ export class TranscriptionWorker {
   }
 
   private async receive(): Promise<Message | null> {
-    this.polling = new AbortController();
-    try {
-      const out = await this.deps.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: this.options.queueUrl,
-          MaxNumberOfMessages: 1,
-          WaitTimeSeconds: this.options.waitTimeSeconds,
-          VisibilityTimeout: this.options.visibilityTimeoutSeconds,
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-        }),
-        { abortSignal: this.polling.signal },
-      );
-      return out.Messages?.[0] ?? null;
-    } catch (error) {
-      if (this.stopping) return null;
-      throw error;
-    } finally {
-      this.polling = null;
-    }
+    const out = await this.deps.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.options.queueUrl,
+        MaxNumberOfMessages: 1,
+        WaitTimeSeconds: this.options.waitTimeSeconds,
+        VisibilityTimeout: this.options.visibilityTimeoutSeconds,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    return out.Messages?.[0] ?? null;
   }
 
   /** Processes one message; never throws for a job's own failure (SQS retries it), only for SQS/infra errors. */
