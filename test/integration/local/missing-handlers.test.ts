@@ -1,17 +1,41 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { startTestCloud, standInHandlers, type TestCloud } from './support/test-cloud';
 import { refusedStatus } from './support/ws-client';
 
-/* A feature that is not written yet must not take the rest down: clear 501s and a /healthz entry. */
-let cloud: TestCloud;
+/*
+ * A feature that is not written yet must not take the rest down: clear 501s and a /healthz entry. This cloud also
+ * runs on this machine's real PostgreSQL (a throw-away database) and real Redis instead of the embedded ones.
+ */
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const database = `cn_local_${randomBytes(5).toString('hex')}`;
 const nowhere = join(__dirname, 'support', 'no-such-module.ts');
+let cloud: TestCloud;
+
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
 
 beforeAll(async () => {
-  cloud = await startTestCloud({ handlers: standInHandlers({ HttpApi: nowhere, WsConnect: nowhere }) });
+  await admin(`CREATE DATABASE ${database}`);
+  cloud = await startTestCloud({
+    handlers: standInHandlers({ HttpApi: nowhere, WsConnect: nowhere }),
+    databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
+    redisUrl: REDIS_URL,
+  });
 }, 120_000);
 
 afterAll(async () => {
-  await cloud.dispose();
+  await cloud?.dispose();
+  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
 });
 
 it('answers 501 naming the missing module on /api and on the WebSocket upgrade', async () => {
@@ -30,5 +54,17 @@ it('reports the missing handlers on /healthz with 503 while the stand-ins stay u
   expect(health.parts.websocket).toMatchObject({ status: 'missing', detail: expect.stringContaining('WsConnect') });
   expect(health.functions.HttpApi.status).toBe('missing');
   expect(health.parts.dynamodb.status).toBe('up');
-  expect(health.parts.postgres.status).toBe('up');
+});
+
+it('says which real services it uses: PostgreSQL at DATABASE_URL (migrated) and Redis at REDIS_URL', async () => {
+  const health = await (await fetch(`${cloud.url}/healthz`)).json();
+  expect(health.parts.postgres).toMatchObject({ status: 'up', servedBy: 'postgres (DATABASE_URL)' });
+  expect(health.parts.redis).toMatchObject({ status: 'up', servedBy: `redis at ${REDIS_URL}` });
+  expect(cloud.env.REDIS_URL).toBe(REDIS_URL);
+  const client = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
+  await client.connect();
+  const { rows } = await client.query('SELECT version FROM schema_migrations ORDER BY version');
+  await client.end();
+  expect(rows.map((r) => r.version)).toEqual(health.migrations.applied);
+  expect(rows.length).toBeGreaterThan(0);
 });
