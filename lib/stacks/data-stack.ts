@@ -135,7 +135,7 @@ export class DataStack extends Stack {
     }
 
     this.createMigrations(props);
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(props.retainData);
   }
 
   /** Environment variables for the RDS Data API target (DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME). */
@@ -280,7 +280,7 @@ export class DataStack extends Stack {
     migrations.node.addDependency(this.cluster);
   }
 
-  private acknowledgeFindings(): void {
+  private acknowledgeFindings(retainData: boolean): void {
     // The Provider framework invokes its onEvent function (ARN:*).
     acknowledgeGrantWildcards(this, 'functionVersions');
     const v = Validations.of(this);
@@ -294,10 +294,12 @@ export class DataStack extends Stack {
       reason:
         'Database credentials are only used by the Data API on behalf of IAM principals (no human or connection pool holds them); the auth key secret is rotated deliberately because rotation signs every user out.',
     });
-    v.acknowledge({
-      id: 'AwsSolutions-RDS10',
-      reason: 'Deletion protection follows the retainData setting (on by default); a throwaway deploy may turn it off.',
-    });
+    if (!retainData) {
+      v.acknowledge({
+        id: 'AwsSolutions-RDS10',
+        reason: 'retainData is false: this is a throwaway deployment, so deletion protection is deliberately off.',
+      });
+    }
     v.acknowledge({
       id: 'AwsSolutions-RDS11',
       reason:

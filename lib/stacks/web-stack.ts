@@ -221,15 +221,6 @@ export class WebStack extends Stack {
           'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS policy cannot be set; set domainName+certificateArn for TLS 1.2+.',
       });
     }
-    v.acknowledge({
-      id: 'AwsSolutions-APIG1',
-      reason: 'Access logging is configured on the stages, which live in RealtimeStack and ApiStack.',
-    });
-    v.acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'The WebSocket API authorizes on $connect (Lambda authorizer in RealtimeStack); the HTTP API authorizes in the handler (Bearer JWT), since sign-in routes must be public.',
-    });
     // BucketDeployment and autoDeleteObjects are CDK-provided singleton Lambdas.
     v.acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
