@@ -1,4 +1,4 @@
-import { INITIAL_MEDIA_STATE, type MediaState } from '../shared/protocol/room';
+import { INITIAL_MEDIA_STATE, type ChatMessage, type MediaState } from '../shared/protocol/room';
 import { announce, depart, rosterUpdate } from './departure';
 import { roomDisplayName } from './display-name';
 import { notAllowed, notFound, removedFromRoom, roomEnded, roomFull } from './errors';
@@ -11,10 +11,29 @@ import {
   publicWaiter,
   requireParticipant,
   type Handler,
+  type RoomDeps,
 } from './room-context';
 import { roomSettings } from './room-settings';
 
 const MEDIA_FLAGS = ['mic', 'cam', 'screen', 'speaking', 'handRaised'] as const;
+
+/**
+ * API Gateway refuses WebSocket messages over 128 KB, and 50 messages of 2000 three-byte characters are ~300 KB.
+ * The welcome carries the newest messages that fit this budget (the roster and settings need only a few KB).
+ */
+export const WELCOME_CHAT_BUDGET_BYTES = 96 * 1024;
+
+export function newestWithinBudget(chat: ChatMessage[], budget = WELCOME_CHAT_BUDGET_BYTES): ChatMessage[] {
+  let used = 0;
+  let start = chat.length;
+  while (start > 0) {
+    const size = Buffer.byteLength(JSON.stringify(chat[start - 1])) + 1;
+    if (used + size > budget) break;
+    used += size;
+    start -= 1;
+  }
+  return chat.slice(start);
+}
 
 function pickMedia(source: Partial<MediaState> | undefined): Partial<MediaState> {
   const out: Partial<MediaState> = {};
@@ -51,6 +70,7 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     joinedAt: existing?.joinedAt ?? deps.now(),
   };
   await deps.live.putParticipant(who.roomId, self);
+  if (!existing) await refuseIfOverbooked(deps, who.roomId, self, room.maxParticipants);
   // A rejoin from a new socket replaces the old one; the old socket must stop receiving the room.
   if (existing && existing.connectionId !== who.connectionId) await deps.notifier.close(existing.connectionId);
 
@@ -64,7 +84,7 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     self: publicParticipant(self),
     room: roomSettings(room),
     roster: nowRoster.map(publicParticipant),
-    chat,
+    chat: newestWithinBudget(chat),
     lobby: lobby.map(publicWaiter),
   });
   await announce(
@@ -74,6 +94,22 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     who.connectionId,
   );
 };
+
+/**
+ * Two joins racing for the last seat both pass the check above. After writing, everyone computes the same order
+ * (first arrival per identity), so exactly the late identities back out, each of them in its own invocation.
+ */
+async function refuseIfOverbooked(deps: RoomDeps, roomId: string, self: LiveParticipant, max: number) {
+  const roster = await deps.live.roster(roomId);
+  const firstSeen = new Map<string, LiveParticipant>();
+  for (const p of roster) if (!firstSeen.has(p.sub)) firstSeen.set(p.sub, p);
+  const order = [...firstSeen.values()];
+  const seat = order.findIndex((p) => p.sub === self.sub);
+  if (seat >= max && firstSeen.get(self.sub)?.peerId === self.peerId) {
+    await deps.live.removeParticipant(roomId, self.peerId, self.connectionId);
+    throw roomFull(max, max);
+  }
+}
 
 export const leave: Handler<'leave'> = async (deps, who) => {
   const p = await requireParticipant(deps, who);

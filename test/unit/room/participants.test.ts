@@ -54,6 +54,37 @@ describe('room socket: join, roster, state, leave', () => {
     expect((await h.roster(small)).filter((p) => p.sub === a.sub)).toHaveLength(2);
   });
 
+  it('two joins racing for the last seat: exactly one gets in, the other is told the room is full', async () => {
+    const small = await h.createRoom({ max: 2 });
+    await h.joined(small, 'sub-host');
+    await h.store.addMember(small, { sub: 'sub-a', name: 'a' }, 'member');
+    await h.store.addMember(small, { sub: 'sub-b', name: 'b' }, 'member');
+    const a = h.socket(small, 'sub-a');
+    const b = h.socket(small, 'sub-b');
+    await Promise.all([h.send(a, { type: 'join' }), h.send(b, { type: 'join' })]);
+    const outcomes = [a, b].map((s) => (h.inbox(s)[0]?.type === 'welcome' ? 'in' : h.last(s, 'error')?.code));
+    expect(outcomes.sort()).toEqual(['in', 'room_full']);
+    expect(new Set((await h.roster(small)).map((p) => p.sub)).size).toBe(2);
+  });
+
+  it('keeps the welcome under API Gateway’s 128 KB message limit: newest chat that fits, in order', async () => {
+    const busy = createHarness({ chat: { max: 1000, windowSeconds: 60 } });
+    try {
+      const r = await busy.createRoom();
+      const a = await busy.joined(r, 'sub-host');
+      const long = (i: number) => `${i}:`.padEnd(2000, '語');
+      for (let i = 1; i <= 50; i += 1) await busy.send(a, { type: 'chat.send', text: long(i) });
+      const late = await busy.joined(r, 'sub-late');
+      const welcome = busy.last(late, 'welcome')!;
+      expect(Buffer.byteLength(JSON.stringify(welcome))).toBeLessThan(128 * 1024);
+      const ids = welcome.chat.map((m) => Number(m.text.split(':')[0]));
+      expect(ids.length).toBeGreaterThan(10);
+      expect(ids).toEqual(Array.from({ length: ids.length }, (_v, k) => 51 - ids.length + k));
+    } finally {
+      await busy.restore();
+    }
+  });
+
   it('sets (never toggles) the sender’s own flags and sends everyone the roster', async () => {
     const host = await h.joined(roomId, 'sub-host');
     const bob = await h.joined(roomId, 'sub-bob', { mic: false });
