@@ -149,6 +149,9 @@ export const sendChat: Handler<'chat.send'> = async (deps, who, message) => {
     text: chat.text,
     sentAt: new Date(now),
   });
-  await deps.live.appendChat(who.roomId, chat);
-  await announce(deps, who.roomId, { type: 'chat.message', message: chat });
+  const { ref: _ref, ...shared } = chat;
+  await deps.live.appendChat(who.roomId, shared);
+  // The ref is the sender's own correlation id: others get the message without it.
+  await announce(deps, who.roomId, { type: 'chat.message', message: shared }, who.connectionId);
+  await deps.notifier.send(who.connectionId, { type: 'chat.message', message: chat });
 };

@@ -123,6 +123,38 @@ describe('host controls are checked on the server', () => {
   });
 });
 
+describe('a host of one room has no power in another', () => {
+  let h: Harness;
+  afterEach(() => h.restore());
+
+  it('cannot admit, deny, remove, mute or ask to unmute people of another room', async () => {
+    h = createHarness();
+    const mine = await h.createRoom({ hostSub: 'sub-mallory' });
+    const theirs = await h.createRoom({ lobby: true });
+    const mallory = await h.joined(mine, 'sub-mallory');
+    const host = await h.joined(theirs, 'sub-host');
+    const bob = await h.joined(theirs, 'sub-bob');
+    const waiting = h.socket(theirs, 'sub-wait', { role: 'lobby' });
+    await h.send(waiting, { type: 'knock' });
+    h.clear();
+    await h.send(mallory, { type: 'lobby.admit', peerId: waiting.peerId });
+    await h.send(mallory, { type: 'lobby.deny', peerId: waiting.peerId });
+    await h.send(mallory, { type: 'host.remove', peerId: bob.peerId });
+    await h.send(mallory, { type: 'host.askUnmute', peerId: bob.peerId });
+    await h.send(mallory, { type: 'host.cohost', peerId: bob.peerId, cohost: true });
+    await h.send(mallory, { type: 'host.muteAll' });
+    expect(h.of(mallory, 'error').map((e) => e.code)).toEqual(Array(5).fill('not_found'));
+    for (const s of [host, bob, waiting]) expect(h.inbox(s)).toEqual([]);
+    expect((await h.deps.live.lobby(theirs)).map((w) => w.peerId)).toEqual([waiting.peerId]);
+    expect((await h.roster(theirs)).map((p) => [p.sub, p.role, p.mic])).toEqual([
+      ['sub-host', 'host', true],
+      ['sub-bob', 'member', true],
+    ]);
+    expect(h.store.removals.size).toBe(0);
+    expect(h.tickets).toEqual([]);
+  });
+});
+
 describe('host actions by the host', () => {
   let h: Harness;
   let roomId: string;
