@@ -2,7 +2,10 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SECURITY_HEADERS } from '../../functions/auth/security-headers';
+import { runtimeConfigSchema } from '../../frontend/src/config';
 import { acknowledgeGrantWildcards, ConnectNowNagChecks } from '../../lib/nag';
 import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
@@ -477,6 +480,59 @@ describe('WebStack', () => {
     });
     expect(SECURITY_HEADERS['content-security-policy']).toMatch(/frame-ancestors 'none'/);
     expect(SECURITY_HEADERS['content-security-policy']).not.toMatch(/unsafe-inline/);
+  });
+
+  test('the SPA fallback serves index.html for client routes and leaves files alone', () => {
+    const fn = Object.values(t('web').findResources('AWS::CloudFront::Function') as Resources)[0]!;
+    const code = fn.Properties.FunctionCode as string;
+    // CloudFront Functions are plain JavaScript with a global `handler`; evaluate it as CloudFront would.
+    const handler = new Function(`${code}; return handler;`)() as (e: unknown) => { uri: string };
+    const rewrite = (uri: string) => handler({ request: { uri, headers: {} } }).uri;
+    expect(rewrite('/')).toBe('/index.html');
+    expect(rewrite('/r/quiet-otter-42')).toBe('/index.html');
+    expect(rewrite('/recordings')).toBe('/index.html');
+    expect(rewrite('/assets/app-ABC123.js')).toBe('/assets/app-ABC123.js');
+    expect(rewrite('/config.json')).toBe('/config.json');
+    expect(fn.Properties.FunctionConfig).toMatchObject({ Runtime: 'cloudfront-js-2.0' });
+  });
+
+  test('config.json is written by CDK with same-origin URLs the frontend schema accepts', () => {
+    const deployments = Object.values(t('web').findResources('Custom::CDKBucketDeployment') as Resources);
+    const root = deployments.find((d) => Array.isArray(d.Properties.SourceMarkers))!;
+    const markers = Object.assign({}, ...(root.Properties.SourceMarkers as Record<string, unknown>[])) as Record<
+      string,
+      unknown
+    >;
+    const configFile = readdirSync(built.app.outdir)
+      .map((dir) => join(built.app.outdir, dir, 'config.json'))
+      .find((file) => existsSync(file))!;
+    let text = readFileSync(configFile, 'utf8');
+    // Deploy-time values (the distribution domain) are markers until CloudFormation resolves them.
+    for (const [marker, value] of Object.entries(markers)) {
+      expect(value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Distribution/), 'DomainName'] });
+      text = text.split(marker).join('d111111abcdef8.cloudfront.net');
+    }
+    const config = runtimeConfigSchema.parse(JSON.parse(text));
+    expect(config).toEqual({
+      apiBase: '/api',
+      wsUrl: 'wss://d111111abcdef8.cloudfront.net/peerjs',
+      peer: {
+        host: 'd111111abcdef8.cloudfront.net',
+        port: 443,
+        path: '/',
+        secure: true,
+        key: 'peerjs',
+        pingInterval: 60000,
+      },
+      maxParticipants: 8,
+    });
+    // index.html and config.json are revalidated on every load; hashed assets are immutable.
+    expect(root.Properties.SystemMetadata).toEqual({ 'cache-control': 'no-cache' });
+    expect(deployments.find((d) => d !== root)!.Properties).toMatchObject({
+      Include: ['assets/*'],
+      Prune: false,
+      SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' },
+    });
   });
 });
 
