@@ -6,6 +6,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient, ResourceNotFoundException as LambdaNotFound } from '@aws-sdk/client-lambda';
 import {
   CreateSecretCommand,
@@ -27,7 +28,11 @@ let s3: S3Client;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  cloud = await startTestCloud({ scheduleIntervalMs: 300, sqs: { visibilityTimeoutSeconds: 1, waitTimeSeconds: 1 } });
+  cloud = await startTestCloud({
+    scheduleIntervalMs: 300,
+    ttlSweepIntervalMs: 200,
+    sqs: { visibilityTimeoutSeconds: 1, waitTimeSeconds: 1 },
+  });
   s3 = new S3Client({
     endpoint: cloud.env.AWS_ENDPOINT_URL_S3,
     region: 'us-east-1',
@@ -262,5 +267,29 @@ describe('Secrets Manager emulator', () => {
     await expect(secrets.send(new GetSecretValueCommand({ SecretId: 'nope' }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,
     );
+  });
+});
+
+describe('DynamoDB TTL', () => {
+  it('deletes items whose ttl has passed and keeps the others (dynalite has no UpdateTimeToLive)', async () => {
+    const dynamo = new DynamoDBClient({
+      endpoint: cloud.env.AWS_ENDPOINT_URL_DYNAMODB,
+      region: 'us-east-1',
+      credentials,
+    });
+    const TableName = cloud.env.CONNECTIONS_TABLE!;
+    const now = Math.floor(Date.now() / 1000);
+    await dynamo.send(
+      new PutItemCommand({ TableName, Item: { pk: { S: 'CONN#expired' }, ttl: { N: String(now - 10) } } }),
+    );
+    await dynamo.send(
+      new PutItemCommand({ TableName, Item: { pk: { S: 'CONN#alive' }, ttl: { N: String(now + 3600) } } }),
+    );
+    const get = (pk: string) => dynamo.send(new GetItemCommand({ TableName, Key: { pk: { S: pk } } }));
+    const deadline = Date.now() + 5000;
+    while ((await get('CONN#expired')).Item && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect((await get('CONN#expired')).Item).toBeUndefined();
+    expect((await get('CONN#alive')).Item).toBeDefined();
+    dynamo.destroy();
   });
 });

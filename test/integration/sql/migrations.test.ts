@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { handler } from '../../../functions/migrate/handler';
 import { loadMigrations, MigrationChecksumError, runMigrations } from '../../../functions/migrate/migrate';
+import { setSqlForTesting } from '../../../functions/shared/sql/sql';
 import { dataApiOver, type DataApiTarget } from './data-api-harness';
 
 /* The migration runner (npm start and the CloudFormation custom resource) through the Data API, on both backends. */
@@ -47,4 +50,52 @@ it.each([0, 1])('rolls back a failing migration whole and refuses an edited one 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('Migrate custom resource handler', () => {
+  const base = {
+    ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:provider',
+    ResponseURL: 'https://example.invalid/response',
+    StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/data/1',
+    RequestId: 'r-1',
+    LogicalResourceId: 'Migrations',
+    ResourceType: 'Custom::Migrations',
+    ResourceProperties: { ServiceToken: 'x' },
+  };
+
+  afterEach(() => setSqlForTesting(undefined));
+
+  it('migrates on Create/Update and reports the latest version; Delete keeps the data', async () => {
+    const target = await dataApiOver('postgres');
+    try {
+      setSqlForTesting(target.sql);
+      const created = await handler({ ...base, RequestType: 'Create' } as CloudFormationCustomResourceEvent);
+      const versions = loadMigrations().map((m) => m.version);
+      expect(created).toEqual({
+        PhysicalResourceId: 'schema-migrations',
+        Data: { applied: versions.join(','), latest: versions.at(-1) },
+      });
+      const updated = await handler({
+        ...base,
+        RequestType: 'Update',
+        PhysicalResourceId: 'schema-migrations',
+        OldResourceProperties: {},
+      } as CloudFormationCustomResourceEvent);
+      expect(updated).toEqual({
+        PhysicalResourceId: 'schema-migrations',
+        Data: { applied: '', latest: versions.at(-1) },
+      });
+      const deleted = await handler({
+        ...base,
+        RequestType: 'Delete',
+        PhysicalResourceId: 'schema-migrations',
+      } as CloudFormationCustomResourceEvent);
+      expect(deleted).toEqual({ PhysicalResourceId: 'schema-migrations' });
+      expect(await target.sql.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([
+        { n: versions.length },
+      ]);
+    } finally {
+      await target.close();
+    }
+  });
 });
