@@ -8,6 +8,18 @@ import { z } from 'zod';
 
 const RATE_LIMIT_NAMES = ['signIn', 'roomCreate', 'roomJoin', 'chat', 'signal', 'upload'] as const;
 
+/** Integer ranges, shared by the schema and its error messages so the two never disagree. */
+const RANGES = {
+  'fleet.maxInstances': [0, 20],
+  'fleet.idleMinutes': [1, 120],
+  maxParticipants: [2, 50],
+} as const satisfies Record<string, readonly [number, number]>;
+
+function intIn(key: keyof typeof RANGES) {
+  const [min, max] = RANGES[key];
+  return z.number().int().min(min).max(max);
+}
+
 const rateLimitSchema = z.object({
   max: z.number().int().min(1).max(100_000),
   windowSeconds: z.number().int().min(1).max(86_400),
@@ -20,9 +32,9 @@ const fleetSchema = z.strictObject({
     .regex(/^(g|p)[0-9][a-z0-9-]*\.[a-z0-9]+$/, 'must be a GPU instance type such as g4dn.xlarge or g5.xlarge')
     .default('g4dn.xlarge'),
   /** Upper bound of the Auto Scaling group; 0 disables transcription entirely. */
-  maxInstances: z.number().int().min(0).max(20).default(2),
+  maxInstances: intIn('fleet.maxInstances').default(2),
   /** Minutes the queue must stay empty before the scaler sets the fleet back to zero. */
-  idleMinutes: z.number().int().min(1).max(120).default(10),
+  idleMinutes: intIn('fleet.idleMinutes').default(10),
   /** Spot capacity costs ~70 % less; jobs are idempotent and return to the queue when an instance is reclaimed. */
   spot: z.boolean().default(true),
 });
@@ -88,7 +100,7 @@ export const configSchema = z
         message: `must be one of CloudWatch's retention periods: ${[1, 3, 5, 7, 14, 30, 60, 90, 180, 365].join(', ')}, …`,
       })
       .default(30),
-    maxParticipants: z.number().int().min(2).max(50).default(8),
+    maxParticipants: intIn('maxParticipants').default(8),
     /** Keep the table, database, cache snapshots and recordings when the stacks are destroyed. */
     retainData: z.boolean().default(true),
     /** Overrides for the rate limits in functions/shared/rate-limit.ts (passed as LIMITS_JSON). */
@@ -168,14 +180,8 @@ function isCdkOwnKey(key: string): boolean {
   return key.startsWith('@') || key.includes(':') || key.startsWith('cdk');
 }
 
-/** Human ranges for the numeric keys, derived from the schema so the message never disagrees with the check. */
 function rangeOf(key: string): string | undefined {
-  const ranges: Record<string, [number, number]> = {
-    'fleet.maxInstances': [0, 20],
-    'fleet.idleMinutes': [1, 120],
-    maxParticipants: [2, 50],
-  };
-  const range = ranges[key];
+  const range = (RANGES as Record<string, readonly [number, number]>)[key];
   return range ? `must be an integer ${range[0]}..${range[1]}` : undefined;
 }
 
