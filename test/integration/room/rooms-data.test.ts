@@ -1,6 +1,9 @@
 import { availableBackends, type IdentityDb } from '../auth/identity-db';
 import { availableRedis, createRoomWorld, startRoomDb, type RoomWorld } from './room-world';
 
+const ROOM_NAME = `Robert'); DROP TABLE rooms;-- <i>x</i>`;
+const PASSWORD = `p'; DELETE FROM room_members;-- :password $1`;
+const REASON = `'); UPDATE rooms SET locked = true;--`;
 const HOSTILE = `<script>alert(1)</script> Robert'); DROP TABLE room_chat_messages;-- $1 :text \\ 👩🏽‍💻`;
 
 describe.each(availableBackends())('rooms on %s through the Data API emulator', (dbKind) => {
@@ -37,15 +40,17 @@ describe.each(availableBackends())('rooms on %s through the Data API emulator', 
       const host = await w.user('Hosta');
       const bob = await w.user(`<b>Bob</b>'--`);
       const carol = await w.user('Carol');
-      const roomId = await createRoom(host.token, { name: 'Standup', password: 'open sesame' });
+      const roomId = await createRoom(host.token, { name: ROOM_NAME, password: PASSWORD });
 
       const facts = await w.http('GET', `/api/rooms/${roomId}`);
-      expect(facts.body).toMatchObject({ exists: true, name: 'Standup', needsPassword: true, full: false });
-      expect((await w.http('POST', `/api/rooms/${roomId}/join`, bob.token, { password: 'nope' })).status).toBe(403);
+      expect(facts.body).toMatchObject({ exists: true, name: ROOM_NAME, needsPassword: true, full: false });
+      expect((await w.http('POST', `/api/rooms/${roomId}/join`, bob.token, { password: "' OR '1'='1" })).status).toBe(
+        403,
+      );
 
       const hostJoin = await enter(roomId, host.token);
       expect(hostJoin).toMatchObject({ status: 'joined', role: 'host' });
-      const bobJoin = await enter(roomId, bob.token, { password: 'open sesame' });
+      const bobJoin = await enter(roomId, bob.token, { password: PASSWORD });
       expect(bobJoin).toMatchObject({ status: 'joined', role: 'member' });
 
       const hs = await w.connect(hostJoin.ticket);
@@ -69,11 +74,17 @@ describe.each(availableBackends())('rooms on %s through the Data API emulator', 
       ]);
       expect((await w.store.chatArchive(roomId, 10)).map((m) => m.text)).toEqual([HOSTILE, 'second']);
 
-      const carolJoin = await enter(roomId, carol.token, { password: 'open sesame' });
+      const carolJoin = await enter(roomId, carol.token, { password: PASSWORD });
       const cs = await w.connect(carolJoin.ticket);
       await cs.send({ type: 'join' });
       expect(cs.last('welcome')!.chat.map((m) => m.text)).toEqual([HOSTILE, 'second']);
       expect(cs.last('welcome')!.roster.map((p) => p.name)).toEqual(['Hosta', `<b>Bob</b>'--`, 'Carol']);
+      expect(cs.last('welcome')!.room.name).toBe(ROOM_NAME);
+      const tables = await w.db.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM room_members WHERE room_id = :roomId`,
+        { roomId },
+      );
+      expect(tables).toEqual([{ n: 3 }]);
     });
 
     it('lobby: knock, admit with a fresh member ticket, deny closes the socket', async () => {
@@ -126,13 +137,13 @@ describe.each(availableBackends())('rooms on %s through the Data API emulator', 
       await bs.send({ type: 'host.remove', peerId: (await w.live.roster(roomId))[0]!.peerId });
       expect(bs.last('error')!.code).toBe('not_allowed');
 
-      await hs.send({ type: 'host.remove', peerId: bobJoin.peerId, reason: 'off-topic' });
-      expect(bs.last('host.removed')).toEqual({ type: 'host.removed', by: 'Hosta', reason: 'off-topic' });
+      await hs.send({ type: 'host.remove', peerId: bobJoin.peerId, reason: REASON });
+      expect(bs.last('host.removed')).toEqual({ type: 'host.removed', by: 'Hosta', reason: REASON });
       expect(bs.closed).toBe(true);
       const again = await w.http('POST', `/api/rooms/${roomId}/join`, bob.token, {});
       expect([again.status, again.body.error.code]).toEqual([403, 'removed']);
       const rows = await w.db.sql.query('SELECT sub, reason FROM room_removals WHERE room_id = :roomId', { roomId });
-      expect(rows).toEqual([{ sub: bob.sub, reason: 'off-topic' }]);
+      expect(rows).toEqual([{ sub: bob.sub, reason: REASON }]);
     });
 
     it('end meeting for all: everyone told and closed, the room cannot be joined again', async () => {
