@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface WorkerStatus {
   status: 'running' | 'stopped' | 'missing' | 'disabled' | 'crashed';
@@ -29,10 +30,14 @@ export class WorkerProcess {
 
   start(): void {
     if (this.state.status === 'disabled' || this.state.status === 'missing' || this.child) return;
-    const child = spawn(process.execPath, ['--import', 'tsx', this.entry], {
-      env: this.env(),
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', join(__dirname, 'exit-with-parent.cjs'), '--import', 'tsx', this.entry],
+      {
+        env: this.env(),
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     this.child = child;
     this.state.status = 'running';
     this.state.pid = child.pid;

@@ -7,6 +7,8 @@ import { HTTP_API_MAX_BODY, toHttpApiEvent, writeHttpApiResult, type HttpApiCont
 import type { StaticFiles } from './static-files';
 import { rejectUpgrade, type WebSocketApi } from './websocket-api';
 
+const MAX_WS_URL_LENGTH = 4096;
+
 export interface GatewayParts {
   runtime: LambdaRuntime;
   websocket: WebSocketApi;
@@ -35,6 +37,8 @@ export function createGateway(parts: GatewayParts): Server {
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://gateway.local').pathname.replace(/\/$/, '');
     if (pathname !== parts.stagePath) return rejectUpgrade(socket, 404);
+    // API Gateway's quota on WebSocket URL length (the token rides in the query string).
+    if ((req.url ?? '').length > MAX_WS_URL_LENGTH) return rejectUpgrade(socket, 414);
     parts.websocket.handleUpgrade(req, socket, head);
   });
   return server;

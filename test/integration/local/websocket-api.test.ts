@@ -74,8 +74,9 @@ describe('$connect', () => {
     socket.ws.close();
   });
 
-  it('answers 401 without calling the authorizer when the token (identity source) is missing', async () => {
+  it('answers 401 without calling the authorizer when the token (identity source) is missing, 414 over 4096 URL chars', async () => {
     expect(await refusedStatus(`${wsUrl}?key=peerjs`)).toBe(401);
+    expect(await refusedStatus(`${wsUrl}?token=${'t'.repeat(4100)}`)).toBe(414);
     expect(callsOf('WsAuthorizer')).toHaveLength(0);
     expect(callsOf('WsConnect')).toHaveLength(0);
   });
