@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { autoScaling, s3, sqs } from '../../../functions/shared/aws-clients';
+import { autoScaling, lambda, s3, sqs } from '../../../functions/shared/aws-clients';
 import { getSql } from '../../../functions/shared/sql/sql';
 import { S3MediaStorage, type MediaStorage } from '../../../functions/recordings/media-storage';
 import { notifyOwner } from '../../../functions/recordings/notify';
+import { pokeScaler } from '../../../functions/recordings/queues';
 import { RecordingStore } from '../../../functions/recordings/recording-store';
 import { loadWorkerConfig } from './config';
 import { selectEngine } from './engines/select';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
       workRoot: config.WORK_DIR,
       protection,
       log,
+      afterJob: () => pokeScaler(lambda(), process.env.SCALER_FUNCTION_NAME || undefined),
     },
     {
       queueUrl: config.TRANSCRIBE_QUEUE_URL,

@@ -21,6 +21,8 @@ export interface WorkerOptions {
 export interface WorkerDeps extends JobDeps {
   sqs: SQSClient;
   protection: InstanceProtection;
+  /** Called after each job: wakes the scaler so a spare instance is released now, not at the next tick. */
+  afterJob?: () => Promise<void>;
 }
 
 /** Raised into the job's abort signal on SIGTERM: the job is handed back, not failed. */
@@ -157,6 +159,9 @@ export class TranscriptionWorker {
     } finally {
       clearInterval(heartbeat);
       await this.deps.protection.setBusy(false);
+      await this.deps
+        .afterJob?.()
+        .catch((error: unknown) => this.deps.log('scaler poke failed', { error: String(error) }));
     }
   }
 
