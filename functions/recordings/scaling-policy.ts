@@ -6,7 +6,7 @@
  * should wait at most one boot plus their own job. So capacity goes out at once to one instance per waiting job
  * (no alarm periods), and comes back in as soon as instances are spare, unless an idle window says otherwise.
  * bench/fleet.ts measured the window on steady, bursty and office-hours traces: 0 min cost least on all three
- * (+1 min window: 8–9 points more cost, +3 min: ~30 points), because the worker pokes the scaler when it finishes a
+ * (a 1 min window: 7–8 points more cost, 3 min: 28–35 points), because the worker pokes the scaler when it finishes a
  * job, so a spare instance goes within seconds instead of at the next one-minute tick.
  */
 
