@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { RdsDataApi } from './emulators/rds-data-api';
 import { SecretsManagerEmulator } from './emulators/secrets-manager';
-import { startAwsEndpoint, type AwsEndpoint } from './emulators/aws-endpoint';
+import { startAwsEndpoint } from './emulators/aws-endpoint';
 import { SqsPoller } from './events/sqs-poller';
 import { WorkerProcess } from './events/worker-process';
 import { createGateway } from './gateway/server';
@@ -13,14 +12,31 @@ import { WebSocketApi } from './gateway/websocket-api';
 import { lockDataDir } from './data-lock';
 import { REPO_ROOT, type FunctionName } from './lambda/functions';
 import { describe, LambdaRuntime, LOCAL_ACCOUNT_ID } from './lambda/runtime';
-import { startDynamo, type DynamoStandIn } from './standins/dynamodb';
+import { startDynamo } from './standins/dynamodb';
 import type { PgBackend } from './standins/pg-backend';
 import { PgliteWorkerBackend } from './standins/pglite-worker-backend';
 import { PostgresBackend } from './standins/postgres-backend';
-import { startS3, type S3StandIn } from './standins/s3';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './standins/sdk-config';
-import { startSqs, type SqsStandIn } from './standins/sqs';
+import { startS3 } from './standins/s3';
+import { LOCAL_REGION } from './standins/sdk-config';
+import { startSqs } from './standins/sqs';
 import { checkHealth, type HealthReport } from './health';
+import { applyEnv, functionEnv, restoreEnv, runtimeConfig } from './function-env';
+import {
+  API_ID,
+  AUTH_KEYS_SECRET,
+  BUCKET_NAME,
+  DB_SECRET,
+  DEFAULT_VISIBILITY_SECONDS,
+  STAGE,
+  TABLE_NAME,
+} from './names';
+import {
+  loadSecurityHeaders,
+  prepareFrontend,
+  reconcileRecordings,
+  runMigrationsLocally,
+  scheduledEvent,
+} from './startup-steps';
 
 export interface LocalCloudOptions {
   /** Gateway port; 0 picks a free one. @default PORT or 8080 */
@@ -64,15 +80,7 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
-export const TABLE_NAME = 'connect-now-connections';
-export const BUCKET_NAME = 'connect-now-recordings';
-export const DB_NAME = 'connect_now';
-export const AUTH_KEYS_SECRET = 'connect-now/auth-keys';
-export const DB_SECRET = 'connect-now/db-credentials';
-const STAGE = 'peerjs';
-const API_ID = 'local';
-// What AWS gives them: 15 min for transcode/burn-in functions, so SQS visibility must exceed it.
-const DEFAULT_VISIBILITY_SECONDS = 960;
+export { AUTH_KEYS_SECRET, BUCKET_NAME, DB_NAME, DB_SECRET, TABLE_NAME } from './names';
 
 /** The port is taken: says how to get going instead of a stack trace. */
 export class PortInUseError extends Error {
@@ -376,146 +384,4 @@ async function openPostgres(databaseUrl: string | undefined, dir: string): Promi
     return backend;
   }
   return PgliteWorkerBackend.open(dir);
-}
-
-async function prepareFrontend(dir: string, build: boolean): Promise<{ built: boolean; error?: string }> {
-  if (!build) return { built: false };
-  const builder = join(REPO_ROOT, 'frontend/build.ts');
-  if (!existsSync(builder)) return { built: false, error: 'frontend/build.ts is missing' };
-  try {
-    mkdirSync(dir, { recursive: true });
-    const mod = (await import(builder)) as { buildFrontend: (outDir: string) => Promise<void> };
-    await mod.buildFrontend(dir);
-    return { built: true };
-  } catch (error) {
-    return { built: false, error: describe(error) };
-  }
-}
-
-async function loadSecurityHeaders(s3Endpoint: string, notes: string[]): Promise<Record<string, string>> {
-  const file = join(REPO_ROOT, 'functions/auth/security-headers.ts');
-  if (!existsSync(file)) {
-    notes.push('functions/auth/security-headers.ts is missing: pages are served without security headers');
-    return {};
-  }
-  const mod = (await import(file)) as {
-    securityHeaders: (o: { connectSrc?: string[]; hsts?: boolean }) => Record<string, string>;
-  };
-  // Browsers upload recordings straight to the bucket (presigned URLs), which locally is another origin.
-  return mod.securityHeaders({ connectSrc: [new URL(s3Endpoint).origin], hsts: false });
-}
-
-function functionEnv(p: {
-  publicUrl: string;
-  port: number;
-  dynamo: DynamoStandIn;
-  s3: S3StandIn;
-  sqs: SqsStandIn;
-  aws: AwsEndpoint;
-  authKeysArn: string;
-  dbSecretArn: string;
-  redisUrl?: string;
-}): Record<string, string> {
-  const inherited = (name: string, fallback: string) => process.env[name] ?? fallback;
-  return {
-    AWS_REGION: LOCAL_REGION,
-    AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: p.dynamo.endpoint,
-    AWS_ENDPOINT_URL_S3: p.s3.endpoint,
-    AWS_ENDPOINT_URL_SQS: p.sqs.endpoint,
-    AWS_ENDPOINT_URL_RDS_DATA: p.aws.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: p.aws.url,
-    AWS_ENDPOINT_URL_LAMBDA: p.aws.url,
-    S3_FORCE_PATH_STYLE: 'true',
-    CONNECTIONS_TABLE: TABLE_NAME,
-    WS_CALLBACK_URL: `http://127.0.0.1:${p.port}/_aws/ws`,
-    OPENER_FUNCTION_NAME: 'PeerOpener',
-    DB_CLUSTER_ARN: `arn:aws:rds:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:cluster:connect-now-local`,
-    DB_SECRET_ARN: p.dbSecretArn,
-    DB_NAME,
-    ...(p.redisUrl ? { REDIS_URL: p.redisUrl } : {}),
-    AUTH_KEYS_SECRET_ARN: p.authKeysArn,
-    PUBLIC_URL: p.publicUrl,
-    ALLOWED_ORIGINS: inherited('ALLOWED_ORIGINS', `${p.publicUrl},http://127.0.0.1:${p.port}`),
-    // Offline laptop: no STUN/TURN unless the developer configures some (never PeerJS's public defaults).
-    ICE_SERVERS_JSON: inherited('ICE_SERVERS_JSON', '[]'),
-    ROOM_MAX_PARTICIPANTS: inherited('ROOM_MAX_PARTICIPANTS', '8'),
-    RECORDINGS_BUCKET: BUCKET_NAME,
-    TRANSCRIBE_QUEUE_URL: p.sqs.queueUrls['transcribe']!,
-    BURN_IN_QUEUE_URL: p.sqs.queueUrls['burn-in']!,
-    SCALER_FUNCTION_NAME: 'Scaler',
-    LOG_LEVEL: inherited('LOG_LEVEL', 'WARN'),
-  };
-}
-
-// Inherited AWS settings would send the functions' clients to a real account.
-const CLEARED = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'FLEET_ASG_NAME'];
-
-function applyEnv(env: Record<string, string>, redisUrl: string | undefined): void {
-  for (const name of CLEARED) delete process.env[name];
-  if (!redisUrl) delete process.env.REDIS_URL;
-  Object.assign(process.env, env);
-}
-
-function restoreEnv(saved: NodeJS.ProcessEnv): void {
-  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-  Object.assign(process.env, saved);
-}
-
-function runtimeConfig(publicUrl: string, port: number) {
-  const host = new URL(publicUrl).hostname;
-  return {
-    apiBase: '/api',
-    wsUrl: `ws://${host}:${port}/${STAGE}`,
-    peer: { host, port, path: '/', secure: false, key: 'peerjs', pingInterval: 60_000 },
-    ...(process.env.GOOGLE_CLIENT_ID ? { googleClientId: process.env.GOOGLE_CLIENT_ID } : {}),
-    maxParticipants: Number(process.env.ROOM_MAX_PARTICIPANTS ?? 8),
-  };
-}
-
-async function runMigrationsLocally(log: (line: string) => void) {
-  const runner = (await import(
-    join(REPO_ROOT, 'functions/migrate/migrate.ts')
-  )) as typeof import('../functions/migrate/migrate');
-  const { getSql } = (await import(
-    join(REPO_ROOT, 'functions/shared/sql/sql.ts')
-  )) as typeof import('../functions/shared/sql/sql');
-  const report = await runner.runMigrations(getSql());
-  if (report.applied.length) log(`  migrations applied: ${report.applied.join(', ')}`);
-  return report;
-}
-
-/**
- * SQS here is in memory (snapshotted every second); messages enqueued in the last moments before a crash can be
- * lost. The recordings feature may export reconcile() to re-enqueue work its database says is unfinished.
- */
-async function reconcileRecordings(notes: string[], warn: (line: string) => void): Promise<string> {
-  const file = join(REPO_ROOT, 'functions/recordings/reconcile.ts');
-  if (!existsSync(file)) return 'not provided';
-  try {
-    const mod = (await import(file)) as { reconcile?: () => Promise<unknown> };
-    if (typeof mod.reconcile !== 'function') return 'no reconcile() export';
-    await mod.reconcile();
-    return 'done';
-  } catch (error) {
-    warn(`[local] recordings reconcile() failed: ${describe(error)}`);
-    notes.push('recordings reconcile() failed (see log)');
-    return `failed: ${describe(error)}`;
-  }
-}
-
-function scheduledEvent() {
-  return {
-    version: '0',
-    id: globalThis.crypto.randomUUID(),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: LOCAL_ACCOUNT_ID,
-    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: LOCAL_REGION,
-    resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:rule/connect-now-scaler`],
-    detail: {},
-  };
 }

@@ -4,11 +4,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { FunctionName } from '../lambda/functions';
 import { describe, FunctionMissingError, sleep, type LambdaRuntime } from '../lambda/runtime';
+import { evaluatePolicy } from './authorizer-policy';
+import { limitFrameSize, MESSAGE_LIMIT } from './frame-limit';
 import { apiGatewayTime, normalizeIp } from './http-api';
 
-/** API Gateway WebSocket quotas (docs: "Quotas for configuring and running a WebSocket API"). */
-export const FRAME_LIMIT = 32 * 1024;
-export const MESSAGE_LIMIT = 128 * 1024;
+export { FRAME_LIMIT, MESSAGE_LIMIT } from './frame-limit';
 
 /** Routes of docs/contracts.md; HEARTBEAT is a mock integration in AWS (answered by nothing). */
 const ROUTES: Record<string, FunctionName | 'mock'> = {
@@ -376,83 +376,9 @@ function eventQuery(url: URL) {
   return { single, multi };
 }
 
-interface PolicyDecision {
-  effect: 'allow' | 'deny' | 'invalid';
-  reason?: string;
-  principalId?: string;
-  context?: Record<string, unknown>;
-}
-
-/**
- * Reads the authorizer's IAM policy as API Gateway does: an explicit Deny on the route wins, an Allow is needed,
- * and context values may only be strings, numbers or booleans.
- */
-export function evaluatePolicy(result: unknown, methodArn: string): PolicyDecision {
-  if (typeof result !== 'object' || result === null) return { effect: 'invalid', reason: 'not an object' };
-  const r = result as { principalId?: unknown; policyDocument?: { Statement?: unknown }; context?: unknown };
-  if (typeof r.principalId !== 'string') return { effect: 'invalid', reason: 'principalId missing' };
-  const statements = Array.isArray(r.policyDocument?.Statement) ? (r.policyDocument.Statement as unknown[]) : undefined;
-  if (!statements) return { effect: 'invalid', reason: 'policyDocument.Statement missing' };
-  const context: Record<string, unknown> = {};
-  if (r.context !== undefined) {
-    if (typeof r.context !== 'object' || r.context === null)
-      return { effect: 'invalid', reason: 'context not an object' };
-    for (const [key, value] of Object.entries(r.context)) {
-      if (value === null || value === undefined) continue;
-      if (!['string', 'number', 'boolean'].includes(typeof value)) {
-        return { effect: 'invalid', reason: `context.${key} is not a string, number or boolean` };
-      }
-      context[key] = value;
-    }
-  }
-  let allowed = false;
-  for (const s of statements) {
-    const statement = s as { Effect?: string; Action?: string | string[]; Resource?: string | string[] };
-    const actions = ([] as string[]).concat(statement.Action ?? []);
-    const resources = ([] as string[]).concat(statement.Resource ?? []);
-    if (!actions.some((a) => a === 'execute-api:Invoke' || a === 'execute-api:*' || a === '*')) continue;
-    if (!resources.some((pattern) => arnMatches(pattern, methodArn))) continue;
-    if (statement.Effect === 'Deny') return { effect: 'deny', principalId: r.principalId };
-    if (statement.Effect === 'Allow') allowed = true;
-  }
-  return allowed
-    ? { effect: 'allow', principalId: r.principalId, context }
-    : { effect: 'deny', principalId: r.principalId };
-}
-
-function arnMatches(pattern: string, arn: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*').replace(/\\\?/g, '.')}$`);
-  return regex.test(arn);
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-}
-
 function closeReason(code: number): string {
   if (code === 1000) return 'Normal closure';
   if (code === 1001) return 'Going away';
   if (code === 1009) return 'Message too big';
   return 'Connection closed';
-}
-
-/**
- * ws only limits whole messages (maxPayload = 128 KB); API Gateway also refuses any single frame over 32 KB with
- * 1009. ws has no per-frame option, so hook the receiver's length check (ws 8.x internals; covered by the
- * size-limit test so an upgrade that changes them fails loudly).
- */
-function limitFrameSize(ws: WebSocket): void {
-  const receiver = (ws as unknown as { _receiver?: Record<string, unknown> })._receiver;
-  if (!receiver || typeof receiver.haveLength !== 'function') {
-    throw new Error('ws internals changed: cannot enforce the 32 KB frame limit');
-  }
-  const original = receiver.haveLength as (cb: (error?: Error) => void) => void;
-  receiver.haveLength = function (this: Record<string, unknown>, cb: (error?: Error) => void) {
-    if ((this._payloadLength as number) > FRAME_LIMIT && (this._opcode as number) < 0x08) {
-      const createError = this.createError as (...args: unknown[]) => Error;
-      cb(createError.call(this, RangeError, 'Frame too large', false, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'));
-      return;
-    }
-    original.call(this, cb);
-  };
 }

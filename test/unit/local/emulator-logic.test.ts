@@ -2,7 +2,7 @@ import { toPositional } from '../../../local/emulators/named-params';
 import { jsonValue, parseArray } from '../../../local/emulators/pg-values';
 import { bind } from '../../../local/emulators/rds-data-api';
 import { failedIds } from '../../../local/events/sqs-poller';
-import { evaluatePolicy } from '../../../local/gateway/websocket-api';
+import { evaluatePolicy } from '../../../local/gateway/authorizer-policy';
 import { encodeS3EventKey } from '../../../local/standins/s3';
 import { splitStatements } from '../../../functions/migrate/migrate';
 

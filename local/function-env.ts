@@ -1,0 +1,78 @@
+import type { AwsEndpoint } from './emulators/aws-endpoint';
+import { LOCAL_ACCOUNT_ID } from './lambda/runtime';
+import { BUCKET_NAME, DB_NAME, STAGE, TABLE_NAME } from './names';
+import type { DynamoStandIn } from './standins/dynamodb';
+import type { S3StandIn } from './standins/s3';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './standins/sdk-config';
+import type { SqsStandIn } from './standins/sqs';
+
+/** The environment of docs/contracts.md, with the SDK endpoint variables pointing at the stand-ins. */
+export function functionEnv(p: {
+  publicUrl: string;
+  port: number;
+  dynamo: DynamoStandIn;
+  s3: S3StandIn;
+  sqs: SqsStandIn;
+  aws: AwsEndpoint;
+  authKeysArn: string;
+  dbSecretArn: string;
+  redisUrl?: string;
+}): Record<string, string> {
+  const inherited = (name: string, fallback: string) => process.env[name] ?? fallback;
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: p.dynamo.endpoint,
+    AWS_ENDPOINT_URL_S3: p.s3.endpoint,
+    AWS_ENDPOINT_URL_SQS: p.sqs.endpoint,
+    AWS_ENDPOINT_URL_RDS_DATA: p.aws.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: p.aws.url,
+    AWS_ENDPOINT_URL_LAMBDA: p.aws.url,
+    S3_FORCE_PATH_STYLE: 'true',
+    CONNECTIONS_TABLE: TABLE_NAME,
+    WS_CALLBACK_URL: `http://127.0.0.1:${p.port}/_aws/ws`,
+    OPENER_FUNCTION_NAME: 'PeerOpener',
+    DB_CLUSTER_ARN: `arn:aws:rds:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:cluster:connect-now-local`,
+    DB_SECRET_ARN: p.dbSecretArn,
+    DB_NAME,
+    ...(p.redisUrl ? { REDIS_URL: p.redisUrl } : {}),
+    AUTH_KEYS_SECRET_ARN: p.authKeysArn,
+    PUBLIC_URL: p.publicUrl,
+    ALLOWED_ORIGINS: inherited('ALLOWED_ORIGINS', `${p.publicUrl},http://127.0.0.1:${p.port}`),
+    // Offline laptop: no STUN/TURN unless the developer configures some (never PeerJS's public defaults).
+    ICE_SERVERS_JSON: inherited('ICE_SERVERS_JSON', '[]'),
+    ROOM_MAX_PARTICIPANTS: inherited('ROOM_MAX_PARTICIPANTS', '8'),
+    RECORDINGS_BUCKET: BUCKET_NAME,
+    TRANSCRIBE_QUEUE_URL: p.sqs.queueUrls['transcribe']!,
+    BURN_IN_QUEUE_URL: p.sqs.queueUrls['burn-in']!,
+    SCALER_FUNCTION_NAME: 'Scaler',
+    LOG_LEVEL: inherited('LOG_LEVEL', 'WARN'),
+  };
+}
+
+// Inherited AWS settings would send the functions' clients to a real account.
+const CLEARED = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'FLEET_ASG_NAME'];
+
+export function applyEnv(env: Record<string, string>, redisUrl: string | undefined): void {
+  for (const name of CLEARED) delete process.env[name];
+  if (!redisUrl) delete process.env.REDIS_URL;
+  Object.assign(process.env, env);
+}
+
+export function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+  Object.assign(process.env, saved);
+}
+
+export function runtimeConfig(publicUrl: string, port: number) {
+  const host = new URL(publicUrl).hostname;
+  return {
+    apiBase: '/api',
+    wsUrl: `ws://${host}:${port}/${STAGE}`,
+    peer: { host, port, path: '/', secure: false, key: 'peerjs', pingInterval: 60_000 },
+    ...(process.env.GOOGLE_CLIENT_ID ? { googleClientId: process.env.GOOGLE_CLIENT_ID } : {}),
+    maxParticipants: Number(process.env.ROOM_MAX_PARTICIPANTS ?? 8),
+  };
+}
