@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,4 +124,23 @@ export function wordsOf(text: string): Set<string> {
 export function keywordOverlap(text: string, keywords: readonly string[] = KNOWN_KEYWORDS): number {
   const words = wordsOf(text);
   return keywords.filter((k) => words.has(k)).length / keywords.length;
+}
+
+/**
+ * `sizeBytes` of random bytes named .webm: big enough for several upload parts (resume tests). Not playable,
+ * so processing fails after the upload, which is what such a file should do.
+ */
+export async function randomBytesFile(sizeBytes: number): Promise<MediaFixture> {
+  const path = await cached(`random-${sizeBytes}-${GENERATOR_VERSION}.webm`, async (out) => {
+    const handle = await open(out, 'w');
+    try {
+      const block = randomBytes(1024 * 1024);
+      for (let written = 0; written < sizeBytes; written += block.length) {
+        await handle.write(block, 0, Math.min(block.length, sizeBytes - written));
+      }
+    } finally {
+      await handle.close();
+    }
+  });
+  return fixture(path, 'long-meeting.webm', 'video/webm');
 }

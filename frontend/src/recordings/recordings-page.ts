@@ -88,7 +88,8 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
     url.searchParams.set('id', id);
     history.replaceState(history.state, '', url);
     list.render(rows, selectedId);
-    void refreshDetail(true);
+    // Opening the recording already shown must not throw away playback or unsaved cue edits.
+    if (detail?.id !== id) void refreshDetail(true);
   }
 
   async function refreshList() {
