@@ -90,7 +90,11 @@ export async function handler(_event?: unknown, now = Date.now()): Promise<Scale
     const input = { ...base, idleMinutes: idleMinutesSince(localLastFullyUsedAt, now, full) };
     if (full) localLastFullyUsedAt = now;
     const decision = decideCapacity(input, config);
-    logger.info('fleet decision (local: report only)', { ...input, ...decision });
+    logger.info('fleet decision (local: report only)', {
+      ...input,
+      decided: decision.desired,
+      reason: decision.reason,
+    });
     return { input, decision, applied: false };
   }
 
@@ -130,6 +134,6 @@ export async function handler(_event?: unknown, now = Date.now()): Promise<Scale
       }),
     );
   }
-  logger.info('fleet decision', { ...input, ...decision, applied });
+  logger.info('fleet decision', { ...input, decided: decision.desired, reason: decision.reason, applied });
   return { input, decision, applied };
 }
