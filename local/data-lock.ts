@@ -9,9 +9,13 @@ export class DataDirInUseError extends Error {
   }
 }
 
+// Folders locked by clouds in this process (the pid check cannot tell two of them apart).
+const lockedHere = new Set<string>();
+
 /** Takes the data folder's lock file; a lock left by a killed process (pid no longer alive) is taken over. */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
+  if (lockedHere.has(dataDir)) throw new DataDirInUseError(dataDir, process.pid);
   const file = join(dataDir, '.lock');
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8').trim());
@@ -19,7 +23,11 @@ export function lockDataDir(dataDir: string): () => void {
       throw new DataDirInUseError(dataDir, pid);
   }
   writeFileSync(file, String(process.pid));
-  return () => rmSync(file, { force: true });
+  lockedHere.add(dataDir);
+  return () => {
+    lockedHere.delete(dataDir);
+    rmSync(file, { force: true });
+  };
 }
 
 function isAlive(pid: number): boolean {

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalCloud } from '../../../local/cloud';
 import { callsOf, recorder } from './support/recorder';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
 
@@ -150,5 +154,25 @@ describe('gateway', () => {
     expect(health.parts.worker).toMatchObject({ status: 'disabled', required: false });
     expect(health.parts.frontend).toMatchObject({ status: 'missing', required: false });
     expect(health.migrations.applied.length + health.migrations.alreadyApplied.length).toBeGreaterThan(0);
+  });
+});
+
+describe('start-up refusals', () => {
+  it('says how to get going when the port is taken', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cn-port-'));
+    try {
+      await expect(startLocalCloud({ port: cloud.port, dataDir, quiet: true, worker: false })).rejects.toThrow(
+        `Port ${cloud.port} is in use — stop the other process or run PORT=${cloud.port + 1} npm start`,
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a data folder another cloud is using (PGlite would be corrupted)', async () => {
+    await expect(startLocalCloud({ port: 0, dataDir: cloud.dataDir, quiet: true, worker: false })).rejects.toThrow(
+      /data folder .* is in use by process \d+/,
+    );
+    expect((await fetch(`${cloud.url}/healthz`)).status).toBe(200);
   });
 });

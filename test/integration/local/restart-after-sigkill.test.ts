@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -152,4 +152,13 @@ it('keeps DynamoDB items, S3 objects, SQL rows and queued messages across a SIGK
   const received = await second.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, WaitTimeSeconds: 2 }));
   expect(received.Messages?.map((m) => m.Body)).toEqual(['{"job":"survivor"}']);
   for (const client of Object.values(second)) client.destroy();
+
+  // SIGTERM is a clean shutdown: the data folder's lock is released on the way out.
+  expect(existsSync(join(dataDir, '.lock'))).toBe(true);
+  await killGroup(running.child, 'SIGTERM');
+  running = undefined;
+  // npx exits at once; the cloud's node process finishes its shutdown just after.
+  const deadline = Date.now() + 15_000;
+  while (existsSync(join(dataDir, '.lock')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(existsSync(join(dataDir, '.lock'))).toBe(false);
 }, 300_000);
