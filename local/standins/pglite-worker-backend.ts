@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { PgBackend, PgParam, PgResult, PgTransaction } from './pg-backend';
 import { TurnQueue } from './pglite-backend';
 
+const STALL_WARNING_MS = 5000;
+
 type Reply = { id: number; result?: PgResult; error?: Record<string, unknown> };
 
 /** A PostgreSQL error re-created from the worker's message, with the fields the Data API reports. */
@@ -79,7 +81,7 @@ export class PgliteWorkerBackend implements PgBackend {
   }
 
   async query(sql: string, params: PgParam[]): Promise<PgResult> {
-    const release = await this.turns.acquire();
+    const release = await this.waitForTurn(sql);
     try {
       return await this.send(sql, params);
     } finally {
@@ -111,6 +113,27 @@ export class PgliteWorkerBackend implements PgBackend {
       commit: () => finish('COMMIT'),
       rollback: () => finish('ROLLBACK'),
     };
+  }
+
+  /**
+   * Aurora gives each transaction its own connection; PGlite has one. Code that runs a statement outside its own
+   * open transaction (through another Sql instance) works in AWS but waits here until the transaction's idle
+   * rollback, so say so instead of hanging silently.
+   */
+  private async waitForTurn(sql: string): Promise<() => void> {
+    const timer = setTimeout(() => {
+      console.error(
+        `[pglite] a statement has waited ${STALL_WARNING_MS / 1000} s for PGlite's single connection, held by an open ` +
+          `transaction. If the code runs it outside its own transaction (another Sql instance), Aurora would allow ` +
+          `it but PGlite cannot; use the transaction's Sql or DATABASE_URL. Statement: ${sql.slice(0, 120)}`,
+      );
+    }, STALL_WARNING_MS);
+    timer.unref();
+    try {
+      return await this.turns.acquire();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {
