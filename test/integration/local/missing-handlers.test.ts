@@ -6,7 +6,8 @@ import { refusedStatus } from './support/ws-client';
 
 /*
  * A feature that is not written yet must not take the rest down: clear 501s and a /healthz entry. This cloud also
- * runs on this machine's real PostgreSQL (a throw-away database) and real Redis instead of the embedded ones.
+ * runs on this machine's real PostgreSQL (a throw-away database) and real Redis instead of the embedded ones, and
+ * builds and serves the real frontend bundle.
  */
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -30,6 +31,7 @@ beforeAll(async () => {
     handlers: standInHandlers({ HttpApi: nowhere, WsConnect: nowhere }),
     databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
     redisUrl: REDIS_URL,
+    buildFrontend: true,
   });
 }, 120_000);
 
@@ -67,4 +69,19 @@ it('says which real services it uses: PostgreSQL at DATABASE_URL (migrated) and 
   await client.end();
   expect(rows.map((r) => r.version)).toEqual(health.migrations.applied);
   expect(rows.length).toBeGreaterThan(0);
+});
+
+it('builds the frontend at start and serves it like CloudFront: SPA fallback, hashed assets cached forever', async () => {
+  const page = await fetch(`${cloud.url}/r/abcd-efgh`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('cache-control')).toBe('no-cache');
+  const html = await page.text();
+  const script = /src="(\/assets\/app-[A-Za-z0-9]+\.js)"/.exec(html)?.[1];
+  expect(script).toBeDefined();
+  const asset = await fetch(`${cloud.url}${script}`);
+  expect(asset.status).toBe(200);
+  expect(asset.headers.get('content-type')).toContain('javascript');
+  expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  const health = await (await fetch(`${cloud.url}/healthz`)).json();
+  expect(health.parts.frontend.status).toBe('up');
 });
