@@ -24,10 +24,14 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer, ctx: HttpApiC
   const headers: Record<string, string> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!.toLowerCase();
-    if (name === 'cookie') continue;
+    // API Gateway sets X-Forwarded-* itself: a client cannot choose the address the functions see.
+    if (name === 'cookie' || name.startsWith('x-forwarded-')) continue;
     const value = req.rawHeaders[i + 1]!;
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
+  headers['x-forwarded-for'] = normalizeIp(req.socket.remoteAddress);
+  headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
+  headers['x-forwarded-proto'] = 'http';
   const cookieHeader = req.headers.cookie;
   const cookies = cookieHeader
     ? cookieHeader

@@ -354,15 +354,21 @@ export function rejectUpgrade(socket: Duplex, status: number): void {
   );
 }
 
+/** Headers as the client sent them, plus the X-Forwarded-* ones API Gateway adds (and overwrites). */
 function eventHeaders(req: IncomingMessage) {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
+  const add = (name: string, value: string) => {
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
+  };
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (/^x-forwarded-/i.test(req.rawHeaders[i]!)) continue;
+    add(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   }
+  add('X-Forwarded-For', normalizeIp(req.socket.remoteAddress));
+  add('X-Forwarded-Port', String(req.socket.localPort ?? ''));
+  add('X-Forwarded-Proto', 'http');
   return { headers, multiValueHeaders };
 }
 

@@ -25,7 +25,12 @@ describe('HTTP API payload format 2.0', () => {
   it('builds the v2 event: raw path and query, lower-cased headers, cookies split out, text body', async () => {
     const res = await fetch(`${cloud.url}/api/rooms/r-1/join?x=1&x=2&y=%20z`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Custom': 'A', Cookie: 'cn_refresh=abc; theme=dark' },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Custom': 'A',
+        Cookie: 'cn_refresh=abc; theme=dark',
+        'X-Forwarded-For': '6.6.6.6',
+      },
       body: JSON.stringify({ name: 'Zoë' }),
     });
     expect(res.status).toBe(200);
@@ -46,7 +51,11 @@ describe('HTTP API payload format 2.0', () => {
         domainName: new URL(cloud.url).host,
       },
     });
-    expect(call!.event.headers).toMatchObject({ 'content-type': 'application/json', 'x-custom': 'A' });
+    expect(call!.event.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-custom': 'A',
+      'x-forwarded-for': '127.0.0.1', // set by the gateway, never taken from the client
+    });
     expect(call!.event.headers.cookie).toBeUndefined();
     expect(call!.event.requestContext.timeEpoch).toEqual(expect.any(Number));
   });
