@@ -145,6 +145,22 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${rest} s` : `${rest} s`;
 }
 
+/** The end time (s) of the last packet, by demuxing only (no decoding); null when there are none. */
+async function lastPacketEnd(file: string): Promise<number | null> {
+  const { stdout } = await runTool(
+    ffprobePath(),
+    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file],
+    { timeoutMs: 120_000 },
+  );
+  let end = 0;
+  for (const line of stdout.split('\n')) {
+    const [pts, duration] = line.split(',').map(Number);
+    if (pts !== undefined && Number.isFinite(pts))
+      end = Math.max(end, pts + (Number.isFinite(duration) ? duration! : 0));
+  }
+  return end > 0 ? end : null;
+}
+
 /** Runs ffprobe; a file ffprobe cannot open at all yields null (not media), other failures throw. */
 export async function probe(file: string): Promise<unknown | null> {
   try {
@@ -153,7 +169,13 @@ export async function probe(file: string): Promise<unknown | null> {
       ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
       { timeoutMs: 60_000 },
     );
-    return JSON.parse(stdout);
+    const info = JSON.parse(stdout) as { format?: { duration?: string } };
+    // WebM from MediaRecorder (in-meeting recordings) has no duration in its header: read it off the last packet.
+    if (info.format && info.format.duration === undefined) {
+      const end = await lastPacketEnd(file);
+      if (end !== null) info.format.duration = String(end);
+    }
+    return info;
   } catch (error) {
     if (error instanceof ToolError && error.exitCode !== null) return null;
     throw error;
