@@ -11,6 +11,7 @@ import { playChime } from '../ui/sound';
 import { createChatPanel } from './chat-panel';
 import { createParticipantsPanel } from './participants-panel';
 import { createTile, gridClass, type TileView } from './tiles';
+import { createRecordControl } from '../recordings/record-control';
 
 type Panel = 'chat' | 'people' | null;
 
@@ -101,6 +102,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     chatBtn,
     peopleBtn,
     helpBtn,
+    createRecordControl({ api: ctx.api, roomId: session.roomId, tiles: grid, canRecord: () => session.isHostish }),
     leaveBtn,
   );
 
