@@ -144,3 +144,39 @@ export async function randomBytesFile(sizeBytes: number): Promise<MediaFixture> 
   });
   return fixture(path, 'long-meeting.webm', 'video/webm');
 }
+
+/**
+ * KNOWN_SENTENCE as a 16-bit PCM WAV, for Chromium's `--use-file-for-fake-audio-capture`: the fake microphone
+ * then speaks the sentence (in a loop), so a recording made in a meeting has words to transcribe.
+ */
+export async function speechWav(): Promise<MediaFixture> {
+  const path = await cached(`speech-${key([GENERATOR_VERSION, KNOWN_SENTENCE, ESPEAK_ARGS])}.wav`, async (out) => {
+    const raw = `${out}.raw.wav`;
+    try {
+      await run('espeak-ng', [...ESPEAK_ARGS, '-w', raw, KNOWN_SENTENCE]);
+      // Chromium's fake capture reads 16-bit PCM; 48 kHz avoids a resampling step in WebRTC's audio path.
+      await run('ffmpeg', [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-i',
+        raw,
+        '-af',
+        'apad=pad_dur=1',
+        '-ar',
+        '48000',
+        '-ac',
+        '1',
+        '-c:a',
+        'pcm_s16le',
+        '-f',
+        'wav',
+        out,
+      ]);
+    } finally {
+      await rm(raw, { force: true });
+    }
+  });
+  return fixture(path, 'speech.wav', 'audio/wav');
+}

@@ -1,0 +1,120 @@
+/**
+ * In-meeting recording by the host, end to end: Chromium's fake microphone speaks a known sentence, the host
+ * records the meeting (canvas of tiles + mixed audio → MediaRecorder → parts uploaded while recording), stops,
+ * and the recording goes through the local pipeline to a playable video with subtitles on /recordings.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { startLocalCloud, type LocalCloud } from '../../local/cloud';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, waitUntil, type TestBrowser } from '../support/browser';
+import { keywordOverlap, speechWav } from '../support/media-fixtures';
+import { createRoom, joinRoom, openPerson, waitForTiles, type Stack } from './meeting-helpers';
+
+jest.setTimeout(300_000);
+
+let cloud: LocalCloud;
+let browser: Browser;
+let stack: Stack;
+let dataDir: string;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  process.env.LIMITS_JSON = JSON.stringify({
+    signIn: { max: 1000, windowSeconds: 60 },
+    upload: { max: 1000, windowSeconds: 60 },
+  });
+  dataDir = mkdtempSync(join(tmpdir(), 'cn-e2e-meeting-recording-'));
+  const wav = await speechWav();
+  [cloud, browser] = await Promise.all([
+    startLocalCloud({ port: 0, dataDir, quiet: true, worker: true }),
+    // The shared launcher's flags plus a microphone that speaks the known sentence.
+    chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, `--use-file-for-fake-audio-capture=${wav.path}`],
+      timeout: 60_000,
+    }),
+  ]);
+  const testBrowser: TestBrowser = {
+    browser,
+    async newPage(opts = {}) {
+      const context = await browser.newContext({
+        viewport: opts.viewport ?? { width: 1280, height: 720 },
+        permissions: ['camera', 'microphone'],
+      });
+      contexts.push(context);
+      return context.newPage();
+    },
+    async close() {
+      await Promise.allSettled(contexts.map((c) => c.close()));
+      await browser.close();
+    },
+  };
+  stack = { cloud, browser: testBrowser, stop: async () => undefined };
+});
+
+afterAll(async () => {
+  await stack?.browser.close();
+  await cloud?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('records the meeting while uploading parts, and the recording plays with subtitles of what was said', async () => {
+  const host = await openPerson(stack, 'Grace');
+  const roomId = await createRoom(host, stack, { meetingName: 'Design review' });
+  await joinRoom(host, stack, roomId);
+  await waitForTiles(host.page, 1);
+  const { page } = host;
+
+  await page.click('[data-testid=toggle-recording]');
+  await waitUntil('the recorder to run', async () =>
+    /^Recording/.test((await page.textContent('[data-testid=recording-state]')) ?? ''),
+  );
+  expect(await page.getAttribute('[data-testid=toggle-recording]', 'aria-pressed')).toBe('true');
+  // Long enough for the sentence (≈ 11 s, looped by the fake microphone) to be said once whole.
+  await waitUntil(
+    'fourteen seconds of recording',
+    async () => /Recording 1[4-9] s/.test((await page.textContent('[data-testid=recording-state]')) ?? ''),
+    { timeoutMs: 40_000 },
+  );
+  await page.click('[data-testid=toggle-recording]');
+  await waitUntil(
+    'the recording to be saved',
+    async () => /^Saved\./.test((await page.textContent('[data-testid=recording-state]')) ?? ''),
+    { timeoutMs: 60_000 },
+  );
+
+  // Same tab, same identity: the Recordings page lists it and the pipeline takes it to ready.
+  await page.goto(`${cloud.url}/recordings`);
+  const row = page.locator('[data-testid=recordings-list] li', { hasText: 'meeting-' }).first();
+  await waitUntil(
+    'the meeting recording to be ready',
+    async () =>
+      /^(Ready|Failed)$/.test(
+        (await row.locator('[data-testid=recording-status]').textContent({ timeout: 1000 })) ?? '',
+      ),
+    { timeoutMs: 180_000, intervalMs: 500 },
+  );
+  // On failure this shows the pipeline's reason next to the status.
+  expect(await row.locator('.rec-status').innerText()).toBe('Ready');
+  await row.locator('[data-testid=recording-open]').click();
+  const info = await waitUntil('the player to load the recording', () =>
+    page.evaluate(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid=player]');
+      return v && v.readyState >= 1 ? { duration: v.duration, width: v.videoWidth, height: v.videoHeight } : null;
+    }),
+  );
+  expect(info.duration).toBeGreaterThan(12);
+  // The canvas the recorder draws the tiles on.
+  expect([info.width, info.height]).toEqual([1280, 720]);
+  const subtitles = await waitUntil('subtitle cues', () =>
+    page.evaluate(() => {
+      const track = document.querySelector<HTMLVideoElement>('[data-testid=player]')?.textTracks[0];
+      return track?.cues && track.cues.length > 0 ? Array.from(track.cues, (c) => (c as VTTCue).text).join(' ') : '';
+    }),
+  );
+  expect(keywordOverlap(subtitles)).toBeGreaterThanOrEqual(0.5);
+  expect(host.errors).toEqual([]);
+});
