@@ -148,7 +148,10 @@ export async function convert(source: string, dir: string, info: MediaInfo): Pro
       const at = Math.min(1, info.durationSeconds / 2).toFixed(2);
       await runTool(
         ffmpegPath(),
-        ['-hide_banner', '-nostdin', '-y', '-ss', at, '-i', mp4, '-frames:v', '1', '-vf', 'scale=640:-2', poster],
+        [
+          ...['-hide_banner', '-nostdin', '-y', '-ss', at, '-i', mp4, '-frames:v', '1'],
+          ...['-vf', "scale='trunc(min(640,iw)/2)*2':-2", poster],
+        ],
         { timeoutMs: 60_000 },
       );
     }
@@ -159,7 +162,10 @@ export async function convert(source: string, dir: string, info: MediaInfo): Pro
     }
     throw error;
   }
-  if ((await stat(mp4)).size === 0) return { reason: 'The recording contains no playable frames' };
+  // A file cut off after its header converts "successfully" into an MP4 with no samples: check what came out.
+  if (!judgeProbe(await probe(mp4), Number.POSITIVE_INFINITY).ok) {
+    return { reason: 'The recording contains nothing playable (it may have been cut off)' };
+  }
   return { mp4, audio, poster: poster && (await exists(poster)) ? poster : null };
 }
 
