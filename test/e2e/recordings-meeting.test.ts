@@ -61,7 +61,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-it('records the meeting while uploading parts, and the recording plays with subtitles of what was said', async () => {
+it('records the meeting as the host, and the recording plays at canvas size with subtitles of what was said', async () => {
   const host = await openPerson(stack, 'Grace');
   const roomId = await createRoom(host, stack, { meetingName: 'Design review' });
   await joinRoom(host, stack, roomId);

@@ -202,6 +202,34 @@ describe('Recordings page', () => {
     );
   });
 
+  it('exports the video with burned-in subtitles and shows the export status until it can be downloaded', async () => {
+    const { page } = await asAda();
+    await page.waitForSelector('[data-testid=export-start]:not([disabled])');
+    await page.click('[data-testid=export-start]');
+    const states: string[] = [];
+    const link = await waitUntil(
+      'the subtitled video to be ready',
+      async () => {
+        const status = await page
+          .locator('[data-testid=export-status]')
+          .textContent({ timeout: 200 })
+          .catch(() => null);
+        if (status && states.at(-1) !== status) states.push(status);
+        return page.getAttribute('[data-testid=export-download]', 'href', { timeout: 200 }).catch(() => null);
+      },
+      { timeoutMs: 180_000, intervalMs: 200 },
+    );
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.every((s) => /waiting to start|Rendering version \d+/.test(s))).toBe(true);
+    const video = await page.evaluate(async (href) => {
+      const res = await fetch(href);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return { ok: res.ok, size: bytes.length, brand: String.fromCharCode(...bytes.slice(4, 8)) };
+    }, link);
+    expect(video).toMatchObject({ ok: true, brand: 'ftyp' });
+    expect(video.size).toBeGreaterThan(10_000);
+  });
+
   it('shows a clear reason when a text file renamed .mp4 cannot be processed', async () => {
     const fake = await textRenamedMp4();
     const { page } = await openRecordings('Ada');
