@@ -109,5 +109,8 @@ describe('formatting', () => {
     expect(
       describeProgress({ totalBytes: 1024, uploadedBytes: 0, fraction: 0, bytesPerSecond: null, secondsLeft: null }),
     ).toBe('0 B of 1.0 KB');
+    expect(
+      describeProgress({ totalBytes: 1024, uploadedBytes: 1024, fraction: 1, bytesPerSecond: 0, secondsLeft: 0 }),
+    ).toBe('1.0 KB of 1.0 KB');
   });
 });
