@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import type { Cue, TimedWord } from '../../../../functions/recordings/subtitles';
 
 export interface TranscribeOptions {
@@ -43,5 +44,17 @@ export class NoEngineInstalled extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'NoEngineInstalled';
+  }
+}
+
+/**
+ * Engines run in their own process group (spawn `detached: true`) so an abort kills the engine and anything it
+ * started; otherwise a helper holding the output pipes open would keep the job "running" after SIGTERM.
+ */
+export function killEngine(child: ChildProcess): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
   }
 }

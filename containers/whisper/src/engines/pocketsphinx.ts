@@ -1,6 +1,12 @@
 import { spawn } from 'node:child_process';
 import type { TimedWord } from '../../../../functions/recordings/subtitles';
-import { UnsupportedOption, type TranscribeOptions, type Transcript, type TranscriptionEngine } from './engine';
+import {
+  UnsupportedOption,
+  killEngine,
+  type TranscribeOptions,
+  type Transcript,
+  type TranscriptionEngine,
+} from './engine';
 
 /**
  * Parses `pocketsphinx_continuous -time yes` output: per utterance, a hypothesis line, then one line per token
@@ -53,10 +59,11 @@ export class PocketsphinxEngine implements TranscriptionEngine {
     return new Promise((resolve, reject) => {
       const child = spawn(this.config.binary, ['-infile', wavFile, '-time', 'yes', ...(this.config.extraArgs ?? [])], {
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
       let out = '';
       let errTail = '';
-      const onAbort = () => child.kill('SIGKILL');
+      const onAbort = () => killEngine(child);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
         out += d;

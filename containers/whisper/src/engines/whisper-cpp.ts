@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Cue, TimedWord } from '../../../../functions/recordings/subtitles';
-import type { TranscribeOptions, Transcript, TranscriptionEngine } from './engine';
+import { killEngine, type TranscribeOptions, type Transcript, type TranscriptionEngine } from './engine';
 
 const Offsets = z.object({ from: z.number(), to: z.number() });
 /** whisper-cli `--output-json-full` (offsets in milliseconds). */
@@ -98,9 +98,9 @@ export class WhisperCppEngine implements TranscriptionEngine {
 
   private run(args: string[], options: TranscribeOptions): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.config.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(this.config.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       let errTail = '';
-      const onAbort = () => child.kill('SIGKILL');
+      const onAbort = () => killEngine(child);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
         errTail = (errTail + d).slice(-4000);
