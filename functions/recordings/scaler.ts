@@ -78,8 +78,13 @@ export interface ScalerResult {
 // Locally the worker is one always-on process: report what AWS would do, change nothing.
 let localLastFullyUsedAt: number | null = null;
 
-/** EventBridge every minute, and an async invoke whenever a job is enqueued (so a cold fleet starts at once). */
-export async function handler(_event?: unknown, now = Date.now()): Promise<ScalerResult> {
+/** EventBridge every minute, and an async invoke whenever a job is enqueued or finished. */
+export async function handler(_event?: unknown): Promise<ScalerResult> {
+  return scale(Date.now());
+}
+
+/** One scaling decision at `now` (epoch ms); the handler's body, with the clock injectable for tests. */
+export async function scale(now: number): Promise<ScalerResult> {
   const config = scalingConfig();
   const depth = await queueDepth(sqs(), requireEnv('TRANSCRIBE_QUEUE_URL'));
   const groupName = optionalEnv('FLEET_ASG_NAME');

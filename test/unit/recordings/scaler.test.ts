@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { LAST_FULLY_USED_TAG, handler } from '../../../functions/recordings/scaler';
+import { LAST_FULLY_USED_TAG, handler, scale } from '../../../functions/recordings/scaler';
 
 /* The scaler Lambda against mocked SQS and Auto Scaling: what it reads, what it sets. */
 const sqs = mockClient(SQSClient);
@@ -59,7 +59,7 @@ beforeEach(() => {
 it('starts the fleet from zero when a job waits, without honouring a cooldown', async () => {
   queue(1, 0);
   group(0, 0, NOW - 3_600_000);
-  const result = await handler({}, NOW);
+  const result = await scale(NOW);
   expect(result.decision).toEqual({ desired: 1, reason: 'scale-out' });
   expect(asg.commandCalls(SetDesiredCapacityCommand)[0]!.args[0].input).toEqual({
     AutoScalingGroupName: 'fleet',
@@ -74,11 +74,11 @@ it('releases a spare instance after the idle window and keeps it before', async 
   process.env.FLEET_IDLE_MINUTES = '2';
   queue(0, 0);
   group(1, 1, NOW - 60_000);
-  expect((await handler({}, NOW)).decision).toEqual({ desired: 1, reason: 'hold' });
+  expect((await scale(NOW)).decision).toEqual({ desired: 1, reason: 'hold' });
   expect(asg.commandCalls(SetDesiredCapacityCommand)).toHaveLength(0);
 
   group(1, 1, NOW - 120_000);
-  expect((await handler({}, NOW)).decision).toEqual({ desired: 0, reason: 'scale-in' });
+  expect((await scale(NOW)).decision).toEqual({ desired: 0, reason: 'scale-in' });
   expect(asg.commandCalls(SetDesiredCapacityCommand)[0]!.args[0].input.DesiredCapacity).toBe(0);
   expect(asg.commandCalls(CreateOrUpdateTagsCommand)).toHaveLength(0);
 });
@@ -86,7 +86,8 @@ it('releases a spare instance after the idle window and keeps it before', async 
 it('only reports locally, where FLEET_ASG_NAME is unset and the worker is always on', async () => {
   delete process.env.FLEET_ASG_NAME;
   queue(3, 1);
-  const result = await handler({}, NOW);
+  // As Lambda calls it: (event, context).
+  const result = await (handler as (e: unknown, c: unknown) => ReturnType<typeof handler>)({}, { awsRequestId: 'x' });
   expect(result.applied).toBe(false);
   expect(result.decision.desired).toBe(4);
   expect(asg.calls()).toHaveLength(0);
