@@ -8,6 +8,7 @@ import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
 import type { ServerMessage, ServerMessageOf } from '../../../functions/shared/protocol/room';
 import { removeTestKeys } from './room-world';
 import Redis from 'ioredis';
+import { getRedis, setRedisForTesting } from '../../../functions/shared/redis';
 
 const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
 
@@ -131,6 +132,10 @@ export function describeRoomsThroughGateway(title: string, options: { redisUrl?:
       await Promise.all(sockets.map((s) => s.closed().catch(() => undefined)));
       await new Promise((resolve) => setTimeout(resolve, 500)); // let $disconnect handlers finish
       await cloud?.stop();
+      // The handlers ran in this process and opened the process-wide Redis client; the local cloud does not own
+      // it, so a real Redis connection would keep jest alive after the tests.
+      getRedis().disconnect();
+      setRedisForTesting(undefined);
       await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       rmSync(dataDir, { recursive: true, force: true });
       if (options.redisUrl && process.env.REDIS_PREFIX) {
