@@ -76,7 +76,12 @@ it('records the meeting as the host, and the recording plays at canvas size with
   // Long enough for the sentence (≈ 11 s, looped by the fake microphone) to be said once whole.
   await waitUntil(
     'fourteen seconds of recording',
-    async () => /Recording 1[4-9] s/.test((await page.textContent('[data-testid=recording-state]')) ?? ''),
+    async () => {
+      const shown = /^Recording (?:(\d+) min )?(\d+) s$/.exec(
+        (await page.textContent('[data-testid=recording-state]')) ?? '',
+      );
+      return shown !== null && Number(shown[1] ?? 0) * 60 + Number(shown[2]) >= 14;
+    },
     { timeoutMs: 40_000 },
   );
   await page.click('[data-testid=toggle-recording]');
