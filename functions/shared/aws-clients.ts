@@ -14,18 +14,20 @@ import { requireEnv } from './env';
  * Lambda's speed). Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables, so the same code talks to AWS
  * or to the local stand-ins without a branch.
  */
+// `once` calls are marked pure so esbuild drops the clients a function never uses (the SDK packages declare
+// "sideEffects": false): without it every bundle carried all eight clients.
 function once<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
 }
 
-export const dynamo = once(() =>
+export const dynamo = /* @__PURE__ */ once(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
 );
 
 // WHEN_REQUIRED: otherwise the SDK frames streamed bodies as aws-chunked (stored corrupt by s3rver) and puts an
 // empty-body checksum into presigned URLs that real S3 then rejects. Path style is only for the local stand-in.
-export const s3 = once(
+export const s3 = /* @__PURE__ */ once(
   () =>
     new S3Client({
       forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
@@ -34,11 +36,11 @@ export const s3 = once(
     }),
 );
 
-export const sqs = once(() => new SQSClient({}));
-export const rdsData = once(() => new RDSDataClient({}));
-export const secrets = once(() => new SecretsManagerClient({}));
-export const lambda = once(() => new LambdaClient({}));
-export const autoScaling = once(() => new AutoScalingClient({}));
+export const sqs = /* @__PURE__ */ once(() => new SQSClient({}));
+export const rdsData = /* @__PURE__ */ once(() => new RDSDataClient({}));
+export const secrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
+export const lambda = /* @__PURE__ */ once(() => new LambdaClient({}));
+export const autoScaling = /* @__PURE__ */ once(() => new AutoScalingClient({}));
 
 const managementClients = new Map<string, ApiGatewayManagementApiClient>();
 
