@@ -216,11 +216,12 @@ export class RecordingStore {
   }
 
   /** uploading → transcoding, once. Returns false when the upload was already completed (a repeated call). */
-  async markUploaded(id: string): Promise<boolean> {
+  /** `sizeBytes`: what S3 really holds (an in-meeting recording is declared at the largest size and ends early). */
+  async markUploaded(id: string, sizeBytes: number): Promise<boolean> {
     const n = await this.sql.execute(
-      `UPDATE recordings SET status = 'transcoding', upload_id = NULL, updated_at = now()
+      `UPDATE recordings SET status = 'transcoding', upload_id = NULL, size_bytes = :sizeBytes, updated_at = now()
        WHERE id = :id AND status = 'uploading'`,
-      { id },
+      { id, sizeBytes },
     );
     return n === 1;
   }

@@ -176,7 +176,7 @@ export class RecordingsService {
       record.uploadId!,
       expected.map((n) => ({ partNumber: n, etag: byNumber.get(n)!.etag })),
     );
-    await this.deps.store.markUploaded(record.id);
+    await this.deps.store.markUploaded(record.id, total);
     const updated = (await this.deps.store.get(record.id))!;
     await this.deps.notify(updated);
     return toSummary(updated);
