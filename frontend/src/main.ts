@@ -2,6 +2,7 @@ import './styles.css';
 import { ApiClient } from './api/client';
 import type { AppContext } from './app-context';
 import { loadConfig } from './config';
+import { installCandidateBuffer } from './media/candidate-buffer';
 import { page } from './pages/common';
 import { renderHome } from './pages/home';
 import { renderPrejoin } from './pages/prejoin';
@@ -11,6 +12,7 @@ import { mountRecordingsPage } from './recordings/recordings-page';
 const ROOM_PATH = /^\/r\/([0-9a-hjkmnp-tv-z]{4}(?:-[0-9a-hjkmnp-tv-z]{4}){3})\/?$/;
 
 async function boot(): Promise<void> {
+  installCandidateBuffer();
   const root = document.getElementById('app');
   if (!root) return;
   try {
