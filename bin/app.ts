@@ -36,10 +36,10 @@ async function main(): Promise<void> {
   const config = parseConfig(app.node.getAllContext());
   await buildFrontend(FRONTEND_OUT);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SECURITY_HEADERS } = require('../functions/auth/security-headers') as {
-    SECURITY_HEADERS: Readonly<Record<string, string>>;
+  const { securityHeaders } = require('../functions/auth/security-headers') as {
+    securityHeaders: (options: { connectSrc: string[] }) => Readonly<Record<string, string>>;
   };
-  createConnectNowStacks(app, config, { frontendDir: FRONTEND_OUT, securityHeaders: SECURITY_HEADERS });
+  createConnectNowStacks(app, config, { frontendDir: FRONTEND_OUT, securityHeaders });
   addNagChecks(app);
   app.synth();
 }

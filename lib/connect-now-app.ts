@@ -13,8 +13,11 @@ import { WebStack } from './stacks/web-stack';
 export interface ConnectNowAppInputs {
   /** The built frontend directory (dist/frontend). */
   readonly frontendDir: string;
-  /** Header map from functions/auth/security-headers.ts. */
-  readonly securityHeaders: Readonly<Record<string, string>>;
+  /**
+   * `securityHeaders` from functions/auth/security-headers.ts: called with the recordings bucket's origin, which the
+   * page uploads to and plays recordings from (presigned URLs), so the CSP names that one bucket and no other host.
+   */
+  readonly securityHeaders: (options: { connectSrc: string[] }) => Readonly<Record<string, string>>;
 }
 
 /** Every stack of one deployment, for tests and for wiring. */
@@ -49,10 +52,25 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
     natMode: config.natMode,
     logRetention,
   });
+  const data = new DataStack(app, `${prefix}-Data`, {
+    description: description('stateful resources (table, Aurora, Valkey, recordings, secrets)'),
+    vpc: network.vpc,
+    privateSubnets: network.privateSubnets,
+    // The bucket is created before the distribution (the page's CSP names it), so its CORS rule cannot name the
+    // CloudFront domain: it allows the configured origins, or any origin when none is configured. Presigned URLs
+    // are what authorize an upload or a download; CORS only decides which pages may use one they already hold.
+    corsOrigins: configuredOrigins(config).length > 0 ? configuredOrigins(config) : ['*'],
+    retainData: config.retainData,
+    logRetention,
+    alarmTopic,
+    googleSignIn: Boolean(config.googleClientId),
+  });
   const web = new WebStack(app, `${prefix}-Web`, {
     description: description('CloudFront, frontend bucket, API front doors'),
     frontendDir: inputs.frontendDir,
-    securityHeaders: inputs.securityHeaders,
+    securityHeaders: inputs.securityHeaders({
+      connectSrc: [`https://${data.recordingsBucket.bucketRegionalDomainName}`],
+    }),
     domainName: config.domainName,
     certificateArn: config.certificateArn,
     googleClientId: config.googleClientId,
@@ -60,16 +78,6 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
     retainLogs: config.retainData,
   });
   const allowedOrigins = [web.publicUrl, ...configuredOrigins(config).filter((o) => o !== web.publicUrl)];
-  const data = new DataStack(app, `${prefix}-Data`, {
-    description: description('stateful resources (table, Aurora, Valkey, recordings, secrets)'),
-    vpc: network.vpc,
-    privateSubnets: network.privateSubnets,
-    allowedOrigins,
-    retainData: config.retainData,
-    logRetention,
-    alarmTopic,
-    googleSignIn: Boolean(config.googleClientId),
-  });
   const realtime = new RealtimeStack(app, `${prefix}-Realtime`, {
     description: description('WebSocket signaling and room socket'),
     webSocketApi: web.webSocketApi,

@@ -36,7 +36,8 @@ export interface DataStackProps extends StackProps {
   /** Subnets for Aurora and ElastiCache. */
   readonly privateSubnets: ec2.SubnetSelection;
   /** Page origins allowed to upload straight to the recordings bucket (CORS). */
-  readonly allowedOrigins: string[];
+  /** Origins allowed by the recordings bucket's CORS rule (browser uploads and playback). */
+  readonly corsOrigins: string[];
   /** Keep the table, database (snapshot) and recordings when the stack is destroyed. */
   readonly retainData: boolean;
   readonly logRetention: logs.RetentionDays;
@@ -238,7 +239,7 @@ export class DataStack extends Stack {
       // complete a multipart upload.
       cors: [
         {
-          allowedOrigins: props.allowedOrigins,
+          allowedOrigins: props.corsOrigins,
           allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
           allowedHeaders: ['*'],
           exposedHeaders: ['ETag'],

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SECURITY_HEADERS } from '../../../functions/auth/security-headers';
+import { securityHeaders } from '../../../functions/auth/security-headers';
 import { parseConfig } from '../../../lib/config';
 import { createConnectNowStacks, type ConnectNowStacks } from '../../../lib/connect-now-app';
 import { PLACEHOLDER_MISSING_ENTRIES_CONTEXT, PROJECT_ROOT } from '../../../lib/constructs/house-function';
@@ -47,7 +47,7 @@ export function synthesizeApp(extraContext: Record<string, unknown> = {}): Synth
     });
   }
   const config = parseConfig(app.node.getAllContext());
-  const stacks = createConnectNowStacks(app, config, { frontendDir, securityHeaders: SECURITY_HEADERS });
+  const stacks = createConnectNowStacks(app, config, { frontendDir, securityHeaders });
   // One synth for all stacks: Template.fromStack re-synthesizes the whole app on every call (~4 s each here).
   const assembly = app.synth();
   const templates = new Map<keyof ConnectNowStacks, Template>();
