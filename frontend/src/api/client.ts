@@ -126,13 +126,7 @@ export class ApiClient {
   }
 
   /** Public so feature pages (recordings) reuse the session, refresh and error mapping instead of copying them. */
-  async request<T>(
-    method: string,
-    path: string,
-    schema: z.ZodType<T>,
-    body?: unknown,
-    retryOn401 = true,
-  ): Promise<T> {
+  async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, retryOn401 = true): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
