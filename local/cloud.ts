@@ -1,3 +1,4 @@
+import { closeRedis } from '../functions/shared/redis';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -117,12 +118,26 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const savedEnv = { ...process.env };
   cleanups.push(() => restoreEnv(savedEnv));
 
+  // Each step gets a bounded wait: one stuck step (a long poll, a busy PGlite checkpoint on a loaded machine)
+  // must not keep the others, and the data-folder lock released last, from running.
+  const STEP_TIMEOUT_MS = 15_000;
   const runStopList = async () => {
     for (const cleanup of cleanups.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), STEP_TIMEOUT_MS);
+        timer.unref();
+      });
       try {
-        await cleanup();
+        const outcome = await Promise.race([Promise.resolve(cleanup()).then(() => 'done' as const), timedOut]);
+        if (outcome === 'timeout')
+          warn(
+            `[local] shutdown step did not finish in ${STEP_TIMEOUT_MS / 1000} s: ${cleanup.toString().slice(0, 80)}`,
+          );
       } catch (error) {
         warn(`[local] shutdown step failed: ${describe(error)}`);
+      } finally {
+        clearTimeout(timer);
       }
     }
   };
@@ -256,6 +271,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       redisUrl,
     });
     applyEnv(env, redisUrl);
+    // Handlers open the process-wide Redis client lazily; close it on stop or a real-Redis run never lets jest exit.
+    cleanups.push(() => closeRedis());
 
     late.securityHeaders = await loadSecurityHeaders(s3.endpoint, notes);
     late.runtimeConfig = runtimeConfig(publicUrl, port);

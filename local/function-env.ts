@@ -5,6 +5,7 @@ import type { DynamoStandIn } from './standins/dynamodb';
 import type { S3StandIn } from './standins/s3';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './standins/sdk-config';
 import type { SqsStandIn } from './standins/sqs';
+import { PEER_PING_INTERVAL_MS } from '../functions/signaling/heartbeat';
 
 /** The environment of docs/contracts.md, with the SDK endpoint variables pointing at the stand-ins. */
 export function functionEnv(p: {
@@ -71,7 +72,7 @@ export function runtimeConfig(publicUrl: string, port: number) {
   return {
     apiBase: '/api',
     wsUrl: `ws://${host}:${port}/${STAGE}`,
-    peer: { host, port, path: '/', secure: false, key: 'peerjs', pingInterval: 60_000 },
+    peer: { host, port, path: '/', secure: false, key: 'peerjs', pingInterval: PEER_PING_INTERVAL_MS },
     ...(process.env.GOOGLE_CLIENT_ID ? { googleClientId: process.env.GOOGLE_CLIENT_ID } : {}),
     maxParticipants: Number(process.env.ROOM_MAX_PARTICIPANTS ?? 8),
   };

@@ -27,3 +27,10 @@ export function getRedis(): Redis {
 export function setRedisForTesting(client: Redis | undefined): void {
   shared = client;
 }
+
+/** Closes the shared client (the local cloud calls this on stop, so a test process can exit). */
+export async function closeRedis(): Promise<void> {
+  const client = shared;
+  shared = undefined;
+  if (client) await client.quit().catch(() => client.disconnect());
+}

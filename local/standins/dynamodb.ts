@@ -67,8 +67,17 @@ export async function startDynamo(options: {
     return deleted;
   };
 
+  // One sweep at a time, and stop() waits for the running one: closing dynalite under a live scan makes its
+  // level iterator throw ("Iterator is not open") outside any promise we hold.
+  let running: Promise<void> | undefined;
   const timer = setInterval(() => {
-    sweepExpired().catch((error) => console.error('[dynamodb] TTL sweep failed:', error));
+    if (running) return;
+    running = sweepExpired()
+      .then(() => undefined)
+      .catch((error) => console.error('[dynamodb] TTL sweep failed:', error))
+      .finally(() => {
+        running = undefined;
+      });
   }, options.sweepIntervalMs ?? 60_000);
   timer.unref();
 
@@ -78,6 +87,7 @@ export async function startDynamo(options: {
     sweepExpired,
     stop: async () => {
       clearInterval(timer);
+      await running;
       client.destroy();
       await closeServer(server);
     },
