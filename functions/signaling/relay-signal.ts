@@ -14,6 +14,8 @@ export interface RelayDeps {
   notifier: Notifier;
   /** Counts one frame for the sender; throws TooManyRequests past the limit. */
   countFrame(connectionId: string): Promise<void>;
+  /** Drops a cached peer binding (when the registry is a RegistryCache). */
+  forgetPeer?(peerId: string): void;
 }
 
 export type RelayOutcome =
@@ -78,15 +80,25 @@ export async function relaySignal(deps: RelayDeps, connectionId: string, body: s
   const src = sender.peerId;
   const { dst } = message;
 
-  const target = await deps.registry.findPeer(dst);
-  if (target && target.roomId === sender.roomId && target.role !== 'lobby') {
-    const relayed = { type: message.type, src, dst, ...('payload' in message ? { payload: message.payload } : {}) };
-    if (await deps.notifier.post(target.connectionId, relayed)) return { status: 'delivered', src, dst };
-    // 410: the socket died without a $disconnect yet; forget it so the next sender gets EXPIRE straight away.
-    await Promise.all([
-      deps.registry.deleteConnection(target.connectionId),
-      deps.registry.releasePeerId(dst, target.connectionId),
-    ]);
+  const relayed = { type: message.type, src, dst, ...('payload' in message ? { payload: message.payload } : {}) };
+  let gone: string | undefined;
+  // Two tries: after a 410 the peer may have reconnected on a new socket, and a cached binding may predate it.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const target = await deps.registry.findPeer(dst);
+    if (!target || target.connectionId === gone) break;
+    if (target.roomId === sender.roomId && target.role !== 'lobby') {
+      if (await deps.notifier.post(target.connectionId, relayed)) return { status: 'delivered', src, dst };
+      // 410: the socket died without a $disconnect yet; forget it so the next sender gets EXPIRE straight away.
+      gone = target.connectionId;
+      await Promise.all([
+        deps.registry.deleteConnection(target.connectionId),
+        deps.registry.releasePeerId(dst, target.connectionId),
+      ]);
+    } else {
+      // Not deliverable here. Only a cached answer is worth a second look (the peer may have moved rooms since).
+      if (!deps.forgetPeer) break;
+      deps.forgetPeer(dst);
+    }
   }
 
   // Same answer for "absent" and "in another room": a caller learns nothing about other meetings.

@@ -2,22 +2,24 @@ import { isAppError, TooManyRequests } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { errorMessage } from '../shared/protocol/peerjs';
 import { limits, rateLimit } from '../shared/rate-limit';
-import { connectionRegistry, type ConnectionRegistry } from './connection-registry';
+import { connectionRegistry } from './connection-registry';
 import { wsNotifier } from './ports';
 import { relaySignal, type RelayDeps } from './relay-signal';
-import { SenderCache } from './sender-cache';
+import { RegistryCache } from './registry-cache';
 import { bodyOf, type WsEvent, type WsResult } from './ws-event';
 
-let cachedRegistry: ConnectionRegistry | undefined;
+let cachedRegistry: RegistryCache | undefined;
 
 export function defaultRelayDeps(): RelayDeps {
-  // A connection's record never changes while it lives (a new ticket means a new socket), so warm containers
-  // keep senders in memory and spend one DynamoDB read per frame (the destination) instead of two.
-  cachedRegistry ??= new SenderCache(connectionRegistry());
+  // Warm containers keep senders and destinations in memory (see RegistryCache for why that is safe): a frame
+  // then costs a Redis INCR and one post instead of two strongly consistent DynamoDB reads as well.
+  cachedRegistry ??= new RegistryCache(connectionRegistry());
+  const cache = cachedRegistry;
   return {
-    registry: cachedRegistry,
+    registry: cache,
     notifier: wsNotifier,
     countFrame: (connectionId) => rateLimit(`signal:${connectionId}`, limits.signal),
+    forgetPeer: (peerId) => cache.forgetPeer(peerId),
   };
 }
 

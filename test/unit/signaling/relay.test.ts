@@ -1,5 +1,8 @@
 import { MAX_SIGNAL_BYTES } from '../../../functions/shared/protocol/peerjs';
 import { limits } from '../../../functions/shared/rate-limit';
+import { wsNotifier } from '../../../functions/signaling/ports';
+import { createRelayHandler } from '../../../functions/signaling/relay';
+import { RegistryCache } from '../../../functions/signaling/registry-cache';
 import { answer, candidate, createHarness, offer, type Harness } from './harness';
 
 describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
@@ -66,6 +69,37 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
     expect(h.inbox(alice)).toEqual([{ type: 'EXPIRE', src: 'bob', dst: 'alice' }]);
     expect(await h.registry.findPeer('bob')).toBeUndefined();
     expect(await h.registry.getConnection(bob)).toBeUndefined();
+  });
+
+  it('follows a peer that reconnected on a new socket when its cached binding answers 410', async () => {
+    const cache = new RegistryCache(h.registry);
+    const relay = createRelayHandler(() => ({ registry: cache, notifier: wsNotifier, countFrame: async () => {} }));
+    const send = (from: string, message: unknown) =>
+      relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });
+    await send(alice, candidate('bob')); // caches bob → old socket
+    const fresh = (await h.open('bob2', { peerId: 'bob', roomId: 'room-1' })).connectionId;
+    h.live.delete(bob); // the old socket is gone; the cache does not know yet
+    await send(alice, offer('bob'));
+    expect(h.inbox(fresh)).toEqual([{ type: 'OPEN' }, expect.objectContaining({ type: 'OFFER', src: 'alice' })]);
+    expect(h.inbox(alice)).toEqual([]);
+  });
+
+  it('re-reads a cached binding that points into another room (the peer moved rooms since)', async () => {
+    const cache = new RegistryCache(h.registry);
+    const relay = createRelayHandler(() => ({
+      registry: cache,
+      notifier: wsNotifier,
+      countFrame: async () => {},
+      forgetPeer: (peerId) => cache.forgetPeer(peerId),
+    }));
+    const send = (from: string, message: unknown) =>
+      relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });
+    const eve = (await h.open('eve', { peerId: 'eve', roomId: 'room-2' })).connectionId;
+    await send(eve, offer('bob')); // caches bob (room-1); eve gets EXPIRE
+    const bobInRoom2 = (await h.open('bob-moved', { peerId: 'bob', roomId: 'room-2' })).connectionId;
+    await send(eve, offer('bob'));
+    expect(h.inbox(bobInRoom2)).toEqual([{ type: 'OPEN' }, expect.objectContaining({ type: 'OFFER', src: 'eve' })]);
+    expect(h.inbox(eve)).toEqual([{ type: 'OPEN' }, { type: 'EXPIRE', src: 'bob', dst: 'eve' }]);
   });
 
   it('relays a client LEAVE to a peer of the room, stamped with the sender id', async () => {

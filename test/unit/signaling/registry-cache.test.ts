@@ -1,7 +1,7 @@
-import { SenderCache } from '../../../functions/signaling/sender-cache';
+import { RegistryCache } from '../../../functions/signaling/registry-cache';
 import { InMemoryRegistry } from './in-memory-registry';
 
-describe('SenderCache', () => {
+describe('RegistryCache', () => {
   const record = {
     connectionId: 'c1',
     kind: 'peer' as const,
@@ -17,7 +17,7 @@ describe('SenderCache', () => {
     const inner = new InMemoryRegistry();
     await inner.putConnection(record);
     const get = jest.spyOn(inner, 'getConnection');
-    const cache = new SenderCache(inner);
+    const cache = new RegistryCache(inner);
     await cache.getConnection('c1');
     await cache.getConnection('c1');
     expect(get).toHaveBeenCalledTimes(1);
@@ -25,24 +25,31 @@ describe('SenderCache', () => {
     expect(await cache.getConnection('c1')).toBeUndefined();
   });
 
-  it('never caches peer bindings, which move between sockets on reconnect', async () => {
+  it('keeps a binding until the relay releases it (after a 410), then reads the new one', async () => {
     const inner = new InMemoryRegistry();
-    const cache = new SenderCache(inner);
+    const cache = new RegistryCache(inner);
     await inner.claimPeerId({ peerId: 'alice', connectionId: 'c1', roomId: 'r', sub: 'u' });
     expect(await cache.findPeer('alice')).toMatchObject({ connectionId: 'c1' });
     await inner.claimPeerId({ peerId: 'alice', connectionId: 'c2', roomId: 'r', sub: 'u' });
+    expect(await cache.findPeer('alice')).toMatchObject({ connectionId: 'c1' });
+    await cache.releasePeerId('alice', 'c1');
     expect(await cache.findPeer('alice')).toMatchObject({ connectionId: 'c2' });
   });
 
   it('does not remember a miss, and re-reads after its time to live', async () => {
     const inner = new InMemoryRegistry();
     let now = 0;
-    const cache = new SenderCache(inner, 10, 1000, () => now);
+    const cache = new RegistryCache(inner, { connectionTtlMs: 1000, bindingTtlMs: 1000, now: () => now });
     expect(await cache.getConnection('c1')).toBeUndefined();
+    expect(await cache.findPeer('alice')).toBeUndefined();
     await inner.putConnection(record);
+    await inner.claimPeerId({ peerId: 'alice', connectionId: 'c1', roomId: 'r', sub: 'u' });
     expect(await cache.getConnection('c1')).toMatchObject({ peerId: 'alice' });
+    expect(await cache.findPeer('alice')).toMatchObject({ connectionId: 'c1' });
     await inner.deleteConnection('c1');
+    await inner.releasePeerId('alice', 'c1');
     now = 2000;
     expect(await cache.getConnection('c1')).toBeUndefined();
+    expect(await cache.findPeer('alice')).toBeUndefined();
   });
 });

@@ -1,0 +1,398 @@
+/*
+ * npm run bench:signaling [-- --peers=200 --room-size=4 --candidates=12]
+ *
+ * N simulated PeerJS peers in rooms of R exchange what peerjs@1.5.5 sends for a call (OFFER ≈ 6.2 KB, ANSWER ≈ 5.9 KB,
+ * C CANDIDATEs ≈ 0.3 KB per side, every pair of a room, all rooms at once), first through the reference PeerJS server
+ * (`peer`, in-memory relay) and then through the local gateway + our Lambda handlers (authorizer, DynamoDB stand-in,
+ * rate limit in Redis, @connections over HTTP), in the same process, one after the other, with the same clients.
+ * Relay latency = server-stamped frame received − the same frame sent, per frame.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { PeerServer } from 'peer';
+import WebSocket from 'ws';
+import { issueRoomTicket } from '../functions/auth/tickets';
+import { startLocalCloud } from '../local/cloud';
+
+interface Options {
+  peers: number;
+  roomSize: number;
+  candidates: number;
+}
+
+interface Target {
+  name: string;
+  /** The PeerJS socket URL for this peer (key, id, token in the query as peerjs builds it). */
+  url(peerId: string, roomId: string): Promise<string>;
+  headers: Record<string, string>;
+}
+
+interface Result {
+  name: string;
+  frames: number;
+  seconds: number;
+  latenciesMs: number[];
+  connectSeconds: number;
+}
+
+function arg(name: string, fallback: number): number {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const value = hit ? Number(hit.split('=')[1]) : fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+const OFFER_SDP = `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\n${'a=fmtp:111 minptime=10;useinbandfec=1\r\n'.repeat(150)}`;
+const ANSWER_SDP = OFFER_SDP.slice(0, 5900);
+const candidateLine = (n: number) =>
+  `candidate:${1000 + n} 1 udp 2122260223 192.0.2.${n % 250} ${50000 + n} typ host generation 0 ufrag abcd network-id 1`;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+class BenchPeer {
+  private openWaiter?: () => void;
+  opened = false;
+  /** Listening from construction: a socket can open while later peers are still fetching their tickets. */
+  readonly connected: Promise<void>;
+  constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+    onFrame: (peer: BenchPeer, frame: Record<string, unknown>) => void,
+  ) {
+    this.connected = new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_q, res) => reject(new Error(`${id}: upgrade refused ${res.statusCode}`)));
+    });
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Record<string, unknown>;
+      if (frame.type === 'OPEN') {
+        this.opened = true;
+        this.openWaiter?.();
+        return;
+      }
+      onFrame(this, frame);
+    });
+  }
+  waitOpen(timeoutMs = 30_000): Promise<void> {
+    if (this.opened) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.id}: no OPEN within ${timeoutMs} ms`)), timeoutMs);
+      this.openWaiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+}
+
+async function runLoad(target: Target, o: Options): Promise<Result> {
+  const rooms = Math.ceil(o.peers / o.roomSize);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const perPair = 2 + 2 * o.candidates;
+  let expected = 0;
+  for (let r = 0; r < rooms; r++) {
+    const size = Math.min(o.roomSize, o.peers - r * o.roomSize);
+    expected += ((size * (size - 1)) / 2) * perPair;
+  }
+  let received = 0;
+  let lastReceived = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const stamp = `${Date.now().toString(36)}`;
+
+  const key = (type: string, src: string, dst: string, payload: Record<string, unknown>) =>
+    `${type}|${src}|${dst}|${String(payload.connectionId)}|${
+      type === 'CANDIDATE' ? (payload.candidate as { candidate: string }).candidate : ''
+    }`;
+  const sendTimed = (from: BenchPeer, type: string, dst: string, payload: Record<string, unknown>) => {
+    sentAt.set(key(type, from.id, dst, payload), performance.now());
+    from.send({ type, dst, payload });
+  };
+  const sendCandidates = (from: BenchPeer, dst: string, connectionId: string, base: number) => {
+    for (let c = 0; c < o.candidates; c++) {
+      sendTimed(from, 'CANDIDATE', dst, {
+        candidate: { candidate: candidateLine(base + c), sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' },
+        type: 'media',
+        connectionId,
+      });
+    }
+  };
+
+  const onFrame = (peer: BenchPeer, frame: Record<string, unknown>) => {
+    const type = String(frame.type);
+    const payload = (frame.payload ?? {}) as Record<string, unknown>;
+    const t0 = sentAt.get(key(type, String(frame.src), peer.id, payload));
+    if (t0 === undefined) {
+      if (type === 'ERROR' || type === 'EXPIRE') console.error(`  ${peer.id} got ${JSON.stringify(frame)}`);
+      return;
+    }
+    const now = performance.now();
+    latencies.push(now - t0);
+    received++;
+    lastReceived = now;
+    if (type === 'OFFER') {
+      // What the callee's client does: answer, then trickle its own candidates.
+      const src = String(frame.src);
+      sendTimed(peer, 'ANSWER', src, {
+        sdp: { type: 'answer', sdp: ANSWER_SDP },
+        type: 'media',
+        connectionId: payload.connectionId,
+      });
+      sendCandidates(peer, src, String(payload.connectionId), 500);
+    }
+    if (received === expected) done();
+  };
+
+  const peers: BenchPeer[][] = [];
+  const connectStart = performance.now();
+  const all: BenchPeer[] = [];
+  for (let r = 0; r < rooms; r++) {
+    const roomId = `bench-${stamp}-${r}`;
+    const room: BenchPeer[] = [];
+    for (let i = 0; i < o.roomSize && r * o.roomSize + i < o.peers; i++) {
+      const id = `p${r}-${i}-${stamp}`;
+      const ws = new WebSocket(await target.url(id, roomId), { headers: target.headers, perMessageDeflate: false });
+      const peer = new BenchPeer(id, ws, onFrame);
+      room.push(peer);
+      all.push(peer);
+    }
+    peers.push(room);
+  }
+  await Promise.all(all.map((p) => p.connected));
+  process.stdout.write(`  ${target.name}: ${all.length} sockets connected\n`);
+  await Promise.all(all.map((p) => p.waitOpen()));
+  const connectSeconds = (performance.now() - connectStart) / 1000;
+
+  const start = performance.now();
+  for (const room of peers) {
+    for (let i = 0; i < room.length; i++) {
+      for (let j = i + 1; j < room.length; j++) {
+        const caller = room[i]!;
+        const callee = room[j]!;
+        const connectionId = `mc_${i}${j}${stamp}`;
+        sendTimed(caller, 'OFFER', callee.id, {
+          sdp: { type: 'offer', sdp: OFFER_SDP },
+          type: 'media',
+          connectionId,
+          metadata: { kind: 'camera' },
+        });
+        sendCandidates(caller, callee.id, connectionId, 0);
+      }
+    }
+  }
+  const timeout = new Promise<void>((_, reject) =>
+    setTimeout(() => reject(new Error(`${target.name}: ${received}/${expected} frames after 180 s`)), 180_000).unref(),
+  );
+  await Promise.race([finished, timeout]);
+  const seconds = (lastReceived - start) / 1000;
+  await Promise.all(
+    all.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          p.ws.once('close', () => resolve());
+          p.ws.close();
+        }),
+    ),
+  );
+  return { name: target.name, frames: received, seconds, latenciesMs: latencies.sort((a, b) => a - b), connectSeconds };
+}
+
+/** Unloaded latency: two peers pass one CANDIDATE back and forth, the next sent only when the last arrived. */
+async function runIdle(target: Target, rounds: number): Promise<number[]> {
+  const stamp = `i${Date.now().toString(36)}`;
+  const roomId = `idle-${stamp}`;
+  const latencies: number[] = [];
+  let sentAt = 0;
+  let next: (() => void) | undefined;
+  const onFrame = () => {
+    latencies.push(performance.now() - sentAt);
+    next?.();
+  };
+  const a = new BenchPeer(
+    `a-${stamp}`,
+    new WebSocket(await target.url(`a-${stamp}`, roomId), { headers: target.headers }),
+    onFrame,
+  );
+  const b = new BenchPeer(
+    `b-${stamp}`,
+    new WebSocket(await target.url(`b-${stamp}`, roomId), { headers: target.headers }),
+    onFrame,
+  );
+  await Promise.all([a.connected, b.connected, a.waitOpen(), b.waitOpen()]);
+  for (let i = 0; i < rounds; i++) {
+    const [from, to] = i % 2 ? [b, a] : [a, b];
+    const arrived = new Promise<void>((resolve) => (next = resolve));
+    sentAt = performance.now();
+    from.send({
+      type: 'CANDIDATE',
+      dst: to.id,
+      payload: {
+        candidate: { candidate: candidateLine(i), sdpMid: '0', sdpMLineIndex: 0 },
+        type: 'media',
+        connectionId: 'mc_idle',
+      },
+    });
+    await arrived;
+  }
+  a.ws.close();
+  b.ws.close();
+  return latencies.sort((x, y) => x - y);
+}
+
+async function startReference(): Promise<{ target: Target; stop(): Promise<void> }> {
+  const server = await new Promise<Server>((resolve) => {
+    PeerServer({ port: 0, host: '127.0.0.1', path: '/', key: 'peerjs' }, (s) => resolve(s as Server));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    target: {
+      name: 'reference peer@1.0.2',
+      url: async (id) => `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${id}&token=t${id}&version=1.5.5`,
+      headers: {},
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Our stack: a random database on this machine's PostgreSQL when it answers (else PGlite), in-process Redis. */
+async function startOurs(): Promise<{ target: Target; stop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-signaling-'));
+  const database = `bench_signaling_${Math.random().toString(36).slice(2, 10)}`;
+  let databaseUrl: string | undefined;
+  const admin = new Client({
+    host: '127.0.0.1',
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 1000,
+  });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
+  } catch {
+    databaseUrl = undefined;
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  // The per-connection signal limit stays at its production default (400 / 10 s); the load stays under it.
+  const cloud = await startLocalCloud({
+    port: 0,
+    dataDir,
+    quiet: true,
+    worker: false,
+    buildFrontend: false,
+    databaseUrl,
+  });
+  return {
+    target: {
+      name: 'ours (local gateway + Lambda handlers)',
+      url: async (id, roomId) => {
+        const token = await issueRoomTicket({ sub: `u-${id}`, name: id, roomId, peerId: id, role: 'member' });
+        return `ws://127.0.0.1:${cloud.port}/peerjs?key=peerjs&id=${id}&token=${token}&version=1.5.5`;
+      },
+      headers: { Origin: cloud.url },
+    },
+    stop: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await cloud.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (databaseUrl) {
+        const c = new Client({ host: '127.0.0.1', user: 'postgres', database: 'postgres' });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        await c.end();
+      }
+    },
+  };
+}
+
+function summary(r: Result) {
+  return {
+    p50: percentile(r.latenciesMs, 50),
+    p99: percentile(r.latenciesMs, 99),
+    rate: r.frames / r.seconds,
+  };
+}
+
+async function main(): Promise<void> {
+  const o: Options = { peers: arg('peers', 200), roomSize: arg('room-size', 4), candidates: arg('candidates', 12) };
+  console.log(
+    `Signaling benchmark: ${o.peers} peers, rooms of ${o.roomSize}, offer + answer + ${o.candidates} candidates per side per pair`,
+  );
+
+  const idleRounds = 200;
+  const reference = await startReference();
+  const refIdle = await runIdle(reference.target, idleRounds);
+  const ref = await runLoad(reference.target, o);
+  await reference.stop();
+  console.log(`  reference done: ${ref.frames} frames`);
+
+  const ours = await startOurs();
+  console.log('  local cloud started');
+  let our: Result;
+  let ourIdle: number[];
+  try {
+    ourIdle = await runIdle(ours.target, idleRounds);
+    our = await runLoad(ours.target, o);
+  } finally {
+    await ours.stop();
+  }
+
+  console.log('');
+  console.log(`Unloaded one-way relay latency (${idleRounds} sequential CANDIDATEs between two peers):`);
+  for (const [name, l] of [
+    [ref.name, refIdle],
+    [our.name, ourIdle],
+  ] as const) {
+    console.log(`  ${name.padEnd(42)} p50 ${percentile(l, 50).toFixed(2)} ms   p99 ${percentile(l, 99).toFixed(2)} ms`);
+  }
+  console.log(
+    `  ratio ours/reference: p50 ${(percentile(ourIdle, 50) / percentile(refIdle, 50)).toFixed(2)}×, p99 ${(percentile(ourIdle, 99) / percentile(refIdle, 99)).toFixed(2)}×`,
+  );
+  console.log('');
+  console.log(`Call set-up burst (every room at once):`);
+
+  const rows = [ref, our].map((r) => ({ r, s: summary(r) }));
+  const fmt = (n: number, d = 1) => n.toFixed(d).padStart(9);
+  console.log('');
+  console.log(
+    `${'server'.padEnd(42)}${'frames'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'frames/s'.padStart(10)}${'connect s'.padStart(11)}`,
+  );
+  for (const { r, s } of rows) {
+    console.log(
+      `${r.name.padEnd(42)}${String(r.frames).padStart(9)}${fmt(s.p50)}${fmt(s.p99)}${fmt(s.rate, 0).padStart(10)}${fmt(r.connectSeconds, 2).padStart(11)}`,
+    );
+  }
+  const a = rows[0]!.s;
+  const b = rows[1]!.s;
+  console.log('');
+  console.log(
+    `ratio ours/reference: p50 ${(b.p50 / a.p50).toFixed(2)}×, p99 ${(b.p99 / a.p99).toFixed(2)}×, throughput ${(b.rate / a.rate).toFixed(2)}×`,
+  );
+  console.log(`target: relay p50 within 3× of the reference → ${b.p50 / a.p50 <= 3 ? 'met' : 'NOT met'}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
