@@ -96,6 +96,50 @@ test('a screen share reaches a late joiner, and stopping it clears the spotlight
   await closePages(ana.page, bob.page);
 });
 
+/** The outgoing camera encodings of every live connection on the page (what setParameters applied). */
+async function cameraEncodings(page: Page) {
+  return page.evaluate(() => {
+    const pcs = (window as unknown as { __testPeerConnections: RTCPeerConnection[] }).__testPeerConnections;
+    return pcs
+      .filter((pc) => pc.connectionState === 'connected')
+      .flatMap((pc) => pc.getSenders().filter((s) => s.track?.kind === 'video'))
+      .map((s) => {
+        const e = s.getParameters().encodings[0] ?? {};
+        return { active: e.active, maxBitrate: e.maxBitrate, maxFramerate: e.maxFramerate };
+      });
+  });
+}
+
+test('each sender caps its video by room size (mesh quality policy) and audio-only stops it', async () => {
+  const ana = await openPerson(stack, 'Ana');
+  const bob = await openPerson(stack, 'Bob');
+  const cleo = await openPerson(stack, 'Cleo');
+  const roomId = await createRoom(ana, stack);
+  await joinRoom(ana, stack, roomId);
+  await joinRoom(bob, stack, roomId);
+  await waitForMediaFlowing(ana.page);
+  await waitUntil('two-person cap on Ana’s camera', async () => {
+    const enc = await cameraEncodings(ana.page);
+    return enc.length === 1 && enc[0]!.maxBitrate === 1_200_000 && enc[0]!.maxFramerate === 30;
+  });
+
+  await joinRoom(cleo, stack, roomId);
+  await waitForMediaFlowing(ana.page, { minConnections: 2 });
+  await waitUntil('three-person cap on both of Ana’s camera senders', async () => {
+    const enc = await cameraEncodings(ana.page);
+    return enc.length === 2 && enc.every((e) => e.active !== false && e.maxBitrate === 800_000);
+  });
+
+  await ana.page.click('[data-testid=toggle-audio-only]');
+  await waitUntil('Ana’s camera senders inactive', async () => {
+    const enc = await cameraEncodings(ana.page);
+    return enc.length === 2 && enc.every((e) => e.active === false);
+  });
+  // Audio keeps flowing to the others.
+  await waitForMediaFlowing(bob.page, { minConnections: 2 });
+  await closePages(ana.page, bob.page, cleo.page);
+});
+
 test("a leaver's tile disappears within 2 s", async () => {
   const ana = await openPerson(stack, 'Ana');
   const bob = await openPerson(stack, 'Bob');

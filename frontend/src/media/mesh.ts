@@ -175,9 +175,20 @@ export class Mesh extends Emitter<MeshEvents> {
     if (kind === 'camera') watchConnected(call, () => void this.capSender(call, 'camera'));
   }
 
-  private async capSender(call: MediaConnection, source: VideoSource): Promise<void> {
+  /** Per sender, the last queued setParameters: calls must not overlap (Chromium rejects an overlapping one). */
+  private readonly capping = new WeakMap<RTCRtpSender, Promise<void>>();
+
+  private capSender(call: MediaConnection, source: VideoSource): Promise<void> {
     const sender = call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video');
-    if (!sender || !sender.track) return;
+    if (!sender) return Promise.resolve();
+    const next = (this.capping.get(sender) ?? Promise.resolve()).then(() => this.applyCap(sender, source));
+    this.capping.set(sender, next);
+    return next;
+  }
+
+  private async applyCap(sender: RTCRtpSender, source: VideoSource): Promise<void> {
+    if (!sender.track) return;
+    // Read the room size now, not when queued: the latest roster wins.
     const cap = videoCapFor({ participants: this.participants, source, audioOnly: this.audioOnly });
     const encoding = encodingFor(cap, sender.track.getSettings().height);
     const params = sender.getParameters();
