@@ -186,3 +186,51 @@ test('a dropped signaling socket reconnects without losing media, and new calls 
   await waitForTiles(bob.page, 3);
   await closePages(ana.page, bob.page, cleo.page);
 });
+
+test('a dropped room socket reconnects: roster, chat and media carry on', async () => {
+  const ana = await openPerson(stack, 'Ana');
+  const bob = await openPerson(stack, 'Bob');
+  const roomId = await createRoom(ana, stack);
+  await joinRoom(ana, stack, roomId);
+  await joinRoom(bob, stack, roomId);
+  await waitForMediaFlowing(bob.page);
+  const roomSocket = /\/peerjs\?token=/;
+  expect(await dropSockets(bob.page, roomSocket)).toBe(1);
+
+  await waitUntil('a new room socket', async () => (await openSockets(bob.page, roomSocket)).length === 1);
+  await bob.page.locator('[data-testid=connection-banner]').waitFor({ state: 'hidden' });
+  const during = await waitForMediaFlowing(bob.page);
+  expect(during.openConnections).toBe(1);
+  // The room works again in both directions.
+  await bob.page.click('[data-testid=toggle-chat]');
+  await bob.page.fill('[data-testid=chat-input]', 'back again');
+  await bob.page.click('[data-testid=chat-send]');
+  await ana.page.click('[data-testid=toggle-chat]');
+  await waitUntil('chat after the reconnect', async () =>
+    (await ana.page.$$eval('[data-testid=chat-text]', (els) => els.map((e) => e.textContent))).includes('back again'),
+  );
+  await waitForTiles(ana.page, 2);
+  await waitForTiles(bob.page, 2);
+  await closePages(ana.page, bob.page);
+});
+
+test('a peer that reloads the page comes back as one tile with media, without the others reloading', async () => {
+  const ana = await openPerson(stack, 'Ana');
+  const bob = await openPerson(stack, 'Bob');
+  const roomId = await createRoom(ana, stack);
+  await joinRoom(ana, stack, roomId);
+  await joinRoom(bob, stack, roomId);
+  await waitForMediaFlowing(ana.page);
+
+  await bob.page.reload();
+  await joinRoom(bob, stack, roomId);
+  await waitUntil(
+    'one live call to the returned Bob',
+    async () => (await inboundTotals(ana.page)).openConnections === 1,
+  );
+  const after = await waitForMediaFlowing(ana.page);
+  expect(after.openConnections).toBe(1);
+  await waitForTiles(ana.page, 2);
+  expect((await tileNames(ana.page)).sort()).toEqual(['Ana (you)', 'Bob']);
+  await closePages(ana.page, bob.page);
+});
