@@ -195,6 +195,17 @@ test('mute all sets every other mic off, shown on the tiles; ask to unmute reach
   await host.page.locator('[data-testid=participant]', { hasText: 'Bob' }).locator('[data-testid=ask-unmute]').click();
   await bob.page.locator('[data-testid=accept-unmute]').click();
   await waitUntil('Bob shown unmuted again', async () => (await bobTileOnHost.getAttribute('data-mic')) === 'true');
+
+  // The "m" shortcut mutes him (and is ignored while he types in the chat box).
+  await openPanel(bob.page, 'chat');
+  await bob.page.focus('[data-testid=chat-input]');
+  await bob.page.keyboard.press('m');
+  expect(await bob.page.inputValue('[data-testid=chat-input]')).toBe('m');
+  expect(await bob.page.innerText('[data-testid=toggle-mic]')).toBe('Mute');
+  await bob.page.fill('[data-testid=chat-input]', '');
+  await bob.page.locator('[data-testid=chat-input]').blur();
+  await bob.page.keyboard.press('m');
+  await waitUntil('Bob muted by shortcut', async () => (await bobTileOnHost.getAttribute('data-mic')) === 'false');
   await closePages(host.page, bob.page);
 });
 
