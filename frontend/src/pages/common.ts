@@ -47,6 +47,8 @@ export async function ensureSignedIn(
   },
   name: string,
 ): Promise<void> {
-  if (api.signedIn && api.currentUser?.name === name) return;
+  // A Google account keeps its session whatever name is typed: signing in as a guest would throw it away.
+  const user = api.currentUser as { name: string; kind?: string } | null;
+  if (api.signedIn && (user?.kind === 'google' || user?.name === name)) return;
   await api.signInAsGuest(name);
 }

@@ -102,7 +102,54 @@ export function renderHome(ctx: AppContext): HTMLElement {
       { class: 'hero' },
       h('h1', null, 'Video meetings in your browser'),
       h('p', null, 'No install. Share a link, talk face to face.'),
+      renderAccount(ctx, name),
     ),
     h('div', { class: 'cards' }, create, join),
+  );
+}
+
+/** Messages for the `signin_error` codes the Google callback redirects back with (functions/auth/routes.ts). */
+const SIGNIN_ERRORS: Record<string, string> = {
+  'google-cancelled': 'Google sign-in was cancelled.',
+  'google-no-code': 'Google sign-in did not complete.',
+  'rate-limited': 'Too many sign-in attempts: wait a minute and try again.',
+};
+
+/**
+ * Who you are and where your recordings are: a Google sign-in link when the deployment configures a Google client
+ * (the server runs the PKCE flow and comes back with the refresh cookie), and a session restored from that cookie.
+ */
+function renderAccount(ctx: AppContext, nameInput: HTMLInputElement): HTMLElement {
+  const status = h('span', { attrs: { 'data-testid': 'account-status' } });
+  const google = ctx.config.googleClientId
+    ? h(
+        'a',
+        {
+          class: 'button',
+          attrs: { href: '/api/auth/google/start?returnTo=%2F', 'data-testid': 'google-signin' },
+        },
+        'Sign in with Google',
+      )
+    : null;
+  const error = errorBox();
+  const code = new URLSearchParams(location.search).get('signin_error');
+  if (code) error.show(SIGNIN_ERRORS[code] ?? 'Google sign-in did not complete. Try again, or join as a guest.');
+  const restored = ctx.api.signedIn ? Promise.resolve(true) : ctx.api.refresh().catch(() => false);
+  void restored.then((signedIn) => {
+    const user = ctx.api.currentUser as { name: string; kind?: string } | null;
+    if (!signedIn || !user) return;
+    status.textContent = `Signed in as ${user.name}`;
+    if (user.kind === 'google' && google) google.hidden = true;
+    if (!nameInput.value) nameInput.value = user.name;
+  });
+  return h(
+    'p',
+    { class: 'account' },
+    status,
+    ' ',
+    google,
+    ' ',
+    h('a', { attrs: { href: '/recordings', 'data-testid': 'recordings-link' } }, 'My recordings'),
+    error,
   );
 }
