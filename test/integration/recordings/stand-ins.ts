@@ -1,4 +1,3 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,12 +7,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
 import { Client } from 'pg';
+import { splitStatements } from '../../../functions/migrate/migrate';
+import { postgresAnswers, startDataApiProcess, type BackendKind } from '../../support/data-api-process';
 import { DataApiSql } from '../../../functions/shared/sql/data-api-sql';
 import type { Sql } from '../../../functions/shared/sql/sql';
 import { startS3, type S3StandIn } from '../../../local/standins/s3';
 import { startSqs, type SqsStandIn } from '../../../local/standins/sqs';
 
-const TSX_CLI = require.resolve('tsx/cli');
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const BUCKET = 'recordings-test';
 export const CLUSTER_ARN = 'arn:aws:rds:us-east-1:000000000000:cluster:test';
@@ -21,57 +21,13 @@ export const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:
 // s3rver only knows its built-in key pair (S3RVER/S3RVER); the other stand-ins accept any key.
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-export type BackendKind = 'pglite' | 'postgres';
-
 /** PostgreSQL when it answers on 127.0.0.1:5432 (faster, and the real engine), else PGlite (what npm start embeds). */
-export function preferredBackend(): BackendKind {
-  const probe = spawnSync(
-    process.execPath,
-    [
-      '-e',
-      "const s=require('net').connect(5432,'127.0.0.1');s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(1),500)",
-    ],
-    { timeout: 3000 },
-  );
-  return probe.status === 0 ? 'postgres' : 'pglite';
-}
-
 function migrationStatements(file: string): string[] {
-  return readFileSync(file, 'utf8')
-    .split(/;\s*$/m)
-    .map((s) =>
-      s
-        .split('\n')
-        .filter((line) => !/^\s*--/.test(line))
-        .join('\n')
-        .trim(),
-    )
-    .filter((s) => s.length > 0);
+  return splitStatements(readFileSync(file, 'utf8'));
 }
 
-function startDataApiProcess(target: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [TSX_CLI, join(__dirname, 'data-api-server.ts'), target], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error('Data API emulator did not start within 60 s'));
-    }, 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) {
-        clearTimeout(timer);
-        resolve({ port: (JSON.parse(line) as { port: number }).port, child });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Data API emulator exited with ${code}`));
-    });
-  });
+export function preferredBackend(): BackendKind {
+  return postgresAnswers() ? 'postgres' : 'pglite';
 }
 
 export interface StandIns {
@@ -196,4 +152,4 @@ export async function startStandIns(options: {
   };
 }
 
-export const TSX = TSX_CLI;
+export const TSX = require.resolve('tsx/cli');

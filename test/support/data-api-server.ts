@@ -1,13 +1,14 @@
 /*
- * The Data API emulator in its own process (PGlite loads WebAssembly through a dynamic import jest's VM refuses).
+ * The Data API emulator as its own process: PGlite loads its WebAssembly through a dynamic import that jest's VM
+ * refuses (no --experimental-vm-modules), and `npm start` runs it outside the Lambda code anyway.
  * Usage: tsx data-api-server.ts <pglite|postgres://...>; prints {"port":n} once listening; exits when stdin closes.
  */
 import { createServer } from 'node:http';
-import { RdsDataApi } from '../../../local/emulators/rds-data-api';
-import { closeServer, listenLoopback } from '../../../local/standins/listen';
-import type { PgBackend } from '../../../local/standins/pg-backend';
-import { PgliteBackend } from '../../../local/standins/pglite-backend';
-import { PostgresBackend } from '../../../local/standins/postgres-backend';
+import { RdsDataApi } from '../../local/emulators/rds-data-api';
+import { closeServer, listenLoopback } from '../../local/standins/listen';
+import type { PgBackend } from '../../local/standins/pg-backend';
+import { PgliteBackend } from '../../local/standins/pglite-backend';
+import { PostgresBackend } from '../../local/standins/postgres-backend';
 
 async function main(target: string): Promise<void> {
   const backend: PgBackend = target === 'pglite' ? await PgliteBackend.open(undefined) : new PostgresBackend(target);
