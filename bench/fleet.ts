@@ -95,6 +95,7 @@ function idleNightsTrace(seed: number): Job[] {
 // --- the simulated fleet ---------------------------------------------------------------------------------------------
 
 interface Instance {
+  launchedAt: number;
   readyAt: number;
   busyUntil: number;
   job: Job | null;
@@ -123,7 +124,8 @@ interface Result {
  */
 function simulate(jobs: Job[], controller: Controller, options: { poke: boolean; alwaysOn?: number }): Result {
   const instances: Instance[] = [];
-  for (let i = 0; i < (options.alwaysOn ?? 0); i++) instances.push({ readyAt: 0, busyUntil: 0, job: null });
+  for (let i = 0; i < (options.alwaysOn ?? 0); i++)
+    instances.push({ launchedAt: 0, readyAt: 0, busyUntil: 0, job: null });
   let desired = instances.length;
   const queue: Job[] = [];
   const latencies: number[] = [];
@@ -153,13 +155,17 @@ function simulate(jobs: Job[], controller: Controller, options: { poke: boolean;
         desired,
         inService: instances.filter((i) => t >= i.readyAt).length,
       });
-      while (instances.length < desired) instances.push({ readyAt: t + BOOT, busyUntil: 0, job: null });
+      while (instances.length < desired) instances.push({ launchedAt: t, readyAt: t + BOOT, busyUntil: 0, job: null });
       if (instances.length > desired) {
         const removable = instances
           .filter((i) => !i.job)
           .sort((a, b) => b.readyAt - a.readyAt)
           .slice(0, instances.length - desired);
-        for (const i of removable) instances.splice(instances.indexOf(i), 1);
+        for (const i of removable) {
+          instances.splice(instances.indexOf(i), 1);
+          // EC2 bills per second with a 60 s minimum: an instance cancelled while booting still costs a minute.
+          instanceSeconds += Math.max(0, 60 - (t - i.launchedAt));
+        }
       }
     }
     for (const i of instances) {

@@ -4,7 +4,8 @@
  *
  * Why this shape: GPU instances cost by the second and take minutes to boot, and a user waiting for subtitles
  * should wait at most one boot plus their own job. So capacity goes out at once to one instance per waiting job
- * (no alarm periods), and comes back in as soon as instances are spare, unless an idle window says otherwise.
+ * (no alarm periods), and comes back in as soon as instances are spare, unless an idle window says otherwise. An
+ * instance still booting goes as soon as a ready one is free for the job it was launched for.
  * bench/fleet.ts measured the window on steady, bursty and office-hours traces: 0 min cost least on all three
  * (a 1 min window: 7–8 points more cost, 3 min: 28–35 points), because the worker pokes the scaler when it finishes a
  * job, so a spare instance goes within seconds instead of at the next one-minute tick.
@@ -26,7 +27,7 @@ export interface ScalingInput {
   inFlight: number;
   /** The group's current desired capacity. */
   desired: number;
-  /** Instances InService (booting ones are in `desired` but not here). */
+  /** Instances InService (booting ones are in `desired` but not here); those not running a job take the next one. */
   inService: number;
   /**
    * Minutes the fleet has had more instances than work (0 while every instance is busy or work waits). With one
@@ -58,6 +59,10 @@ export function decideCapacity(input: ScalingInput, config: ScalingConfig = DEFA
   const needed = clamp(Math.ceil((visible + inFlight) / config.jobsPerInstance), config);
 
   if (visible > 0 && needed > current) return { desired: needed, reason: 'scale-out' };
+  // A busy instance that frees up while a replacement for it is still booting takes the waiting job itself, so the
+  // replacement is cancelled at once (the worker's after-job poke) instead of billing until the next tick.
+  const readyIdle = Math.max(0, Math.floor(input.inService) - inFlight);
+  if (visible > 0 && visible <= readyIdle && needed < current) return { desired: needed, reason: 'scale-in' };
   if (visible === 0 && input.idleMinutes >= config.idleMinutesBeforeScaleIn && needed < current) {
     // Busy instances are protected from scale-in by their workers, so only idle ones go.
     return { desired: needed, reason: 'scale-in' };

@@ -38,8 +38,21 @@ describe('decideCapacity', () => {
     expect(at(0, 1, 3, 10)).toEqual({ desired: 1, reason: 'scale-in' });
   });
 
-  it('does not scale in while work waits, however long ago the fleet was full', () => {
-    expect(at(1, 0, 2, 60).desired).toBe(2);
+  it('cancels a booting instance when a ready one freed up for the waiting job', () => {
+    // 2 in service (1 busy, 1 just finished), 1 booting for the job that now waits: the free one takes it.
+    expect(at(1, 1, 3, 0, 2)).toEqual({ desired: 2, reason: 'scale-in' });
+  });
+
+  it('keeps the booting instances while waiting jobs outnumber the free ready ones', () => {
+    expect(at(2, 1, 4, 0, 2)).toEqual({ desired: 4, reason: 'hold' });
+  });
+
+  it('does not scale in while work waits for booting instances, however long ago the fleet was full', () => {
+    expect(at(1, 0, 2, 60, 0).desired).toBe(2);
+  });
+
+  it('lets a spare ready instance go when another ready one takes the waiting job', () => {
+    expect(at(1, 0, 2, 60)).toEqual({ desired: 1, reason: 'scale-in' });
   });
 
   it('clamps a desired capacity set outside the limits', () => {
