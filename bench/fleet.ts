@@ -4,13 +4,18 @@
  * instance, and a clairvoyant oracle, all in the same run. Prints instance-hours and time-to-subtitles.
  *
  * Options: --boot=<s> (instance boot to first poll, default 180), --rtf=<x> (engine real-time factor on the GPU,
- * default 0.08), --idle=<min> (the policy's idle window, default its DEFAULT_SCALING), --seed=<n>, --days=<n>.
+ * default 0.08), --idle=<min> (the policy's idle window, default its DEFAULT_SCALING), --durations=0 (the policy
+ * without job durations: one instance per waiting job), --seed=<n>, --days=<n>.
  */
 import {
   DEFAULT_SCALING,
   decideCapacity,
+  emptyJobLog,
   fleetFullyUsed,
   idleMinutesSince,
+  jobLogInput,
+  observeInFlight,
+  type JobLog,
   type ScalingConfig,
 } from '../functions/recordings/scaling-policy';
 
@@ -29,6 +34,7 @@ const POLICY: ScalingConfig = {
   ...DEFAULT_SCALING,
   maxCapacity: 8,
   idleMinutesBeforeScaleIn: args.idle ?? DEFAULT_SCALING.idleMinutesBeforeScaleIn,
+  bootSeconds: args.durations === 0 ? 0 : BOOT,
 };
 
 interface Job {
@@ -181,15 +187,20 @@ function simulate(jobs: Job[], controller: Controller, options: { poke: boolean;
   return { instanceSeconds, latencies, waits };
 }
 
-/** Our policy, with the idle clock the scaler keeps in a tag on the group. */
+/**
+ * Our policy, with what the scaler keeps in tags on the group: the idle clock, and the job starts and durations it
+ * sees from the in-flight count at each run (it never sees the simulation's run times).
+ */
 function ourPolicy(): Controller {
   let lastFullyUsedAt: number | null = null;
+  let jobs: JobLog = emptyJobLog();
   return (v) => {
     const now = v.now * 1000;
     const full = fleetFullyUsed(v);
     const idleMinutes = idleMinutesSince(lastFullyUsedAt, now, full);
     if (full || lastFullyUsedAt === null) lastFullyUsedAt = now;
-    return decideCapacity({ ...v, idleMinutes }, POLICY).desired;
+    jobs = observeInFlight(jobs, v.inFlight, now);
+    return decideCapacity({ ...v, idleMinutes, ...jobLogInput(jobs, now) }, POLICY).desired;
   };
 }
 

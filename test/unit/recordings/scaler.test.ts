@@ -6,7 +6,14 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { LAST_FULLY_USED_TAG, handler, scale } from '../../../functions/recordings/scaler';
+import {
+  JOB_LOG_TAG,
+  LAST_FULLY_USED_TAG,
+  formatJobLog,
+  handler,
+  parseJobLog,
+  scale,
+} from '../../../functions/recordings/scaler';
 
 /* The scaler Lambda against mocked SQS and Auto Scaling: what it reads, what it sets. */
 const sqs = mockClient(SQSClient);
@@ -22,7 +29,7 @@ function queue(visible: number, inFlight: number) {
   });
 }
 
-function group(desired: number, inService: number, lastFullyUsedAt?: number) {
+function group(desired: number, inService: number, lastFullyUsedAt?: number, jobLog?: string) {
   asg.on(DescribeAutoScalingGroupsCommand).resolves({
     AutoScalingGroups: [
       {
@@ -41,7 +48,10 @@ function group(desired: number, inService: number, lastFullyUsedAt?: number) {
           HealthStatus: 'Healthy',
           ProtectedFromScaleIn: false,
         })),
-        Tags: lastFullyUsedAt === undefined ? [] : [{ Key: LAST_FULLY_USED_TAG, Value: String(lastFullyUsedAt) }],
+        Tags: [
+          ...(lastFullyUsedAt === undefined ? [] : [{ Key: LAST_FULLY_USED_TAG, Value: String(lastFullyUsedAt) }]),
+          ...(jobLog === undefined ? [] : [{ Key: JOB_LOG_TAG, Value: jobLog }]),
+        ],
       },
     ],
   });
@@ -91,4 +101,32 @@ it('only reports locally, where FLEET_ASG_NAME is unset and the worker is always
   expect(result.applied).toBe(false);
   expect(result.decision.desired).toBe(4);
   expect(asg.calls()).toHaveLength(0);
+});
+
+it('lets a waiting job take the busy instance whose job ends within one boot, and records the start it sees', async () => {
+  // Average job 200 s; the running one started 250 s ago, so even at 1.5× it ends within 50 s.
+  const started = NOW / 1000 - 250;
+  queue(1, 1);
+  group(1, 1, NOW - 600_000, `200;${started}`);
+  expect((await scale(NOW)).decision).toEqual({ desired: 1, reason: 'hold' });
+  expect(asg.commandCalls(SetDesiredCapacityCommand)).toHaveLength(0);
+
+  // Without the log (first run, or a garbled tag) the same queue gets its own instance.
+  asg.reset();
+  group(1, 1, NOW - 600_000, 'not a log');
+  expect((await scale(NOW)).decision).toEqual({ desired: 2, reason: 'scale-out' });
+  const written = asg
+    .commandCalls(CreateOrUpdateTagsCommand)
+    .flatMap((c) => c.args[0].input.Tags ?? [])
+    .find((t) => t.Key === JOB_LOG_TAG);
+  expect(written?.Value).toBe(`0;${NOW / 1000}`);
+});
+
+it('keeps the job log within a tag value and reads back what it writes', () => {
+  const log = { typicalSeconds: 212.4, starts: Array.from({ length: 40 }, (_, i) => NOW + i * 1000) };
+  const value = formatJobLog(log);
+  expect(value.length).toBeLessThanOrEqual(256);
+  expect(parseJobLog(value)).toEqual({ typicalSeconds: 212, starts: log.starts.slice(-20) });
+  expect(parseJobLog('12;')).toEqual({ typicalSeconds: 12, starts: [] });
+  expect(parseJobLog('-1;5')).toEqual({ typicalSeconds: 0, starts: [] });
 });
