@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCloud } from '../../../local/cloud';
+import { PEER_PING_INTERVAL_MS } from '../../../functions/signaling/heartbeat';
 import { callsOf, recorder } from './support/recorder';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
 
@@ -121,7 +122,7 @@ describe('gateway', () => {
     expect(await res.json()).toEqual({
       apiBase: '/api',
       wsUrl: `ws://localhost:${port}/peerjs`,
-      peer: { host: 'localhost', port, path: '/', secure: false, key: 'peerjs', pingInterval: 60_000 },
+      peer: { host: 'localhost', port, path: '/', secure: false, key: 'peerjs', pingInterval: PEER_PING_INTERVAL_MS },
       maxParticipants: 8,
     });
   });
