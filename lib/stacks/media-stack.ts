@@ -393,6 +393,9 @@ export class MediaStack extends Stack {
         : { launchTemplate }),
       notifications: [{ topic: props.alarmTopic, scalingEvents: autoscaling.ScalingEvents.ERRORS }],
       groupMetrics: [autoscaling.GroupMetrics.all()],
+      // The scaler cancels a still-booting instance when a busy one frees up first (scaling-policy.ts): scale-in
+      // must take the newest instance, not an idle ready one. Busy workers are protected from scale-in anyway.
+      terminationPolicies: [autoscaling.TerminationPolicy.NEWEST_INSTANCE],
     });
 
     Validations.of(role).acknowledge({

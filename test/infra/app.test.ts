@@ -347,6 +347,8 @@ describe('MediaStack', () => {
     media.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       MinSize: '0',
       MaxSize: '2',
+      // The scaler cancels booting instances by lowering desired capacity: the newest must be the one to go.
+      TerminationPolicies: ['NewestInstance'],
       MixedInstancesPolicy: Match.objectLike({
         LaunchTemplate: Match.objectLike({
           LaunchTemplateSpecification: Match.objectLike({ LaunchTemplateId: { Ref: templateId } }),
