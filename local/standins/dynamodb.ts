@@ -94,7 +94,7 @@ export async function startDynamo(options: {
   };
 }
 
-async function ensureConnectionsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureConnectionsTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return;

@@ -1,6 +1,7 @@
 import { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureConnectionsTable } from '../../../local/standins/dynamodb';
 // dynalite ships no types; its default export returns a plain http.Server.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: { createTableMs: number }) => import('node:http').Server;
@@ -22,27 +23,8 @@ export async function startConnectionsTable(): Promise<DynaliteTable> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const tableName = `connections-${Math.random().toString(36).slice(2)}`;
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'roomId', AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byRoom',
-          KeySchema: [
-            { AttributeName: 'roomId', KeyType: 'HASH' },
-            { AttributeName: 'pk', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  // The stand-in's own definition (docs/contracts.md), so this table cannot drift from what npm start creates.
+  await ensureConnectionsTable(raw, tableName);
   const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   return {
     client,
