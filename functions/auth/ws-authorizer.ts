@@ -1,8 +1,9 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { isAppError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { userRoomKey } from '../signaling/connection-registry';
 import { header, isAllowedOrigin } from './origins';
-import { verifyRoomTicket, type RoomTicketClaims } from './tickets';
+import { verifyAccessToken, verifyRoomTicket, type AccessClaims, type RoomTicketClaims } from './tickets';
 
 /** What WsConnect and the room socket read from `event.requestContext.authorizer`. */
 export interface SocketAuthContext {
@@ -11,13 +12,13 @@ export interface SocketAuthContext {
   roomId: string;
   peerId: string;
   role: RoomTicketClaims['role'];
-  kind: 'peer' | 'room';
+  kind: 'peer' | 'room' | 'user';
   [key: string]: string;
 }
 
 export type Decision =
   | { allow: true; context: SocketAuthContext }
-  | { allow: false; status: 401 | 403; reason: string; claims?: RoomTicketClaims };
+  | { allow: false; status: 401 | 403; reason: string; claims?: Pick<RoomTicketClaims, 'sub'> & { roomId?: string } };
 
 type Query = Record<string, string | undefined> | null | undefined;
 
@@ -26,9 +27,12 @@ export async function decide(
   query: Query,
   headers: Record<string, string | undefined> | null | undefined,
   verify: (token: string) => Promise<RoomTicketClaims> = verifyRoomTicket,
+  verifyAccess: (token: string) => Promise<AccessClaims> = verifyAccessToken,
 ): Promise<Decision> {
   const token = query?.token;
   if (!token) return { allow: false, status: 401, reason: 'no-token' };
+  // `key` wins: a PeerJS socket is never a user socket, whatever else the query says.
+  if (query?.scope === 'user' && query.key === undefined) return decideUserSocket(token, headers, verifyAccess);
   let claims: RoomTicketClaims;
   try {
     claims = await verify(token);
@@ -50,6 +54,30 @@ export async function decide(
   if (kind === 'peer' && claims.role === 'lobby') return { allow: false, status: 403, reason: 'lobby', claims };
   const { sub, name, roomId, peerId, role } = claims;
   return { allow: true, context: { sub, name, roomId, peerId, role, kind } };
+}
+
+/**
+ * The owner's own socket (Recordings page): an ACCESS token, since it belongs to no room. Its audience differs
+ * from a room ticket's, so neither credential is accepted in the other's place.
+ */
+async function decideUserSocket(
+  token: string,
+  headers: Record<string, string | undefined> | null | undefined,
+  verifyAccess: (token: string) => Promise<AccessClaims>,
+): Promise<Decision> {
+  let claims: AccessClaims;
+  try {
+    claims = await verifyAccess(token);
+  } catch (error) {
+    if (isAppError(error) && error.status === 401) return { allow: false, status: 401, reason: error.code };
+    throw error;
+  }
+  if (!isAllowedOrigin(header(headers, 'origin'))) return { allow: false, status: 403, reason: 'origin', claims };
+  const { sub, name } = claims;
+  return {
+    allow: true,
+    context: { sub, name, roomId: userRoomKey(sub), peerId: '', role: 'member', kind: 'user' },
+  };
 }
 
 function policy(effect: 'Allow' | 'Deny', methodArn: string, principalId: string): APIGatewayAuthorizerResult {

@@ -5,7 +5,7 @@ import type {
   RecordingServerMessage,
   RecordingStatusMessage,
 } from '../shared/protocol/recordings';
-import { connectionRegistry, type ConnectionRegistry } from '../signaling/connection-registry';
+import { connectionRegistry, userRoomKey, type ConnectionRegistry } from '../signaling/connection-registry';
 import type { RecordingRecord } from './recording-store';
 
 /** The live status message for a recording's current state. */
@@ -40,16 +40,20 @@ export interface OwnerNotifierDeps {
 }
 
 /**
- * Pushes a message to the owner's room-socket connections. The registry is indexed by room (GSI byRoom), so a
- * recording made in a meeting reaches its owner while they are still in that room; otherwise there is no socket
- * to reach and the page polls the HTTP list, which is the source of truth either way.
+ * Pushes a message to the owner's sockets: their user sockets (Recordings page, filed under `user:{sub}` in the
+ * byRoom index) and, for a recording made in a meeting, their room sockets in that room. Without any socket the
+ * page's poll of the HTTP list, the source of truth either way, still shows the change.
  */
 export function createOwnerNotifier(deps: OwnerNotifierDeps) {
   return async function notifyOwner(r: RecordingRecord, message: RecordingServerMessage = statusMessage(r)) {
-    if (!r.roomId) return 0;
     try {
       const registry = deps.registry();
-      const connections = (await registry.listRoom(r.roomId, 'room')).filter((c) => c.sub === r.ownerId);
+      const [own, inRoom] = await Promise.all([
+        registry.listRoom(userRoomKey(r.ownerId), 'user'),
+        r.roomId ? registry.listRoom(r.roomId, 'room') : Promise.resolve([]),
+      ]);
+      // The filter on sub also guards the user index: only the authorizer ever writes `user:{sub}` rows.
+      const connections = [...own, ...inRoom].filter((c) => c.sub === r.ownerId);
       let delivered = 0;
       for (const c of connections) {
         if (await deps.post(c.connectionId, message)) delivered++;

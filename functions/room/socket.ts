@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { logger } from '../shared/logger';
-import { peerIdSchema, ticketRoleSchema } from '../shared/protocol/room';
+import { errorMessage, peerIdSchema, ticketRoleSchema } from '../shared/protocol/room';
 import { handler as relayPeerFrame } from '../signaling/relay';
 import { receiveRoomMessage } from './receive';
 import type { RoomDeps, SocketIdentity } from './room-context';
@@ -23,10 +23,11 @@ const authorizerSchema = z.object({
 });
 
 /** The authorizer context sits at `requestContext.authorizer` for WebSocket APIs (under `.lambda` for HTTP APIs). */
-function readAuthorizer(event: RoomSocketEvent) {
+function flatAuthorizer(event: RoomSocketEvent): Record<string, unknown> {
   const raw = event.requestContext.authorizer ?? {};
-  const flat = 'lambda' in raw && typeof raw.lambda === 'object' && raw.lambda ? raw.lambda : raw;
-  return authorizerSchema.safeParse(flat);
+  return 'lambda' in raw && typeof raw.lambda === 'object' && raw.lambda
+    ? (raw.lambda as Record<string, unknown>)
+    : raw;
 }
 
 type PeerFrameHandler = (event: RoomSocketEvent) => Promise<{ statusCode: number }>;
@@ -34,7 +35,17 @@ type PeerFrameHandler = (event: RoomSocketEvent) => Promise<{ statusCode: number
 export function createRoomSocketHandler(deps: () => RoomDeps, peerFrame: PeerFrameHandler = relayPeerFrame) {
   return async (event: RoomSocketEvent): Promise<{ statusCode: number }> => {
     const connectionId = event.requestContext.connectionId;
-    const auth = readAuthorizer(event);
+    const flat = flatAuthorizer(event);
+    // A user socket (Recordings page) only receives its owner's pushes. It sits in no room, so nothing it sends
+    // may reach room logic: the sender alone hears why, and nothing else happens.
+    if (flat.kind === 'user') {
+      await deps().notifier.send(
+        connectionId,
+        errorMessage('not_allowed', 'This socket only receives your recording updates; it accepts no messages'),
+      );
+      return { statusCode: 403 };
+    }
+    const auth = authorizerSchema.safeParse(flat);
     // Every socket passed the authorizer; a context without identity is a wiring bug, not a user error.
     if (!auth.success) throw new Error(`Room socket ${connectionId} has no valid authorizer context`);
     // A PeerJS-socket frame lands here when route selection cannot match it (not JSON, unknown type): the

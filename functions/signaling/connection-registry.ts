@@ -9,7 +9,14 @@ import {
 import { dynamo } from '../shared/aws-clients';
 import { requireEnv } from '../shared/env';
 
-export type ConnectionKind = 'peer' | 'room';
+/** `user`: a signed-in user's own socket (Recordings page), filed under the synthetic room `user:{sub}`. */
+export type ConnectionKind = 'peer' | 'room' | 'user';
+/**
+ * The synthetic byRoom key of a user's own sockets: the owner-only push (recording status) reuses the room index,
+ * so no table or index change is needed. Room ids are Crockford base32 groups and can never start with `user:`.
+ */
+export const userRoomKey = (sub: string) => `user:${sub}`;
+
 export type RoomRole = 'host' | 'cohost' | 'member' | 'lobby';
 
 /** One WebSocket connection (item `CONN#{connectionId}`), written at $connect from the authorizer context. */
@@ -20,7 +27,7 @@ export interface ConnectionRecord {
   sub: string;
   name: string;
   role: RoomRole;
-  /** Only on a peer socket that owns its id (claimed or rebound); absent when the id was taken by someone else. */
+  /** On a room socket; on a peer socket only when it owns its id (claimed or rebound); absent when the id was taken by someone else. */
   peerId?: string;
   /** Epoch milliseconds. */
   connectedAt: number;

@@ -9,10 +9,10 @@ export interface RegisterConnectionDeps {
   now(): number;
 }
 
-export type RegisterResult = ClaimResult | 'room';
+export type RegisterResult = ClaimResult | 'room' | 'user';
 
 /**
- * $connect for both sockets. A room socket is only recorded. A PeerJS socket first claims its peer id; the
+ * $connect for every socket kind. A room or user socket is only recorded. A PeerJS socket first claims its peer id; the
  * connection record carries the id only when this socket owns it, because the relay stamps `src` from that record
  * (a socket refused with ID-TAKEN must not be able to speak as the id's owner before it is closed).
  */
@@ -30,6 +30,11 @@ export async function registerConnection(
     role: identity.role,
     connectedAt: deps.now(),
   };
+  // A user socket only listens for its owner's pushes: no peer id to claim, nobody to OPEN.
+  if (identity.kind === 'user') {
+    await deps.registry.putConnection(base);
+    return 'user';
+  }
   if (identity.kind === 'room') {
     await deps.registry.putConnection({ ...base, peerId: identity.peerId });
     return 'room';

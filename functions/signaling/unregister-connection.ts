@@ -12,6 +12,7 @@ export interface UnregisterDeps {
 export type UnregisterResult =
   | { status: 'unknown' }
   | { status: 'room' }
+  | { status: 'user' }
   /** `told`: peers that got LEAVE; 0 with `released: false` when a newer socket of the same identity holds the id. */
   | { status: 'peer'; peerId?: string; released: boolean; told: string[] };
 
@@ -25,6 +26,7 @@ export async function unregisterConnection(deps: UnregisterDeps, connectionId: s
   if (!conn) return { status: 'unknown' };
   await deps.registry.deleteConnection(connectionId);
 
+  if (conn.kind === 'user') return { status: 'user' };
   if (conn.kind === 'room') {
     await deps.onRoomSocketDisconnected(conn);
     return { status: 'room' };

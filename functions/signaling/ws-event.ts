@@ -38,12 +38,22 @@ const identitySchema = z.object({
   kind: z.enum(['peer', 'room']),
 });
 
+// A user socket carries no peer id: it speaks for nobody in any room, it only listens.
+const userIdentitySchema = z.object({
+  sub: z.string().min(1),
+  name: z.string(),
+  roomId: z.string().startsWith('user:'),
+  peerId: z.literal(''),
+  role: z.literal('member'),
+  kind: z.literal('user'),
+});
+
 /** Reads the authorizer context; a socket without one never passed the authorizer and is refused. */
 export function identityOf(event: WsEvent): ConnectionIdentity {
   const raw = event.requestContext.authorizer ?? undefined;
   // WebSocket APIs put the context keys at the top level; accept the HTTP API's `lambda` nesting as well.
   const flat = raw && typeof raw.lambda === 'object' && raw.lambda ? raw.lambda : raw;
-  const parsed = identitySchema.safeParse(flat);
+  const parsed = z.union([identitySchema, userIdentitySchema]).safeParse(flat);
   if (!parsed.success) throw new Unauthorized('The socket has no valid room ticket context');
   return parsed.data;
 }

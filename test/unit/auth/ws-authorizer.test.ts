@@ -165,6 +165,72 @@ describe('$connect authorizer', () => {
     expect(logged).not.toContain(expired.split('.')[2]);
   });
 
+  describe('user socket (scope=user: the Recordings page listening for its owner)', () => {
+    const access = () => issueAccessToken({ sub: 'user-1', name: 'Ann', kind: 'guest' });
+
+    it('allows an access token as kind "user" under the synthetic room user:{sub}, with no peer id', async () => {
+      const result = await handler(connectEvent({ scope: 'user', token: await access() }));
+      expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+      expect(result.principalId).toBe('user-1');
+      expect(result.context).toEqual({
+        sub: 'user-1',
+        name: 'Ann',
+        roomId: 'user:user-1',
+        peerId: '',
+        role: 'member',
+        kind: 'user',
+      });
+    });
+
+    it('answers 401 for a room ticket presented as a user socket token', async () => {
+      await expect(handler(connectEvent({ scope: 'user', token: await ticket() }))).rejects.toThrow('Unauthorized');
+    });
+
+    it('answers 401 for an access token without scope=user (room socket) or with a PeerJS key', async () => {
+      const token = await access();
+      await expect(handler(connectEvent({ token }))).rejects.toThrow('Unauthorized');
+      await expect(handler(connectEvent({ scope: 'user', key: 'connectnow', id: 'x', token }))).rejects.toThrow(
+        'Unauthorized',
+      );
+    });
+
+    it('answers 401 for a forged or expired access token', async () => {
+      const payload = { sub: 'user-1', name: 'Ann', kind: 'guest', iss: ISSUER, aud: 'connect-now' };
+      const forged = [
+        await signWith(
+          await otherPrivateKey(),
+          { kid: keys.kid, typ: 'at+jwt' },
+          {
+            ...payload,
+            iat: nowSeconds(),
+            exp: nowSeconds() + 60,
+          },
+        ),
+        unsignedToken({ ...payload, iat: nowSeconds(), exp: nowSeconds() + 60 }, 'at+jwt'),
+        await signWith(
+          keys.privateKey,
+          { kid: keys.kid, typ: 'at+jwt' },
+          {
+            ...payload,
+            iat: nowSeconds() - 1000,
+            exp: nowSeconds() - 60,
+          },
+        ),
+      ];
+      for (const token of forged) {
+        await expect(handler(connectEvent({ scope: 'user', token }))).rejects.toThrow('Unauthorized');
+      }
+    });
+
+    it('denies (403) a valid access token from another site', async () => {
+      const result = await handler(
+        connectEvent({ scope: 'user', token: await access() }, { Origin: 'https://evil.example' }),
+      );
+      expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+      expect(result.context).toBeUndefined();
+    });
+  });
+
   it('fails loudly (not as a 401) when the signing keys cannot be read', async () => {
     resetAuthKeysCache();
     secretsMock.reset();
