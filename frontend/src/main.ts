@@ -7,6 +7,7 @@ import { page } from './pages/common';
 import { renderHome } from './pages/home';
 import { renderPrejoin } from './pages/prejoin';
 import { h, replaceChildren } from './ui/dom';
+import { createLiveStatus } from './recordings/live-status';
 import { mountRecordingsPage } from './recordings/recordings-page';
 
 const ROOM_PATH = /^\/r\/([0-9a-hjkmnp-tv-z]{4}(?:-[0-9a-hjkmnp-tv-z]{4}){3})\/?$/;
@@ -42,7 +43,10 @@ function route(ctx: AppContext): void {
     return;
   }
   if (path === '/recordings' || path === '/recordings/') {
-    mountRecordingsPage(ctx.root, { api: ctx.api });
+    mountRecordingsPage(ctx.root, {
+      api: ctx.api,
+      subscribeLive: createLiveStatus({ wsUrl: ctx.config.wsUrl, session: ctx.api }),
+    });
     return;
   }
   if (path === '/' || path === '') {

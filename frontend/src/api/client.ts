@@ -79,6 +79,11 @@ export class ApiClient {
     return this.accessToken !== null;
   }
 
+  /** For the user socket's `token=` (a URL cannot carry a header); short-lived, and still only in memory. */
+  currentAccessToken(): string | null {
+    return this.accessToken;
+  }
+
   get currentUser(): Session['user'] | null {
     return this.user;
   }

@@ -21,7 +21,7 @@ export interface SessionPort extends JsonHttp {
 
 export interface RecordingsPageDeps {
   readonly api: SessionPort;
-  /** Live status from an open room socket, when there is one; returns the unsubscribe function. */
+  /** Live status pushes (the user socket, live-status.ts); returns the unsubscribe function. */
   readonly subscribeLive?: (listener: (message: unknown) => void) => () => void;
   readonly putPart?: PutPart;
   readonly fetchText?: (url: string) => Promise<string>;
@@ -166,7 +166,7 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
 
   function onLive(raw: unknown) {
     const parsed = RecordingServerMessage.safeParse(raw);
-    if (!parsed.success) return; // other room messages share the socket
+    if (!parsed.success) return; // anything else the socket carries (errors) is not a status
     const message = parsed.data;
     rows = rows.map((r) => applyStatusMessage(r, message));
     list.render(rows, selectedId);
