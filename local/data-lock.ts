@@ -19,7 +19,7 @@ export function lockDataDir(dataDir: string): () => void {
   const file = join(dataDir, '.lock');
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid))
       throw new DataDirInUseError(dataDir, pid);
   }
   writeFileSync(file, String(process.pid));
@@ -30,11 +30,17 @@ export function lockDataDir(dataDir: string): () => void {
   };
 }
 
-function isAlive(pid: number): boolean {
+/** Whether `pid` is a live process. A killed process its parent has not reaped yet (a zombie) holds nothing. */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): trust kill(pid, 0)
   }
 }

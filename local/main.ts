@@ -10,13 +10,16 @@ async function main(): Promise<void> {
     frontendDir: join(REPO_ROOT, 'dist', 'frontend'),
     worker: process.env.LOCAL_WORKER !== 'false',
   });
-  let stopping = false;
+  let stoppingSince = 0;
   const shutdown = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince) {
+      // One Ctrl-C arrives more than once: the terminal signals the whole process group (npm, tsx, node) and tsx
+      // relays it to node as well. Only a second press, later, means "stop waiting".
+      if (Date.now() - stoppingSince < 2000) return;
       console.error(`${signal} again: exiting without a clean shutdown`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.log(`\n${signal}: stopping…`);
     cloud.stop().then(
       () => process.exit(0),

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { isProcessAlive } from '../../../local/data-lock';
 
 /*
  * "A restart loses nothing": `npm start`'s own command, killed with SIGKILL (no shutdown code runs), then started
@@ -128,7 +129,12 @@ it('keeps DynamoDB items, S3 objects, SQL rows and queued messages across a SIGK
   await new Promise((resolve) => setTimeout(resolve, 2500));
   for (const client of Object.values(first)) client.destroy();
 
+  const lockHolder = Number(readFileSync(join(dataDir, '.lock'), 'utf8'));
   await killGroup(running.child, 'SIGKILL');
+  // npx exits first; the cloud's own node process dies a moment later. A person restarting after a crash does so
+  // once it is gone, and so does this test (the lock file it left behind is then taken over).
+  const killedBy = Date.now() + 30_000;
+  while (isProcessAlive(lockHolder) && Date.now() < killedBy) await new Promise((r) => setTimeout(r, 50));
   running = await start();
   const second = clients(running);
 
