@@ -18,6 +18,38 @@ export class TurnQueue {
   }
 }
 
+/**
+ * A transaction on a single-connection backend: it holds the connection's turn from BEGIN until COMMIT or
+ * ROLLBACK, so no other statement interleaves with it. `exec` runs one statement on the connection.
+ */
+export async function beginInTurn(
+  turns: TurnQueue,
+  exec: (sql: string, params: PgParam[]) => Promise<PgResult>,
+): Promise<PgTransaction> {
+  const release = await turns.acquire();
+  let done = false;
+  const finish = async (statement: string) => {
+    if (done) return;
+    done = true;
+    try {
+      await exec(statement, []);
+    } finally {
+      release();
+    }
+  };
+  try {
+    await exec('BEGIN', []);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return {
+    query: (sql, params) => (done ? Promise.reject(new Error('transaction already finished')) : exec(sql, params)),
+    commit: () => finish('COMMIT'),
+    rollback: () => finish('ROLLBACK'),
+  };
+}
+
 export class PgliteBackend implements PgBackend {
   readonly kind = 'pglite' as const;
   private readonly turns = new TurnQueue();
@@ -50,32 +82,8 @@ export class PgliteBackend implements PgBackend {
     }
   }
 
-  async begin(): Promise<PgTransaction> {
-    const release = await this.turns.acquire();
-    let done = false;
-    const finish = async (statement: string) => {
-      if (done) return;
-      done = true;
-      try {
-        await this.run(statement, []);
-      } finally {
-        release();
-      }
-    };
-    try {
-      await this.run('BEGIN', []);
-    } catch (error) {
-      release();
-      throw error;
-    }
-    return {
-      query: (sql, params) => {
-        if (done) return Promise.reject(new Error('transaction already finished'));
-        return this.run(sql, params);
-      },
-      commit: () => finish('COMMIT'),
-      rollback: () => finish('ROLLBACK'),
-    };
+  begin(): Promise<PgTransaction> {
+    return beginInTurn(this.turns, (sql, params) => this.run(sql, params));
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PgBackend, PgParam, PgResult, PgTransaction } from './pg-backend';
-import { TurnQueue } from './pglite-backend';
+import { beginInTurn, TurnQueue } from './pglite-backend';
 
 const STALL_WARNING_MS = 5000;
 
@@ -89,30 +89,8 @@ export class PgliteWorkerBackend implements PgBackend {
     }
   }
 
-  async begin(): Promise<PgTransaction> {
-    const release = await this.turns.acquire();
-    let done = false;
-    const finish = async (statement: string) => {
-      if (done) return;
-      done = true;
-      try {
-        await this.send(statement, []);
-      } finally {
-        release();
-      }
-    };
-    try {
-      await this.send('BEGIN', []);
-    } catch (error) {
-      release();
-      throw error;
-    }
-    return {
-      query: (sql, params) =>
-        done ? Promise.reject(new Error('transaction already finished')) : this.send(sql, params),
-      commit: () => finish('COMMIT'),
-      rollback: () => finish('ROLLBACK'),
-    };
+  begin(): Promise<PgTransaction> {
+    return beginInTurn(this.turns, (sql, params) => this.send(sql, params));
   }
 
   /**
