@@ -1,9 +1,9 @@
 import { logger } from '../shared/logger';
 import { postToConnection } from '../shared/ws-notifier';
-import type {
-  RecordingExportMessage,
+import {
   RecordingServerMessage,
-  RecordingStatusMessage,
+  type RecordingExportMessage,
+  type RecordingStatusMessage,
 } from '../shared/protocol/recordings';
 import { connectionRegistry, userRoomKey, type ConnectionRegistry } from '../signaling/connection-registry';
 import type { RecordingRecord } from './recording-store';
@@ -47,6 +47,9 @@ export interface OwnerNotifierDeps {
 export function createOwnerNotifier(deps: OwnerNotifierDeps) {
   return async function notifyOwner(r: RecordingRecord, message: RecordingServerMessage = statusMessage(r)) {
     try {
+      // The schema both socket kinds' clients validate with (the room socket's includes it): a server bug shows
+      // up here, in the log, instead of as a message every browser drops.
+      const payload = RecordingServerMessage.parse(message);
       const registry = deps.registry();
       const [own, inRoom] = await Promise.all([
         registry.listRoom(userRoomKey(r.ownerId), 'user'),
@@ -56,7 +59,7 @@ export function createOwnerNotifier(deps: OwnerNotifierDeps) {
       const connections = [...own, ...inRoom].filter((c) => c.sub === r.ownerId);
       let delivered = 0;
       for (const c of connections) {
-        if (await deps.post(c.connectionId, message)) delivered++;
+        if (await deps.post(c.connectionId, payload)) delivered++;
         else await registry.deleteConnection(c.connectionId);
       }
       return delivered;

@@ -12,6 +12,7 @@ import type {
   RoomSettings,
   ServerMessage,
 } from '../../../functions/shared/protocol/room';
+import type { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
 import type { ApiClient, JoinGrant } from '../api/client';
 import { roomSocketUrl, type RuntimeConfig } from '../config';
 import { LocalMedia, captureScreen } from '../media/local-media';
@@ -37,6 +38,8 @@ export interface SessionEvents {
   unmuteRequest: (by: string) => void;
   ended: (reason: EndReason, detail: string) => void;
   localChanged: () => void;
+  /** The pipeline's progress on a recording this person made in this room (sent to the owner only). */
+  recording: (message: RecordingServerMessage) => void;
 }
 
 export class MeetingSession extends Emitter<SessionEvents> {
@@ -273,6 +276,10 @@ export class MeetingSession extends Emitter<SessionEvents> {
         return;
       case 'room.ended':
         this.finish('ended', `${m.by} ended the meeting for everyone.`);
+        return;
+      case 'recording.status':
+      case 'recording.export':
+        this.emit('recording', m);
         return;
       case 'error':
         this.onServerError(m.code, m.message);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /*
- * The recordings HTTP API (`/api/recordings…`) and the live status messages pushed on the room socket.
+ * The recordings HTTP API (`/api/recordings…`) and the live status messages pushed to the owner's user sockets and
+ * room sockets (the room socket's `serverMessageSchema` includes them).
  * Shared by the browser (frontend/) and the Lambdas: the page validates what it receives with the same schemas
  * the server validates what it accepts with.
  */
@@ -297,7 +298,7 @@ export const RecordingResponse = z.object({ recording: RecordingDetail });
 export type RecordingResponse = z.infer<typeof RecordingResponse>;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Live status (server → browser on the owner's room-socket connections). Best effort: the HTTP list is the truth.
+// Live status (server → browser on the owner's user and room sockets). Best effort: the HTTP list is the truth.
 
 export const RecordingStatusMessage = z.discriminatedUnion('status', [
   z.object({ type: z.literal('recording.status'), recordingId: RecordingId, status: z.literal('uploading') }),

@@ -11,6 +11,7 @@
  * that believes it is setting something the server ignores finds out at once.
  */
 import { z } from 'zod';
+import { RecordingExportMessage, RecordingStatusMessage } from './recordings';
 
 /** Limits users meet; the same numbers are shown in the UI. */
 export const LIMITS = {
@@ -228,6 +229,12 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   }),
   /** To everyone, just before the server closes every socket of the room. */
   z.object({ type: z.literal('room.ended'), by: z.string().max(LIMITS.displayName) }),
+  /**
+   * To the owner of a recording made in this room, on their own room sockets only (functions/recordings/notify.ts):
+   * the pipeline's progress, so the host sees "saved · transcribing 40 %" without leaving the meeting.
+   */
+  RecordingStatusMessage,
+  RecordingExportMessage,
   z.object({
     type: z.literal('error'),
     code: errorCodeSchema,
