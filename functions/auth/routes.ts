@@ -5,7 +5,7 @@ import { secrets } from '../shared/aws-clients';
 import { optionalEnv, requireEnv } from '../shared/env';
 import { AppError, Forbidden, NotFound, Unauthorized, isAppError } from '../shared/errors';
 import { bearerToken, cookie, json, readJson, redirect, type HttpEvent } from '../shared/http';
-import { clientIp } from './client-ip';
+import { clientIp, loadEdgeSecret } from './client-ip';
 import { logger } from '../shared/logger';
 import { limits, rateLimit, type Limit } from '../shared/rate-limit';
 import { getSql, type Sql } from '../shared/sql/sql';
@@ -41,6 +41,12 @@ export interface AuthDeps {
   /** Undefined when Google sign-in is not configured (GOOGLE_CLIENT_ID unset). */
   google(): OidcClientConfig | undefined;
   rateLimit(key: string, limit: Limit): Promise<void>;
+  /**
+   * CloudFront's origin secret: requests carrying it may name the viewer in `CloudFront-Viewer-Address`
+   * (functions/auth/client-ip.ts).
+   * @default - no secret: the viewer header is never believed and every request is limited by its source address
+   */
+  edgeSecret?(): Promise<string | undefined>;
 }
 
 function cookieHeader(
@@ -117,6 +123,8 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
     );
   }
 
+  const addressOf = async (event: HttpEvent) => clientIp(event, await deps.edgeSecret?.());
+
   function googleConfig(): OidcClientConfig {
     const config = deps.google();
     if (!config) throw new NotFound('Google sign-in is not enabled on this server', 'google-disabled');
@@ -125,7 +133,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
 
   async function guest({ event }: RouteRequest) {
     requireOurOrigin(event, false);
-    await deps.rateLimit(`signin:ip:${clientIp(event)}`, limits.signIn);
+    await deps.rateLimit(`signin:ip:${await addressOf(event)}`, limits.signIn);
     const { name } = readJson(event, z.object({ name: guestNameSchema }));
     const user = await users().createGuest(name);
     logger.info('guest signed in', { userId: user.id });
@@ -134,7 +142,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
 
   async function refresh({ event }: RouteRequest) {
     requireOurOrigin(event, true);
-    await deps.rateLimit(`refresh:ip:${clientIp(event)}`, REFRESH_LIMIT);
+    await deps.rateLimit(`refresh:ip:${await addressOf(event)}`, REFRESH_LIMIT);
     const token = readCookie(event, REFRESH_COOKIE);
     if (!token) throw new Unauthorized('Sign in to continue', 'session-missing');
     let rotated;
@@ -196,7 +204,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
         throw new Unauthorized('Google sign-in started elsewhere; try again', 'google-state-mismatch');
       }
       if (!query.code || query.code.length > 2048) throw new Unauthorized('Google sign-in failed', 'google-no-code');
-      await deps.rateLimit(`signin:ip:${clientIp(event)}`, limits.signIn);
+      await deps.rateLimit(`signin:ip:${await addressOf(event)}`, limits.signIn);
       const identity = await completeSignIn(config, query.code, flow);
       await deps.rateLimit(`signin:google:${identity.subject}`, limits.signIn);
       const user = await users().upsertFromProvider({
@@ -266,6 +274,7 @@ export const defaultAuthDeps: AuthDeps = {
     };
   },
   rateLimit,
+  edgeSecret: loadEdgeSecret,
 };
 
 /** The identity routes for the HTTP API router (functions/api/routes.ts). */

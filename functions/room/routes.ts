@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { clientIp, loadEdgeSecret } from '../auth/client-ip';
 import { issueRoomTicket, verifyAccessToken, type AccessClaims, type RoomTicketClaims } from '../auth/tickets';
 import type { Route } from '../api/router';
 import { iceServersForUser } from '../signaling/ice';
 import type { IceServer } from '../signaling/ice-servers';
 import { intEnv, requireEnv } from '../shared/env';
 import { BadRequest, ConfigError, NotFound } from '../shared/errors';
-import { bearerToken, json, readJson, sourceIp, type HttpEvent } from '../shared/http';
+import { bearerToken, json, readJson, type HttpEvent } from '../shared/http';
 import { limits, rateLimit, type Limit } from '../shared/rate-limit';
 import { roomIdSchema } from '../shared/protocol/room';
 import { roomDisplayName } from './display-name';
@@ -50,6 +51,11 @@ export interface RoomRouteDeps {
   maxParticipants(): number;
   /** STUN/TURN for the joiner (time-limited TURN credentials name the user). */
   iceServers(sub: string): Promise<IceServer[]>;
+  /**
+   * CloudFront's origin secret, so the per-address join limit keys on the viewer, not the shared edge server.
+   * @default - no secret: the limit keys on the request's source address
+   */
+  edgeSecret?(): Promise<string | undefined>;
 }
 
 async function signedInUser(deps: RoomRouteDeps, event: HttpEvent): Promise<AccessClaims> {
@@ -124,7 +130,7 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
         const roomId = roomIdParam(params);
         // Per identity and per address: guest identities are cheap to mint, addresses less so (password guessing).
         await d.rateLimit(`room-join:${user.sub}`, d.limits.roomJoin);
-        await d.rateLimit(`room-join-ip:${roomId}:${sourceIp(event)}`, d.limits.roomJoin);
+        await d.rateLimit(`room-join-ip:${roomId}:${clientIp(event, await d.edgeSecret?.())}`, d.limits.roomJoin);
         const body = readJson(event, joinRoomBodySchema);
         const room = await d.store.getRoom(roomId);
         if (!room) throw new NotFound('No such room', 'room-not-found');
@@ -176,6 +182,7 @@ function defaultDeps(): RoomRouteDeps {
     publicUrl: () => requireEnv('PUBLIC_URL'),
     maxParticipants: maxParticipantsCap,
     iceServers: iceServersForUser,
+    edgeSecret: loadEdgeSecret,
   });
 }
 

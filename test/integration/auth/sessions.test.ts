@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRouter } from '../../../functions/api/router';
 import { importAuthKeySecret, generateAuthKeySecret, type AuthKeys } from '../../../functions/auth/keys';
+import { ORIGIN_VERIFY_HEADER } from '../../../functions/auth/client-ip';
 import { createAuthRoutes, REFRESH_COOKIE } from '../../../functions/auth/routes';
 import { createTokenService, type TokenService } from '../../../functions/auth/tickets';
 import type { HttpResult } from '../../../functions/shared/http';
@@ -9,6 +10,8 @@ import { availableBackends, startIdentityDb, type IdentityDb } from './identity-
 import { asCookies, bodyOf, cookieJar, httpEvent, randomIp, setCookie, type CallOptions } from './http-events';
 
 const PAGE = 'https://meet.example.com';
+// What CloudFront puts in x-origin-verify on every request it forwards (the Web stack's OriginVerifySecret).
+const EDGE_SECRET = randomBytes(24).toString('hex');
 
 interface SessionBody {
   accessToken: string;
@@ -42,6 +45,7 @@ describe.each(availableBackends())('sessions routes on %s through the Data API',
         publicUrl: () => PAGE,
         google: () => undefined,
         rateLimit: (key, limit) => rateLimit(`${prefix}:${key}`, key.startsWith('signin:') ? limitOverride : limit),
+        edgeSecret: async () => EDGE_SECRET,
       }),
     );
   }, 60_000);
@@ -252,6 +256,48 @@ describe.each(availableBackends())('sessions routes on %s through the Data API',
     expect(Number(limited.result.headers?.['retry-after'])).toBeGreaterThan(0);
     expect(await countUsers()).toBe(before);
     expect((await signInGuest('Someone else', randomIp())).result.statusCode).toBe(201);
+  });
+
+  it('behind CloudFront, limits each viewer on its own, not everyone behind the same edge server', async () => {
+    const edge = randomIp();
+    const viewer = (address: string) => ({
+      ...fromPage,
+      [ORIGIN_VERIFY_HEADER]: EDGE_SECRET,
+      'cloudfront-viewer-address': address,
+    });
+    const signIn = (name: string, address: string) =>
+      call('POST', '/api/sessions/guest', { body: { name }, headers: viewer(address), ip: edge });
+    const first = `${randomIp()}:50123`;
+    for (let i = 0; i < limitOverride.max; i++) expect((await signIn(`Viewer ${i}`, first)).statusCode).toBe(201);
+    expect((await signIn('Viewer again', first)).statusCode).toBe(429);
+    // another viewer reaching the same edge server still gets in
+    expect((await signIn('Neighbour', `${randomIp()}:443`)).statusCode).toBe(201);
+  });
+
+  it('ignores viewer addresses forged by a client calling the API directly (no origin secret)', async () => {
+    const direct = randomIp();
+    const forged = (i: number, secret?: string) => ({
+      ...fromPage,
+      'cloudfront-viewer-address': `198.51.100.${i}:443`,
+      ...(secret === undefined ? {} : { [ORIGIN_VERIFY_HEADER]: secret }),
+    });
+    for (let i = 0; i < limitOverride.max; i++) {
+      const result = await call('POST', '/api/sessions/guest', {
+        body: { name: `Bot ${i}` },
+        headers: forged(i),
+        ip: direct,
+      });
+      expect(result.statusCode).toBe(201);
+    }
+    // a fresh invented address, with no secret or a guessed one, is still the same client
+    for (const secret of [undefined, 'guessed']) {
+      const result = await call('POST', '/api/sessions/guest', {
+        body: { name: 'Bot again' },
+        headers: forged(200, secret),
+        ip: direct,
+      });
+      expect(result.statusCode).toBe(429);
+    }
   });
 
   it('sweeps expired refresh tokens when someone signs in, leaving live ones', async () => {

@@ -1,4 +1,4 @@
-import { clientIp } from '../../../functions/auth/client-ip';
+import { clientIp, ORIGIN_VERIFY_HEADER } from '../../../functions/auth/client-ip';
 import { guestNameSchema, providerDisplayName } from '../../../functions/auth/names';
 import { isAllowedOrigin } from '../../../functions/auth/origins';
 import { safeReturnPath } from '../../../functions/auth/routes';
@@ -141,17 +141,38 @@ describe('return path after sign-in', () => {
 });
 
 describe('client address for rate limits', () => {
+  const edgeSecret = 'cloudfront-origin-secret-0123456789';
   const event = (headers: Record<string, string>) =>
     ({ headers, requestContext: { http: { sourceIp: '130.176.1.1' } } }) as unknown as Parameters<typeof clientIp>[0];
+  const viaCloudFront = (headers: Record<string, string>) => event({ [ORIGIN_VERIFY_HEADER]: edgeSecret, ...headers });
 
   it('uses the viewer address CloudFront forwards, not the shared edge address', () => {
-    expect(clientIp(event({ 'cloudfront-viewer-address': '203.0.113.9:53412' }))).toBe('203.0.113.9');
-    expect(clientIp(event({ 'CloudFront-Viewer-Address': '2001:db8::1:443' }))).toBe('2001:db8::1');
+    expect(clientIp(viaCloudFront({ 'cloudfront-viewer-address': '203.0.113.9:53412' }), edgeSecret)).toBe(
+      '203.0.113.9',
+    );
+    expect(clientIp(viaCloudFront({ 'CloudFront-Viewer-Address': '2001:db8::1:443' }), edgeSecret)).toBe('2001:db8::1');
   });
 
   it('falls back to the source address when the header is absent or malformed', () => {
-    expect(clientIp(event({}))).toBe('130.176.1.1');
-    expect(clientIp(event({ 'cloudfront-viewer-address': 'x; DROP TABLE' }))).toBe('130.176.1.1');
-    expect(clientIp(event({ 'cloudfront-viewer-address': '203.0.113.9' }))).toBe('130.176.1.1');
+    expect(clientIp(viaCloudFront({}), edgeSecret)).toBe('130.176.1.1');
+    expect(clientIp(viaCloudFront({ 'cloudfront-viewer-address': 'x; DROP TABLE' }), edgeSecret)).toBe('130.176.1.1');
+    expect(clientIp(viaCloudFront({ 'cloudfront-viewer-address': '203.0.113.9' }), edgeSecret)).toBe('130.176.1.1');
+  });
+
+  it('ignores a viewer address typed by a client that called the execute-api endpoint directly', () => {
+    const forged = { 'cloudfront-viewer-address': '198.51.100.7:443' };
+    // no origin secret at all, a wrong one, one differing only in length, and one that is only a prefix
+    expect(clientIp(event(forged), edgeSecret)).toBe('130.176.1.1');
+    expect(clientIp(event({ ...forged, [ORIGIN_VERIFY_HEADER]: 'guessed' }), edgeSecret)).toBe('130.176.1.1');
+    expect(clientIp(event({ ...forged, [ORIGIN_VERIFY_HEADER]: `${edgeSecret}x` }), edgeSecret)).toBe('130.176.1.1');
+    expect(clientIp(event({ ...forged, [ORIGIN_VERIFY_HEADER]: edgeSecret.slice(0, 10) }), edgeSecret)).toBe(
+      '130.176.1.1',
+    );
+  });
+
+  it('believes no viewer header where no origin secret is configured (local stand-ins, no CloudFront)', () => {
+    const headers = { [ORIGIN_VERIFY_HEADER]: '', 'cloudfront-viewer-address': '198.51.100.7:443' };
+    expect(clientIp(event(headers), undefined)).toBe('130.176.1.1');
+    expect(clientIp(event(headers), '')).toBe('130.176.1.1');
   });
 });

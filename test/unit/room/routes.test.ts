@@ -290,3 +290,57 @@ describe('rooms HTTP routes', () => {
     expect(roomIdSchema.safeParse(id).success).toBe(true);
   });
 });
+
+describe('per-address join limit behind CloudFront', () => {
+  const EDGE_SECRET = 'origin-secret-from-cloudfront';
+  let keys: string[];
+  let route: ReturnType<typeof createRouter>;
+  let roomId: string;
+  let redis: Redis;
+
+  beforeEach(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const RedisMock = require('ioredis-mock') as typeof Redis;
+    redis = new RedisMock({ keyPrefix: `t-${randomBytes(6).toString('hex')}:` });
+    const store = new MemoryRoomStore();
+    keys = [];
+    const deps: RoomRouteDeps = {
+      store,
+      live: new RedisLiveRoomState(() => redis),
+      async verifyAccessToken(token) {
+        const [sub, name] = token.split('|');
+        return { sub: sub!, name: name!, kind: 'guest' };
+      },
+      issueTicket: async (claims) => `ticket:${claims.sub}`,
+      // Records which counters a request touches; the counting itself is tested with rate-limit.ts.
+      rateLimit: async (key) => void keys.push(key),
+      limits: { roomCreate: { max: 3, windowSeconds: 3600 }, roomJoin: { max: 30, windowSeconds: 60 } },
+      publicUrl: () => 'https://meet.example.com/',
+      maxParticipants: () => 8,
+      iceServers: async () => [],
+      edgeSecret: async () => EDGE_SECRET,
+    };
+    route = createRouter(createRoomRoutes(() => deps));
+    const created = await route(event('POST', '/api/rooms', {}, 'sub-host|Hosta'));
+    roomId = JSON.parse(created.body!).roomId as string;
+    keys = [];
+  });
+  afterEach(() => redis.disconnect());
+
+  const join = async (headers: Record<string, string>) => {
+    const e = event('POST', `/api/rooms/${roomId}/join`, {}, 'sub-guest|Guest');
+    e.headers = { ...e.headers, ...headers };
+    expect((await route(e)).statusCode).toBe(200);
+    return keys.filter((k) => k.startsWith('room-join-ip:'));
+  };
+
+  it('counts the viewer CloudFront names, not the edge server every nearby participant shares', async () => {
+    const keysUsed = await join({ 'x-origin-verify': EDGE_SECRET, 'cloudfront-viewer-address': '198.51.100.4:50000' });
+    expect(keysUsed).toEqual([`room-join-ip:${roomId}:198.51.100.4`]);
+  });
+
+  it('counts the source address when the viewer address comes without the origin secret', async () => {
+    const keysUsed = await join({ 'x-origin-verify': 'guessed', 'cloudfront-viewer-address': '198.51.100.4:50000' });
+    expect(keysUsed).toEqual([`room-join-ip:${roomId}:203.0.113.9`]);
+  });
+});
