@@ -56,10 +56,9 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
     description: description('stateful resources (table, Aurora, Valkey, recordings, secrets)'),
     vpc: network.vpc,
     privateSubnets: network.privateSubnets,
-    // The bucket is created before the distribution (the page's CSP names it), so its CORS rule cannot name the
-    // CloudFront domain: it allows the configured origins, or any origin when none is configured. Presigned URLs
-    // are what authorize an upload or a download; CORS only decides which pages may use one they already hold.
-    corsOrigins: configuredOrigins(config).length > 0 ? configuredOrigins(config) : ['*'],
+    // The bucket is created before the distribution (the page's CSP names it). With a custom domain the page
+    // origin is known here; without one it is the CloudFront domain, and the Web stack writes the rule instead.
+    corsOrigins: config.domainName ? configuredOrigins(config) : undefined,
     retainData: config.retainData,
     logRetention,
     alarmTopic,
@@ -76,6 +75,10 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
     googleClientId: config.googleClientId,
     maxParticipants: config.maxParticipants,
     retainLogs: config.retainData,
+    logRetention,
+    recordingsCors: config.domainName
+      ? undefined
+      : { bucket: data.recordingsBucket, extraOrigins: configuredOrigins(config) },
   });
   const allowedOrigins = [web.publicUrl, ...configuredOrigins(config).filter((o) => o !== web.publicUrl)];
   const realtime = new RealtimeStack(app, `${prefix}-Realtime`, {
@@ -109,6 +112,7 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
   const api = new ApiStack(app, `${prefix}-Api`, {
     description: description('HTTP API'),
     httpApi: web.httpApi,
+    originVerifySecret: web.originVerifySecret,
     data,
     media,
     vpc: network.vpc,

@@ -20,6 +20,8 @@ import type { MediaStack } from './media-stack';
 export interface ApiStackProps extends StackProps {
   /** The HTTP API created (without routes or stage) by WebStack. */
   readonly httpApi: apigwv2.HttpApi;
+  /** CloudFront's origin secret (WebStack); the function believes viewer headers only on requests carrying it. */
+  readonly originVerifySecret: secretsmanager.ISecret;
   readonly data: DataStack;
   readonly media: MediaStack;
   readonly vpc: ec2.IVpc;
@@ -67,6 +69,7 @@ export class ApiStack extends Stack {
         PUBLIC_URL: props.publicUrl,
         ALLOWED_ORIGINS: props.allowedOrigins.join(','),
         AUTH_KEYS_SECRET_ARN: data.authKeysSecret.secretArn,
+        ORIGIN_VERIFY_SECRET_ARN: props.originVerifySecret.secretArn,
         ...(props.googleClientId && data.googleClientSecret
           ? { GOOGLE_CLIENT_ID: props.googleClientId, GOOGLE_CLIENT_SECRET_ARN: data.googleClientSecret.secretArn }
           : {}),
@@ -88,6 +91,7 @@ export class ApiStack extends Stack {
     });
     const fn = this.handler.function;
     data.authKeysSecret.grantRead(fn);
+    props.originVerifySecret.grantRead(fn);
     data.googleClientSecret?.grantRead(fn);
     turnSecret?.grantRead(fn);
     data.grantDataApi(fn);

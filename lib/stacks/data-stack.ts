@@ -24,6 +24,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FUNCTION_ASSET_DIRECTORIES, FUNCTION_ENTRIES } from '../function-entries';
 import { FunctionAlarms } from '../constructs/alarms';
+import { recordingsCorsRule } from '../constructs/bucket-cors';
 import { HouseFunction, PROJECT_ROOT } from '../constructs/house-function';
 import { acknowledgeGrantWildcards } from '../nag';
 
@@ -35,9 +36,11 @@ export interface DataStackProps extends StackProps {
   readonly vpc: ec2.IVpc;
   /** Subnets for Aurora and ElastiCache. */
   readonly privateSubnets: ec2.SubnetSelection;
-  /** Page origins allowed to upload straight to the recordings bucket (CORS). */
-  /** Origins allowed by the recordings bucket's CORS rule (browser uploads and playback). */
-  readonly corsOrigins: string[];
+  /**
+   * Origins allowed by the recordings bucket's CORS rule (browser uploads and playback).
+   * @default - no CORS rule here: the Web stack writes one naming the CloudFront origin (lib/constructs/bucket-cors.ts)
+   */
+  readonly corsOrigins?: string[];
   /** Keep the table, database (snapshot) and recordings when the stack is destroyed. */
   readonly retainData: boolean;
   readonly logRetention: logs.RetentionDays;
@@ -235,17 +238,8 @@ export class DataStack extends Stack {
       enforceSSL: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'recordings/',
-      // Browsers upload straight to S3 with presigned PUT (multipart parts) or POST; ETag must be readable to
-      // complete a multipart upload.
-      cors: [
-        {
-          allowedOrigins: props.corsOrigins,
-          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
-          allowedHeaders: ['*'],
-          exposedHeaders: ['ETag'],
-          maxAge: 3000,
-        },
-      ],
+      // Left out entirely when the Web stack owns the rule, so no update of this stack can overwrite it.
+      cors: props.corsOrigins ? [recordingsCorsRule(props.corsOrigins)] : undefined,
       lifecycleRules: [
         // Abandoned multipart uploads are billed as storage until aborted.
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },

@@ -3,9 +3,12 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { BucketCors, recordingsCorsRule } from '../constructs/bucket-cors';
 import { SecurityHeadersPolicy } from '../constructs/security-headers-policy';
 import { acknowledgeGrantWildcards } from '../nag';
 
@@ -18,6 +21,12 @@ export const WEBSOCKET_STAGE_NAME = 'peerjs';
  * margin while the mock integration answers it without a Lambda.
  */
 export const PEER_PING_INTERVAL_MS = 60_000;
+
+/**
+ * Header CloudFront adds to every request it sends to the HTTP API, carrying {@link WebStack.originVerifySecret}
+ * (functions/auth/client-ip.ts checks it before believing `CloudFront-Viewer-Address`).
+ */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
 /** Properties of {@link WebStack}. */
 export interface WebStackProps extends StackProps {
@@ -35,6 +44,14 @@ export interface WebStackProps extends StackProps {
   readonly maxParticipants: number;
   /** Keep the frontend bucket's access logs when the stack is destroyed. */
   readonly retainLogs: boolean;
+  /** Retention of the log groups this stack creates. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Write the recordings bucket's CORS rule here, allowing the page origin (`publicUrl`) plus `extraOrigins`: only
+   * this stack knows the CloudFront domain, and the bucket is created before it.
+   * @default - the bucket's own stack writes its rule (a custom domain is known before the distribution exists)
+   */
+  readonly recordingsCors?: { readonly bucket: s3.IBucket; readonly extraOrigins: readonly string[] };
 }
 
 /**
@@ -56,6 +73,12 @@ export class WebStack extends Stack {
   /** The HTTP API; the `/api/{proxy+}` route and `$default` stage are added by ApiStack. */
   public readonly httpApi: apigwv2.HttpApi;
   public readonly siteBucket: s3.Bucket;
+  /**
+   * Random value CloudFront sends to the HTTP API in {@link ORIGIN_VERIFY_HEADER}. The execute-api endpoint stays
+   * reachable directly (it is CloudFront's origin; turning it off needs an API Gateway custom domain), so the API
+   * believes CloudFront's viewer headers only on requests carrying this value (ORIGIN_VERIFY_SECRET_ARN).
+   */
+  public readonly originVerifySecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
@@ -120,11 +143,25 @@ export class WebStack extends Stack {
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
       // API Gateway routes on its own Host; everything else (query string with the ticket, Origin, cookies,
-      // Sec-WebSocket-* upgrade headers) must reach it.
+      // Authorization, Sec-WebSocket-* upgrade headers) must reach it. The managed policy is documented to add the
+      // device-type and viewer-location CloudFront headers, CloudFront-Viewer-Address among them (per-IP limits).
+      // A custom policy cannot do the same: "all viewer headers except" takes no CloudFront headers, an allow list
+      // may not name Authorization, and "all viewer headers and these CloudFront headers" forwards Host.
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: headers,
     });
     const executeApiDomain = (apiId: string) => `${apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+    this.originVerifySecret = new secretsmanager.Secret(this, 'OriginVerifySecret', {
+      description: `Connect Now: sent by CloudFront to the HTTP API in ${ORIGIN_VERIFY_HEADER}; proves a request came through the distribution`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      // Regenerated with the distribution; nothing else depends on its value.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const httpApiOrigin = new origins.HttpOrigin(executeApiDomain(this.httpApi.apiId), {
+      // Resolved by CloudFormation at deploy ({{resolve:secretsmanager:…}}), never written into the template.
+      // CloudFront replaces a header of the same name sent by the viewer.
+      customHeaders: { [ORIGIN_VERIFY_HEADER]: this.originVerifySecret.secretValue.unsafeUnwrap() },
+    });
 
     const certificate = props.certificateArn
       ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)
@@ -150,7 +187,7 @@ export class WebStack extends Stack {
         functionAssociations: [{ function: spaFallback, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
       additionalBehaviors: {
-        '/api/*': apiBehavior(new origins.HttpOrigin(executeApiDomain(this.httpApi.apiId))),
+        '/api/*': apiBehavior(httpApiOrigin),
         // The stage is named like the path, so `/peerjs?key=…` reaches stage `peerjs` without an origin path.
         [`/${WEBSOCKET_STAGE_NAME}*`]: apiBehavior(new origins.HttpOrigin(executeApiDomain(this.webSocketApi.apiId))),
       },
@@ -158,6 +195,14 @@ export class WebStack extends Stack {
 
     const host = props.domainName ?? this.distribution.distributionDomainName;
     this.publicUrl = `https://${host}`;
+    if (props.recordingsCors) {
+      const extra = props.recordingsCors.extraOrigins.filter((origin) => origin !== this.publicUrl);
+      new BucketCors(this, 'RecordingsCors', {
+        bucket: props.recordingsCors.bucket,
+        rules: [recordingsCorsRule([this.publicUrl, ...extra])],
+        logRetention: props.logRetention,
+      });
+    }
     new CfnOutput(this, 'Url', { value: this.publicUrl, description: 'Open this to use Connect Now' });
     new CfnOutput(this, 'DistributionDomainName', {
       value: this.distribution.distributionDomainName,
@@ -201,6 +246,11 @@ export class WebStack extends Stack {
     });
 
     this.acknowledgeFindings(Boolean(props.certificateArn));
+    Validations.of(this.originVerifySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'CloudFront reads the value once per deploy (an origin custom header cannot follow a rotation); a new value comes with replacing the secret, and a warm API container rereads it within 5 minutes.',
+    });
   }
 
   private acknowledgeFindings(hasCertificate: boolean): void {

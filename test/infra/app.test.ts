@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ORIGIN_VERIFY_HEADER as HEADER_THE_FUNCTION_CHECKS } from '../../functions/auth/client-ip';
 import { SECURITY_HEADERS } from '../../functions/auth/security-headers';
 import { runtimeConfigSchema } from '../../frontend/src/config';
 import { acknowledgeGrantWildcards, ConnectNowNagChecks } from '../../lib/nag';
@@ -11,6 +12,8 @@ import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { GPU_AMI_PARAMETER } from '../../lib/stacks/media-stack';
 import { SIGNAL_ROUTES } from '../../lib/stacks/realtime-stack';
+import { ORIGIN_VERIFY_HEADER } from '../../lib/stacks/web-stack';
+import { rendered } from './support/cfn-text';
 import { defaultApp, type SynthesizedApp } from './support/synth-app';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown }>;
@@ -103,10 +106,10 @@ describe('DataStack', () => {
     });
   });
 
-  test('the recordings bucket is private, encrypted, SSL-only, CORS-enabled for uploads and aborts stale multipart uploads', () => {
+  test('the recordings bucket is private, encrypted, SSL-only and aborts stale multipart uploads', () => {
     const data = t('data');
     const bucketId = logicalIdOf(data, 'AWS::S3::Bucket', {
-      CorsConfiguration: Match.anyValue(),
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'recordings/' }),
     });
     data.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: Match.anyValue(),
@@ -117,16 +120,9 @@ describe('DataStack', () => {
         RestrictPublicBuckets: true,
       },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'recordings/' }),
-      CorsConfiguration: {
-        CorsRules: [
-          Match.objectLike({
-            AllowedMethods: Match.arrayWith(['PUT', 'POST']),
-            ExposedHeaders: ['ETag'],
-            // The page origin: the CloudFront domain when no custom domain is configured.
-            AllowedOrigins: [Match.anyValue()],
-          }),
-        ],
-      },
+      // Without a custom domain the Web stack owns the CORS rule (it alone knows the CloudFront domain); a rule
+      // here would be rewritten by every update of this stack.
+      CorsConfiguration: Match.absent(),
       LifecycleConfiguration: {
         Rules: Match.arrayWith([Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]),
       },
@@ -544,6 +540,103 @@ describe('WebStack', () => {
       Prune: false,
       SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' },
     });
+  });
+});
+
+describe('per-IP limits behind CloudFront', () => {
+  const distributionConfig = () =>
+    Object.values(t('web').findResources('AWS::CloudFront::Distribution') as Resources)[0]!.Properties
+      .DistributionConfig as {
+      CacheBehaviors: { PathPattern: string; TargetOriginId: string; OriginRequestPolicyId: string }[];
+      Origins: { Id: string; OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[] }[];
+    };
+  const apiOrigin = () => {
+    const config = distributionConfig();
+    const behavior = config.CacheBehaviors.find((b) => b.PathPattern === '/api/*')!;
+    return { behavior, origin: config.Origins.find((o) => o.Id === behavior.TargetOriginId)! };
+  };
+
+  test('/api/* keeps the managed policy documented to forward CloudFront-Viewer-Address (and Authorization, not Host)', () => {
+    // "Use managed origin request policies", AllViewerExceptHostHeader: every viewer header but Host, plus the
+    // device-type and viewer-location CloudFront headers, CloudFront-Viewer-Address among them. Switching to a
+    // policy without it silently turns every per-IP limit into a per-edge-server limit.
+    expect(apiOrigin().behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+  });
+
+  test('CloudFront sends the API its origin secret, resolved from Secrets Manager at deploy, in the header the function checks', () => {
+    const web = t('web');
+    const secretId = logicalIdOf(web, 'AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp(ORIGIN_VERIFY_HEADER),
+    });
+    web.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 48 }),
+    });
+    expect(ORIGIN_VERIFY_HEADER).toBe(HEADER_THE_FUNCTION_CHECKS);
+    const headers = apiOrigin().origin.OriginCustomHeaders ?? [];
+    expect(headers.map((h) => [h.HeaderName, rendered(h.HeaderValue)])).toEqual([
+      [ORIGIN_VERIFY_HEADER, `{{resolve:secretsmanager:<${secretId}>:SecretString:::}}`],
+    ]);
+  });
+
+  test('only the API origin gets the secret: the S3 and WebSocket origins never see it', () => {
+    const { origin } = apiOrigin();
+    const others = distributionConfig().Origins.filter((o) => o.Id !== origin.Id);
+    expect(others).toHaveLength(2);
+    for (const other of others) expect(other.OriginCustomHeaders).toBeUndefined();
+  });
+
+  test('the HttpApi function knows where the secret is and may read it', () => {
+    const api = t('api');
+    const fnId = functionIdByService(api, 'api');
+    const fn = (api.findResources('AWS::Lambda::Function') as Resources)[fnId]!;
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(rendered(env.ORIGIN_VERIFY_SECRET_ARN)).toMatch(/^<output:.*OriginVerifySecret.*>$/);
+    const reads = statementsOfRole(api, roleOfFunction(api, fnId)).filter((s) =>
+      s.actions.includes('secretsmanager:GetSecretValue'),
+    );
+    const resources = reads.flatMap((s) => ([] as unknown[]).concat(s.resource).map(rendered));
+    expect(resources).toContain(rendered(env.ORIGIN_VERIFY_SECRET_ARN));
+  });
+});
+
+describe('recordings bucket CORS without a custom domain', () => {
+  const putBucketCors = () => {
+    const crs = Object.values(t('web').findResources('Custom::AWS') as Resources).filter((r) =>
+      rendered(r.Properties.Create).includes('"action":"PutBucketCors"'),
+    );
+    expect(crs).toHaveLength(1);
+    return crs[0]!;
+  };
+  const distributionId = () => Object.keys(t('web').findResources('AWS::CloudFront::Distribution'))[0]!;
+
+  test("the Web stack allows exactly the distribution's https origin, on create and on update", () => {
+    const cr = putBucketCors();
+    for (const call of [cr.Properties.Create, cr.Properties.Update]) {
+      const text = rendered(call);
+      expect(text).toContain(`"AllowedOrigins":["https://<${distributionId()}.DomainName>"]`);
+      expect(text).toContain('"AllowedMethods":["PUT","POST","GET","HEAD"]');
+      expect(text).toContain('"ExposeHeaders":["ETag"]');
+      expect(text).toContain(`"Bucket":"<output:${'PublishOutputRefRecordings'}`);
+    }
+  });
+
+  test('no template allows any origin (*) on the recordings bucket', () => {
+    expect(rendered(putBucketCors().Properties.Create)).not.toMatch(/"AllowedOrigins":\[[^\]]*"\*"/);
+    for (const bucket of Object.values(t('data').findResources('AWS::S3::Bucket') as Resources)) {
+      const rules = (bucket.Properties.CorsConfiguration as { CorsRules: { AllowedOrigins: unknown[] }[] } | undefined)
+        ?.CorsRules;
+      for (const rule of rules ?? []) expect(rule.AllowedOrigins).not.toContain('*');
+    }
+  });
+
+  test('the custom resource may call s3:PutBucketCORS on the recordings bucket and nothing else', () => {
+    const web = t('web');
+    const serviceToken = rendered(putBucketCors().Properties.ServiceToken).replace(/^<|\.Arn>$/g, '');
+    const role = roleOfFunction(web, serviceToken);
+    const statements = statementsOfRole(web, role);
+    expect(statements.map((s) => [s.actions, rendered(s.resource)])).toEqual([
+      [['s3:PutBucketCORS'], expect.stringMatching(/^<output:PublishOutputFnGetAttRecordings[A-Za-z0-9]*Arn/)],
+    ]);
   });
 });
 
