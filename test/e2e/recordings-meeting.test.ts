@@ -91,8 +91,24 @@ it('records the meeting as the host, and the recording plays at canvas size with
     { timeoutMs: 60_000 },
   );
 
+  // Still in the meeting: the pipeline's pushes (room socket, owner only) show in the record control.
+  const pipelineLines: string[] = [];
+  await waitUntil(
+    'the record control to say the subtitles are ready',
+    async () => {
+      const text = (await page.textContent('[data-testid=recording-pipeline-text]', { timeout: 1000 })) ?? '';
+      if (text && pipelineLines.at(-1) !== text) pipelineLines.push(text);
+      return /^(Subtitles ready|Processing failed)/.test(text);
+    },
+    { timeoutMs: 180_000, intervalMs: 200 },
+  );
+  expect(pipelineLines.at(-1)).toBe('Subtitles ready');
+  expect(pipelineLines.some((t) => /^Recording saved · /.test(t))).toBe(true);
+  const recordingLink = await page.getAttribute('[data-testid=recording-pipeline-link]', 'href');
+  expect(recordingLink).toMatch(/^\/recordings\?id=[0-9a-f-]{36}$/);
+
   // Same tab, same identity: the Recordings page lists it and the pipeline takes it to ready.
-  await page.goto(`${cloud.url}/recordings`);
+  await page.goto(`${cloud.url}${recordingLink}`);
   const row = page.locator('[data-testid=recordings-list] li', { hasText: 'meeting-' }).first();
   await waitUntil(
     'the meeting recording to be ready',

@@ -102,7 +102,14 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     chatBtn,
     peopleBtn,
     helpBtn,
-    createRecordControl({ api: ctx.api, roomId: session.roomId, tiles: grid, canRecord: () => session.isHostish }),
+    createRecordControl({
+      api: ctx.api,
+      roomId: session.roomId,
+      tiles: grid,
+      canRecord: () => session.isHostish,
+      ownerId: () => ctx.api.currentUser?.sub ?? null,
+      onRecordingMessage: (listener) => session.on('recording', listener),
+    }),
     leaveBtn,
   );
 

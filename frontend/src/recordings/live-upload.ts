@@ -33,6 +33,8 @@ export interface LiveUploadOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** The recording hit the part limit: the owner should stop it (what was recorded is kept). */
   readonly onFull?: () => void;
+  /** S3 acknowledged `partNumber`; parts 1..partNumber hold the recording's first `bytes` bytes (the journal's cue). */
+  readonly onPartStored?: (partNumber: number, bytes: number) => void;
 }
 
 export class LiveUploadError extends Error {
@@ -44,7 +46,8 @@ export class LiveUploadError extends Error {
 
 /**
  * Uploads a recording while it is being made: chunks from MediaRecorder go into a PartBuffer, and each whole part
- * is sent at once (one at a time, in order), so a crashed tab loses at most the part still being filled.
+ * is sent at once (one at a time, in order). The part still being filled lives in memory only; the recorder's
+ * journal (recording-journal.ts) keeps it on disk, so a crashed tab loses at most the last chunk.
  */
 export class LiveUpload {
   private readonly buffer: PartBuffer<Blob>;
@@ -137,6 +140,8 @@ export class LiveUpload {
         const etag = await this.options.putPart(url, body, () => undefined);
         this.etags.set(part.partNumber, etag);
         this.sentBytes += part.size;
+        // Parts go one at a time, in order: the bytes sent so far are exactly parts 1..partNumber.
+        this.options.onPartStored?.(part.partNumber, this.sentBytes);
         return;
       } catch (err) {
         if (!(err instanceof PartTransferError) || !err.retryable || attempt > maxRetries) {

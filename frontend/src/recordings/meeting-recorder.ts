@@ -1,6 +1,12 @@
-import { MAX_UPLOAD_BYTES, type RecordingSummary } from '../../../functions/shared/protocol/recordings';
+import {
+  MAX_UPLOAD_BYTES,
+  UPLOAD_PART_SIZE,
+  type RecordingSummary,
+} from '../../../functions/shared/protocol/recordings';
+import { browserRecordingLock } from './crash-recovery';
 import { LiveUpload } from './live-upload';
 import { xhrPutPart, type PutPart } from './part-transfer';
+import { openRecordingJournal, type RecordingJournal } from './recording-journal';
 import { RecordingsApi, type JsonHttp } from './recordings-api';
 import { computeGrid } from './tile-layout';
 
@@ -21,6 +27,10 @@ export interface MeetingRecorderDeps {
   readonly height?: number;
   readonly fps?: number;
   readonly onStateChange?: (state: RecorderState, detail?: string) => void;
+  /** The signed-in user's id: the journal entry is theirs, so another user of this browser does not recover it. */
+  readonly ownerId?: string | null;
+  /** The crash journal (IndexedDB); a recorder without one still works, it just cannot be recovered after a crash. */
+  readonly openJournal?: () => Promise<RecordingJournal>;
 }
 
 export interface MeetingRecorder {
@@ -28,6 +38,8 @@ export interface MeetingRecorder {
   readonly recordingId: string | null;
   /** Bytes S3 has acknowledged so far. */
   readonly uploadedBytes: number;
+  /** Every chunk so far is in the crash journal: after a failure the Recordings page can finish the upload. */
+  readonly journalled: boolean;
   start(): Promise<void>;
   /** Stops, uploads the last part and completes: the recording then goes through the pipeline. */
   stop(): Promise<RecordingSummary>;
@@ -35,8 +47,8 @@ export interface MeetingRecorder {
 
 // VP8 + Opus in WebM is what every Chromium and Firefox MediaRecorder can write; the transcoder makes the MP4.
 const MIME_CANDIDATES = ['video/webm;codecs=vp8,opus', 'video/webm'];
-// ~1.2 Mbit/s keeps a 720p grid legible and makes a 16 MiB part about every two minutes, which is what a crash
-// can lose at most; 2 GiB (the upload limit) then lasts about 3.7 hours.
+// ~1.2 Mbit/s keeps a 720p grid legible and makes a 16 MiB part about every two minutes (the part still being
+// filled is kept in the crash journal, not only in memory); 2 GiB (the upload limit) then lasts about 3.7 hours.
 const VIDEO_BITS_PER_SECOND = 1_200_000;
 const AUDIO_BITS_PER_SECOND = 64_000;
 // MediaRecorder hands over data every second so the part buffer, not the recorder, decides what is unsent.
@@ -59,6 +71,27 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
   let audioTimer: ReturnType<typeof setInterval> | undefined;
   let audioContext: AudioContext | null = null;
   let canvasTrack: MediaStreamTrack | null = null;
+  // The crash journal: written in order on one promise chain (a chunk that failed to land stops the journal, as a
+  // gap would make everything after it unusable).
+  let journal: RecordingJournal | null = null;
+  let journalChain: Promise<void> = Promise.resolve();
+  let journalOk = false;
+  let recordedBytes = 0;
+  let chunkSeq = 0;
+  let releaseLock: () => void = () => undefined;
+  const journalDo = (step: (j: RecordingJournal, id: string) => Promise<void>) => {
+    const j = journal;
+    const id = recordingId;
+    if (!j || !id) return;
+    journalChain = journalChain.then(async () => {
+      if (!journalOk) return;
+      try {
+        await step(j, id);
+      } catch {
+        journalOk = false; // quota or a closed database: the recording goes on, it just is not crash-safe now
+      }
+    });
+  };
 
   const setState = (next: RecorderState, detail?: string) => {
     state = next;
@@ -89,6 +122,25 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
         ...(deps.roomId ? { roomId: deps.roomId } : {}),
       });
       recordingId = created.recording.id;
+      journal = await (deps.openJournal ?? openRecordingJournal)().catch(() => null);
+      if (journal) {
+        journalOk = await journal
+          .begin({
+            recordingId,
+            ownerId: deps.ownerId ?? null,
+            mimeType: 'video/webm',
+            partBytes: UPLOAD_PART_SIZE,
+            title: deps.title ?? null,
+            roomId: deps.roomId ?? null,
+            startedAt: Date.now(),
+          })
+          .then(
+            () => true,
+            () => false,
+          );
+        // Held while this tab records and uploads: the Recordings page leaves a locked recording alone.
+        browserRecordingLock().hold(recordingId, new Promise<void>((resolve) => (releaseLock = resolve)));
+      }
       upload = new LiveUpload({
         api,
         putPart: deps.putPart ?? xhrPutPart,
@@ -96,6 +148,7 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
         mimeType: 'video/webm',
         initialUrls: created.upload.parts,
         onFull: () => void stop().catch(() => undefined),
+        onPartStored: (partNumber, bytes) => journalDo((j, id) => j.acknowledge(id, partNumber, bytes)),
       });
 
       const canvas = document.createElement('canvas');
@@ -140,7 +193,14 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
         audioBitsPerSecond: AUDIO_BITS_PER_SECOND,
       });
       recorder.ondataavailable = (event) => {
-        upload?.push(event.data);
+        const chunk = event.data;
+        if (chunk.size > 0) {
+          const seq = chunkSeq++;
+          const start = recordedBytes;
+          recordedBytes += chunk.size;
+          journalDo((j, id) => j.append(id, seq, start, chunk));
+        }
+        upload?.push(chunk);
         if (upload?.error && state === 'recording') void stop().catch(() => undefined);
       };
       recorder.start(TIMESLICE_MS);
@@ -148,6 +208,9 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
     } catch (err) {
       cleanUp();
       if (upload) await upload.cancel().catch(() => undefined);
+      journalDo((j, id) => j.remove(id));
+      await journalChain;
+      releaseLock();
       setState('failed', err instanceof Error ? err.message : String(err));
       throw err;
     }
@@ -170,11 +233,18 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
         return up.finish();
       })
       .then(
-        (summary) => {
+        async (summary) => {
+          // Completed: S3 has every byte, the journal has nothing left to keep.
+          journalDo((j, id) => j.remove(id));
+          await journalChain;
+          releaseLock();
           setState('done');
           return summary;
         },
-        (err: unknown) => {
+        async (err: unknown) => {
+          // Kept in the journal (when it held up): the Recordings page finishes the upload on the next visit.
+          await journalChain;
+          releaseLock();
           setState('failed', err instanceof Error ? err.message : String(err));
           throw err;
         },
@@ -191,6 +261,9 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
     },
     get uploadedBytes() {
       return upload?.uploadedBytes ?? 0;
+    },
+    get journalled() {
+      return journalOk;
     },
     start,
     stop,

@@ -1,5 +1,7 @@
-import { h } from '../ui/dom';
+import type { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
+import { h, replaceChildren } from '../ui/dom';
 import { createMeetingRecorder, type MeetingRecorder } from './meeting-recorder';
+import { nextPipelineLine, type PipelineLine } from './meeting-pipeline-status';
 import type { JsonHttp } from './recordings-api';
 import { formatDuration } from './upload-progress';
 
@@ -11,6 +13,10 @@ export interface RecordControlDeps {
   readonly tiles: HTMLElement;
   /** Only the host (and co-hosts) record; read again every few seconds because the host can hand over. */
   readonly canRecord: () => boolean;
+  /** The signed-in user's id, for the crash journal (recording-journal.ts). */
+  readonly ownerId?: () => string | null;
+  /** Pipeline pushes for this person's recordings of this room (the room socket); returns the unsubscribe. */
+  readonly onRecordingMessage?: (listener: (message: RecordingServerMessage) => void) => () => void;
 }
 
 /**
@@ -36,7 +42,33 @@ export function createRecordControl(deps: RecordControlDeps): HTMLElement {
     class: 'rec-control-status',
     attrs: { role: 'status', 'data-testid': 'recording-state' },
   });
-  const wrapper = h('span', { class: 'rec-control' }, button, status);
+  // A second line for the recording already saved: the pipeline's progress, pushed over the room socket.
+  const pipeline = h('span', {
+    class: 'rec-control-pipeline',
+    attrs: { role: 'status', hidden: true, 'data-testid': 'recording-pipeline' },
+  });
+  const wrapper = h('span', { class: 'rec-control' }, button, status, pipeline);
+  let shownLine: PipelineLine | null = null;
+  const showPipeline = (message: RecordingServerMessage) => {
+    const line = nextPipelineLine(shownLine, message);
+    if (line === shownLine) return;
+    shownLine = line;
+    pipeline.hidden = false;
+    pipeline.dataset.tone = line.tone;
+    replaceChildren(
+      pipeline,
+      h('span', { attrs: { 'data-testid': 'recording-pipeline-text' } }, line.text),
+      line.href
+        ? h(
+            'a',
+            // A new tab: following the link must not leave the meeting.
+            { attrs: { href: line.href, target: '_blank', rel: 'noopener', 'data-testid': 'recording-pipeline-link' } },
+            'Open',
+          )
+        : null,
+    );
+  };
+  const unsubscribePipeline = deps.onRecordingMessage?.(showPipeline);
   let recorder: MeetingRecorder | null = null;
   let startedAt = 0;
   let ticker: ReturnType<typeof setInterval> | undefined;
@@ -56,6 +88,7 @@ export function createRecordControl(deps: RecordControlDeps): HTMLElement {
     if (wrapper.isConnected) mounted = true;
     else if (mounted && recorder === null) {
       clearInterval(visibilityTimer); // the meeting page is gone
+      unsubscribePipeline?.();
       return;
     }
     refreshVisibility();
@@ -76,8 +109,9 @@ export function createRecordControl(deps: RecordControlDeps): HTMLElement {
       ...(deps.title ? { title: deps.title } : {}),
       visibleVideos,
       audioStreams,
+      ownerId: deps.ownerId?.() ?? null,
       onStateChange: (state, detail) => {
-        if (state === 'failed') status.textContent = `Recording failed: ${detail ?? 'unknown error'}`;
+        if (state === 'failed') status.textContent = failedText(detail ?? 'unknown error');
       },
     });
     try {
@@ -110,10 +144,18 @@ export function createRecordControl(deps: RecordControlDeps): HTMLElement {
       await mine.stop();
       status.textContent = 'Saved. Processing starts now; find it under Recordings.';
     } catch (err) {
-      status.textContent = `Recording failed: ${err instanceof Error ? err.message : String(err)}`;
+      status.textContent = failedText(err instanceof Error ? err.message : String(err));
     } finally {
       reset();
     }
+  }
+
+  function failedText(reason: string): string {
+    // An upload that failed mid-meeting is not lost: the journal kept every chunk S3 did not get.
+    const kept = recorder?.journalled && recorder.recordingId !== null;
+    return kept
+      ? `Recording failed: ${reason} What was recorded is kept in this browser; open Recordings to finish the upload.`
+      : `Recording failed: ${reason}`;
   }
 
   function reset() {

@@ -8,6 +8,7 @@ import { h, replaceChildren } from '../ui/dom';
 import { xhrPutPart, type PutPart } from './part-transfer';
 import { createRecordingDetail, type DetailView } from './recording-detail';
 import { createRecordingList } from './recording-list';
+import { createRecoveryPanel, type RecoveryPanel } from './recovery-panel';
 import { applyStatusMessage, isInProgress } from './recording-status';
 import { RecordingsApi, type JsonHttp } from './recordings-api';
 import { createUploadPanel } from './upload-panel';
@@ -15,6 +16,8 @@ import { createUploadPanel } from './upload-panel';
 /** What the page needs from the app's session (H5's ApiClient satisfies it). */
 export interface SessionPort extends JsonHttp {
   readonly signedIn: boolean;
+  /** Whose interrupted meeting recordings this page may finish (the crash journal is per browser, not per user). */
+  readonly currentUser?: { readonly sub?: string | undefined } | null;
   refresh(): Promise<boolean>;
   signInAsGuest(name: string): Promise<unknown>;
 }
@@ -62,6 +65,7 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
   let detail: { id: string; shownAt: string; view: DetailView } | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let unsubscribe: (() => void) | undefined;
+  let recovery: RecoveryPanel | undefined;
 
   const listError = h('p', { class: 'error', attrs: { role: 'alert', hidden: true, 'data-testid': 'list-error' } });
   const list = createRecordingList((id) => select(id));
@@ -161,6 +165,7 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
     destroyed = true;
     clearTimeout(timer);
     unsubscribe?.();
+    recovery?.dispose();
     detail?.view.dispose();
   }
 
@@ -186,8 +191,21 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
         void refreshList().then(() => schedule());
       },
     });
-    replaceChildren(content, upload, listError, list.element, detailSlot);
+    recovery = createRecoveryPanel({
+      api,
+      putPart: deps.putPart ?? xhrPutPart,
+      ownerId: deps.api.currentUser?.sub ?? null,
+      describeError,
+      onChanged: () => {
+        void refreshList().then(() => schedule());
+      },
+    });
+    replaceChildren(content, upload, recovery.element, listError, list.element, detailSlot);
     unsubscribe = deps.subscribeLive?.(onLive);
+    // A meeting recording whose tab crashed is finished from this browser's journal (crash-recovery.ts).
+    void recovery.start().catch((err: unknown) => {
+      console.warn('recovering interrupted recordings failed', err);
+    });
     await refreshList();
     await refreshDetail(true);
     schedule();

@@ -1,0 +1,140 @@
+/**
+ * A host's tab dies mid-recording and nothing recorded is lost: the meeting recorder keeps every chunk S3 has not
+ * acknowledged in IndexedDB (recording-journal.ts); the next visit to /recordings, in the same browser profile,
+ * uploads the rest, completes the upload and the recording goes through the local pipeline to ready.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startLocalCloud, type LocalCloud } from '../../local/cloud';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, waitUntil } from '../support/browser';
+import { speechWav } from '../support/media-fixtures';
+
+jest.setTimeout(300_000);
+
+let cloud: LocalCloud;
+let dataDir: string;
+let profileDir: string;
+let fakeMicrophone: string;
+let context: BrowserContext | undefined;
+
+/** One browser profile on disk: closing the context is quitting the browser, launching it again is the next visit. */
+async function launchProfile(): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, `--use-file-for-fake-audio-capture=${fakeMicrophone}`],
+    viewport: { width: 1280, height: 720 },
+    permissions: ['camera', 'microphone'],
+    timeout: 60_000,
+  });
+}
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+beforeAll(async () => {
+  process.env.LIMITS_JSON = JSON.stringify({
+    signIn: { max: 1000, windowSeconds: 60 },
+    upload: { max: 1000, windowSeconds: 60 },
+  });
+  dataDir = mkdtempSync(join(tmpdir(), 'cn-e2e-crash-recovery-'));
+  profileDir = mkdtempSync(join(tmpdir(), 'cn-e2e-crash-profile-'));
+  fakeMicrophone = (await speechWav()).path;
+  cloud = await startLocalCloud({ port: 0, dataDir, quiet: true, worker: true });
+});
+
+afterAll(async () => {
+  await context?.close().catch(() => undefined);
+  await cloud?.stop();
+  for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it('finishes a meeting recording whose tab closed mid-recording on the next visit, and it becomes ready', async () => {
+  context = await launchProfile();
+  const meeting = await context.newPage();
+  const meetingErrors = collectErrors(meeting);
+  await meeting.goto(cloud.url);
+  await meeting.fill('[data-testid=home-name]', 'Hedy');
+  await meeting.click('[data-testid=create-room]');
+  await meeting.waitForURL(/\/r\/[0-9a-z-]{19}$/, { timeout: 30_000 });
+  await meeting.fill('[data-testid=prejoin-name]', 'Hedy');
+  await meeting.click('[data-testid=join]');
+  await meeting.waitForSelector('[data-testid=meeting]', { timeout: 30_000 });
+
+  await meeting.click('[data-testid=toggle-recording]');
+  let recordedSeconds = 0;
+  await waitUntil(
+    'ten seconds of recording',
+    async () => {
+      const shown = /^Recording (?:(\d+) min )?(\d+) s$/.exec(
+        (await meeting.textContent('[data-testid=recording-state]')) ?? '',
+      );
+      recordedSeconds = shown ? Number(shown[1] ?? 0) * 60 + Number(shown[2]) : 0;
+      return recordedSeconds >= 10;
+    },
+    { timeoutMs: 40_000, intervalMs: 200 },
+  );
+  expect(meetingErrors).toEqual([]);
+  // The tab goes away without Stop (no beforeunload, no final part), then the whole browser quits.
+  await meeting.close({ runBeforeUnload: false });
+  await context.close();
+
+  context = await launchProfile();
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.goto(`${cloud.url}/recordings`);
+  const recoveryTexts: string[] = [];
+  await waitUntil(
+    'the interrupted recording to be recovered',
+    async () => {
+      const text = (await page.textContent('[data-testid=recovery-status]', { timeout: 1000 })) ?? '';
+      if (text && recoveryTexts.at(-1) !== text) recoveryTexts.push(text);
+      return /^(Recovered|Could not|Nothing)/.test(text);
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+  expect(recoveryTexts.at(-1)).toBe('Recovered. Processing has started.');
+
+  const row = page.locator('[data-testid=recordings-list] li', { hasText: 'meeting-' }).first();
+  await waitUntil(
+    'the recovered recording to be ready',
+    async () =>
+      /^(Ready|Failed)$/.test(
+        (await row.locator('[data-testid=recording-status]').textContent({ timeout: 1000 })) ?? '',
+      ),
+    { timeoutMs: 180_000, intervalMs: 500 },
+  );
+  // On failure this shows the pipeline's reason next to the status.
+  expect(await row.locator('.rec-status').innerText()).toBe('Ready');
+
+  await row.locator('[data-testid=recording-open]').click();
+  const duration = await waitUntil('the player to load the recording', () =>
+    page.evaluate(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid=player]');
+      return v && v.readyState >= 1 ? v.duration : null;
+    }),
+  );
+  // Everything up to the last one-second chunk before the tab closed: the counter read just before closing.
+  expect(duration).toBeGreaterThan(recordedSeconds - 2.5);
+  expect(duration).toBeLessThan(recordedSeconds + 2.5);
+
+  // The journal kept nothing once S3 had it all.
+  const left = await page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('cn-recording-journal');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction('chunks').objectStore('chunks').count();
+          count.onsuccess = () => resolve(count.result);
+        };
+      }),
+  );
+  expect(left).toBe(0);
+  expect(errors).toEqual([]);
+});
