@@ -271,11 +271,11 @@ export class WebStack extends Stack {
           'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS policy cannot be set; set domainName+certificateArn for TLS 1.2+.',
       });
     }
-    // BucketDeployment and autoDeleteObjects are CDK-provided singleton Lambdas.
+    // BucketDeployment, autoDeleteObjects and AwsCustomResource (recordings CORS) are CDK-provided singleton Lambdas.
     v.acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason:
-        'CDK-provided custom resource Lambdas (BucketDeployment, auto-delete) use the AWS-managed basic execution role.',
+        'CDK-provided custom resource Lambdas (BucketDeployment, auto-delete, the PutBucketCors AwsCustomResource) use the AWS-managed basic execution role.',
     });
     acknowledgeGrantWildcards(this, 's3Actions');
     v.acknowledge({
@@ -289,7 +289,8 @@ export class WebStack extends Stack {
     });
     v.acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'The BucketDeployment and auto-delete Lambdas are CDK-provided; their runtime is pinned by aws-cdk-lib.',
+      reason:
+        'The BucketDeployment, auto-delete and AwsCustomResource Lambdas are CDK-provided; their runtime is pinned by aws-cdk-lib.',
     });
   }
 }
