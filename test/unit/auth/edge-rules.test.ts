@@ -157,6 +157,10 @@ describe('client address for rate limits', () => {
     expect(clientIp(viaCloudFront({}), edgeSecret)).toBe('130.176.1.1');
     expect(clientIp(viaCloudFront({ 'cloudfront-viewer-address': 'x; DROP TABLE' }), edgeSecret)).toBe('130.176.1.1');
     expect(clientIp(viaCloudFront({ 'cloudfront-viewer-address': '203.0.113.9' }), edgeSecret)).toBe('130.176.1.1');
+    // a viewer's own copy next to CloudFront's arrives comma-joined (payload v2): neither value is picked
+    expect(
+      clientIp(viaCloudFront({ 'cloudfront-viewer-address': '198.51.100.7:1,203.0.113.9:53412' }), edgeSecret),
+    ).toBe('130.176.1.1');
   });
 
   it('ignores a viewer address typed by a client that called the execute-api endpoint directly', () => {
