@@ -1,21 +1,29 @@
 /*
  * npm run bench:fleet — replays job-arrival traces through the real scaling policy (functions/recordings/
  * scaling-policy.ts) with a simulated GPU fleet, next to an always-on instance, AWS target tracking on backlog per
- * instance, and a clairvoyant oracle, all in the same run. Prints instance-hours and time-to-subtitles.
+ * instance, a clairvoyant oracle, and the best online bound (exact run times, no future arrivals), all in the same
+ * run. Prints instance-hours and time-to-subtitles.
  *
  * Options: --boot=<s> (instance boot to first poll, default 180), --rtf=<x> (engine real-time factor on the GPU,
- * default 0.08), --idle=<min> (the policy's idle window, default its DEFAULT_SCALING), --durations=0 (the policy
- * without job durations: one instance per waiting job), --seed=<n>, --days=<n>.
+ * default 0.08), --idle=<min> (the policy's idle window, default its DEFAULT_SCALING), --durations=0 (enqueue pokes
+ * without the recording's duration: the policy estimates runs from the average of finished jobs), --seed=<n>,
+ * --days=<n>.
  */
+import {
+  emptyJobLog,
+  jobLogInput,
+  observeLaunches,
+  observeQueue,
+  recordLaunches,
+  type JobLog,
+} from '../functions/recordings/fleet-job-log';
+import { formatJobLog, parseJobLog } from '../functions/recordings/scaler';
 import {
   DEFAULT_SCALING,
   decideCapacity,
-  emptyJobLog,
   fleetFullyUsed,
   idleMinutesSince,
-  jobLogInput,
-  observeInFlight,
-  type JobLog,
+  plannedCapacity,
   type ScalingConfig,
 } from '../functions/recordings/scaling-policy';
 
@@ -34,11 +42,14 @@ const POLICY: ScalingConfig = {
   ...DEFAULT_SCALING,
   maxCapacity: 8,
   idleMinutesBeforeScaleIn: args.idle ?? DEFAULT_SCALING.idleMinutesBeforeScaleIn,
-  bootSeconds: args.durations === 0 ? 0 : BOOT,
+  bootSeconds: BOOT,
 };
+const POKE_DURATIONS = args.durations !== 0;
 
 interface Job {
   arrival: number;
+  /** The recording's duration (what ffprobe tells the transcode step before it enqueues the job). */
+  media: number;
   run: number;
 }
 
@@ -59,13 +70,14 @@ const HOUR = 3600;
 const DAY = 24 * HOUR;
 
 /** A meeting recording: 10–75 minutes, transcribed at RTF. */
-function jobRun(r: () => number): number {
-  return Math.round((10 + 65 * r()) * 60 * RTF);
+function recording(r: () => number, arrival: number): Job {
+  const media = (10 + 65 * r()) * 60;
+  return { arrival, media, run: Math.round(media * RTF) };
 }
 
 function poisson(r: () => number, meanGap: number, from: number, to: number, out: Job[]): void {
   for (let t = from - meanGap * Math.log(1 - r()); t < to; t -= meanGap * Math.log(1 - r())) {
-    out.push({ arrival: Math.round(t), run: jobRun(r) });
+    out.push(recording(r, Math.round(t)));
   }
 }
 
@@ -84,7 +96,7 @@ function burstyTrace(seed: number): Job[] {
   for (let d = 0; d < DAYS; d++) {
     for (let t = d * DAY + 9 * HOUR; t < d * DAY + 18 * HOUR; t += 30 * 60) {
       const n = Math.floor(r() * 11);
-      for (let i = 0; i < n; i++) jobs.push({ arrival: Math.round(t + r() * 120), run: jobRun(r) });
+      for (let i = 0; i < n; i++) jobs.push(recording(r, Math.round(t + r() * 120)));
     }
   }
   return jobs.sort((a, b) => a.arrival - b.arrival);
@@ -113,6 +125,11 @@ interface FleetView {
   inFlight: number;
   desired: number;
   inService: number;
+  /** Jobs enqueued since the last call (their pokes). */
+  enqueued: Job[];
+  /** The simulation's truth, for the bounds only: waiting jobs oldest first, and every instance. */
+  waiting: readonly Job[];
+  instances: readonly Instance[];
 }
 
 type Controller = (view: FleetView) => number;
@@ -139,9 +156,11 @@ function simulate(jobs: Job[], controller: Controller, options: { poke: boolean;
   let next = 0;
   let instanceSeconds = 0;
   const end = Math.max(DAYS * DAY, (jobs[jobs.length - 1]?.arrival ?? 0) + 6 * HOUR);
+  let enqueued: Job[] = [];
   for (let t = 0; t < end; t++) {
     let arrived = false;
     while (next < jobs.length && jobs[next]!.arrival <= t) {
+      enqueued.push(jobs[next]!);
       queue.push(jobs[next++]!);
       arrived = true;
     }
@@ -160,7 +179,11 @@ function simulate(jobs: Job[], controller: Controller, options: { poke: boolean;
         inFlight: instances.filter((i) => i.job).length,
         desired,
         inService: instances.filter((i) => t >= i.readyAt).length,
+        enqueued,
+        waiting: queue,
+        instances,
       });
+      enqueued = [];
       while (instances.length < desired) instances.push({ launchedAt: t, readyAt: t + BOOT, busyUntil: 0, job: null });
       if (instances.length > desired) {
         const removable = instances
@@ -188,19 +211,50 @@ function simulate(jobs: Job[], controller: Controller, options: { poke: boolean;
 }
 
 /**
- * Our policy, with what the scaler keeps in tags on the group: the idle clock, and the job starts and durations it
- * sees from the in-flight count at each run (it never sees the simulation's run times).
+ * Our policy, with what the scaler keeps in tags on the group: the idle clock, its launches, and the job log it
+ * builds from the in-flight count and the enqueue pokes (each with the recording's duration). It never sees the
+ * simulation's run times: it learns the engine's speed from the jobs it sees end.
  */
 function ourPolicy(): Controller {
   let lastFullyUsedAt: number | null = null;
-  let jobs: JobLog = emptyJobLog();
+  let log: JobLog = emptyJobLog();
   return (v) => {
     const now = v.now * 1000;
     const full = fleetFullyUsed(v);
     const idleMinutes = idleMinutesSince(lastFullyUsedAt, now, full);
     if (full || lastFullyUsedAt === null) lastFullyUsedAt = now;
-    jobs = observeInFlight(jobs, v.inFlight, now);
-    return decideCapacity({ ...v, idleMinutes, ...jobLogInput(jobs, now) }, POLICY).desired;
+    log = observeQueue(log, {
+      now,
+      visible: v.visible,
+      inFlight: v.inFlight,
+      enqueued: v.enqueued.map((j) => (POKE_DURATIONS ? j.media : null)),
+    });
+    log = observeLaunches(log, v.desired - v.inService);
+    const desired = decideCapacity({ ...v, idleMinutes, ...jobLogInput(log, now) }, POLICY).desired;
+    // Through the tag and back, as the scaler keeps it: whole seconds, at most 256 characters.
+    log = parseJobLog(formatJobLog(recordLaunches(log, v.desired, desired, now)));
+    return desired;
+  };
+}
+
+/**
+ * The best an online policy can do without predicting arrivals: the same planner, but it knows every job's exact
+ * run time the moment the job arrives and every instance's exact boot, and scales in the moment an instance is
+ * spare. What separates it from the oracle is the future arrivals alone.
+ */
+function bestOnline(): Controller {
+  return (v) => {
+    const busy = v.instances.filter((i) => i.job);
+    if (v.waiting.length === 0) return busy.length;
+    return plannedCapacity(
+      {
+        waitingRunSeconds: v.waiting.map((j) => j.run),
+        waitedSeconds: v.waiting.map((j) => v.now - j.arrival),
+        busyFreeInSeconds: busy.map((i) => i.busyUntil - v.now),
+        spareReadyInSeconds: v.instances.filter((i) => !i.job).map((i) => Math.max(0, i.readyAt - v.now)),
+      },
+      POLICY,
+    );
   };
 }
 
@@ -276,6 +330,7 @@ function report(name: string, jobs: Job[]): { withinCost: boolean; withinLatency
   const results: [string, Result][] = [
     ['oracle (clairvoyant)', oracle(jobs)],
     ['our policy', simulate(jobs, ourPolicy(), { poke: true })],
+    ['best online (exact runs, no future)', simulate(jobs, bestOnline(), { poke: true })],
     ['target tracking (backlog/instance = 1)', simulate(jobs, targetTracking(), { poke: false })],
     ['always-on (1 instance)', simulate(jobs, () => 1, { poke: false, alwaysOn: 1 })],
   ];

@@ -8,15 +8,21 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { autoScaling, sqs } from '../shared/aws-clients';
 import { intEnv, optionalEnv, requireEnv } from '../shared/env';
 import { logger } from '../shared/logger';
+import { SCALER_POKE_SOURCE, ScalerPoke } from '../shared/protocol/scaler';
+import {
+  emptyJobLog,
+  jobLogInput,
+  observeLaunches,
+  observeQueue,
+  recordLaunches,
+  type JobLog,
+  type LoggedJob,
+} from './fleet-job-log';
 import {
   DEFAULT_SCALING,
   decideCapacity,
-  emptyJobLog,
   fleetFullyUsed,
   idleMinutesSince,
-  jobLogInput,
-  observeInFlight,
-  type JobLog,
   type ScalingConfig,
   type ScalingDecision,
   type ScalingInput,
@@ -27,21 +33,67 @@ import {
  * (no database call: a per-minute query would keep Aurora from pausing at 0 ACU).
  */
 export const LAST_FULLY_USED_TAG = 'connect-now:last-fully-used-at';
-/** In-flight job starts and the average duration: `<avg s>;<start s>,<start s>…` (tag values hold 256 chars). */
+/**
+ * The job log (fleet-job-log.ts) in one tag value, which holds 256 characters: numbers in base 36, times as
+ * seconds before the last run. `<s per media s ×1e5>.<average s>.<visible>.<last run s>|<running>|<waiting>|
+ * <launches>`, a job being `<age>` or `<age>:<media s>`, comma-separated.
+ */
 export const JOB_LOG_TAG = 'connect-now:jobs';
-const MAX_LOGGED_STARTS = 20;
+const TAG_VALUE_LIMIT = 256;
 
-export function formatJobLog(log: JobLog): string {
-  const starts = log.starts.slice(-MAX_LOGGED_STARTS).map((ms) => Math.floor(ms / 1000));
-  return `${Math.round(log.typicalSeconds)};${starts.join(',')}`;
+const b36 = (n: number) => Math.max(0, Math.round(n)).toString(36);
+
+function formatJob(job: LoggedJob, seenAtSeconds: number): string {
+  const age = b36(seenAtSeconds - job.at / 1000);
+  return job.mediaSeconds === null ? age : `${age}:${b36(job.mediaSeconds)}`;
 }
 
-/** A missing or garbled tag starts a fresh log: the policy then launches one instance per job, as before. */
+export function formatJobLog(log: JobLog): string {
+  const seen = Math.floor(log.seenAt / 1000);
+  const head = [log.secondsPerMediaSecond * 1e5, log.typicalSeconds, log.visible, seen].map(b36).join('.');
+  const running = log.running.map((j) => formatJob(j, seen)).join(',');
+  const launches = log.launches.map((at) => b36(seen - at / 1000)).join(',');
+  const waiting = log.waiting.map((j) => formatJob(j, seen));
+  // Too long for a tag: the newest waiting jobs are dropped first; the policy sizes jobs it has no entry for by the
+  // average duration, as it did before durations reached it.
+  const format = () => `${head}|${running}|${waiting.join(',')}|${launches}`;
+  let value = format();
+  while (value.length > TAG_VALUE_LIMIT && waiting.length > 0) {
+    waiting.pop();
+    value = format();
+  }
+  return value.slice(0, TAG_VALUE_LIMIT);
+}
+
+const NUM = '[0-9a-z]{1,9}';
+const JOB = `${NUM}(?::${NUM})?`;
+const LIST = (item: string) => `((?:${item})(?:,${item})*)?`;
+const JOB_LOG_FORMAT = new RegExp(
+  `^(${NUM})\\.(${NUM})\\.(${NUM})\\.(${NUM})\\|${LIST(JOB)}\\|${LIST(JOB)}\\|${LIST(NUM)}$`,
+);
+
+/** A missing or garbled tag (or one in an older format) starts a fresh log: the policy then relearns. */
 export function parseJobLog(value: string | undefined): JobLog {
-  const match = value ? /^(\d{1,7});((?:\d{1,12})(?:,\d{1,12})*)?$/.exec(value) : null;
+  const match = value ? JOB_LOG_FORMAT.exec(value) : null;
   if (!match) return emptyJobLog();
-  const starts = match[2] ? match[2].split(',').map((s) => Number(s) * 1000) : [];
-  return { typicalSeconds: Number(match[1]), starts };
+  const n = (s: string) => parseInt(s, 36);
+  const seen = n(match[4]!);
+  const jobs = (list: string | undefined): LoggedJob[] =>
+    list
+      ? list.split(',').map((item) => {
+          const [age, media] = item.split(':');
+          return { at: (seen - n(age!)) * 1000, mediaSeconds: media === undefined ? null : n(media) };
+        })
+      : [];
+  return {
+    secondsPerMediaSecond: n(match[1]!) / 1e5,
+    typicalSeconds: n(match[2]!),
+    visible: n(match[3]!),
+    seenAt: seen * 1000,
+    running: jobs(match[5]),
+    waiting: jobs(match[6]),
+    launches: match[7] ? match[7].split(',').map((age) => (seen - n(age)) * 1000) : [],
+  };
 }
 
 export interface QueueDepth {
@@ -98,17 +150,38 @@ export interface ScalerResult {
   applied: boolean;
 }
 
+/**
+ * The durations an event announces: an enqueue poke carries its job's; the schedule and the worker's after-job
+ * poke announce none. A poke that claims to be ours but is malformed is an error (a bug in the sender), not a tick.
+ */
+export function enqueuedDurations(event: unknown): (number | null)[] {
+  if (typeof event !== 'object' || event === null || (event as { source?: unknown }).source !== SCALER_POKE_SOURCE) {
+    return [];
+  }
+  const parsed = ScalerPoke.safeParse(event);
+  if (!parsed.success) {
+    throw new Error(
+      `Invalid scaler poke: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data.job ? [parsed.data.job.mediaSeconds] : [];
+}
+
 // Locally the worker is one always-on process: report what AWS would do, change nothing.
 let localLastFullyUsedAt: number | null = null;
 let localJobLog: JobLog = emptyJobLog();
 
 /** EventBridge every minute, and an async invoke whenever a job is enqueued or finished. */
-export async function handler(_event?: unknown): Promise<ScalerResult> {
-  return scale(Date.now());
+export async function handler(event?: unknown): Promise<ScalerResult> {
+  return scale(Date.now(), enqueuedDurations(event));
 }
 
-/** One scaling decision at `now` (epoch ms); the handler's body, with the clock injectable for tests. */
-export async function scale(now: number): Promise<ScalerResult> {
+/**
+ * One scaling decision at `now` (epoch ms); the handler's body, with the clock injectable for tests. `enqueued`:
+ * durations of jobs this run's poke announces. Two pokes running at once may each write the log and one entry is
+ * lost: that job then counts as unknown and is sized by the average, as before durations reached the scaler.
+ */
+export async function scale(now: number, enqueued: (number | null)[] = []): Promise<ScalerResult> {
   const config = scalingConfig();
   const depth = await queueDepth(sqs(), requireEnv('TRANSCRIBE_QUEUE_URL'));
   const groupName = optionalEnv('FLEET_ASG_NAME');
@@ -116,7 +189,7 @@ export async function scale(now: number): Promise<ScalerResult> {
   if (!groupName) {
     const base = { ...depth, desired: 1, inService: 1 };
     const full = fleetFullyUsed(base);
-    localJobLog = observeInFlight(localJobLog, depth.inFlight, now);
+    localJobLog = observeQueue(localJobLog, { now, ...depth, enqueued });
     const input = {
       ...base,
       idleMinutes: idleMinutesSince(localLastFullyUsedAt, now, full),
@@ -125,9 +198,10 @@ export async function scale(now: number): Promise<ScalerResult> {
     if (full) localLastFullyUsedAt = now;
     const decision = decideCapacity(input, config);
     logger.info('fleet decision (local: report only)', {
-      ...input,
+      ...depth,
       decided: decision.desired,
       reason: decision.reason,
+      enqueued,
     });
     return { input, decision, applied: false };
   }
@@ -135,7 +209,8 @@ export async function scale(now: number): Promise<ScalerResult> {
   const client = autoScaling();
   const fleet = await fleetState(client, groupName);
   const full = fleetFullyUsed({ ...depth, desired: fleet.desired });
-  const jobLog = observeInFlight(fleet.jobLog, depth.inFlight, now);
+  let jobLog = observeQueue(fleet.jobLog, { now, ...depth, enqueued });
+  jobLog = observeLaunches(jobLog, fleet.desired - fleet.inService);
   const input: ScalingInput = {
     ...depth,
     desired: fleet.desired,
@@ -144,6 +219,7 @@ export async function scale(now: number): Promise<ScalerResult> {
     ...jobLogInput(jobLog, now),
   };
   const decision = decideCapacity(input, config);
+  jobLog = recordLaunches(jobLog, fleet.desired, decision.desired, now);
   const tags: { Key: string; Value: string }[] = [];
   if (full || fleet.lastFullyUsedAt === null) tags.push({ Key: LAST_FULLY_USED_TAG, Value: String(now) });
   const jobLogValue = formatJobLog(jobLog);
@@ -171,6 +247,14 @@ export async function scale(now: number): Promise<ScalerResult> {
       }),
     );
   }
-  logger.info('fleet decision', { ...input, decided: decision.desired, reason: decision.reason, applied });
+  logger.info('fleet decision', {
+    ...depth,
+    desired: fleet.desired,
+    inService: fleet.inService,
+    decided: decision.desired,
+    reason: decision.reason,
+    applied,
+    enqueued,
+  });
   return { input, decision, applied };
 }

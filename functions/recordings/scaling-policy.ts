@@ -37,12 +37,26 @@ export interface ScalingInput {
    */
   idleMinutes: number;
   /**
-   * Seconds each in-flight job has been running, as the scaler saw them start (it records starts in its tag; a
-   * start it learns late looks younger, which only makes the policy launch sooner). Omitted: one instance per job.
+   * What the scaler knows of the waiting jobs, oldest first (from the enqueue pokes it logs in its tag). May hold
+   * fewer than `visible`: the rest (a poke lost to a race, a retry, a job the reconciler re-sent) count as unknown.
    */
-  runningJobSeconds?: number[];
+  waitingJobs?: LoggedJobView[];
+  /** What the scaler knows of the running jobs; fewer than `inFlight` means the rest are unknown. */
+  runningJobs?: LoggedJobView[];
+  /** Seconds since each still-booting instance was launched, as the scaler logged its own launches. */
+  bootingForSeconds?: number[];
   /** Moving average of the job durations the scaler has observed; omitted or 0 until it has seen one. */
   typicalJobSeconds?: number;
+}
+
+export interface LoggedJobView {
+  /** Seconds since the job was enqueued (waiting) or started (running). */
+  ageSeconds: number;
+  /**
+   * Expected run time: the recording's duration (ffprobe, at enqueue) × the engine's observed seconds per media
+   * second. Null when either is unknown.
+   */
+  expectedSeconds: number | null;
 }
 
 export interface ScalingDecision {
@@ -59,21 +73,108 @@ export const DEFAULT_SCALING: ScalingConfig = {
 };
 
 /**
- * Job durations vary (a 10 min meeting or a 75 min one), so a running job counts as "done within one boot" only
- * if it would be even when it runs this much longer than the average. bench/fleet.ts: 1.2 / 1.5 / 2 cost 7.0 /
- * 7.7 / 9.1 % over the oracle on the office-hours trace, p95 wait one boot with each; 1.5 leaves room for
- * durations with a longer tail than the bench's.
+ * Without the recording's duration, job run times vary (a 10 min meeting or a 75 min one), so a job's run is
+ * taken as the average × this. bench/fleet.ts (before durations reached the scaler): 1.2 / 1.5 / 2 cost 7.0 / 7.7 /
+ * 9.1 % over the oracle on the office-hours trace, p95 wait one boot with each; 1.5 leaves room for durations with
+ * a longer tail than the bench's.
  */
 export const JOB_ESTIMATE_MARGIN = 1.5;
 
-/** Running jobs that will end within one boot, so their instance takes a waiting job no later than a new one would. */
-export function jobsEndingWithinBoot(input: ScalingInput, config: ScalingConfig): number {
-  const typical = input.typicalJobSeconds ?? 0;
+/**
+ * With the duration known, the estimate is the duration × the engine's observed seconds per media second; the
+ * engine's speed still varies with the audio (silence transcribes faster than crosstalk), so a little margin.
+ * Cost of the margin on bench/fleet.ts is in docs/benchmarks.md ("Fleet").
+ */
+export const MEDIA_ESTIMATE_MARGIN = 1.1;
+
+/** Planned run time of a job, or null when nothing is known (then it holds its instance for the whole plan). */
+export function plannedRunSeconds(job: LoggedJobView | undefined, typicalSeconds: number): number | null {
+  if (job?.expectedSeconds != null && job.expectedSeconds > 0) return job.expectedSeconds * MEDIA_ESTIMATE_MARGIN;
+  return typicalSeconds > 0 ? typicalSeconds * JOB_ESTIMATE_MARGIN : null;
+}
+
+/** What the planner sees, in seconds from now. */
+export interface FleetPlan {
+  /** Planned run of each waiting job, oldest first (Infinity: unknown). */
+  waitingRunSeconds: number[];
+  /** How long each waiting job has waited already. */
+  waitedSeconds: number[];
+  /** When each busy instance is expected to be free (Infinity: its job's end is unknown or overdue). */
+  busyFreeInSeconds: number[];
+  /** When each non-busy instance can take a job: 0 when ready, the rest of its boot while booting. */
+  spareReadyInSeconds: number[];
+}
+
+/**
+ * When each waiting job starts if the fleet keeps `spares` non-busy instances (the earliest-ready ones first,
+ * new launches after them): each job takes the instance free soonest, in queue order, as workers polling SQS do.
+ */
+export function plannedStarts(plan: FleetPlan, spares: number, bootSeconds: number): number[] {
+  const sorted = [...plan.spareReadyInSeconds].sort((a, b) => a - b);
+  const freeAt = [...plan.busyFreeInSeconds];
+  for (let i = 0; i < spares; i++) freeAt.push(i < sorted.length ? sorted[i]! : bootSeconds);
+  return plan.waitingRunSeconds.map((run) => {
+    let soonest = -1;
+    freeAt.forEach((t, i) => {
+      if (soonest < 0 || t < freeAt[soonest]!) soonest = i;
+    });
+    if (soonest < 0 || freeAt[soonest] === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+    const start = Math.max(0, freeAt[soonest]!);
+    freeAt[soonest] = start + run;
+    return start;
+  });
+}
+
+/**
+ * The fewest instances (busy ones + kept spares + new launches) with which every waiting job starts within one
+ * boot of its enqueue, or, where even the full fleet cannot manage that (jobs above the cap, a job found late),
+ * no later than with the full fleet. Why this is the cheapest online rule: a new instance serves a job one boot
+ * from now, so a job should wait for a busy instance only when that one frees up sooner; with the durations known
+ * at enqueue, "sooner" is a plan rather than a guess. bench/fleet.ts compares it with a clairvoyant oracle.
+ */
+export function plannedCapacity(plan: FleetPlan, config: ScalingConfig): number {
   const boot = config.bootSeconds ?? 0;
-  if (typical <= 0 || boot <= 0) return 0;
-  const expected = typical * JOB_ESTIMATE_MARGIN;
-  // An overrunning job's end is unknown: it covers nothing, so a job waiting for it gets an instance now.
-  return (input.runningJobSeconds ?? []).filter((age) => age <= expected && expected - age <= boot).length;
+  const busy = plan.busyFreeInSeconds.length;
+  const maxSpares = Math.max(0, config.maxCapacity - busy);
+  const best = plannedStarts(plan, maxSpares, boot);
+  // One second of slack: starts are compared after floating-point sums of run times.
+  const limit = best.map((b, i) => Math.max(b, boot - (plan.waitedSeconds[i] ?? 0)) + 1);
+  for (let spares = 0; spares < maxSpares; spares++) {
+    if (plannedStarts(plan, spares, boot).every((s, i) => s <= limit[i]!)) return busy + spares;
+  }
+  return busy + maxSpares;
+}
+
+/** The planner's view of the fleet from the scaler's input: known jobs first, unknown ones after them. */
+export function fleetPlan(input: ScalingInput, config: ScalingConfig): FleetPlan {
+  const visible = Math.max(0, Math.floor(input.visible));
+  const inFlight = Math.max(0, Math.floor(input.inFlight));
+  const inService = Math.max(0, Math.floor(input.inService));
+  const desired = Math.max(0, Math.floor(input.desired));
+  const boot = config.bootSeconds ?? 0;
+  const typical = input.typicalJobSeconds ?? 0;
+  const waiting = (input.waitingJobs ?? []).slice(0, visible);
+  const running = (input.runningJobs ?? []).slice(0, inFlight);
+  const waitingRunSeconds = Array.from(
+    { length: visible },
+    (_, i) => plannedRunSeconds(waiting[i], typical) ?? Number.POSITIVE_INFINITY,
+  );
+  const waitedSeconds = Array.from({ length: visible }, (_, i) => Math.max(0, waiting[i]?.ageSeconds ?? 0));
+  const busyFreeInSeconds = Array.from({ length: inFlight }, (_, i) => {
+    const run = plannedRunSeconds(running[i], typical);
+    // An overrunning job's end is unknown: it covers nothing, so a job waiting for it gets an instance now.
+    if (run === null || !running[i] || running[i]!.ageSeconds >= run) return Number.POSITIVE_INFINITY;
+    return run - running[i]!.ageSeconds;
+  });
+  const readyIdle = Math.max(0, inService - inFlight);
+  const booting = Math.max(0, desired - inService);
+  const bootingFor = [...(input.bootingForSeconds ?? [])].sort((a, b) => b - a);
+  const spareReadyInSeconds = [
+    ...Array.from({ length: readyIdle }, () => 0),
+    // A launch the scaler did not log (or an instance replaced by the group) is taken as just launched.
+    ...Array.from({ length: booting }, (_, i) => Math.max(0, boot - Math.max(0, bootingFor[i] ?? 0))),
+  ];
+  return { waitingRunSeconds, waitedSeconds, busyFreeInSeconds, spareReadyInSeconds };
 }
 
 function clamp(n: number, c: ScalingConfig): number {
@@ -86,18 +187,16 @@ export function decideCapacity(input: ScalingInput, config: ScalingConfig = DEFA
   const current = Math.max(0, Math.floor(input.desired));
   const needed = clamp(Math.ceil((visible + inFlight) / config.jobsPerInstance), config);
 
-  if (visible > 0 && needed > current) {
-    // Instances already booting and running jobs that end within a boot serve waiting jobs as soon as a new one could.
-    const booting = Math.max(0, current - Math.floor(input.inService));
-    const readyIdleNow = Math.max(0, Math.floor(input.inService) - inFlight);
-    const uncovered = visible - readyIdleNow - booting - jobsEndingWithinBoot(input, config);
-    const launch = Math.min(needed, current + Math.max(0, Math.ceil(uncovered / config.jobsPerInstance)));
-    return launch > current ? { desired: launch, reason: 'scale-out' } : { desired: current, reason: 'hold' };
+  if (visible > 0 && config.jobsPerInstance === 1) {
+    // Booting instances, ready idle ones and busy ones that free up within a boot serve the waiting jobs; what they
+    // cannot serve in time gets new instances, and a booting one nobody needs any more is cancelled at once (a busy
+    // instance freed up first: the worker's after-job poke), rather than billing until the next tick.
+    const planned = clamp(plannedCapacity(fleetPlan(input, config), config), config);
+    if (planned > current) return { desired: planned, reason: 'scale-out' };
+    if (planned < current) return { desired: planned, reason: 'scale-in' };
+    return { desired: current, reason: 'hold' };
   }
-  // A busy instance that frees up while a replacement for it is still booting takes the waiting job itself, so the
-  // replacement is cancelled at once (the worker's after-job poke) instead of billing until the next tick.
-  const readyIdle = Math.max(0, Math.floor(input.inService) - inFlight);
-  if (visible > 0 && visible <= readyIdle && needed < current) return { desired: needed, reason: 'scale-in' };
+  if (visible > 0 && needed > current) return { desired: needed, reason: 'scale-out' };
   if (visible === 0 && input.idleMinutes >= config.idleMinutesBeforeScaleIn && needed < current) {
     // Busy instances are protected from scale-in by their workers, so only idle ones go.
     return { desired: needed, reason: 'scale-in' };
@@ -116,45 +215,4 @@ export function idleMinutesSince(lastFullyUsedAt: number | null, now: number, fu
   if (fullyUsedNow) return 0;
   if (lastFullyUsedAt === null) return Number.POSITIVE_INFINITY;
   return Math.max(0, (now - lastFullyUsedAt) / 60_000);
-}
-
-/**
- * What the scaler remembers about jobs between runs (in a tag on the group): when the in-flight jobs started, and
- * a moving average of how long finished ones took. It only sees the in-flight count, so a drop ends the oldest
- * start (the remaining starts look younger, which errs towards launching).
- */
-export interface JobLog {
-  /** Epoch ms, oldest first, one per in-flight job. */
-  starts: number[];
-  /** Moving average of observed durations in seconds; 0 until one job has finished. */
-  typicalSeconds: number;
-}
-
-/** Weight of the newest duration in the moving average: about the last ten jobs. */
-const DURATION_WEIGHT = 0.2;
-
-export function emptyJobLog(): JobLog {
-  return { starts: [], typicalSeconds: 0 };
-}
-
-export function observeInFlight(log: JobLog, inFlight: number, now: number): JobLog {
-  const count = Math.max(0, Math.floor(inFlight));
-  const starts = [...log.starts];
-  let typical = log.typicalSeconds;
-  while (starts.length > count) {
-    const seconds = Math.max(0, (now - starts.shift()!) / 1000);
-    typical = typical > 0 ? typical + DURATION_WEIGHT * (seconds - typical) : seconds;
-  }
-  while (starts.length < count) starts.push(now);
-  return { starts, typicalSeconds: typical };
-}
-
-export function jobLogInput(
-  log: JobLog,
-  now: number,
-): Required<Pick<ScalingInput, 'runningJobSeconds' | 'typicalJobSeconds'>> {
-  return {
-    runningJobSeconds: log.starts.map((s) => Math.max(0, (now - s) / 1000)),
-    typicalJobSeconds: log.typicalSeconds,
-  };
 }

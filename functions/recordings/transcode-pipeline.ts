@@ -11,7 +11,8 @@ export interface TranscodeDeps {
   store: RecordingStore;
   storage: MediaStorage;
   enqueueTranscription(job: TranscribeJob): Promise<void>;
-  pokeScaler(): Promise<void>;
+  /** Wakes the scaler for the job just enqueued (its duration tells the scaler how long the job will run). */
+  pokeScaler(job: TranscribeJob): Promise<void>;
   notify(r: RecordingRecord): Promise<void>;
   maxSeconds: number;
   /** Where to work (Lambda: /tmp, up to 10 GB ephemeral storage). */
@@ -45,8 +46,9 @@ export async function transcodeRecording(recordingId: string, deps: TranscodeDep
     // Already transcoded. If the job never made it into the queue (crash after the row update), send it again:
     // the job id is the same, so a worker that already did it acknowledges without rework.
     if (record.status === 'queued' && record.audioKey && !(await deps.store.jobStatus(transcribeJobId(recordingId)))) {
-      await deps.enqueueTranscription(jobFor(record, record.audioKey, deps));
-      await deps.pokeScaler();
+      const job = jobFor(record, record.audioKey, deps);
+      await deps.enqueueTranscription(job);
+      await deps.pokeScaler(job);
       return 're-enqueued';
     }
     return 'skipped';
@@ -88,9 +90,10 @@ export async function transcodeRecording(recordingId: string, deps: TranscodeDep
       return 'ready-without-speech';
     }
     const queued = (await deps.store.get(recordingId))!;
-    await deps.enqueueTranscription(jobFor(queued, audioKey, deps));
+    const job = jobFor(queued, audioKey, deps);
+    await deps.enqueueTranscription(job);
     await deps.notify(queued);
-    await deps.pokeScaler();
+    await deps.pokeScaler(job);
     return 'queued';
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -17,7 +17,11 @@ function transcodeDeps(): TranscodeDeps {
     store: new RecordingStore(getSql()),
     storage: new S3MediaStorage(s3(), requireEnv('RECORDINGS_BUCKET')),
     enqueueTranscription: (job) => sendJson(sqs(), requireEnv('TRANSCRIBE_QUEUE_URL'), job),
-    pokeScaler: () => pokeScaler(lambda(), optionalEnv('SCALER_FUNCTION_NAME')),
+    pokeScaler: (job) =>
+      pokeScaler(lambda(), optionalEnv('SCALER_FUNCTION_NAME'), {
+        jobId: job.jobId,
+        mediaSeconds: job.durationSeconds,
+      }),
     notify: async (r) => {
       await notifyOwner(r);
     },

@@ -1,11 +1,10 @@
 import {
+  MEDIA_ESTIMATE_MARGIN,
   decideCapacity,
-  emptyJobLog,
   fleetFullyUsed,
   idleMinutesSince,
-  jobLogInput,
-  jobsEndingWithinBoot,
-  observeInFlight,
+  plannedCapacity,
+  plannedStarts,
   type ScalingConfig,
 } from '../../../functions/recordings/scaling-policy';
 
@@ -53,12 +52,15 @@ describe('decideCapacity', () => {
     expect(at(1, 1, 3, 0, 2)).toEqual({ desired: 2, reason: 'scale-in' });
   });
 
-  it('keeps the booting instances while waiting jobs outnumber the free ready ones', () => {
-    expect(at(2, 1, 4, 0, 2)).toEqual({ desired: 4, reason: 'hold' });
+  it('keeps a booting instance while waiting jobs outnumber the free ready ones, and cancels one nobody needs', () => {
+    // 1 busy, 1 ready and free, 2 booting; 2 jobs wait: the free one takes the first, one booting the second.
+    expect(at(2, 1, 4, 0, 2)).toEqual({ desired: 3, reason: 'scale-in' });
+    expect(at(3, 1, 4, 0, 2)).toEqual({ desired: 4, reason: 'hold' });
   });
 
-  it('does not scale in while work waits for booting instances, however long ago the fleet was full', () => {
-    expect(at(1, 0, 2, 60, 0).desired).toBe(2);
+  it('does not cancel the booting instance a waiting job needs, however long ago the fleet was full', () => {
+    expect(at(1, 0, 1, 60, 0)).toEqual({ desired: 1, reason: 'hold' });
+    expect(at(1, 0, 2, 60, 0)).toEqual({ desired: 1, reason: 'scale-in' });
   });
 
   it('lets a spare ready instance go when another ready one takes the waiting job', () => {
@@ -92,7 +94,7 @@ describe('idle tracking', () => {
 });
 
 describe('waiting for a running job instead of booting', () => {
-  // Average job 200 s, so a running job is expected to end by 300 s (1.5×); one boot is 180 s.
+  // Average job 200 s, so without a duration a running job is expected to end by 300 s (1.5×); one boot is 180 s.
   const busy = (visible: number, ages: number[], desired = ages.length, inService = desired) =>
     decideCapacity(
       {
@@ -101,7 +103,7 @@ describe('waiting for a running job instead of booting', () => {
         desired,
         inService,
         idleMinutes: 0,
-        runningJobSeconds: ages,
+        runningJobs: ages.map((ageSeconds) => ({ ageSeconds, expectedSeconds: null })),
         typicalJobSeconds: 200,
       },
       config,
@@ -129,22 +131,113 @@ describe('waiting for a running job instead of booting', () => {
   });
 
   it('launches one instance per job until it has seen a job finish', () => {
-    const input = { visible: 1, inFlight: 1, desired: 1, inService: 1, idleMinutes: 0, runningJobSeconds: [150] };
-    expect(jobsEndingWithinBoot(input, config)).toBe(0);
+    const input = {
+      visible: 1,
+      inFlight: 1,
+      desired: 1,
+      inService: 1,
+      idleMinutes: 0,
+      runningJobs: [{ ageSeconds: 150, expectedSeconds: null }],
+    };
     expect(decideCapacity(input, config).desired).toBe(2);
   });
 });
 
-describe('job log', () => {
-  it('records starts from the in-flight count and averages the durations of finished jobs', () => {
-    let log = observeInFlight(emptyJobLog(), 2, 0);
-    expect(log).toEqual({ starts: [0, 0], typicalSeconds: 0 });
-    log = observeInFlight(log, 1, 100_000);
-    expect(log).toEqual({ starts: [0], typicalSeconds: 100 });
-    log = observeInFlight(log, 2, 150_000);
-    log = observeInFlight(log, 1, 200_000);
-    // The drop ends the oldest start (200 s); the moving average moves a fifth of the way towards it.
-    expect(log).toEqual({ starts: [150_000], typicalSeconds: 120 });
-    expect(jobLogInput(log, 180_000)).toEqual({ runningJobSeconds: [30], typicalJobSeconds: 120 });
+describe('with the durations known at enqueue', () => {
+  const fleet = (
+    waiting: number[],
+    running: { age: number; expected: number | null }[],
+    extra: { desired?: number; inService?: number; bootingFor?: number[] } = {},
+  ) =>
+    decideCapacity(
+      {
+        visible: waiting.length,
+        inFlight: running.length,
+        desired: extra.desired ?? running.length,
+        inService: extra.inService ?? extra.desired ?? running.length,
+        idleMinutes: 0,
+        waitingJobs: waiting.map((expectedSeconds) => ({ ageSeconds: 0, expectedSeconds })),
+        runningJobs: running.map((r) => ({ ageSeconds: r.age, expectedSeconds: r.expected })),
+        bootingForSeconds: extra.bootingFor,
+        typicalJobSeconds: 200,
+      },
+      config,
+    );
+
+  it('waits for a running job that is young but short: its known run ends within one boot', () => {
+    // 100 s job started 10 s ago: the average alone (200 s × 1.5) would have launched.
+    expect(fleet([300], [{ age: 10, expected: 100 }])).toEqual({ desired: 1, reason: 'hold' });
+  });
+
+  it('launches for a job behind a long known run, however old the average says it is', () => {
+    expect(fleet([300], [{ age: 150, expected: 600 }])).toEqual({ desired: 2, reason: 'scale-out' });
+  });
+
+  it('chains two short waiting jobs on one instance only while both start within one boot', () => {
+    // Running job ends in 20 s; the first waiting job runs 60 s (×1.1 = 66 s), so the second starts at 86 s.
+    expect(fleet([60, 60], [{ age: 80, expected: 100 }]).desired).toBe(1);
+    // A 200 s first job pushes the second past one boot: it gets its own instance.
+    expect(fleet([200, 60], [{ age: 80, expected: 100 }]).desired).toBe(2);
+  });
+
+  it('cancels a booting instance when a busy one frees up sooner for the waiting job', () => {
+    // Launched 10 s ago (ready in 170 s); the running job ends in 20 s and takes the waiting one.
+    expect(fleet([100], [{ age: 80, expected: 100 }], { desired: 2, inService: 1, bootingFor: [10] })).toEqual({
+      desired: 1,
+      reason: 'scale-in',
+    });
+  });
+
+  it('keeps a booting instance that serves the waiting job before any busy one frees up', () => {
+    expect(fleet([100], [{ age: 10, expected: 300 }], { desired: 2, inService: 1, bootingFor: [120] })).toEqual({
+      desired: 2,
+      reason: 'hold',
+    });
+  });
+
+  it('applies the margin to a known run: a job that would end exactly at one boot is not counted on', () => {
+    const endsAtBoot = 180 / MEDIA_ESTIMATE_MARGIN + 5;
+    expect(fleet([100], [{ age: 0, expected: endsAtBoot }]).desired).toBe(2);
+  });
+});
+
+describe('the planner', () => {
+  const plan = {
+    waitingRunSeconds: [50, 50, 50],
+    waitedSeconds: [0, 0, 0],
+    busyFreeInSeconds: [30],
+    spareReadyInSeconds: [100],
+  };
+
+  it('gives each waiting job the instance free soonest, in queue order, new launches one boot out', () => {
+    expect(plannedStarts(plan, 0, 180)).toEqual([30, 80, 130]);
+    expect(plannedStarts(plan, 1, 180)).toEqual([30, 80, 100]);
+    expect(plannedStarts(plan, 2, 180)).toEqual([30, 80, 100]);
+  });
+
+  it('keeps no spare when the busy instance serves every waiting job within one boot', () => {
+    expect(plannedCapacity(plan, config)).toBe(1);
+  });
+
+  it('keeps the booting spare for a job that has already waited', () => {
+    // The third job has waited 60 s, so it must start within 120 s: not at 130 s behind the busy instance, but at
+    // 100 s on the booting one. Launching more would not start it sooner.
+    expect(plannedCapacity({ ...plan, waitedSeconds: [0, 0, 60] }, config)).toBe(2);
+  });
+
+  it('serves jobs above the cap no later than the full fleet would', () => {
+    const full = { waitingRunSeconds: [50, 50], waitedSeconds: [0, 0], busyFreeInSeconds: [], spareReadyInSeconds: [] };
+    expect(plannedCapacity(full, { ...config, maxCapacity: 1 })).toBe(1);
+    expect(plannedStarts(full, 1, 180)).toEqual([180, 230]);
+  });
+
+  it('treats a job with no known end as never freeing its instance', () => {
+    const unknown = {
+      waitingRunSeconds: [50],
+      waitedSeconds: [0],
+      busyFreeInSeconds: [Number.POSITIVE_INFINITY],
+      spareReadyInSeconds: [],
+    };
+    expect(plannedCapacity(unknown, config)).toBe(2);
   });
 });
