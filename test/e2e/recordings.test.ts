@@ -48,12 +48,14 @@ async function asAda(): Promise<Visitor> {
   return ada;
 }
 
-async function openRecordings(name: string): Promise<Visitor> {
+/** `beforeLoad` runs before the page opens (to watch sockets it creates while loading). */
+async function openRecordings(name: string, beforeLoad?: (page: Page) => void): Promise<Visitor> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   const errors: string[] = [];
   const requests: Request[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => requests.push(r));
+  beforeLoad?.(page);
   await page.goto(`${cloud.url}/recordings`);
   await page.fill('[data-testid=recordings-name]', name);
   await page.click('[data-testid=recordings-sign-in]');
@@ -150,6 +152,55 @@ describe('Recordings page', () => {
         }),
     );
     expect(playable).toBeGreaterThan(8);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows status pushed over the user socket without a reload, while polling the list is cut off', async () => {
+    const video = await speechVideo();
+    const pushed: { recordingId: string; status: string }[] = [];
+    const { page, errors } = await openRecordings('Ada', (p) =>
+      p.on('websocket', (ws) => {
+        if (!/[?&]scope=user&/.test(ws.url())) return;
+        ws.on('framereceived', ({ payload }) => {
+          const message = JSON.parse(String(payload)) as { type?: string; recordingId: string; status: string };
+          if (message.type === 'recording.status')
+            pushed.push({ recordingId: message.recordingId, status: message.status });
+        });
+      }),
+    );
+    // The list poll (GET /api/recordings) is answered once with the new row, then cut: whatever the row shows
+    // after that answer reached the page over the socket.
+    let served: { id: string; status: string } | null = null;
+    let refusedPolls = 0;
+    await page.route(/\/api\/recordings$/, async (route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      if (served) {
+        refusedPolls++;
+        return route.abort('internetdisconnected');
+      }
+      const response = await route.fetch();
+      const body = (await response.json()) as { recordings: { id: string; title: string; status: string }[] };
+      const row = body.recordings.find((r) => r.title === 'live-push');
+      if (row) served = { id: row.id, status: row.status };
+      return route.fulfill({ response, json: body });
+    });
+    await page.setInputFiles('[data-testid=upload-file]', {
+      name: 'live-push.mp4',
+      mimeType: video.mimeType,
+      buffer: readFileSync(video.path),
+    });
+    await page.click('[data-testid=upload-start]');
+
+    const statuses = await watchStatus(page, 'live-push', /^(Ready|Failed)$/);
+    expect(statuses.at(-1)).toBe('Ready');
+    // The one list answer that carried the row came before it was ready, and the page kept polling in vain.
+    expect(served).not.toBeNull();
+    expect(served!.status).not.toBe('ready');
+    expect(refusedPolls).toBeGreaterThan(0);
+    // What the row showed is what the socket carried.
+    expect(pushed).toContainEqual({ recordingId: served!.id, status: 'ready' });
+    expect(pushed.filter((m) => m.recordingId === served!.id).length).toBeGreaterThan(1);
+    await page.unroute(/\/api\/recordings$/);
     expect(errors).toEqual([]);
   });
 
