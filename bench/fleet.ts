@@ -228,6 +228,7 @@ function ourPolicy(): Controller {
       visible: v.visible,
       inFlight: v.inFlight,
       enqueued: v.enqueued.map((j) => (POKE_DURATIONS ? j.media : null)),
+      lateAfterSeconds: BOOT,
     });
     log = observeLaunches(log, v.desired - v.inService);
     const desired = decideCapacity({ ...v, idleMinutes, ...jobLogInput(log, now) }, POLICY).desired;

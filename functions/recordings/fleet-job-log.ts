@@ -30,13 +30,26 @@ export interface JobLog {
   visible: number;
   /** Epoch ms of the last run; 0 before the first. */
   seenAt: number;
+  /** Logged jobs seen starting, and those of them that had waited longer than one boot (both halved past 400). */
+  starts: number;
+  lateStarts: number;
 }
 
 /** Weight of the newest observation in the moving averages: about the last ten jobs. */
 const AVERAGE_WEIGHT = 0.2;
 
 export function emptyJobLog(): JobLog {
-  return { waiting: [], running: [], launches: [], secondsPerMediaSecond: 0, typicalSeconds: 0, visible: 0, seenAt: 0 };
+  return {
+    waiting: [],
+    running: [],
+    launches: [],
+    secondsPerMediaSecond: 0,
+    typicalSeconds: 0,
+    visible: 0,
+    seenAt: 0,
+    starts: 0,
+    lateStarts: 0,
+  };
 }
 
 function average(current: number, sample: number): number {
@@ -55,7 +68,12 @@ export interface QueueObservation {
   inFlight: number;
   /** Durations (s, or null) of the jobs whose enqueue pokes this run carries, oldest first. */
   enqueued?: (number | null)[];
+  /** A job that starts after waiting longer than this counts as late (the p95 allows 5 % of them). */
+  lateAfterSeconds?: number;
 }
+
+/** Past this many starts both counts halve, so the share reflects about the last few days, not all time. */
+const STARTS_WINDOW = 400;
 
 /**
  * Brings the job log up to date with what SQS reports now. Jobs that left the queue since the last run started;
@@ -92,15 +110,33 @@ export function observeQueue(log: JobLog, seen: QueueObservation): JobLog {
   // A job that started since the last run started at some moment in between: the midpoint keeps learned durations
   // unbiased (taking `now` would make every job look shorter than it was, and the engine look faster).
   const startedAt = log.seenAt > 0 ? Math.round((log.seenAt + now) / 2) : now;
+  let { starts, lateStarts } = log;
   while (running.length < inFlight) {
     // SQS hands out roughly the oldest messages first; a start with no logged job behind it is an unknown job.
     const next = waiting.shift();
     running.push({ at: startedAt, mediaSeconds: next?.mediaSeconds ?? null });
+    if (next && seen.lateAfterSeconds !== undefined) {
+      starts++;
+      // Late only if it had waited too long by the last run already: the start time is known to a minute, and
+      // a job started by an instance that booted for it waited exactly one boot.
+      if ((Math.max(log.seenAt, next.at) - next.at) / 1000 > seen.lateAfterSeconds) lateStarts++;
+      if (starts > STARTS_WINDOW) [starts, lateStarts] = [Math.floor(starts / 2), Math.ceil(lateStarts / 2)];
+    }
   }
   end(running.length - inFlight);
   // Fewer waiting than logged: the oldest were taken (and maybe finished) between two runs.
   while (waiting.length > visible) waiting.shift();
-  return { ...log, waiting, running, secondsPerMediaSecond, typicalSeconds, visible, seenAt: now };
+  return {
+    ...log,
+    waiting,
+    running,
+    secondsPerMediaSecond,
+    typicalSeconds,
+    visible,
+    seenAt: now,
+    starts,
+    lateStarts,
+  };
 }
 
 /** Instances that reached InService were the oldest launches: keeps the newest `booting` ones. */
@@ -125,8 +161,15 @@ function view(log: JobLog, job: LoggedJob, now: number): LoggedJobView {
 export function jobLogInput(
   log: JobLog,
   now: number,
-): Required<Pick<ScalingInput, 'waitingJobs' | 'runningJobs' | 'bootingForSeconds' | 'typicalJobSeconds'>> {
+): Required<
+  Pick<
+    ScalingInput,
+    'waitingJobs' | 'runningJobs' | 'bootingForSeconds' | 'typicalJobSeconds' | 'startedJobs' | 'lateStartedJobs'
+  >
+> {
   return {
+    startedJobs: log.starts,
+    lateStartedJobs: log.lateStarts,
     waitingJobs: log.waiting.map((j) => view(log, j, now)),
     runningJobs: log.running.map((j) => view(log, j, now)),
     bootingForSeconds: log.launches.map((at) => Math.max(0, (now - at) / 1000)),

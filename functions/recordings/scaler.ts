@@ -35,7 +35,7 @@ import {
 export const LAST_FULLY_USED_TAG = 'connect-now:last-fully-used-at';
 /**
  * The job log (fleet-job-log.ts) in one tag value, which holds 256 characters: numbers in base 36, times as
- * seconds before the last run. `<s per media s ×1e5>.<average s>.<visible>.<last run s>|<running>|<waiting>|
+ * seconds before the last run. `<s per media s ×1e5>.<average s>.<visible>.<last run s>.<starts>.<late starts>|<running>|<waiting>|
  * <launches>`, a job being `<age>` or `<age>:<media s>`, comma-separated.
  */
 export const JOB_LOG_TAG = 'connect-now:jobs';
@@ -50,7 +50,9 @@ function formatJob(job: LoggedJob, seenAtSeconds: number): string {
 
 export function formatJobLog(log: JobLog): string {
   const seen = Math.floor(log.seenAt / 1000);
-  const head = [log.secondsPerMediaSecond * 1e5, log.typicalSeconds, log.visible, seen].map(b36).join('.');
+  const head = [log.secondsPerMediaSecond * 1e5, log.typicalSeconds, log.visible, seen, log.starts, log.lateStarts]
+    .map(b36)
+    .join('.');
   const running = log.running.map((j) => formatJob(j, seen)).join(',');
   const launches = log.launches.map((at) => b36(seen - at / 1000)).join(',');
   const waiting = log.waiting.map((j) => formatJob(j, seen));
@@ -69,7 +71,7 @@ const NUM = '[0-9a-z]{1,9}';
 const JOB = `${NUM}(?::${NUM})?`;
 const LIST = (item: string) => `((?:${item})(?:,${item})*)?`;
 const JOB_LOG_FORMAT = new RegExp(
-  `^(${NUM})\\.(${NUM})\\.(${NUM})\\.(${NUM})\\|${LIST(JOB)}\\|${LIST(JOB)}\\|${LIST(NUM)}$`,
+  `^(${NUM})\\.(${NUM})\\.(${NUM})\\.(${NUM})\\.(${NUM})\\.(${NUM})\\|${LIST(JOB)}\\|${LIST(JOB)}\\|${LIST(NUM)}$`,
 );
 
 /** A missing or garbled tag (or one in an older format) starts a fresh log: the policy then relearns. */
@@ -90,9 +92,11 @@ export function parseJobLog(value: string | undefined): JobLog {
     typicalSeconds: n(match[2]!),
     visible: n(match[3]!),
     seenAt: seen * 1000,
-    running: jobs(match[5]),
-    waiting: jobs(match[6]),
-    launches: match[7] ? match[7].split(',').map((age) => (seen - n(age)) * 1000) : [],
+    starts: n(match[5]!),
+    lateStarts: n(match[6]!),
+    running: jobs(match[7]),
+    waiting: jobs(match[8]),
+    launches: match[9] ? match[9].split(',').map((age) => (seen - n(age)) * 1000) : [],
   };
 }
 
@@ -189,7 +193,7 @@ export async function scale(now: number, enqueued: (number | null)[] = []): Prom
   if (!groupName) {
     const base = { ...depth, desired: 1, inService: 1 };
     const full = fleetFullyUsed(base);
-    localJobLog = observeQueue(localJobLog, { now, ...depth, enqueued });
+    localJobLog = observeQueue(localJobLog, { now, ...depth, enqueued, lateAfterSeconds: config.bootSeconds });
     const input = {
       ...base,
       idleMinutes: idleMinutesSince(localLastFullyUsedAt, now, full),
@@ -209,7 +213,7 @@ export async function scale(now: number, enqueued: (number | null)[] = []): Prom
   const client = autoScaling();
   const fleet = await fleetState(client, groupName);
   const full = fleetFullyUsed({ ...depth, desired: fleet.desired });
-  let jobLog = observeQueue(fleet.jobLog, { now, ...depth, enqueued });
+  let jobLog = observeQueue(fleet.jobLog, { now, ...depth, enqueued, lateAfterSeconds: config.bootSeconds });
   jobLog = observeLaunches(jobLog, fleet.desired - fleet.inService);
   const input: ScalingInput = {
     ...depth,

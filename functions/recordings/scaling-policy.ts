@@ -47,6 +47,9 @@ export interface ScalingInput {
   bootingForSeconds?: number[];
   /** Moving average of the job durations the scaler has observed; omitted or 0 until it has seen one. */
   typicalJobSeconds?: number;
+  /** Jobs the scaler has seen start (recently), and how many of them had waited longer than one boot. */
+  startedJobs?: number;
+  lateStartedJobs?: number;
 }
 
 export interface LoggedJobView {
@@ -86,6 +89,21 @@ export const JOB_ESTIMATE_MARGIN = 1.5;
  * Cost of the margin on bench/fleet.ts is in docs/benchmarks.md ("Fleet").
  */
 export const MEDIA_ESTIMATE_MARGIN = 1.1;
+
+/**
+ * The p95 target lets 5 % of jobs wait longer than one boot. The policy spends part of that on purpose: a job may
+ * wait up to one more boot for a busy instance instead of booting one, while fewer than this share of recent starts
+ * were late. The other 3 points are left for lateness the policy does not choose: jobs above the fleet cap (on the
+ * bursty trace those alone are 13 of 263 jobs, the whole 5 %) and runs longer than estimated. bench/fleet.ts, seed
+ * 42: 0 / 0.02 / 0.03 / 0.04 cost 0.6 / -0.3 / -0.1 / -1.2 % (steady) and 5.6 / 4.6 / 5.2 / 4.6 % (office hours) over
+ * the oracle; 0.04 pushed the bursty p95 wait to 3.5 min. Seeds 1, 7, 99 at 0.02 kept the p95 wait at one boot.
+ */
+export const LATE_SHARE = 0.02;
+
+/** How many more jobs may start late now: the share of recent starts not yet spent. */
+export function lateBudget(input: Pick<ScalingInput, 'startedJobs' | 'lateStartedJobs'>): number {
+  return Math.max(0, Math.floor(LATE_SHARE * (input.startedJobs ?? 0)) - (input.lateStartedJobs ?? 0));
+}
 
 /** Planned run time of a job, or null when nothing is known (then it holds its instance for the whole plan). */
 export function plannedRunSeconds(job: LoggedJobView | undefined, typicalSeconds: number): number | null {
@@ -132,7 +150,7 @@ export function plannedStarts(plan: FleetPlan, spares: number, bootSeconds: numb
  * from now, so a job should wait for a busy instance only when that one frees up sooner; with the durations known
  * at enqueue, "sooner" is a plan rather than a guess. bench/fleet.ts compares it with a clairvoyant oracle.
  */
-export function plannedCapacity(plan: FleetPlan, config: ScalingConfig): number {
+export function plannedCapacity(plan: FleetPlan, config: ScalingConfig, lateAllowed = 0): number {
   const boot = config.bootSeconds ?? 0;
   const busy = plan.busyFreeInSeconds.length;
   const maxSpares = Math.max(0, config.maxCapacity - busy);
@@ -140,7 +158,11 @@ export function plannedCapacity(plan: FleetPlan, config: ScalingConfig): number 
   // One second of slack: starts are compared after floating-point sums of run times.
   const limit = best.map((b, i) => Math.max(b, boot - (plan.waitedSeconds[i] ?? 0)) + 1);
   for (let spares = 0; spares < maxSpares; spares++) {
-    if (plannedStarts(plan, spares, boot).every((s, i) => s <= limit[i]!)) return busy + spares;
+    const starts = plannedStarts(plan, spares, boot);
+    const late = starts.filter((s, i) => s > limit[i]!).length;
+    if (late === 0) return busy + spares;
+    // Spending the p95 slack: a few jobs may start up to one more boot late if that saves an instance.
+    if (late <= lateAllowed && starts.every((s, i) => s <= limit[i]! + boot)) return busy + spares;
   }
   return busy + maxSpares;
 }
@@ -191,7 +213,7 @@ export function decideCapacity(input: ScalingInput, config: ScalingConfig = DEFA
     // Booting instances, ready idle ones and busy ones that free up within a boot serve the waiting jobs; what they
     // cannot serve in time gets new instances, and a booting one nobody needs any more is cancelled at once (a busy
     // instance freed up first: the worker's after-job poke), rather than billing until the next tick.
-    const planned = clamp(plannedCapacity(fleetPlan(input, config), config), config);
+    const planned = clamp(plannedCapacity(fleetPlan(input, config), config, lateBudget(input)), config);
     if (planned > current) return { desired: planned, reason: 'scale-out' };
     if (planned < current) return { desired: planned, reason: 'scale-in' };
     return { desired: current, reason: 'hold' };

@@ -74,3 +74,21 @@ describe('job log', () => {
     expect(jobLogInput(log, 100 * S).bootingForSeconds).toEqual([100]);
   });
 });
+
+it('counts starts, and as late those that had waited longer than one boot by the previous run already', () => {
+  let log = observeQueue(emptyJobLog(), {
+    now: 0,
+    visible: 2,
+    inFlight: 0,
+    enqueued: [600, 600],
+    lateAfterSeconds: 180,
+  });
+  log = observeQueue(log, { now: 170 * S, visible: 2, inFlight: 0, lateAfterSeconds: 180 });
+  // The first started between 170 s and 230 s: maybe on time, so not counted late.
+  log = observeQueue(log, { now: 230 * S, visible: 1, inFlight: 1, lateAfterSeconds: 180 });
+  expect([log.starts, log.lateStarts]).toEqual([1, 0]);
+  // The second had waited 230 s by the last run.
+  log = observeQueue(log, { now: 290 * S, visible: 0, inFlight: 2, lateAfterSeconds: 180 });
+  expect([log.starts, log.lateStarts]).toEqual([2, 1]);
+  expect(jobLogInput(log, 290 * S)).toMatchObject({ startedJobs: 2, lateStartedJobs: 1 });
+});

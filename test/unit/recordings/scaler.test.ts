@@ -192,6 +192,8 @@ it('keeps the job log within a tag value and reads back what it writes', () => {
     typicalSeconds: 212.4,
     visible: 40,
     seenAt: NOW,
+    starts: 321,
+    lateStarts: 9,
     running: Array.from({ length: 8 }, (_, i) => ({ at: NOW - i * 7_000, mediaSeconds: 600 + i })),
     waiting: Array.from({ length: 40 }, (_, i) => ({ at: NOW - (40 - i) * 60_000, mediaSeconds: i % 5 ? 4500 : null })),
     launches: [NOW - 30_000],

@@ -1,6 +1,8 @@
 import {
+  LATE_SHARE,
   MEDIA_ESTIMATE_MARGIN,
   decideCapacity,
+  lateBudget,
   fleetFullyUsed,
   idleMinutesSince,
   plannedCapacity,
@@ -239,5 +241,48 @@ describe('the planner', () => {
       spareReadyInSeconds: [],
     };
     expect(plannedCapacity(unknown, config)).toBe(2);
+  });
+});
+
+describe('spending the p95 slack', () => {
+  // The busy instance frees up in 100 s; the waiting job runs 150 s, so a second one would start at 250 s.
+  const plan = {
+    waitingRunSeconds: [150, 60],
+    waitedSeconds: [0, 0],
+    busyFreeInSeconds: [100],
+    spareReadyInSeconds: [],
+  };
+
+  it('lets a job start up to one more boot late instead of booting, while the budget lasts', () => {
+    expect(plannedCapacity(plan, config)).toBe(2);
+    expect(plannedCapacity(plan, config, 1)).toBe(1);
+  });
+
+  it('never lets a job wait more than one extra boot for it', () => {
+    expect(plannedCapacity({ ...plan, waitingRunSeconds: [300, 60] }, config, 1)).toBe(2);
+  });
+
+  it('has budget only for the share of recent starts not yet late', () => {
+    expect(lateBudget({})).toBe(0);
+    expect(lateBudget({ startedJobs: 200, lateStartedJobs: 0 })).toBe(Math.floor(200 * LATE_SHARE));
+    expect(lateBudget({ startedJobs: 200, lateStartedJobs: 200 * LATE_SHARE })).toBe(0);
+    expect(lateBudget({ startedJobs: 200, lateStartedJobs: 50 })).toBe(0);
+  });
+
+  it('spends it in decideCapacity from the counts the scaler keeps', () => {
+    const input = {
+      visible: 2,
+      inFlight: 1,
+      desired: 1,
+      inService: 1,
+      idleMinutes: 0,
+      waitingJobs: [
+        { ageSeconds: 0, expectedSeconds: 150 / MEDIA_ESTIMATE_MARGIN },
+        { ageSeconds: 0, expectedSeconds: 60 / MEDIA_ESTIMATE_MARGIN },
+      ],
+      runningJobs: [{ ageSeconds: 0, expectedSeconds: 100 / MEDIA_ESTIMATE_MARGIN }],
+    };
+    expect(decideCapacity(input, config).desired).toBe(2);
+    expect(decideCapacity({ ...input, startedJobs: 1000, lateStartedJobs: 0 }, config).desired).toBe(1);
   });
 });
