@@ -91,6 +91,21 @@ it('records the meeting as the host, and the recording plays at canvas size with
     { timeoutMs: 60_000 },
   );
 
+  // Saved normally: the crash journal (IndexedDB) let go of every chunk and of the recording itself.
+  const journal = await page.evaluate(
+    () =>
+      new Promise<number[]>((resolve, reject) => {
+        const open = indexedDB.open('cn-recording-journal');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['entries', 'chunks']);
+          const counts = [tx.objectStore('entries').count(), tx.objectStore('chunks').count()];
+          tx.oncomplete = () => resolve(counts.map((c) => c.result));
+        };
+      }),
+  );
+  expect(journal).toEqual([0, 0]);
+
   // Still in the meeting: the pipeline's pushes (room socket, owner only) show in the record control.
   const pipelineLines: string[] = [];
   await waitUntil(
