@@ -172,4 +172,25 @@ describe('LiveUpload', () => {
     await upload.finish();
     expect(cloud.log.completed!.partCount).toBe(2);
   });
+  it('tells the crash journal, part by part and in order, how many bytes S3 holds', async () => {
+    const cloud = fakeCloud();
+    const stored: [number, number][] = [];
+    const upload = new LiveUpload({
+      api: cloud.api,
+      putPart: cloud.put,
+      recordingId: ID,
+      mimeType: 'video/webm',
+      partBytes: 10,
+      onPartStored: (partNumber, bytesStored) => stored.push([partNumber, bytesStored]),
+    });
+    upload.push(bytes(0, 7));
+    upload.push(bytes(7, 9)); // straddles the end of part 1
+    upload.push(bytes(16, 8));
+    await upload.finish();
+    expect(stored).toEqual([
+      [1, 10],
+      [2, 20],
+      [3, 24],
+    ]);
+  });
 });
