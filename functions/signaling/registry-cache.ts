@@ -55,11 +55,15 @@ export interface RegistryCacheOptions {
  *   it answers 410 once that socket is gone, and the relay then evicts it (releasePeerId / deleteConnection) and
  *   looks again; a cached binding that fails the room check is re-read once too (`forgetPeer`), since the peer
  *   may have moved rooms since. The short TTL bounds how long a replaced-but-still-open socket could keep receiving.
- * Misses are never cached.
+ * Misses are never cached. Concurrent lookups of one key share a single read (single flight): a call set-up sends
+ * a burst of ~30 frames per pair at once, and without it every frame of the burst missed the still-empty cache and
+ * read DynamoDB itself (bench:signaling: most of the time the local relay spent above bare delivery).
  */
 export class RegistryCache implements ConnectionRegistry {
   private readonly connections: ExpiringMap<ConnectionRecord>;
   private readonly bindings: ExpiringMap<PeerBinding>;
+  private readonly connectionReads = new Map<string, Promise<ConnectionRecord | undefined>>();
+  private readonly bindingReads = new Map<string, Promise<PeerBinding | undefined>>();
 
   constructor(
     private readonly inner: ConnectionRegistry,
@@ -71,50 +75,96 @@ export class RegistryCache implements ConnectionRegistry {
     this.bindings = new ExpiringMap(max, options.bindingTtlMs ?? 30_000, now);
   }
 
-  async getConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
+  getConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
     const cached = this.connections.get(connectionId);
-    if (cached) return cached;
-    const record = await this.inner.getConnection(connectionId);
-    if (record) this.connections.set(connectionId, record);
-    return record;
+    if (cached) return Promise.resolve(cached);
+    return singleFlight(
+      this.connectionReads,
+      connectionId,
+      () => this.inner.getConnection(connectionId),
+      (record) => record && this.connections.set(connectionId, record),
+    );
   }
 
-  async findPeer(peerId: string): Promise<PeerBinding | undefined> {
+  findPeer(peerId: string): Promise<PeerBinding | undefined> {
     const cached = this.bindings.get(peerId);
-    if (cached) return cached;
-    const binding = await this.inner.findPeer(peerId);
-    if (binding) this.bindings.set(peerId, binding);
-    return binding;
+    if (cached) return Promise.resolve(cached);
+    return singleFlight(
+      this.bindingReads,
+      peerId,
+      () => this.inner.findPeer(peerId),
+      (binding) => binding && this.bindings.set(peerId, binding),
+    );
   }
 
   /** The relay found the cached binding not deliverable (another room, the lobby): read it afresh next time. */
   forgetPeer(peerId: string): void {
-    this.bindings.delete(peerId);
+    this.invalidatePeer(peerId);
   }
 
   async deleteConnection(connectionId: string): Promise<void> {
-    this.connections.delete(connectionId);
+    this.invalidateConnection(connectionId);
     await this.inner.deleteConnection(connectionId);
   }
 
   async releasePeerId(peerId: string, connectionId: string): Promise<boolean> {
-    this.bindings.delete(peerId);
+    this.invalidatePeer(peerId);
     return this.inner.releasePeerId(peerId, connectionId);
   }
 
   putConnection(record: ConnectionRecord): Promise<void> {
-    this.connections.delete(record.connectionId);
+    this.invalidateConnection(record.connectionId);
     return this.inner.putConnection(record);
   }
   claimPeerId(input: ClaimPeerIdInput): Promise<ClaimResult> {
-    this.bindings.delete(input.peerId);
+    this.invalidatePeer(input.peerId);
     return this.inner.claimPeerId(input);
   }
   claimPeerIdDetailed(input: ClaimPeerIdInput): Promise<ClaimOutcome> {
-    this.bindings.delete(input.peerId);
+    this.invalidatePeer(input.peerId);
     return this.inner.claimPeerIdDetailed(input);
   }
   listRoom(roomId: string, kind?: ConnectionKind): Promise<ConnectionRecord[]> {
     return this.inner.listRoom(roomId, kind);
   }
+
+  // A read already out when the key changes may bring back the old value: callers that come later start a new
+  // read instead of joining it, and the old read's answer is not cached.
+  private invalidatePeer(peerId: string): void {
+    this.bindings.delete(peerId);
+    this.bindingReads.delete(peerId);
+  }
+  private invalidateConnection(connectionId: string): void {
+    this.connections.delete(connectionId);
+    this.connectionReads.delete(connectionId);
+  }
+}
+
+/**
+ * Runs `read` once per key at a time; callers that arrive while it is out share its promise. Its answer is kept
+ * (`store`) only if the read is still the key's current one, i.e. nothing invalidated the key meanwhile.
+ */
+function singleFlight<T>(
+  reads: Map<string, Promise<T>>,
+  key: string,
+  read: () => Promise<T>,
+  store: (value: T) => unknown,
+): Promise<T> {
+  const inflight = reads.get(key);
+  if (inflight) return inflight;
+  const promise: Promise<T> = read().then(
+    (value) => {
+      if (reads.get(key) === promise) {
+        reads.delete(key);
+        store(value);
+      }
+      return value;
+    },
+    (error: unknown) => {
+      if (reads.get(key) === promise) reads.delete(key);
+      throw error;
+    },
+  );
+  reads.set(key, promise);
+  return promise;
 }
