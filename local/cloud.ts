@@ -321,6 +321,14 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     worker.start();
     cleanups.push(() => worker.stop());
 
+    // Stops run in reverse: this one first. The gateway listens before the stand-ins start (a taken port fails
+    // fast), but it must stop before them: close the sockets, let their $disconnects and the pending async
+    // invocations finish, and only then stop DynamoDB, S3, SQS and PostgreSQL under them.
+    cleanups.push(async () => {
+      await websocket.stop();
+      await runtime.drain();
+    });
+
     const reconciled = await timed('reconcile', reconcileRecordings(notes, warn));
 
     const coldStartMs = Date.now() - started;

@@ -135,7 +135,17 @@ export class WebSocketApi {
   }
 
   async stop(): Promise<void> {
+    // A socket's $disconnect starts only when its close handshake ends, so wait for the closes before waiting for
+    // the in-flight invocations: otherwise late $disconnects ran after the stand-ins had stopped.
+    const closed = [...this.connections.values()].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (!c.socket || c.socket.readyState === WebSocket.CLOSED) resolve();
+          else c.socket.once('close', () => resolve());
+        }),
+    );
     for (const c of this.connections.values()) c.socket?.close(1001, 'Going away');
+    await Promise.race([Promise.all(closed), sleep(2000, { unref: true })]);
     await Promise.race([Promise.allSettled([...this.inflight]), sleep(3000, { unref: true })]);
     for (const c of this.connections.values()) c.socket?.terminate();
     this.wss.close();
