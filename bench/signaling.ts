@@ -6,6 +6,11 @@
  * (`peer`, in-memory relay) and then through the local gateway + our Lambda handlers (authorizer, DynamoDB stand-in,
  * rate limit in Redis, @connections over HTTP), in the same process, one after the other, with the same clients.
  * Relay latency = server-stamped frame received − the same frame sent, per frame.
+ *
+ * Third, in the same run: the delivery floor. The same clients and frames, but each frame is handed straight to
+ * PostToConnection (the call our relay Lambda makes, and the only way anything reaches an API Gateway WebSocket),
+ * skipping the gateway's routing, the handler, validation and lookups. Whatever a relay on @connections does, it
+ * cannot be faster than this; printed next to the target so the run shows whether 3× is reachable at all.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +21,10 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { PeerServer } from 'peer';
 import WebSocket from 'ws';
+import http from 'node:http';
 import { issueRoomTicket } from '../functions/auth/tickets';
+import { postToConnection } from '../functions/shared/ws-notifier';
+import { connectionRegistry } from '../functions/signaling/connection-registry';
 import { startLocalCloud } from '../local/cloud';
 
 interface Options {
@@ -31,6 +39,12 @@ interface Target {
   url(peerId: string, roomId: string): Promise<string>;
   headers: Record<string, string>;
 }
+
+/**
+ * How a frame leaves a simulated peer: over its own WebSocket (through the server under test), or, for the delivery
+ * floor, straight into the destination's socket through @connections with the server-stamped `src` already set.
+ */
+type Deliver = (from: BenchPeer, frame: { type: string; dst: string; payload: Record<string, unknown> }) => void;
 
 interface Result {
   name: string;
@@ -97,7 +111,11 @@ class BenchPeer {
   }
 }
 
-async function runLoad(target: Target, o: Options): Promise<Result> {
+async function runLoad(
+  target: Target,
+  o: Options,
+  deliverer?: (peers: BenchPeer[]) => Promise<Deliver>,
+): Promise<Result> {
   const rooms = Math.ceil(o.peers / o.roomSize);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -117,9 +135,10 @@ async function runLoad(target: Target, o: Options): Promise<Result> {
     `${type}|${src}|${dst}|${String(payload.connectionId)}|${
       type === 'CANDIDATE' ? (payload.candidate as { candidate: string }).candidate : ''
     }`;
+  let deliver: Deliver = (from, frame) => from.send(frame);
   const sendTimed = (from: BenchPeer, type: string, dst: string, payload: Record<string, unknown>) => {
     sentAt.set(key(type, from.id, dst, payload), performance.now());
-    from.send({ type, dst, payload });
+    deliver(from, { type, dst, payload });
   };
   const sendCandidates = (from: BenchPeer, dst: string, connectionId: string, base: number) => {
     for (let c = 0; c < o.candidates; c++) {
@@ -175,6 +194,7 @@ async function runLoad(target: Target, o: Options): Promise<Result> {
   process.stdout.write(`  ${target.name}: ${all.length} sockets connected\n`);
   await Promise.all(all.map((p) => p.waitOpen()));
   const connectSeconds = (performance.now() - connectStart) / 1000;
+  if (deliverer) deliver = await deliverer(all);
 
   const start = performance.now();
   for (const room of peers) {
@@ -211,7 +231,11 @@ async function runLoad(target: Target, o: Options): Promise<Result> {
 }
 
 /** Unloaded latency: two peers pass one CANDIDATE back and forth, the next sent only when the last arrived. */
-async function runIdle(target: Target, rounds: number): Promise<number[]> {
+async function runIdle(
+  target: Target,
+  rounds: number,
+  deliverer?: (peers: BenchPeer[]) => Promise<Deliver>,
+): Promise<number[]> {
   const stamp = `i${Date.now().toString(36)}`;
   const roomId = `idle-${stamp}`;
   const latencies: number[] = [];
@@ -232,11 +256,12 @@ async function runIdle(target: Target, rounds: number): Promise<number[]> {
     onFrame,
   );
   await Promise.all([a.connected, b.connected, a.waitOpen(), b.waitOpen()]);
+  const deliver: Deliver = deliverer ? await deliverer([a, b]) : (from, frame) => from.send(frame);
   for (let i = 0; i < rounds; i++) {
     const [from, to] = i % 2 ? [b, a] : [a, b];
     const arrived = new Promise<void>((resolve) => (next = resolve));
     sentAt = performance.now();
-    from.send({
+    deliver(from, {
       type: 'CANDIDATE',
       dst: to.id,
       payload: {
@@ -250,6 +275,56 @@ async function runIdle(target: Target, rounds: number): Promise<number[]> {
   a.ws.close();
   b.ws.close();
   return latencies.sort((x, y) => x - y);
+}
+
+/**
+ * A Deliver that hands each frame to `post` for the destination's connection, looked up once per peer (the relay
+ * caches the same binding), with `src` stamped as the relay would.
+ */
+function floorDeliverer(post: (connectionId: string, frame: unknown) => Promise<unknown>) {
+  return async (peers: BenchPeer[]): Promise<Deliver> => {
+    const ids = new Map<string, string>();
+    for (const peer of peers) {
+      const binding = await connectionRegistry().findPeer(peer.id);
+      if (!binding) throw new Error(`${peer.id}: no connection bound after OPEN`);
+      ids.set(peer.id, binding.connectionId);
+    }
+    return (from, frame) => {
+      post(ids.get(frame.dst)!, { ...frame, src: from.id }).catch((error: unknown) =>
+        console.error(`  floor post to ${frame.dst} failed:`, error),
+      );
+    };
+  };
+}
+
+/**
+ * The transport alone: an unsigned keep-alive HTTP POST to the gateway's @connections endpoint, with the agent
+ * settings of the SDK's Node handler (keep-alive, 50 sockets). What is left once the SDK's middleware, signing and
+ * serde are taken away too.
+ */
+function bareHttpPost(port: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+  return (connectionId: string, frame: unknown) =>
+    new Promise<void>((resolve, reject) => {
+      const body = Buffer.from(JSON.stringify(frame));
+      const req = http.request(
+        {
+          agent,
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: `/_aws/ws/@connections/${encodeURIComponent(connectionId)}`,
+          // The local endpoint takes only signed-looking requests from loopback; nothing checks the signature.
+          headers: { authorization: 'AWS4-HMAC-SHA256 bench', 'content-length': body.length },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
 }
 
 async function startReference(): Promise<{ target: Target; stop(): Promise<void> }> {
@@ -272,7 +347,7 @@ async function startReference(): Promise<{ target: Target; stop(): Promise<void>
 }
 
 /** Our stack: a random database on this machine's PostgreSQL when it answers (else PGlite), in-process Redis. */
-async function startOurs(): Promise<{ target: Target; stop(): Promise<void> }> {
+async function startOurs(): Promise<{ target: Target; port: number; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-signaling-'));
   const database = `bench_signaling_${Math.random().toString(36).slice(2, 10)}`;
   let databaseUrl: string | undefined;
@@ -301,6 +376,7 @@ async function startOurs(): Promise<{ target: Target; stop(): Promise<void> }> {
     databaseUrl,
   });
   return {
+    port: cloud.port,
     target: {
       name: 'ours (local gateway + Lambda handlers)',
       url: async (id, roomId) => {
@@ -348,9 +424,19 @@ async function main(): Promise<void> {
   console.log('  local cloud started');
   let our: Result;
   let ourIdle: number[];
+  let floorIdleSdk: number[];
+  let floorIdleBare: number[];
+  let floorLoad: Result;
   try {
     ourIdle = await runIdle(ours.target, idleRounds);
     our = await runLoad(ours.target, o);
+    floorIdleSdk = await runIdle(ours.target, idleRounds, floorDeliverer(postToConnection));
+    floorIdleBare = await runIdle(ours.target, idleRounds, floorDeliverer(bareHttpPost(ours.port)));
+    floorLoad = await runLoad(
+      { ...ours.target, name: 'floor: PostToConnection alone' },
+      o,
+      floorDeliverer(postToConnection),
+    );
   } finally {
     await ours.stop();
   }
@@ -387,6 +473,27 @@ async function main(): Promise<void> {
     `ratio ours/reference: p50 ${(b.p50 / a.p50).toFixed(2)}×, p99 ${(b.p99 / a.p99).toFixed(2)}×, throughput ${(b.rate / a.rate).toFixed(2)}×`,
   );
   console.log(`target: relay p50 within 3× of the reference → ${b.p50 / a.p50 <= 3 ? 'met' : 'NOT met'}`);
+
+  const f = summary(floorLoad);
+  const refIdleP50 = percentile(refIdle, 50);
+  console.log('');
+  console.log('Delivery floor: the same frames handed straight to @connections (no routing, handler, validation or');
+  console.log('lookup), the one step every relay on API Gateway WebSockets must take per frame:');
+  for (const [name, l] of [
+    ['unloaded, SDK PostToConnection', floorIdleSdk],
+    ['unloaded, bare keep-alive HTTP POST (no SDK)', floorIdleBare],
+  ] as const) {
+    const p50 = percentile(l, 50);
+    console.log(`  ${name.padEnd(46)} p50 ${p50.toFixed(2)} ms = ${(p50 / refIdleP50).toFixed(2)}× the reference`);
+  }
+  console.log(
+    `  ${'burst, SDK PostToConnection'.padEnd(46)} p50 ${f.p50.toFixed(1)} ms = ${(f.p50 / a.p50).toFixed(2)}× the reference, ${f.rate.toFixed(0)} frames/s`,
+  );
+  console.log(
+    `3× the reference is ${(3 * refIdleP50).toFixed(2)} ms unloaded and ${(3 * a.p50).toFixed(1)} ms in the burst; ours spends ` +
+      `${(((percentile(ourIdle, 50) - percentile(floorIdleSdk, 50)) / percentile(ourIdle, 50)) * 100).toFixed(0)} % (unloaded) and ` +
+      `${(((b.p50 - f.p50) / b.p50) * 100).toFixed(0)} % (burst) of its p50 above the SDK floor.`,
+  );
 }
 
 main().then(
