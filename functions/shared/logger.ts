@@ -6,7 +6,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'connect-now' });
 
-const SECRET_KEYS = new Set(['token', 'ticket', 'authorization', 'cookie', 'password', 'code', 'refresh']);
+// x-origin-verify: the secret CloudFront adds to /api requests (it proves a viewer address header came through CloudFront).
+const SECRET_KEYS = new Set([
+  'token',
+  'ticket',
+  'authorization',
+  'cookie',
+  'password',
+  'code',
+  'refresh',
+  'x-origin-verify',
+]);
 
 /** Deep copy with secret-looking fields replaced, for logging events and requests. */
 export function redact<T>(value: T): T {
