@@ -124,6 +124,9 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
       recordingId = created.recording.id;
       journal = await (deps.openJournal ?? openRecordingJournal)().catch(() => null);
       if (journal) {
+        // Held while this tab records and uploads (taken before the entry exists): the Recordings page leaves a
+        // locked recording alone.
+        browserRecordingLock().hold(recordingId, new Promise<void>((resolve) => (releaseLock = resolve)));
         journalOk = await journal
           .begin({
             recordingId,
@@ -138,8 +141,6 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
             () => true,
             () => false,
           );
-        // Held while this tab records and uploads: the Recordings page leaves a locked recording alone.
-        browserRecordingLock().hold(recordingId, new Promise<void>((resolve) => (releaseLock = resolve)));
       }
       upload = new LiveUpload({
         api,
