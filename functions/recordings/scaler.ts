@@ -34,9 +34,11 @@ import {
  */
 export const LAST_FULLY_USED_TAG = 'connect-now:last-fully-used-at';
 /**
- * The job log (fleet-job-log.ts) in one tag value, which holds 256 characters: numbers in base 36, times as
- * seconds before the last run. `<s per media s ×1e5>.<average s>.<visible>.<last run s>.<starts>.<late starts>|<running>|<waiting>|
- * <launches>`, a job being `<age>` or `<age>:<media s>`, comma-separated.
+ * The job log (fleet-job-log.ts) in one tag value: at most 256 printable characters (Amazon EC2 Auto Scaling API
+ * reference, `Tag`: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_Tag.html). Numbers in base 36,
+ * times as seconds before the last run:
+ * `<s per media s ×1e5>.<average s>.<visible>.<last run s>.<starts>.<late starts>|<running>|<waiting>|<launches>`,
+ * a job being `<age>` or `<age>:<media s>`, comma-separated.
  */
 export const JOB_LOG_TAG = 'connect-now:jobs';
 const TAG_VALUE_LIMIT = 256;
