@@ -35,6 +35,13 @@ export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionName, number> = {
   BurnIn: 900,
 };
 
+/**
+ * Functions the stacks give a reserved concurrency of 1 (lib/stacks/media-stack.ts): the Scaler makes one scaling
+ * decision at a time, so the schedule and the enqueue pokes never race on its job log. In AWS the extra async
+ * invocations wait in Lambda's event queue; the local runtime runs them one after another.
+ */
+export const SERIAL_FUNCTIONS: ReadonlySet<FunctionName> = new Set<FunctionName>(['Scaler']);
+
 export const REPO_ROOT = join(__dirname, '..', '..');
 
 export function isFunctionName(name: string): name is FunctionName {

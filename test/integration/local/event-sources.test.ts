@@ -221,6 +221,33 @@ describe('Lambda Invoke emulator', () => {
     await waitFor(() => attempts === 2, 5000, 'retried async invocation');
   });
 
+  it('runs the Scaler one invocation at a time, as its reserved concurrency of 1 does in AWS', async () => {
+    // The schedule (every 300 ms here) invokes it too: count every Scaler run, whoever started it.
+    let running = 0;
+    let mostAtOnce = 0;
+    let pokes = 0;
+    recorder().behaviors.Scaler = async (event: { source?: string }) => {
+      running++;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      running--;
+      if (event.source === 'test.poke') pokes++;
+      return null;
+    };
+    const sends = Array.from({ length: 6 }, () =>
+      lambda.send(
+        new InvokeCommand({
+          FunctionName: cloud.env.SCALER_FUNCTION_NAME,
+          InvocationType: 'Event',
+          Payload: JSON.stringify({ source: 'test.poke' }),
+        }),
+      ),
+    );
+    expect((await Promise.all(sends)).map((out) => out.StatusCode)).toEqual([202, 202, 202, 202, 202, 202]);
+    await waitFor(() => pokes === 6, 10_000, 'six pokes handled');
+    expect(mostAtOnce).toBe(1);
+  });
+
   it('reports function errors as FunctionError Unhandled and unknown functions as ResourceNotFoundException', async () => {
     recorder().behaviors.PeerOpener = () => {
       throw new TypeError('bad input');
