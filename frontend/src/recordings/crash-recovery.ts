@@ -130,20 +130,28 @@ async function sendPart(deps: RecoveryDeps, id: string, part: RecoveryPart, body
   }
 }
 
-/** Cancels an interrupted recording for good: S3 frees its parts, the row disappears, the journal forgets it. */
+/**
+ * Cancels an interrupted recording for good: S3 frees its parts, the row disappears, the journal forgets it.
+ * `already-saved` when the upload had been completed meanwhile (it is an ordinary recording now), `busy` when
+ * another tab holds the recording.
+ */
 export async function discardRecording(
   deps: Pick<RecoveryDeps, 'journal' | 'api' | 'withLock'>,
   entry: JournalEntry,
-): Promise<boolean> {
+): Promise<'discarded' | 'already-saved' | 'busy'> {
   const done = await deps.withLock(entry, async () => {
-    await deps.api.abort(entry.recordingId).catch((err: unknown) => {
-      // Already gone, or completed meanwhile (then it is an ordinary recording the list can delete).
-      if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
-    });
+    let outcome: 'discarded' | 'already-saved' = 'discarded';
+    try {
+      await deps.api.abort(entry.recordingId);
+    } catch (err) {
+      // 409: no longer uploading, i.e. completed; 404: already gone. Either way the journal has nothing to keep.
+      if (statusOf(err) === 409) outcome = 'already-saved';
+      else if (statusOf(err) !== 404) throw err;
+    }
     await deps.journal.remove(entry.recordingId);
-    return true;
+    return outcome;
   });
-  return done ?? false;
+  return done ?? 'busy';
 }
 
 /**

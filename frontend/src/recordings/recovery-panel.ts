@@ -144,15 +144,17 @@ export function createRecoveryPanel(deps: RecoveryPanelDeps): RecoveryPanel {
       view.discard.disabled = true;
       controller.abort();
       void running
+        .catch(() => undefined)
         .then(() => discardRecording({ journal, api: deps.api, withLock }, entry))
         .then(
-          (done) => {
-            if (done) {
-              finished('Discarded.');
-              deps.onChanged();
-            } else {
+          (result) => {
+            if (result === 'busy') {
               view.discard.disabled = false;
+              return;
             }
+            // The recovery may have completed the upload just before the click reached it.
+            finished(result === 'discarded' ? 'Discarded.' : 'Already recovered: it is in your recordings.');
+            deps.onChanged();
           },
           (err: unknown) => {
             view.discard.disabled = false;

@@ -250,8 +250,20 @@ describe('recoverRecording', () => {
 
   it('discards: the server aborts the upload and the journal forgets it', async () => {
     const entry = await record('abc');
-    await expect(discardRecording(deps(), entry)).resolves.toBe(true);
+    await expect(discardRecording(deps(), entry)).resolves.toBe('discarded');
     expect(api.state).toBe('aborted');
+    expect(await journal.list()).toEqual([]);
+  });
+
+  it('does not claim to discard a recording whose upload was completed meanwhile', async () => {
+    const entry = await record('abc');
+    await recoverRecording(deps(), entry);
+    await journal.begin({ ...entry }); // e.g. a click on Discard that raced the recovery
+    api.abort.mockImplementationOnce(async () => {
+      throw new HttpError(409, 'This recording is transcoding; only an unfinished upload can be cancelled');
+    });
+    await expect(discardRecording(deps(), entry)).resolves.toBe('already-saved');
+    expect(api.state).toBe('completed');
     expect(await journal.list()).toEqual([]);
   });
 });
