@@ -241,8 +241,9 @@ export class DataStack extends Stack {
       // Left out entirely when the Web stack owns the rule, so no update of this stack can overwrite it.
       cors: props.corsOrigins ? [recordingsCorsRule(props.corsOrigins)] : undefined,
       lifecycleRules: [
-        // Abandoned multipart uploads are billed as storage until aborted.
-        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // Abandoned multipart uploads are billed as storage until aborted; a week leaves room to resume a file
+        // upload (pending-uploads.ts) or finish a crashed meeting recording (crash-recovery.ts) days later.
+        { abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,

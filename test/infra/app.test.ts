@@ -124,7 +124,7 @@ describe('DataStack', () => {
       // here would be rewritten by every update of this stack.
       CorsConfiguration: Match.absent(),
       LifecycleConfiguration: {
-        Rules: Match.arrayWith([Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]),
+        Rules: Match.arrayWith([Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } })]),
       },
     });
     data.hasResourceProperties('AWS::S3::BucketPolicy', {
