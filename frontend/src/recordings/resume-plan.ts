@@ -1,3 +1,4 @@
+import type { UploadedPart } from '../../../functions/shared/protocol/recordings';
 import { MAX_PARTS } from './part-buffer';
 
 /** One byte range of the file that becomes one S3 part. `end` is exclusive (Blob.slice semantics). */
@@ -5,13 +6,6 @@ export interface PlannedPart {
   readonly partNumber: number;
   readonly start: number;
   readonly end: number;
-}
-
-/** What the server says it already holds for a part (S3 ListParts). */
-export interface UploadedPart {
-  readonly partNumber: number;
-  readonly size: number;
-  readonly etag: string;
 }
 
 export interface ResumePlan {
