@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Cue, TimedWord } from '../../../../functions/recordings/subtitles';
-import { killEngine, type TranscribeOptions, type Transcript, type TranscriptionEngine } from './engine';
+import {
+  killEngine,
+  UnsupportedOption,
+  type TranscribeOptions,
+  type Transcript,
+  type TranscriptionEngine,
+} from './engine';
 
 const Offsets = z.object({ from: z.number(), to: z.number() });
 /** whisper-cli `--output-json-full` (offsets in milliseconds). */
@@ -22,6 +28,39 @@ const WhisperCppJson = z.object({
 /** Special tokens ([_BEG_], [_TT_150], <|endoftext|>) carry no text. */
 const SPECIAL = /^\s*(\[_[A-Z_0-9]+\]|<\|[^|]*\|>)\s*$/;
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/**
+ * Reads the text whisper-cli wrote as JSON. Its writer escapes only `"` and `\`, so a token holding a tab or a
+ * newline (Whisper's byte-level vocabulary has such tokens) lands in the file raw, which JSON.parse rejects ("Bad
+ * control character in string literal"). Those characters are escaped inside string literals first; outside them
+ * they are the writer's own indentation and stay.
+ */
+export function readWhisperCppJson(text: string): unknown {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (inString) {
+      if (ch === '\\') {
+        out += ch + (text[++i] ?? '');
+        continue;
+      }
+      if (ch === '"') inString = false;
+      const code = ch.charCodeAt(0);
+      out += code < 0x20 ? `\\u${code.toString(16).padStart(4, '0')}` : ch;
+    } else {
+      if (ch === '"') inString = true;
+      out += ch;
+    }
+  }
+  return JSON.parse(out);
+}
+
+/** Control characters become spaces: cue text with them would fail the editor's SubtitleCue validation. */
+const visible = (s: string) => s.replace(CONTROL, ' ');
+
 /**
  * Turns whisper.cpp's full JSON into words and segments. Tokens are sub-word pieces: one that starts with a
  * space starts a new word, others continue the previous word (its end time moves on).
@@ -31,7 +70,7 @@ export function parseWhisperCppJson(raw: unknown): Transcript {
   const words: TimedWord[] = [];
   const segments: Cue[] = [];
   for (const seg of doc.transcription) {
-    const text = seg.text.trim();
+    const text = visible(seg.text).replace(/ {2,}/g, ' ').trim();
     if (text) segments.push({ start: seg.offsets.from / 1000, end: seg.offsets.to / 1000, text });
     let current: (TimedWord & { ps: number[] }) | null = null;
     const flush = () => {
@@ -41,7 +80,8 @@ export function parseWhisperCppJson(raw: unknown): Transcript {
       }
       current = null;
     };
-    for (const token of seg.tokens ?? []) {
+    for (const { text: piece, offsets, p } of seg.tokens ?? []) {
+      const token = { text: visible(piece), offsets, p };
       if (SPECIAL.test(token.text) || !token.offsets) continue;
       const start = token.offsets.from / 1000;
       const end = token.offsets.to / 1000;
@@ -54,6 +94,8 @@ export function parseWhisperCppJson(raw: unknown): Transcript {
         c.end = Math.max(c.end, end);
         if (token.p !== undefined) c.ps.push(token.p);
       }
+      // A piece ending in whitespace (a tab or newline token, now a space) ends its word too.
+      if (/\s$/.test(token.text)) flush();
     }
     flush();
   }
@@ -73,7 +115,20 @@ export interface WhisperCppConfig {
   threads?: number;
 }
 
-/** whisper.cpp's CLI (`whisper-cli`) with a ggml model; on the fleet it is built with CUDA. */
+/**
+ * whisper.cpp's CLI (`whisper-cli`) with a ggml model; on the fleet it is built with CUDA (Dockerfile pins v1.7.6).
+ *
+ * Checked against a real whisper-cli 1.9.1 (CPU build, tiny random-weight model; test/fixtures/whisper-cpp/README.md):
+ * every flag below exists with this meaning (`-l auto` detects, `-tr` translates to English, `-ojf` implies `-oj`);
+ * `-of out` makes it write `out.json`; with `--no-prints` stderr still carries `whisper_print_progress_callback:
+ * progress =  NN%` (once per 30 s window, can pass 100) and `error: ...` lines; `result.language` holds the detected
+ * language, not "auto"; token offsets are in ms and `[_TT_n]`/`[_BEG_]` tokens carry no text. The CLI exits 0
+ * without JSON for an unknown language or unreadable audio, and writes control characters raw into JSON strings;
+ * both are handled here. v1.7.6 itself was neither built nor run (no network here). A stored copy of an older
+ * cli.cpp (ggml-org/whisper.cpp commit 0100afcd; which tag it belongs to was not established) has the same flags,
+ * progress line and JSON writer, but not 1.9.1's merging of tokens that split one UTF-8 character: there the halves
+ * are separate tokens, decoded by Node as U+FFFD, so nothing fails but such words come out garbled.
+ */
 export class WhisperCppEngine implements TranscriptionEngine {
   readonly name = 'whisper-cpp';
   readonly canTranslate = true;
@@ -89,21 +144,22 @@ export class WhisperCppEngine implements TranscriptionEngine {
       args.push('--print-progress', '--no-prints');
       if (options.translate) args.push('-tr');
       if (this.config.threads) args.push('-t', String(this.config.threads));
-      await this.run(args, options);
-      return parseWhisperCppJson(JSON.parse(await readFile(`${stem}.json`, 'utf8')));
+      const stderr = await this.run(args, options);
+      return parseWhisperCppJson(readWhisperCppJson(await readOutput(`${stem}.json`, options.language, stderr)));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private run(args: string[], options: TranscribeOptions): Promise<void> {
+  /** Resolves with what the CLI said on stderr once it exits 0. */
+  private run(args: string[], options: TranscribeOptions): Promise<string> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.config.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-      let errTail = '';
+      const stderr = new StderrLog();
       const onAbort = () => killEngine(child);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        errTail = (errTail + d).slice(-4000);
+        stderr.add(d);
         const percent = parseWhisperProgress(d);
         if (percent !== null) options.onProgress?.(Math.min(99, percent));
       });
@@ -113,9 +169,55 @@ export class WhisperCppEngine implements TranscriptionEngine {
       child.on('close', (code) => {
         options.signal?.removeEventListener('abort', onAbort);
         if (options.signal?.aborted) reject(options.signal.reason ?? new Error('aborted'));
-        else if (code === 0) resolve();
-        else reject(new Error(`whisper-cli exited with ${code}: ${errTail.split('\n').slice(-3).join(' | ')}`));
+        else if (code === 0) resolve(stderr.summary());
+        else reject(new Error(`whisper-cli exited with ${code}: ${stderr.summary()}`));
       });
     });
   }
+}
+
+/**
+ * Keeps the CLI's `error: ...` lines and the last lines of stderr. Errors come first and can be followed by the
+ * whole usage text (several kB, e.g. after `error: unknown language`), so a plain tail would lose them.
+ */
+class StderrLog {
+  private errors: string[] = [];
+  private partial = '';
+  private tail: string[] = [];
+
+  add(chunk: string): void {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.line(line);
+  }
+
+  summary(): string {
+    if (this.partial) this.line(this.partial);
+    this.partial = '';
+    return (this.errors.length ? this.errors : this.tail).join(' | ') || 'no message';
+  }
+
+  private line(raw: string): void {
+    const line = raw.trim();
+    if (!line) return;
+    if (/^error: /.test(line) && this.errors.length < 3) this.errors.push(line);
+    this.tail = [...this.tail, line].slice(-3);
+  }
+}
+
+/**
+ * whisper-cli exits 0 without writing its JSON when it rejects the language (`error: unknown language 'xx'`) or
+ * cannot decode the audio (`error: failed to read audio file`); say so in its own words instead of ENOENT. An
+ * unknown language fails the same way on every attempt, so it is an UnsupportedOption (no retry).
+ */
+async function readOutput(file: string, language: string, stderr: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (text !== null) return text;
+  if (/unknown language/.test(stderr)) {
+    throw new UnsupportedOption(`whisper.cpp does not know the language "${language}"`);
+  }
+  throw new Error(`whisper-cli wrote no transcript: ${stderr}`);
 }
