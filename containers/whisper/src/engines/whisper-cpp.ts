@@ -116,7 +116,8 @@ export interface WhisperCppConfig {
 }
 
 /**
- * whisper.cpp's CLI (`whisper-cli`) with a ggml model; on the fleet it is built with CUDA (Dockerfile pins v1.7.6).
+ * whisper.cpp's CLI (`whisper-cli`) with a ggml model; on the fleet it is built with CUDA (Dockerfile pins v1.9.1,
+ * the version checked here).
  *
  * Checked against a real whisper-cli 1.9.1 (CPU build, tiny random-weight model; test/fixtures/whisper-cpp/README.md):
  * every flag below exists with this meaning (`-l auto` detects, `-tr` translates to English, `-ojf` implies `-oj`);
@@ -124,10 +125,7 @@ export interface WhisperCppConfig {
  * progress =  NN%` (once per 30 s window, can pass 100) and `error: ...` lines; `result.language` holds the detected
  * language, not "auto"; token offsets are in ms and `[_TT_n]`/`[_BEG_]` tokens carry no text. The CLI exits 0
  * without JSON for an unknown language or unreadable audio, and writes control characters raw into JSON strings;
- * both are handled here. v1.7.6 itself was neither built nor run (no network here). A stored copy of an older
- * cli.cpp (ggml-org/whisper.cpp commit 0100afcd; which tag it belongs to was not established) has the same flags,
- * progress line and JSON writer, but not 1.9.1's merging of tokens that split one UTF-8 character: there the halves
- * are separate tokens, decoded by Node as U+FFFD, so nothing fails but such words come out garbled.
+ * both are handled here. Not checked here: the CUDA build, and real weights (no GPU, no model download).
  */
 export class WhisperCppEngine implements TranscriptionEngine {
   readonly name = 'whisper-cpp';
