@@ -67,7 +67,12 @@ function fits(words: string[], limits: CueLimits): boolean {
  * Groups timed words into readable cues. Each cue holds as many words as fit in the line/line-count limits and
  * 7 seconds, breaks at long pauses, and is stretched to at least 1 s where the next cue leaves room.
  */
-export function buildCues(words: TimedWord[], limits: CueLimits = READABLE_LIMITS): Cue[] {
+export function buildCues(
+  words: TimedWord[],
+  limits: CueLimits = READABLE_LIMITS,
+  /** The media's duration: no cue is stretched past it. */
+  mediaEnd: number | null = null,
+): Cue[] {
   const clean = words
     .map((w) => ({ ...w, word: w.word.trim() }))
     .filter((w) => w.word && Number.isFinite(w.start) && Number.isFinite(w.end))
@@ -97,11 +102,30 @@ export function buildCues(words: TimedWord[], limits: CueLimits = READABLE_LIMIT
     end: g[g.length - 1]!.end,
     text: wrapLines(g.map((w) => w.word).join(' '), limits.maxCharsPerLine).join('\n'),
   }));
-  return enforceDurations(cues, limits);
+  return enforceDurations(cues, limits, mediaEnd);
+}
+
+/**
+ * Keeps timings inside the media: an engine can place the last words past the end (whisper.cpp did with a 74.8 s
+ * file, ending a segment at 85 s), and a cue the player never reaches is lost text. Words that start after the end
+ * are moved to its last instant rather than dropped (nothing the engine heard is thrown away). Unknown duration:
+ * unchanged.
+ */
+export function clampToMedia<T extends { start: number; end: number }>(
+  items: T[],
+  durationSeconds: number | null,
+): T[] {
+  if (durationSeconds === null || !Number.isFinite(durationSeconds) || durationSeconds <= 0) return items;
+  const clamp = (t: number) => Math.min(Math.max(t, 0), durationSeconds);
+  return items.map((item) => ({ ...item, start: clamp(item.start), end: clamp(item.end) }));
 }
 
 /** Splits text (from engines that give segments without word timings) into cues by spreading time over words. */
-export function cuesFromSegments(segments: Cue[], limits: CueLimits = READABLE_LIMITS): Cue[] {
+export function cuesFromSegments(
+  segments: Cue[],
+  limits: CueLimits = READABLE_LIMITS,
+  mediaEnd: number | null = null,
+): Cue[] {
   const words: TimedWord[] = [];
   for (const s of segments) {
     const parts = s.text.split(/\s+/).filter(Boolean);
@@ -113,14 +137,18 @@ export function cuesFromSegments(segments: Cue[], limits: CueLimits = READABLE_L
       t += d;
     }
   }
-  return buildCues(words, limits);
+  return buildCues(words, limits, mediaEnd);
 }
 
 /**
- * Enforces 1–7 s on screen without overlapping the next cue: short cues grow into the gap after them (and before
- * them when the gap after is too small); long ones are capped.
+ * Enforces 1–7 s on screen without overlapping the next cue or running past the media's end: short cues grow into
+ * the gap after them (and before them when the gap after is too small); long ones are capped.
  */
-export function enforceDurations(cues: Cue[], limits: CueLimits = READABLE_LIMITS): Cue[] {
+export function enforceDurations(
+  cues: Cue[],
+  limits: CueLimits = READABLE_LIMITS,
+  mediaEnd: number | null = null,
+): Cue[] {
   const out = cues.map((c) => ({ ...c }));
   for (let i = 0; i < out.length; i++) {
     const c = out[i]!;
@@ -128,7 +156,7 @@ export function enforceDurations(cues: Cue[], limits: CueLimits = READABLE_LIMIT
     const prevEnd = i > 0 ? out[i - 1]!.end : 0;
     if (c.end - c.start > limits.maxSeconds) c.end = c.start + limits.maxSeconds;
     if (c.end - c.start < limits.minSeconds) {
-      const ceiling = next ? next.start : Number.POSITIVE_INFINITY;
+      const ceiling = next ? next.start : (mediaEnd ?? Number.POSITIVE_INFINITY);
       c.end = Math.min(c.start + limits.minSeconds, ceiling);
       if (c.end - c.start < limits.minSeconds) c.start = Math.max(prevEnd, c.end - limits.minSeconds);
     }

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { MediaStorage } from '../../../functions/recordings/media-storage';
 import { runTool } from '../../../functions/recordings/media-tools';
 import type { RecordingRecord, RecordingStore } from '../../../functions/recordings/recording-store';
-import { buildCues, cuesFromSegments, toSrt, toWebVtt } from '../../../functions/recordings/subtitles';
+import {
+  READABLE_LIMITS,
+  buildCues,
+  clampToMedia,
+  cuesFromSegments,
+  toSrt,
+  toWebVtt,
+} from '../../../functions/recordings/subtitles';
 import {
   recordingKeys,
   type TranscribeJob,
@@ -105,7 +112,12 @@ export async function runTranscriptionJob(
     }
     await progress.settle();
 
-    const cues = transcript.words.length > 0 ? buildCues(transcript.words) : cuesFromSegments(transcript.segments);
+    const end = job.durationSeconds;
+    const words = clampToMedia(transcript.words, end);
+    const cues =
+      words.length > 0
+        ? buildCues(words, READABLE_LIMITS, end)
+        : cuesFromSegments(clampToMedia(transcript.segments, end), READABLE_LIMITS, end);
     const doc: TranscriptDocument = {
       recordingId: job.recordingId,
       version: ENGINE_VERSION,
@@ -113,7 +125,7 @@ export async function runTranscriptionJob(
       language: transcript.language,
       durationSeconds: job.durationSeconds,
       cues,
-      words: transcript.words,
+      words,
     };
     const key = (format: 'vtt' | 'srt' | 'json') => recordingKeys.subtitles(job.recordingId, ENGINE_VERSION, format);
     await storage.putText(key('vtt'), toWebVtt(cues), 'text/vtt');

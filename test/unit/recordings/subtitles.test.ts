@@ -1,6 +1,7 @@
 import {
   READABLE_LIMITS,
   buildCues,
+  clampToMedia,
   cuesFromSegments,
   enforceDurations,
   toSrt,
@@ -100,6 +101,36 @@ describe('enforceDurations', () => {
       { start: 0.5, end: 2, text: 'b' },
     ]);
     expect(cues[0]!.end).toBeLessThanOrEqual(cues[1]!.start);
+  });
+});
+
+describe('the media end', () => {
+  it('keeps every cue inside the media when the engine places the last words past it, and loses no word', () => {
+    // What whisper.cpp did with a 74.8 s file: its last segment ended at 85 s.
+    const words: TimedWord[] = [
+      ...speech(10, 70),
+      { word: 'late', start: 76.2, end: 80 },
+      { word: 'later', start: 84, end: 85 },
+    ];
+    const cues = buildCues(clampToMedia(words, 74.8), READABLE_LIMITS, 74.8);
+    expect(Math.max(...cues.map((c) => c.end))).toBeLessThanOrEqual(74.8);
+    // The squeezed last cue takes the room between the cue before it and the end (less than the 1 s minimum here:
+    // overlapping its neighbour or running past the end would be worse).
+    const last = cues[cues.length - 1]!;
+    expect(last.start).toBe(cues[cues.length - 2]!.end);
+    expect(last.end).toBe(74.8);
+    for (let i = 1; i < cues.length; i++) expect(cues[i]!.start).toBeGreaterThanOrEqual(cues[i - 1]!.end);
+    expect(cues.map((c) => c.text.replace(/\n/g, ' ')).join(' ')).toBe(words.map((w) => w.word).join(' '));
+  });
+
+  it('grows a short last cue backwards instead of past the end', () => {
+    const [cue] = cuesFromSegments([{ start: 9.9, end: 10, text: 'bye' }], READABLE_LIMITS, 10);
+    expect(cue).toMatchObject({ start: 9, end: 10, text: 'bye' });
+  });
+
+  it('leaves timings alone when the duration is unknown', () => {
+    const words = [{ word: 'x', start: 5, end: 6 }];
+    expect(clampToMedia(words, null)).toEqual(words);
   });
 });
 
