@@ -47,9 +47,10 @@ async function measureConnectNow(browser: TestBrowser): Promise<number[]> {
   process.env.LIMITS_JSON = JSON.stringify({ signIn: { max: 1000, windowSeconds: 60 } });
   const dataDir = mkdtempSync(join(tmpdir(), 'cn-bench-join-'));
   const cloud = await startLocalCloud({ port: 0, dataDir, quiet: true, worker: false });
+  let host: Page | undefined;
   try {
     console.error(`local cloud up at ${cloud.url}`);
-    const host = await browser.newPage();
+    host = await browser.newPage();
     host.on('console', (m) => m.type() === 'error' && console.error(`[host] ${m.text()}`));
     await host.goto(cloud.url);
     await host.fill('[data-testid=home-name]', 'Host');
@@ -92,6 +93,8 @@ async function measureConnectNow(browser: TestBrowser): Promise<number[]> {
     }
     return times;
   } finally {
+    // The host's page first: left open, it keeps reconnecting to the stopped cloud.
+    await host?.close();
     await cloud.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -125,8 +128,9 @@ async function measureReference(browser: TestBrowser): Promise<number[]> {
   await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/`;
   const options = { host: '127.0.0.1', port: peerPort, path: '/', key: 'peerjs', config: { iceServers: [] } };
+  let host: Page | undefined;
   try {
-    const host: Page = await browser.newPage();
+    host = await browser.newPage();
     await host.goto(origin);
     await host.evaluate(async (opts) => {
       const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
@@ -165,6 +169,9 @@ async function measureReference(browser: TestBrowser): Promise<number[]> {
     }
     return times;
   } finally {
+    // Upgraded WebSockets are not HTTP connections closeAllConnections can end: without closing the host's page,
+    // peerServer.close() waited for its socket forever.
+    await host?.close();
     peerServer.closeAllConnections?.();
     await new Promise((r) => peerServer.close(r));
     await new Promise((r) => pageServer.close(r));
