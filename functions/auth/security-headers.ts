@@ -66,6 +66,8 @@ export function securityHeaders(options: SecurityHeaderOptions = {}): Record<str
     // Room links carry the room id; a same-origin opener policy keeps other tabs from scripting this one.
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
+    // Only features browsers know: an unknown one is a console error on every page load (Chromium 156 reported
+    // "Unrecognized feature: 'bluetooth'", so it is not listed).
     'permissions-policy': [
       'camera=(self)',
       'microphone=(self)',
@@ -76,7 +78,6 @@ export function securityHeaders(options: SecurityHeaderOptions = {}): Record<str
       'payment=()',
       'usb=()',
       'serial=()',
-      'bluetooth=()',
     ].join(', '),
   };
   if (options.hsts !== false) headers['strict-transport-security'] = 'max-age=63072000; includeSubDomains; preload';
