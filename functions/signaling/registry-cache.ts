@@ -37,6 +37,45 @@ class ExpiringMap<T> {
   }
 }
 
+/**
+ * One kind of registry item, read through: hits come from an ExpiringMap, misses are never kept, and concurrent
+ * misses of one key share a single read (single flight). A read already out when its key is invalidated may bring
+ * back the old value, so callers that come later start a new read instead of joining it, and its answer is not kept.
+ */
+class ReadThrough<T> {
+  private readonly cache: ExpiringMap<T>;
+  private readonly reads = new Map<string, Promise<T | undefined>>();
+  constructor(maxEntries: number, ttlMs: number, now: () => number) {
+    this.cache = new ExpiringMap<T>(maxEntries, ttlMs, now);
+  }
+  get(key: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
+    const cached = this.cache.get(key);
+    if (cached) return Promise.resolve(cached);
+    const inflight = this.reads.get(key);
+    if (inflight) return inflight;
+    const current = (): boolean => this.reads.get(key) === promise;
+    const promise: Promise<T | undefined> = read().then(
+      (value) => {
+        if (current()) {
+          this.reads.delete(key);
+          if (value) this.cache.set(key, value);
+        }
+        return value;
+      },
+      (error: unknown) => {
+        if (current()) this.reads.delete(key);
+        throw error;
+      },
+    );
+    this.reads.set(key, promise);
+    return promise;
+  }
+  invalidate(key: string): void {
+    this.cache.delete(key);
+    this.reads.delete(key);
+  }
+}
+
 export interface RegistryCacheOptions {
   /** A Lambda container rarely sees more than a few thousand sockets; the bound protects the local process. */
   maxEntries?: number;
@@ -60,10 +99,8 @@ export interface RegistryCacheOptions {
  * read DynamoDB itself (bench:signaling: most of the time the local relay spent above bare delivery).
  */
 export class RegistryCache implements ConnectionRegistry {
-  private readonly connections: ExpiringMap<ConnectionRecord>;
-  private readonly bindings: ExpiringMap<PeerBinding>;
-  private readonly connectionReads = new Map<string, Promise<ConnectionRecord | undefined>>();
-  private readonly bindingReads = new Map<string, Promise<PeerBinding | undefined>>();
+  private readonly connections: ReadThrough<ConnectionRecord>;
+  private readonly bindings: ReadThrough<PeerBinding>;
 
   constructor(
     private readonly inner: ConnectionRegistry,
@@ -71,100 +108,46 @@ export class RegistryCache implements ConnectionRegistry {
   ) {
     const now = options.now ?? Date.now;
     const max = options.maxEntries ?? 10_000;
-    this.connections = new ExpiringMap(max, options.connectionTtlMs ?? 10 * 60_000, now);
-    this.bindings = new ExpiringMap(max, options.bindingTtlMs ?? 30_000, now);
+    this.connections = new ReadThrough(max, options.connectionTtlMs ?? 10 * 60_000, now);
+    this.bindings = new ReadThrough(max, options.bindingTtlMs ?? 30_000, now);
   }
 
   getConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
-    const cached = this.connections.get(connectionId);
-    if (cached) return Promise.resolve(cached);
-    return singleFlight(
-      this.connectionReads,
-      connectionId,
-      () => this.inner.getConnection(connectionId),
-      (record) => record && this.connections.set(connectionId, record),
-    );
+    return this.connections.get(connectionId, () => this.inner.getConnection(connectionId));
   }
 
   findPeer(peerId: string): Promise<PeerBinding | undefined> {
-    const cached = this.bindings.get(peerId);
-    if (cached) return Promise.resolve(cached);
-    return singleFlight(
-      this.bindingReads,
-      peerId,
-      () => this.inner.findPeer(peerId),
-      (binding) => binding && this.bindings.set(peerId, binding),
-    );
+    return this.bindings.get(peerId, () => this.inner.findPeer(peerId));
   }
 
   /** The relay found the cached binding not deliverable (another room, the lobby): read it afresh next time. */
   forgetPeer(peerId: string): void {
-    this.invalidatePeer(peerId);
+    this.bindings.invalidate(peerId);
   }
 
   async deleteConnection(connectionId: string): Promise<void> {
-    this.invalidateConnection(connectionId);
+    this.connections.invalidate(connectionId);
     await this.inner.deleteConnection(connectionId);
   }
 
   async releasePeerId(peerId: string, connectionId: string): Promise<boolean> {
-    this.invalidatePeer(peerId);
+    this.bindings.invalidate(peerId);
     return this.inner.releasePeerId(peerId, connectionId);
   }
 
   putConnection(record: ConnectionRecord): Promise<void> {
-    this.invalidateConnection(record.connectionId);
+    this.connections.invalidate(record.connectionId);
     return this.inner.putConnection(record);
   }
   claimPeerId(input: ClaimPeerIdInput): Promise<ClaimResult> {
-    this.invalidatePeer(input.peerId);
+    this.bindings.invalidate(input.peerId);
     return this.inner.claimPeerId(input);
   }
   claimPeerIdDetailed(input: ClaimPeerIdInput): Promise<ClaimOutcome> {
-    this.invalidatePeer(input.peerId);
+    this.bindings.invalidate(input.peerId);
     return this.inner.claimPeerIdDetailed(input);
   }
   listRoom(roomId: string, kind?: ConnectionKind): Promise<ConnectionRecord[]> {
     return this.inner.listRoom(roomId, kind);
   }
-
-  // A read already out when the key changes may bring back the old value: callers that come later start a new
-  // read instead of joining it, and the old read's answer is not cached.
-  private invalidatePeer(peerId: string): void {
-    this.bindings.delete(peerId);
-    this.bindingReads.delete(peerId);
-  }
-  private invalidateConnection(connectionId: string): void {
-    this.connections.delete(connectionId);
-    this.connectionReads.delete(connectionId);
-  }
-}
-
-/**
- * Runs `read` once per key at a time; callers that arrive while it is out share its promise. Its answer is kept
- * (`store`) only if the read is still the key's current one, i.e. nothing invalidated the key meanwhile.
- */
-function singleFlight<T>(
-  reads: Map<string, Promise<T>>,
-  key: string,
-  read: () => Promise<T>,
-  store: (value: T) => unknown,
-): Promise<T> {
-  const inflight = reads.get(key);
-  if (inflight) return inflight;
-  const promise: Promise<T> = read().then(
-    (value) => {
-      if (reads.get(key) === promise) {
-        reads.delete(key);
-        store(value);
-      }
-      return value;
-    },
-    (error: unknown) => {
-      if (reads.get(key) === promise) reads.delete(key);
-      throw error;
-    },
-  );
-  reads.set(key, promise);
-  return promise;
 }
