@@ -6,19 +6,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH, waitUntil, type TestBrowser } from '../support/browser';
+import { launchBrowser, waitUntil } from '../support/browser';
 import { keywordOverlap, speechWav } from '../support/media-fixtures';
 import { createRoom, joinRoom, openPerson, waitForTiles, type Stack } from './meeting-helpers';
 
 jest.setTimeout(300_000);
 
 let cloud: LocalCloud;
-let browser: Browser;
 let stack: Stack;
 let dataDir: string;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   process.env.LIMITS_JSON = JSON.stringify({
@@ -27,32 +24,13 @@ beforeAll(async () => {
   });
   dataDir = mkdtempSync(join(tmpdir(), 'cn-e2e-meeting-recording-'));
   const wav = await speechWav();
-  [cloud, browser] = await Promise.all([
+  const [started, browser] = await Promise.all([
     startLocalCloud({ port: 0, dataDir, quiet: true, worker: true }),
-    // The shared launcher's flags plus a microphone that speaks the known sentence.
-    chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: [...CHROMIUM_FLAGS, `--use-file-for-fake-audio-capture=${wav.path}`],
-      timeout: 60_000,
-    }),
+    // The shared launcher plus a microphone that speaks the known sentence.
+    launchBrowser({ extraArgs: [`--use-file-for-fake-audio-capture=${wav.path}`] }),
   ]);
-  const testBrowser: TestBrowser = {
-    browser,
-    async newPage(opts = {}) {
-      const context = await browser.newContext({
-        viewport: opts.viewport ?? { width: 1280, height: 720 },
-        permissions: ['camera', 'microphone'],
-      });
-      contexts.push(context);
-      return context.newPage();
-    },
-    async close() {
-      await Promise.allSettled(contexts.map((c) => c.close()));
-      await browser.close();
-    },
-  };
-  stack = { cloud, browser: testBrowser, stop: async () => undefined };
+  cloud = started;
+  stack = { cloud, browser, stop: async () => undefined };
 });
 
 afterAll(async () => {

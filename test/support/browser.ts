@@ -56,14 +56,17 @@ const TRACK_PEER_CONNECTIONS = `(() => {
   window.WebSocket = TrackedWS;
 })();`;
 
-/** Launches Debian Chromium once per test file; share it across tests and open one context per participant. */
-export async function launchBrowser(): Promise<TestBrowser> {
+/**
+ * Launches Debian Chromium once per test file; share it across tests and open one context per participant.
+ * `extraArgs` adds flags to CHROMIUM_FLAGS (e.g. a fake microphone that plays a file).
+ */
+export async function launchBrowser(options: { extraArgs?: string[] } = {}): Promise<TestBrowser> {
   // Chromium writes its profile here instead of a shared default, so parallel test files never collide.
   const artifactsDir = await mkdtemp(join(tmpdir(), 'cn-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS, ...(options.extraArgs ?? [])],
     downloadsPath: artifactsDir,
     timeout: 60_000,
   });
