@@ -58,6 +58,7 @@ export class WebSocketApi {
   private readonly connections = new Map<string, Connection>();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MESSAGE_LIMIT, perMessageDeflate: false });
   private readonly inflight = new Set<Promise<unknown>>();
+  private stopping?: Promise<void>;
 
   constructor(private readonly options: WebSocketApiOptions) {}
 
@@ -134,7 +135,12 @@ export class WebSocketApi {
     return true;
   }
 
-  async stop(): Promise<void> {
+  /** Idempotent: the local cloud calls it first on shutdown and again when it closes the gateway. */
+  stop(): Promise<void> {
+    return (this.stopping ??= this.closeAll());
+  }
+
+  private async closeAll(): Promise<void> {
     // A socket's $disconnect starts only when its close handshake ends, so wait for the closes before waiting for
     // the in-flight invocations: otherwise late $disconnects ran after the stand-ins had stopped.
     const closed = [...this.connections.values()].map(

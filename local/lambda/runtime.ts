@@ -94,11 +94,11 @@ export class LambdaRuntime {
     if (!SERIAL_FUNCTIONS.has(name)) return this.run(name, event);
     const previous = this.serialTails.get(name) ?? Promise.resolve();
     const result = previous.then(() => this.run(name, event));
-    const tail = result.catch(() => undefined);
-    this.serialTails.set(name, tail);
-    void tail.then(() => {
-      if (this.serialTails.get(name) === tail) this.serialTails.delete(name);
-    });
+    // One settled promise per serial function stays in the map; nothing to clean up.
+    this.serialTails.set(
+      name,
+      result.catch(() => undefined),
+    );
     return result;
   }
 
