@@ -184,8 +184,8 @@ export async function handler(event?: unknown): Promise<ScalerResult> {
 
 /**
  * One scaling decision at `now` (epoch ms); the handler's body, with the clock injectable for tests. `enqueued`:
- * durations of jobs this run's poke announces. Two pokes running at once may each write the log and one entry is
- * lost: that job then counts as unknown and is sized by the average, as before durations reached the scaler.
+ * durations of jobs this run's poke announces. Runs never overlap (reserved concurrency 1 in AWS, serial in the
+ * local runtime), so no two runs write the log at once.
  */
 export async function scale(now: number, enqueued: (number | null)[] = []): Promise<ScalerResult> {
   const config = scalingConfig();
