@@ -31,6 +31,11 @@ const SPECIAL = /^\s*(\[_[A-Z_0-9]+\]|<\|[^|]*\|>)\s*$/;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
+/** A JSON string literal, escapes included (`.` with the `s` flag also takes an escaped raw newline). */
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"/gs;
+// eslint-disable-next-line no-control-regex -- the characters JSON forbids raw inside strings
+const JSON_CONTROL = /[\u0000-\u001f]/g;
+
 /**
  * Reads the text whisper-cli wrote as JSON. Its writer escapes only `"` and `\`, so a token holding a tab or a
  * newline (Whisper's byte-level vocabulary has such tokens) lands in the file raw, which JSON.parse rejects ("Bad
@@ -38,24 +43,10 @@ const CONTROL = /[\u0000-\u001f\u007f]/g;
  * they are the writer's own indentation and stay.
  */
 export function readWhisperCppJson(text: string): unknown {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (inString) {
-      if (ch === '\\') {
-        out += ch + (text[++i] ?? '');
-        continue;
-      }
-      if (ch === '"') inString = false;
-      const code = ch.charCodeAt(0);
-      out += code < 0x20 ? `\\u${code.toString(16).padStart(4, '0')}` : ch;
-    } else {
-      if (ch === '"') inString = true;
-      out += ch;
-    }
-  }
-  return JSON.parse(out);
+  const escaped = text.replace(STRING_LITERAL, (literal) =>
+    literal.replace(JSON_CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
+  return JSON.parse(escaped);
 }
 
 /** Control characters become spaces: cue text with them would fail the editor's SubtitleCue validation. */
