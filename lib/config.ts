@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CUDA_ARCHITECTURES, GPU_FAMILIES, gpuFamilyOf } from './gpu-architectures';
 
 /*
  * The deployment's knobs, read from cdk.json `context` (or `-c key=value` on the command line) and validated once
@@ -26,10 +27,14 @@ const rateLimitSchema = z.object({
 });
 
 const fleetSchema = z.strictObject({
-  /** EC2 instance type of the Whisper workers (needs an NVIDIA GPU for the CUDA image). */
+  /** EC2 instance type of the Whisper workers: an NVIDIA GPU the CUDA image is built for (lib/gpu-architectures.ts). */
   instanceType: z
     .string()
-    .regex(/^(g|p)[0-9][a-z0-9-]*\.[a-z0-9]+$/, 'must be a GPU instance type such as g4dn.xlarge or g5.xlarge')
+    .refine((type) => /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(type) && gpuFamilyOf(type) !== undefined, {
+      message:
+        `must be a GPU instance type such as g4dn.xlarge or g5.xlarge whose GPU the Whisper image is built for ` +
+        `(CUDA architectures ${CUDA_ARCHITECTURES}: families ${Object.keys(GPU_FAMILIES).join(', ')})`,
+    })
     .default('g4dn.xlarge'),
   /** Upper bound of the Auto Scaling group; 0 disables transcription entirely. */
   maxInstances: intIn('fleet.maxInstances').default(2),

@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Config } from '../config';
 import { CONTAINER_FUNCTIONS, FUNCTION_ENTRIES } from '../function-entries';
+import { CUDA_ARCHITECTURES } from '../gpu-architectures';
 import { FunctionAlarms, QueueAlarms } from '../constructs/alarms';
 import { HouseFunction, MissingSourceError, placeholdersAllowed, PROJECT_ROOT } from '../constructs/house-function';
 import { acknowledgeGrantWildcards } from '../nag';
@@ -308,6 +309,8 @@ export class MediaStack extends Stack {
       exclude: source.exclude,
       ignoreMode: IgnoreMode.DOCKER,
       platform: ecrAssets.Platform.LINUX_AMD64,
+      // The GPUs the config admits (lib/gpu-architectures.ts): the image gets kernels for exactly those.
+      buildArgs: { CUDA_ARCHITECTURES },
     });
     const logGroup = new logs.LogGroup(this, 'WorkerLogs', { retention: props.logRetention });
     const role = new iam.Role(this, 'WorkerRole', {
