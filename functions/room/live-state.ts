@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { getRedis } from '../shared/redis';
+import { roomKeys } from '../shared/redis-keys';
 import {
   LIMITS,
   chatMessageSchema,
@@ -51,13 +52,6 @@ export interface LiveRoomState {
 // of rooms whose last $disconnect never arrived expire on their own.
 const LIVE_TTL_SECONDS = 24 * 60 * 60;
 
-const keys = (roomId: string) => ({
-  peers: `room:${roomId}:peers`,
-  peer: (peerId: string) => `room:${roomId}:peer:${peerId}`,
-  chat: `room:${roomId}:chat`,
-  lobby: `room:${roomId}:lobby`,
-});
-
 const FLAGS = ['mic', 'cam', 'screen', 'speaking', 'handRaised'] as const;
 
 function toHash(p: LiveParticipant): Record<string, string> {
@@ -107,7 +101,7 @@ export class RedisLiveRoomState implements LiveRoomState {
   constructor(private readonly redis: () => Redis = getRedis) {}
 
   async roster(roomId: string): Promise<LiveParticipant[]> {
-    const k = keys(roomId);
+    const k = roomKeys(roomId);
     const ids = await this.redis().zrange(k.peers, 0, -1);
     if (ids.length === 0) return [];
     const pipeline = this.redis().pipeline();
@@ -123,11 +117,11 @@ export class RedisLiveRoomState implements LiveRoomState {
   }
 
   async getParticipant(roomId: string, peerId: string): Promise<LiveParticipant | undefined> {
-    return fromHash(await this.redis().hgetall(keys(roomId).peer(peerId)));
+    return fromHash(await this.redis().hgetall(roomKeys(roomId).peer(peerId)));
   }
 
   async putParticipant(roomId: string, p: LiveParticipant): Promise<void> {
-    const k = keys(roomId);
+    const k = roomKeys(roomId);
     await this.redis()
       .multi()
       .hset(k.peer(p.peerId), toHash(p))
@@ -139,7 +133,7 @@ export class RedisLiveRoomState implements LiveRoomState {
 
   async updateParticipant(roomId: string, peerId: string, patch: ParticipantPatch): Promise<boolean> {
     const fields = patchToHash(patch);
-    const key = keys(roomId).peer(peerId);
+    const key = roomKeys(roomId).peer(peerId);
     if (Object.keys(fields).length === 0) return (await this.redis().exists(key)) === 1;
     // HSET on a missing key would resurrect a half participant; check first (a leave racing this is harmless: the
     // roster is read through the sorted set, which no longer lists the peer).
@@ -149,7 +143,7 @@ export class RedisLiveRoomState implements LiveRoomState {
   }
 
   async removeParticipant(roomId: string, peerId: string, connectionId?: string) {
-    const k = keys(roomId);
+    const k = roomKeys(roomId);
     const current = await this.getParticipant(roomId, peerId);
     if (!current) return undefined;
     if (connectionId && current.connectionId !== connectionId) return undefined;
@@ -158,7 +152,7 @@ export class RedisLiveRoomState implements LiveRoomState {
   }
 
   async appendChat(roomId: string, message: ChatMessage): Promise<void> {
-    const k = keys(roomId);
+    const k = roomKeys(roomId);
     await this.redis()
       .multi()
       .rpush(k.chat, JSON.stringify(message))
@@ -168,12 +162,12 @@ export class RedisLiveRoomState implements LiveRoomState {
   }
 
   async recentChat(roomId: string): Promise<ChatMessage[]> {
-    const raw = await this.redis().lrange(keys(roomId).chat, -LIMITS.chatHistory, -1);
+    const raw = await this.redis().lrange(roomKeys(roomId).chat, -LIMITS.chatHistory, -1);
     return raw.map((r) => chatMessageSchema.parse(JSON.parse(r)));
   }
 
   async putWaiter(roomId: string, waiter: LobbyWaiter): Promise<void> {
-    const k = keys(roomId);
+    const k = roomKeys(roomId);
     await this.redis()
       .multi()
       .hset(k.lobby, waiter.peerId, JSON.stringify(waiter))
@@ -182,12 +176,12 @@ export class RedisLiveRoomState implements LiveRoomState {
   }
 
   async getWaiter(roomId: string, peerId: string): Promise<LobbyWaiter | undefined> {
-    const raw = await this.redis().hget(keys(roomId).lobby, peerId);
+    const raw = await this.redis().hget(roomKeys(roomId).lobby, peerId);
     return raw ? (JSON.parse(raw) as LobbyWaiter) : undefined;
   }
 
   async lobby(roomId: string): Promise<LobbyWaiter[]> {
-    const all = await this.redis().hvals(keys(roomId).lobby);
+    const all = await this.redis().hvals(roomKeys(roomId).lobby);
     return all.map((r) => JSON.parse(r) as LobbyWaiter).sort((a, b) => a.knockedAt - b.knockedAt);
   }
 
@@ -195,12 +189,12 @@ export class RedisLiveRoomState implements LiveRoomState {
     const current = await this.getWaiter(roomId, peerId);
     if (!current) return undefined;
     if (connectionId && current.connectionId !== connectionId) return undefined;
-    await this.redis().hdel(keys(roomId).lobby, peerId);
+    await this.redis().hdel(roomKeys(roomId).lobby, peerId);
     return current;
   }
 
   async clearRoom(roomId: string): Promise<void> {
-    const k = keys(roomId);
+    const k = roomKeys(roomId);
     const ids = await this.redis().zrange(k.peers, 0, -1);
     await this.redis()
       .del(k.peers, k.chat, k.lobby, ...ids.map((id) => k.peer(id)))

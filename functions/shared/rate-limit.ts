@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getRedis } from './redis';
+import { rateLimitKey } from './redis-keys';
 import { optionalEnv } from './env';
 import { ConfigError, TooManyRequests } from './errors';
 
@@ -40,7 +41,7 @@ export const limits: Record<LimitName, Limit> = loadLimits();
  */
 export async function rateLimit(key: string, limit: Limit): Promise<void> {
   const redis = getRedis();
-  const windowKey = `rl:${key}:${Math.floor(Date.now() / 1000 / limit.windowSeconds)}`;
+  const windowKey = rateLimitKey(key, Math.floor(Date.now() / 1000 / limit.windowSeconds));
   const count = await redis.incr(windowKey);
   if (count === 1) await redis.expire(windowKey, limit.windowSeconds + 1);
   if (count > limit.max) {

@@ -199,7 +199,7 @@ export function describeProtocolThroughGateway(title: string, options: { redisUr
         // The counters really are in that Redis (under this run's random prefix), not in the in-process emulation.
         const redis = new Redis(options.redisUrl);
         const prefix = process.env.REDIS_PREFIX!;
-        const keys = await redis.keys(`${prefix}rl:signal:*`);
+        const keys = await redis.keys(`${prefix}rl:{signal:*`);
         expect(keys.length).toBeGreaterThanOrEqual(1);
         redis.disconnect();
       }

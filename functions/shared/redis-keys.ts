@@ -1,0 +1,40 @@
+/**
+ * Every Redis key the functions write, built in one place.
+ *
+ * ElastiCache Serverless (Valkey) is always cluster mode: a MULTI, a Lua script or a multi-key command (DEL of
+ * several keys, a pipeline on one cluster node) must touch keys of one hash slot, or Valkey answers
+ * `CROSSSLOT Keys in request don't hash to the same slot`. Only the part of a key inside its first `{…}` (the hash
+ * tag) picks the slot, so each family puts its owner in braces: all keys of one room share `{room:R}` and land in
+ * one slot, whatever the client's key prefix (`cn:` in AWS) in front of them.
+ * See https://valkey.io/topics/cluster-spec/#hash-tags.
+ */
+
+/** The live side of one room: roster, one hash per participant, recent chat, lobby queue. */
+export function roomKeys(roomId: string) {
+  requireTagSafe('room id', roomId);
+  const tag = `{room:${roomId}}`;
+  return {
+    peers: `${tag}:peers`,
+    peer: (peerId: string) => `${tag}:peer:${peerId}`,
+    chat: `${tag}:chat`,
+    lobby: `${tag}:lobby`,
+  };
+}
+
+/**
+ * One fixed-window rate-limit counter (`name` says who is counted, `window` which window it is). Names can carry
+ * addresses and provider subjects, so braces are escaped rather than refused: a limiter must never fail a request.
+ */
+export function rateLimitKey(name: string, window: number): string {
+  return `rl:{${name.replace(/[{}]/g, (b) => encodeURIComponent(b))}}:${window}`;
+}
+
+/**
+ * A brace inside the tagged part would end the tag early and scatter one room's keys over several slots; room and
+ * peer ids come from our own schemas (no braces), so this only stops a future caller that passes raw input.
+ */
+function requireTagSafe(what: string, value: string): void {
+  if (value.length === 0 || value.includes('{') || value.includes('}')) {
+    throw new Error(`Redis key: ${what} must be non-empty and contain no braces, got ${JSON.stringify(value)}`);
+  }
+}
