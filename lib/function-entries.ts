@@ -13,6 +13,7 @@ export const FUNCTION_ENTRIES = {
   Migrate: 'functions/migrate/handler.ts',
   AuthKeygen: 'functions/auth/keygen.ts',
   Scaler: 'functions/recordings/scaler.ts',
+  RecordingsSweep: 'functions/recordings/reconcile.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

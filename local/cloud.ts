@@ -308,6 +308,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     const schedule = setInterval(() => {
       if (runtime.isAvailable('Scaler')) runtime.invokeAsync('Scaler', scheduledEvent());
+      // The recordings lifecycle sweep: AWS runs it every 5 minutes; here it shares the Scaler's tick.
+      if (runtime.isAvailable('RecordingsSweep')) runtime.invokeAsync('RecordingsSweep', scheduledEvent());
     }, opts.scheduleIntervalMs ?? 60_000);
     schedule.unref();
     cleanups.push(() => clearInterval(schedule));

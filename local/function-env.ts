@@ -49,6 +49,7 @@ export function functionEnv(p: {
     TRANSCRIBE_QUEUE_URL: p.sqs.queueUrls['transcribe']!,
     BURN_IN_QUEUE_URL: p.sqs.queueUrls['burn-in']!,
     SCALER_FUNCTION_NAME: 'Scaler',
+    TRANSCODE_FUNCTION_NAME: 'Transcode',
     LOG_LEVEL: inherited('LOG_LEVEL', 'WARN'),
   };
 }

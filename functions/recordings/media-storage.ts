@@ -6,8 +6,10 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   NoSuchUpload,
   PutObjectCommand,
@@ -33,6 +35,8 @@ export interface MediaStorage {
   listParts(key: string, uploadId: string): Promise<UploadedPart[] | null>;
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** Deletes every object whose key starts with `prefix` (a recording's media, subtitles or upload folder). */
+  deletePrefix(prefix: string): Promise<void>;
   /** Size in bytes, or null when there is no such object. */
   size(key: string): Promise<number | null>;
   presignGet(key: string, ttlSeconds: number, downloadName?: string): Promise<string>;
@@ -128,6 +132,25 @@ export class S3MediaStorage implements MediaStorage {
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (keys.length > 0) {
+        const out = await this.client.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+        const failed = out.Errors ?? [];
+        if (failed.length > 0)
+          throw new Error(`S3 kept ${failed.length} object(s) under ${prefix}: ${failed[0]!.Message}`);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   async size(key: string): Promise<number | null> {

@@ -1,5 +1,6 @@
 import type { Sql } from '../shared/sql/sql';
 import type { ExportStatus, RecordingExport, RecordingStatus, RecordingSummary } from '../shared/protocol/recordings';
+import type { ActiveStatus } from './lifecycle';
 
 /** A recording as stored (keys and upload state included; the API shows the RecordingSummary subset). */
 export interface RecordingRecord {
@@ -31,6 +32,9 @@ export interface RecordingRecord {
   exportVersion: number | null;
   exportKey: string | null;
   exportReason: string | null;
+  /** The state the lifecycle sweep last retried the recording in, and how often (lifecycle.ts). */
+  sweepStatus: RecordingStatus | null;
+  sweepRetries: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -64,6 +68,8 @@ interface Row {
   export_version: number | null;
   export_key: string | null;
   export_reason: string | null;
+  sweep_status: RecordingStatus | null;
+  sweep_retries: number | null;
   created_at: string | Date;
   updated_at: string | Date;
 }
@@ -106,6 +112,8 @@ function fromRow(r: Row): RecordingRecord {
     exportVersion: r.export_version,
     exportKey: r.export_key,
     exportReason: r.export_reason,
+    sweepStatus: r.sweep_status ?? null,
+    sweepRetries: Number(r.sweep_retries ?? 0),
     createdAt: isoTimestamp(r.created_at),
     updatedAt: isoTimestamp(r.updated_at),
   };
@@ -193,13 +201,33 @@ export class RecordingStore {
     return rows.map(fromRow);
   }
 
-  async listStuck(olderThanSeconds: number): Promise<RecordingRecord[]> {
+  /** Active recordings unchanged for longer than their state's budget (seconds, per state), oldest first. */
+  async listOverdue(budgets: Readonly<Record<ActiveStatus, number>>, limit = 500): Promise<RecordingRecord[]> {
     const rows = await this.sql.query<Row>(
-      `SELECT * FROM recordings WHERE status IN ('queued', 'transcribing')
-         AND updated_at < now() - make_interval(secs => :age) ORDER BY updated_at LIMIT 500`,
-      { age: olderThanSeconds },
+      `SELECT * FROM recordings
+       WHERE (status = 'uploading' AND updated_at < now() - make_interval(secs => :uploading))
+          OR (status = 'transcoding' AND updated_at < now() - make_interval(secs => :transcoding))
+          OR (status = 'queued' AND updated_at < now() - make_interval(secs => :queued))
+          OR (status = 'transcribing' AND updated_at < now() - make_interval(secs => :transcribing))
+       ORDER BY updated_at LIMIT :limit`,
+      { ...budgets, limit },
     );
     return rows.map(fromRow);
+  }
+
+  /**
+   * Counts one sweep retry against the recording's current state (and restarts its budget), only if it is still in
+   * that state. Returns false when the recording moved on meanwhile: then there is nothing to retry.
+   */
+  async noteSweepRetry(id: string, status: ActiveStatus): Promise<boolean> {
+    const n = await this.sql.execute(
+      `UPDATE recordings SET
+         sweep_retries = CASE WHEN sweep_status = :status THEN sweep_retries + 1 ELSE 1 END,
+         sweep_status = :status, updated_at = now()
+       WHERE id = :id AND status = :status`,
+      { id, status },
+    );
+    return n === 1;
   }
 
   async listStuckExports(olderThanSeconds: number): Promise<RecordingRecord[]> {

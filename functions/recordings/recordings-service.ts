@@ -182,13 +182,15 @@ export class RecordingsService {
     return toSummary(updated);
   }
 
-  /** DELETE while uploading aborts the upload (S3 frees the parts) and forgets the recording. */
-  async abort(userId: string, id: string): Promise<void> {
+  /**
+   * DELETE works in every state (lifecycle.ts): an unfinished upload is aborted (S3 frees the parts), every object
+   * the recording has (source, media, subtitles, exports) is deleted, then its rows. A transcode or transcription
+   * still running for it finds no row afterwards and stops writing (every store update is conditional on it).
+   */
+  async remove(userId: string, id: string): Promise<void> {
     const record = await this.owned(userId, id);
-    if (record.status !== 'uploading') {
-      throw new Conflict(`This recording is ${record.status}; only an unfinished upload can be cancelled`);
-    }
     await this.abortUpload(record);
+    for (const prefix of recordingPrefixes(record)) await this.deps.storage.deletePrefix(prefix);
     await this.deps.store.delete(record.id);
   }
 
@@ -329,6 +331,12 @@ export function partSize(record: { sizeBytes: number; partCount: number }, partN
   return partNumber < record.partCount
     ? UPLOAD_PART_SIZE
     : record.sizeBytes - (record.partCount - 1) * UPLOAD_PART_SIZE;
+}
+
+/** Every folder a recording's objects live in (recordingKeys): deleting these leaves nothing of it behind. */
+function recordingPrefixes(r: RecordingRecord): string[] {
+  const folder = (key: string) => key.slice(0, key.lastIndexOf('/') + 1);
+  return [folder(r.sourceKey), folder(recordingKeys.mp4(r.id)), folder(recordingKeys.subtitles(r.id, 1, 'vtt'))];
 }
 
 function stripExtension(fileName: string): string {

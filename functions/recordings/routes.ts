@@ -112,7 +112,7 @@ export const recordingRoutes: Route[] = [
     path: '/api/recordings/{id}',
     async handle(request) {
       const user = await userId(request.event);
-      await recordings().abort(user, recordingId(request));
+      await recordings().remove(user, recordingId(request));
       return json(204, null);
     },
   },

@@ -21,7 +21,7 @@ import { CONTAINER_FUNCTIONS, FUNCTION_ENTRIES } from '../function-entries';
 import { CUDA_ARCHITECTURES } from '../gpu-architectures';
 import { FunctionAlarms, QueueAlarms } from '../constructs/alarms';
 import { HouseFunction, MissingSourceError, placeholdersAllowed, PROJECT_ROOT } from '../constructs/house-function';
-import { acknowledgeGrantWildcards } from '../nag';
+import { acknowledgeFindingPattern, acknowledgeGrantWildcards } from '../nag';
 import type { DataStack } from './data-stack';
 
 /** SSM parameter AWS keeps pointing at the current ECS GPU-optimized AL2023 AMI (NVIDIA driver + container toolkit). */
@@ -55,6 +55,8 @@ export class MediaStack extends Stack {
   public readonly burnInDeadLetterQueue: sqs.Queue;
   public readonly transcode: lambda.DockerImageFunction;
   public readonly scaler: HouseFunction;
+  /** The recordings lifecycle sweep (functions/recordings/lifecycle.ts): retries, then fails, overdue recordings. */
+  public readonly sweep: HouseFunction;
   public readonly burnIn: lambda.DockerImageFunction;
   public readonly fleet: autoscaling.AutoScalingGroup;
   private transcodeImage?: ContainerSource;
@@ -122,6 +124,7 @@ export class MediaStack extends Stack {
     });
 
     this.transcode = this.createTranscode(props, bucket, notifyEnv);
+    this.sweep = this.createSweep(props, bucket, notifyEnv);
 
     this.burnIn = this.containerFunction('BurnIn', {
       cmd: CONTAINER_FUNCTIONS.BurnIn.cmd,
@@ -147,6 +150,7 @@ export class MediaStack extends Stack {
       ['Scaler', this.scaler.function],
       ['BurnIn', this.burnIn],
       ['Transcode', this.transcode],
+      ['RecordingsSweep', this.sweep.function],
     ];
     for (const [name, fn] of watched)
       new FunctionAlarms(this, `${name}Alarms`, { function: fn, topic: props.alarmTopic });
@@ -244,6 +248,51 @@ export class MediaStack extends Stack {
     data.connectionsTable.grantReadData(fn);
     props.grantManageConnections(fn);
     return fn;
+  }
+
+  /**
+   * Every recording reaches ready or failed: Transcode's retries and failure destination, Lambda's 15-minute cap and
+   * the queue's redrive can each leave a recording in between; this schedule finds those past their state's budget,
+   * retries them (re-invokes Transcode, re-sends the job) and finally fails them with a reason the owner sees.
+   */
+  private createSweep(props: MediaStackProps, bucket: s3.IBucket, notifyEnv: Record<string, string>): HouseFunction {
+    const { data } = props;
+    const sweep = new HouseFunction(this, 'RecordingsSweep', {
+      entry: FUNCTION_ENTRIES.RecordingsSweep,
+      serviceName: 'recordings-sweep',
+      description: 'Retries, then fails with a reason, recordings stuck past their state budget',
+      logRetention: props.logRetention,
+      // Aurora may be paused: the first Data API call waits ~15 s for it to resume.
+      timeout: Duration.minutes(2),
+      environment: {
+        RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
+        TRANSCRIBE_QUEUE_URL: this.transcribeQueue.queueUrl,
+        BURN_IN_QUEUE_URL: this.burnInQueue.queueUrl,
+        TRANSCODE_FUNCTION_NAME: this.transcode.functionName,
+        ...data.databaseEnvironment,
+        ...notifyEnv,
+      },
+      // No reserved concurrency (new accounts' quota refuses it): runs 5 min apart with a 2 min cap never overlap.
+    });
+    // Aborting an abandoned upload frees its parts (s3:AbortMultipartUpload is part of grantPut).
+    bucket.grantPut(sweep.function, 'uploads/*');
+    this.transcribeQueue.grantSendMessages(sweep.function);
+    this.burnInQueue.grantSendMessages(sweep.function);
+    this.transcode.grantInvoke(sweep.function);
+    acknowledgeFindingPattern(
+      sweep,
+      /AwsSolutions-IAM5\[Resource::<Transcode[A-Za-z0-9]*\.Arn>:\*\]/,
+      'grantInvoke covers the Transcode function and its versions/aliases (ARN:*): the sweep re-runs a stuck transcode.',
+    );
+    data.grantDataApi(sweep.function);
+    data.connectionsTable.grantReadData(sweep.function);
+    props.grantManageConnections(sweep.function);
+    new events.Rule(this, 'RecordingsSweepSchedule', {
+      description: 'Sweeps recordings stuck past their state budget every 5 minutes',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(sweep.function, { retryAttempts: 0 })],
+    });
+    return sweep;
   }
 
   /**

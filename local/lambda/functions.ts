@@ -13,6 +13,7 @@ export const FUNCTION_MODULES = {
   Transcode: 'functions/recordings/transcode.ts',
   Scaler: 'functions/recordings/scaler.ts',
   BurnIn: 'functions/recordings/burn-in.ts',
+  RecordingsSweep: 'functions/recordings/reconcile.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_MODULES;
@@ -33,6 +34,7 @@ export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionName, number> = {
   Transcode: 900,
   Scaler: 60,
   BurnIn: 900,
+  RecordingsSweep: 300,
 };
 
 /**

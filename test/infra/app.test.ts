@@ -365,6 +365,27 @@ describe('MediaStack', () => {
     });
   });
 
+  test('the recordings lifecycle sweep runs every 5 minutes and may retry Transcode, re-send jobs and free uploads', () => {
+    const media = t('media');
+    const sweep = functionIdByService(media, 'recordings-sweep');
+    media.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweep, 'Arn'] } })],
+    });
+    const transcode = functionIdByService(media, 'recordings-transcode');
+    media.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ TRANSCODE_FUNCTION_NAME: { Ref: transcode } }),
+      },
+      Handler: Match.anyValue(),
+    });
+    const actions = statementsOfRole(media, roleOfFunction(media, sweep)).flatMap((s) => s.actions);
+    expect(actions).toEqual(
+      expect.arrayContaining(['lambda:InvokeFunction', 'sqs:SendMessage', 's3:Abort*', 'rds-data:ExecuteStatement']),
+    );
+    expect(actions).not.toContain('s3:DeleteObject*');
+  });
+
   test('the Scaler runs every minute and may only read the queue depth and size its own fleet', () => {
     const media = t('media');
     const scaler = functionIdByService(media, 'recordings-scaler');
@@ -665,8 +686,8 @@ describe('every function', () => {
         }
       }
     }
-    // 6 realtime + HttpApi + Transcode, Scaler, BurnIn + AuthKeygen, Migrate
-    expect(houseFunctions).toBe(12);
+    // 6 realtime + HttpApi + Transcode, Scaler, BurnIn, RecordingsSweep + AuthKeygen, Migrate
+    expect(houseFunctions).toBe(13);
   });
 });
 

@@ -180,6 +180,15 @@ describe('schedule → Scaler', () => {
     const [call] = await waitFor(() => callsOf('Scaler').length > 0 && callsOf('Scaler'), 5000, 'Scaler');
     expect(call!.event).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
   });
+
+  it('invokes the recordings lifecycle sweep on the same schedule, as EventBridge does in AWS', async () => {
+    const [call] = await waitFor(
+      () => callsOf('RecordingsSweep').length > 0 && callsOf('RecordingsSweep'),
+      5000,
+      'RecordingsSweep',
+    );
+    expect(call!.event).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
+  });
 });
 
 describe('Lambda Invoke emulator', () => {

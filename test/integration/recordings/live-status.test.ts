@@ -103,6 +103,8 @@ function recording(id: string, ownerId: string, over: Partial<RecordingRecord> =
     exportVersion: null,
     exportKey: null,
     exportReason: null,
+    sweepStatus: null,
+    sweepRetries: 0,
     createdAt: now,
     updatedAt: now,
     ...over,

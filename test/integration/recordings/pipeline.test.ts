@@ -237,7 +237,7 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
     expect(resumed.parts.map((p) => p.partNumber)).toEqual([1]);
     await expect(service.parts(owner, created.recording.id, [2])).rejects.toBeInstanceOf(BadRequest);
     await expect(service.parts('guest:mallory', created.recording.id, [1])).rejects.toBeInstanceOf(NotFound);
-    await service.abort(owner, created.recording.id);
+    await service.remove(owner, created.recording.id);
     expect(await store.get(created.recording.id)).toBeNull();
   });
 

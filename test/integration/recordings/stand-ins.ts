@@ -48,7 +48,7 @@ export interface StandIns {
 }
 
 /**
- * s3rver, fauxqs (transcribe queue + DLQ) and the Data API emulator over a fresh database with 0003 applied —
+ * s3rver, fauxqs (transcribe queue + DLQ) and the Data API emulator over a fresh database with the recordings migrations applied —
  * the stand-ins `npm start` runs, started by the local/ modules themselves.
  */
 export async function startStandIns(options: {
@@ -99,8 +99,10 @@ export async function startStandIns(options: {
     { resourceArn: CLUSTER_ARN, secretArn: SECRET_ARN, database: 'connectnow' },
     new RDSDataClient({ endpoint: dataApiEndpoint, region: 'us-east-1', credentials: CREDENTIALS }),
   );
-  const migration = join(__dirname, '../../../functions/migrate/migrations/0003_recordings.sql');
-  for (const statement of migrationStatements(migration)) await sql.execute(statement);
+  for (const file of ['0003_recordings.sql', '0004_recording_lifecycle.sql']) {
+    const migration = join(__dirname, '../../../functions/migrate/migrations', file);
+    for (const statement of migrationStatements(migration)) await sql.execute(statement);
+  }
 
   const s3Client = new S3Client({
     endpoint: s3.endpoint,
