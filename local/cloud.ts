@@ -21,6 +21,7 @@ import { startS3 } from './standins/s3';
 import { LOCAL_REGION } from './standins/sdk-config';
 import { startSqs } from './standins/sqs';
 import { checkHealth, type HealthReport } from './health';
+import { redisConnectionFromEnv } from '../functions/shared/redis-config';
 import { applyEnv, functionEnv, restoreEnv, runtimeConfig } from './function-env';
 import {
   API_ID,
@@ -48,6 +49,8 @@ export interface LocalCloudOptions {
   dataDir?: string;
   /** Use this Redis instead of the in-process emulation. */
   redisUrl?: string;
+  /** `redisUrl` is a Redis Cluster node (as ElastiCache Serverless is). @default REDIS_CLUSTER */
+  redisCluster?: boolean;
   /** Use this PostgreSQL instead of PGlite. */
   databaseUrl?: string;
   quiet?: boolean;
@@ -259,6 +262,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     );
 
     const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+    const redisCluster =
+      opts.redisCluster ?? (redisUrl ? redisConnectionFromEnv(process.env)?.cluster : false) ?? false;
     const env = functionEnv({
       publicUrl,
       port,
@@ -269,6 +274,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       authKeysArn,
       dbSecretArn,
       redisUrl,
+      redisCluster,
     });
     applyEnv(env, redisUrl);
     // Handlers open the process-wide Redis client lazily; close it on stop or a real-Redis run never lets jest exit.
@@ -344,6 +350,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         sqs,
         pg,
         redisUrl,
+        redisCluster,
         aws,
         secrets,
         authKeysSecret: AUTH_KEYS_SECRET,

@@ -6,6 +6,7 @@ import type { S3StandIn } from './standins/s3';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './standins/sdk-config';
 import type { SqsStandIn } from './standins/sqs';
 import { PEER_PING_INTERVAL_MS } from '../functions/signaling/heartbeat';
+import { REDIS_CLUSTER_ENV, REDIS_URL_ENV, redisEnvironment } from '../functions/shared/redis-config';
 
 /** The environment of docs/contracts.md, with the SDK endpoint variables pointing at the stand-ins. */
 export function functionEnv(p: {
@@ -18,6 +19,7 @@ export function functionEnv(p: {
   authKeysArn: string;
   dbSecretArn: string;
   redisUrl?: string;
+  redisCluster?: boolean;
 }): Record<string, string> {
   const inherited = (name: string, fallback: string) => process.env[name] ?? fallback;
   return {
@@ -38,7 +40,7 @@ export function functionEnv(p: {
     DB_CLUSTER_ARN: `arn:aws:rds:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:cluster:connect-now-local`,
     DB_SECRET_ARN: p.dbSecretArn,
     DB_NAME,
-    ...(p.redisUrl ? { REDIS_URL: p.redisUrl } : {}),
+    ...(p.redisUrl ? redisEnvironment(p.redisUrl, { cluster: p.redisCluster ?? false }) : {}),
     AUTH_KEYS_SECRET_ARN: p.authKeysArn,
     PUBLIC_URL: p.publicUrl,
     ALLOWED_ORIGINS: inherited('ALLOWED_ORIGINS', `${p.publicUrl},http://127.0.0.1:${p.port}`),
@@ -59,7 +61,9 @@ const CLEARED = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'FLEET_
 
 export function applyEnv(env: Record<string, string>, redisUrl: string | undefined): void {
   for (const name of CLEARED) delete process.env[name];
-  if (!redisUrl) delete process.env.REDIS_URL;
+  if (!redisUrl) delete process.env[REDIS_URL_ENV];
+  // A cluster flag left over from the developer's shell must not describe a Redis it was not set for.
+  delete process.env[REDIS_CLUSTER_ENV];
   Object.assign(process.env, env);
 }
 

@@ -43,6 +43,7 @@ export interface HealthInputs {
   sqs: SqsStandIn;
   pg: PgBackend;
   redisUrl?: string;
+  redisCluster?: boolean;
   aws: AwsEndpoint;
   secrets: SecretsManagerEmulator;
   authKeysSecret: string;
@@ -148,7 +149,9 @@ export async function checkHealth(h: HealthInputs): Promise<HealthReport> {
     redis: {
       ...redis,
       required: true,
-      servedBy: h.redisUrl ? `redis at ${redactUrl(h.redisUrl)}` : 'in-process (ioredis-mock)',
+      servedBy: h.redisUrl
+        ? `redis${h.redisCluster ? ' cluster' : ''} at ${redactUrl(h.redisUrl)}`
+        : 'in-process (ioredis-mock)',
     },
     secrets: {
       status: h.secrets.get(h.authKeysSecret) ? 'up' : 'down',

@@ -1,5 +1,4 @@
-import type Redis from 'ioredis';
-import { getRedis } from '../shared/redis';
+import { getRedis, type RedisClient } from '../shared/redis';
 import { roomKeys } from '../shared/redis-keys';
 import {
   LIMITS,
@@ -98,7 +97,7 @@ function patchToHash(patch: ParticipantPatch): Record<string, string> {
  * for the lobby.
  */
 export class RedisLiveRoomState implements LiveRoomState {
-  constructor(private readonly redis: () => Redis = getRedis) {}
+  constructor(private readonly redis: () => RedisClient = getRedis) {}
 
   async roster(roomId: string): Promise<LiveParticipant[]> {
     const k = roomKeys(roomId);

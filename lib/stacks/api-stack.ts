@@ -15,6 +15,7 @@ import { HouseFunction } from '../constructs/house-function';
 import type { DataStack } from './data-stack';
 import { acknowledgeGrantWildcards } from '../nag';
 import type { MediaStack } from './media-stack';
+import { redisEnvironment } from '../../functions/shared/redis-config';
 
 /** Properties of {@link ApiStack}. */
 export interface ApiStackProps extends StackProps {
@@ -78,7 +79,8 @@ export class ApiStack extends Stack {
           ? { TURN_URLS: props.turn.urls.join(','), TURN_SECRET_ARN: turnSecret.secretArn }
           : {}),
         ...data.databaseEnvironment,
-        REDIS_URL: data.redisUrl,
+        // ElastiCache Serverless is cluster mode behind one TLS endpoint.
+        ...redisEnvironment(data.redisUrl, { cluster: true }),
         ...(props.limitsJson ? { LIMITS_JSON: props.limitsJson } : {}),
         ROOM_MAX_PARTICIPANTS: String(props.maxParticipants),
         CONNECTIONS_TABLE: data.connectionsTable.tableName,

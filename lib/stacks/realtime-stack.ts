@@ -14,6 +14,7 @@ import { HouseFunction, type HouseFunctionProps } from '../constructs/house-func
 import type { DataStack } from './data-stack';
 import { acknowledgeGrantWildcards } from '../nag';
 import { WEBSOCKET_STAGE_NAME } from './web-stack';
+import { redisEnvironment } from '../../functions/shared/redis-config';
 
 /** PeerJS message types relayed peer to peer (PEERJS-PROTOCOL.md); lower-case room messages go to `$default`. */
 export const SIGNAL_ROUTES = ['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'EXPIRE'] as const;
@@ -100,7 +101,8 @@ export class RealtimeStack extends Stack {
     } satisfies Partial<HouseFunctionProps>;
     const tableEnv = { CONNECTIONS_TABLE: data.connectionsTable.tableName, WS_CALLBACK_URL: this.callbackUrl };
     const redisEnv = {
-      REDIS_URL: data.redisUrl,
+      // ElastiCache Serverless is cluster mode behind one TLS endpoint.
+      ...redisEnvironment(data.redisUrl, { cluster: true }),
       ...(props.limitsJson ? { LIMITS_JSON: props.limitsJson } : {}),
     };
     const authEnv = { AUTH_KEYS_SECRET_ARN: data.authKeysSecret.secretArn, PUBLIC_URL: props.publicUrl };

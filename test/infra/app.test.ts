@@ -240,6 +240,19 @@ describe('RealtimeStack', () => {
     expect(fns.filter((f) => f.Properties.VpcConfig)).toHaveLength(3);
   });
 
+  test('every function that uses Valkey reaches it over TLS as a cluster (ElastiCache Serverless is cluster mode)', () => {
+    const users = (['realtime', 'api'] as const).flatMap((stack) =>
+      Object.values(t(stack).findResources('AWS::Lambda::Function') as Resources)
+        .map((f) => (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables)
+        .filter((env): env is Record<string, unknown> => Boolean(env && 'REDIS_URL' in env)),
+    );
+    expect(users.length).toBeGreaterThanOrEqual(4);
+    for (const env of users) {
+      expect(env.REDIS_CLUSTER).toBe('true');
+      expect(JSON.stringify(env.REDIS_URL)).toMatch(/^\{"Fn::Join":\["",\["rediss:\/\//);
+    }
+  });
+
   test('the authorizer reads the auth keys secret only (GetSecretValue/DescribeSecret), and the relay reads no secret', () => {
     const rt = t('realtime');
     const authorizerStatements = statementsOfRole(rt, roleOfFunction(rt, functionIdByService(rt, 'ws-authorizer')));
