@@ -12,6 +12,9 @@ import type {
   RoomSettings,
   ServerMessage,
 } from '../../../functions/shared/protocol/room';
+import { handleServerMessage, type SessionPort } from './handlers';
+import { initialRoomState, isHostish, reduceRoomState, withSelfId, type RoomState } from './room-state';
+import { Store } from './store';
 import type { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
 import type { ApiClient, JoinGrant } from '../api/client';
 import { roomSocketUrl, type RuntimeConfig } from '../config';
@@ -25,12 +28,13 @@ import { TICKET_REUSE_MARGIN_SECONDS, ticketSecondsLeft } from '../net/ticket';
 
 export type EndReason = 'left' | 'removed' | 'ended' | 'denied' | 'full' | 'locked' | 'connection-lost' | 'error';
 
+/**
+ * Moments, not state: state (roster, room, chat, lobby, …) lives in `session.store`, and views subscribe to it.
+ */
 export interface SessionEvents {
   phase: (phase: 'connecting' | 'lobby' | 'in-room') => void;
-  roster: (roster: Participant[]) => void;
-  room: (room: RoomSettings) => void;
-  chat: (message: ChatMessage) => void;
-  lobby: (lobby: LobbyEntry[], knocked: LobbyEntry | null) => void;
+  /** Someone knocked (sent to hosts and cohosts only). */
+  knock: (entry: LobbyEntry) => void;
   stream: (peerId: string, kind: StreamKind, stream: MediaStream) => void;
   streamEnded: (peerId: string, kind: StreamKind) => void;
   connection: (signaling: ConnectionState, room: ConnectionState) => void;
@@ -43,11 +47,8 @@ export interface SessionEvents {
 }
 
 export class MeetingSession extends Emitter<SessionEvents> {
-  roster: Participant[] = [];
-  self: Participant | null = null;
-  room: RoomSettings | null = null;
-  lobby: LobbyEntry[] = [];
-  readonly chatLog: ChatMessage[] = [];
+  /** The meeting's state, derived from server messages by pure reducers (room-state.ts). */
+  readonly store = new Store<RoomState>(initialRoomState);
   signaling: Signaling | null = null;
   mesh: Mesh | null = null;
   private socket: RoomSocket | null = null;
@@ -64,10 +65,35 @@ export class MeetingSession extends Emitter<SessionEvents> {
   ) {
     super();
     local.on('changed', () => this.emit('localChanged'));
+    // Video quality steps down with the number of people (mesh bandwidth): re-apply whenever the roster changes.
+    this.store.select(
+      (s) => s.roster,
+      () => this.mesh?.applyQuality(),
+    );
   }
 
   get peerId(): string | null {
     return this.grant?.peerId ?? null;
+  }
+
+  get roster(): Participant[] {
+    return this.store.get().roster;
+  }
+
+  get self(): Participant | null {
+    return this.store.get().self;
+  }
+
+  get room(): RoomSettings | null {
+    return this.store.get().room;
+  }
+
+  get lobby(): LobbyEntry[] {
+    return this.store.get().lobby;
+  }
+
+  get chatLog(): ChatMessage[] {
+    return this.store.get().chat;
   }
 
   get role(): Participant['role'] | null {
@@ -75,7 +101,13 @@ export class MeetingSession extends Emitter<SessionEvents> {
   }
 
   get isHostish(): boolean {
-    return this.role === 'host' || this.role === 'cohost';
+    return isHostish(this.store.get());
+  }
+
+  /** Sets the grant and keeps the store's idea of who we are in step with it. */
+  private setGrant(grant: JoinGrant): void {
+    this.grant = grant;
+    this.store.set(withSelfId(this.store.get(), grant.peerId));
   }
 
   get ended(): boolean {
@@ -85,10 +117,10 @@ export class MeetingSession extends Emitter<SessionEvents> {
   /** Joins; resolves when in the room or in the lobby. Throws ApiError for password/full/removed refusals. */
   async join(password?: string): Promise<void> {
     this.password = password;
-    this.grant = await this.api.joinRoom(this.roomId, password);
+    this.setGrant(await this.api.joinRoom(this.roomId, password));
     this.emit('phase', 'connecting');
     this.openRoomSocket();
-    if (this.grant.status === 'lobby') {
+    if (this.grant!.status === 'lobby') {
       this.socket!.connect();
       this.emit('phase', 'lobby');
       return;
@@ -132,7 +164,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
       void this.rejoin(grant);
       throw Object.assign(new Error('rejoining under a new peer id'), { status: 409 });
     }
-    this.grant = grant;
+    this.setGrant(grant);
     return grant.ticket;
   }
 
@@ -151,7 +183,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
       this.mesh = null;
       oldSocket?.close('left');
       oldSignaling?.close('left');
-      this.grant = grant;
+      this.setGrant(grant);
       this.openRoomSocket();
       if (grant.status === 'lobby') {
         this.socket!.connect();
@@ -203,108 +235,38 @@ export class MeetingSession extends Emitter<SessionEvents> {
   }
 
   private onMessage(m: ServerMessage): void {
-    switch (m.type) {
-      case 'welcome':
-        this.self = m.self;
-        this.room = m.room;
-        this.roster = m.roster;
-        this.lobby = m.lobby;
-        // A re-join after a reconnect repeats history we already show: add only what is new.
-        for (const c of m.chat) this.addChat(c);
-        this.emit('phase', 'in-room');
-        this.emit('room', m.room);
-        this.emit('roster', this.roster);
-        this.emit('lobby', this.lobby, null);
-        this.reconcileCalls();
-        return;
-      case 'peer.joined':
-        this.roster = [...this.roster.filter((p) => p.peerId !== m.participant.peerId), m.participant];
-        this.emit('roster', this.roster);
-        this.reconcileCalls();
-        return;
-      case 'peer.left':
-        this.roster = this.roster.filter((p) => p.peerId !== m.peerId);
-        // A peer whose sockets dropped may still send media peer to peer; keep its call until that closes too.
-        if (m.reason !== 'disconnected' || this.mesh?.cameraState(m.peerId) !== 'connected') this.mesh?.drop(m.peerId);
-        this.emit('roster', this.roster);
-        this.mesh?.reconcile(
-          this.position(this.self),
-          this.roster.map((p) => this.position(p)),
-        );
-        return;
-      case 'roster.update':
-        this.roster = m.roster;
-        this.self = m.roster.find((p) => p.peerId === this.peerId) ?? this.self;
-        this.syncLocalFromRoster();
-        this.emit('roster', this.roster);
-        this.reconcileCalls();
-        return;
-      case 'room.update':
-        this.room = m.room;
-        this.emit('room', m.room);
-        return;
-      case 'chat.message':
-        this.addChat(m.message);
-        return;
-      case 'lobby.waiting':
-        this.emit('phase', 'lobby');
-        return;
-      case 'lobby.knock':
-        this.lobby = [...this.lobby.filter((e) => e.peerId !== m.entry.peerId), m.entry];
-        this.emit('lobby', this.lobby, m.entry);
-        return;
-      case 'lobby.update':
-        this.lobby = m.lobby;
-        this.emit('lobby', this.lobby, null);
-        return;
-      case 'lobby.admitted':
-        this.grant = { ...this.grant!, status: 'joined', ticket: m.ticket, role: m.role };
-        void this.enterRoom().catch((err: unknown) => this.finish('error', String((err as Error).message ?? err)));
-        return;
-      case 'lobby.denied':
-        this.finish('denied', m.reason || 'The host did not let you in.');
-        return;
-      case 'host.mutedAll':
-        this.local.setMic(false);
-        this.emit('notice', `${m.by} muted everyone.`);
-        return;
-      case 'host.unmuteRequest':
-        this.emit('unmuteRequest', m.by);
-        return;
-      case 'host.removed':
-        this.finish('removed', m.reason ? `${m.by} removed you: ${m.reason}` : `${m.by} removed you from the meeting.`);
-        return;
-      case 'room.ended':
-        this.finish('ended', `${m.by} ended the meeting for everyone.`);
-        return;
-      case 'recording.status':
-      case 'recording.export':
-        this.emit('recording', m);
-        return;
-      case 'error':
-        this.onServerError(m.code, m.message);
-        return;
-    }
+    this.store.set(reduceRoomState(this.store.get(), m));
+    handleServerMessage(this.port, m);
   }
 
-  private onServerError(code: string, message: string): void {
-    if (code === 'room_full') this.finish('full', 'This meeting is full.');
-    else if (code === 'room_ended') this.finish('ended', 'This meeting has ended.');
-    else if (code === 'room_locked') this.finish('locked', 'The host has locked this meeting.');
-    else this.emit('notice', message);
-  }
-
-  /** The server is the source of truth for our flags (a host may have muted us): follow it, never toggle. */
-  private syncLocalFromRoster(): void {
-    const me = this.roster.find((p) => p.peerId === this.peerId);
-    if (me && !me.mic && this.local.mic) this.local.setMic(false);
-  }
-
-  private addChat(message: ChatMessage): void {
-    if (this.chatLog.some((c) => c.id === message.id)) return;
-    this.chatLog.push(message);
-    this.emit('chat', message);
-  }
+  /** What server messages may do to this session (handlers.ts). */
+  private readonly port: SessionPort = {
+    enteredRoom: () => this.emit('phase', 'in-room'),
+    waitingInLobby: () => this.emit('phase', 'lobby'),
+    reconcileCalls: () => this.reconcileCalls(),
+    peerLeft: (peerId, reason) => {
+      // A peer whose sockets dropped may still send media peer to peer; keep its call until that closes too.
+      if (reason !== 'disconnected' || this.mesh?.cameraState(peerId) !== 'connected') this.mesh?.drop(peerId);
+      this.mesh?.reconcile(
+        this.position(this.self),
+        this.roster.map((p) => this.position(p)),
+      );
+    },
+    followServerMic: () => {
+      const me = this.roster.find((p) => p.peerId === this.peerId);
+      if (me && !me.mic && this.local.mic) this.local.setMic(false);
+    },
+    muteLocalMic: () => this.local.setMic(false),
+    admitted: (ticket, role) => {
+      this.grant = { ...this.grant!, status: 'joined', ticket, role };
+      void this.enterRoom().catch((err: unknown) => this.finish('error', String((err as Error).message ?? err)));
+    },
+    finish: (reason, detail) => this.finish(reason, detail),
+    knocked: (entry) => this.emit('knock', entry),
+    notice: (text) => this.emit('notice', text),
+    unmuteRequest: (by) => this.emit('unmuteRequest', by),
+    recording: (message) => this.emit('recording', message),
+  };
 
   private onStreamEnded(peerId: string, kind: StreamKind): void {
     this.emit('streamEnded', peerId, kind);

@@ -5,7 +5,7 @@ import { MeetingSession } from '../meeting/session';
 import { h, replaceChildren } from '../ui/dom';
 import { describeError, ensureSignedIn, errorBox, field, page } from './common';
 import { renderEnded } from './ended';
-import { renderMeeting } from './meeting';
+import { renderMeeting } from '../meeting/meeting-page';
 
 export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
   const local = new LocalMedia();

@@ -1,5 +1,5 @@
-import type { Participant } from '../../../functions/shared/protocol/room';
-import { displayText, h, initials } from '../ui/dom';
+import type { Participant } from '../../../../functions/shared/protocol/room';
+import { displayText, h, initials } from '../../ui/dom';
 
 export interface TileView {
   el: HTMLElement;

@@ -1,12 +1,16 @@
-import { LIMITS, type ChatMessage } from '../../../functions/shared/protocol/room';
-import type { MeetingSession } from '../meeting/session';
-import { displayText, h } from '../ui/dom';
+import './chat.css';
+import { LIMITS, type ChatMessage } from '../../../../functions/shared/protocol/room';
+import type { MeetingSession } from '../../meeting/session';
+import { displayText, h } from '../../ui/dom';
 
-export function createChatPanel(session: MeetingSession): {
+export interface ChatPanel {
   el: HTMLElement;
-  add(m: ChatMessage): void;
   focus(): void;
-} {
+  dispose(): void;
+}
+
+/** The chat side panel: follows the store's chat slice, appending only what it has not drawn yet. */
+export function createChatPanel(session: MeetingSession): ChatPanel {
   const list = h('ol', { class: 'chat-list', attrs: { 'data-testid': 'chat-list', 'aria-live': 'polite' } });
   const input = h('textarea', {
     attrs: {
@@ -70,6 +74,13 @@ export function createChatPanel(session: MeetingSession): {
     list.append(item);
     list.scrollTop = list.scrollHeight;
   };
-  for (const m of session.chatLog) add(m);
-  return { el, add, focus: () => input.focus() };
+  let drawn = 0;
+  const dispose = session.store.select(
+    (s) => s.chat,
+    (chat) => {
+      for (const m of chat.slice(drawn)) add(m);
+      drawn = chat.length;
+    },
+  );
+  return { el, focus: () => input.focus(), dispose };
 }

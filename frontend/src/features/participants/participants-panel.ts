@@ -1,8 +1,11 @@
-import type { LobbyEntry, Participant } from '../../../functions/shared/protocol/room';
-import type { MeetingSession } from '../meeting/session';
-import { displayText, h, replaceChildren } from '../ui/dom';
+import './participants.css';
+import type { LobbyEntry, Participant } from '../../../../functions/shared/protocol/room';
+import type { MeetingSession } from '../../meeting/session';
+import { sameItems } from '../../meeting/store';
+import { displayText, h, replaceChildren } from '../../ui/dom';
 
-export function createParticipantsPanel(session: MeetingSession): { el: HTMLElement; render(): void } {
+/** The People panel: host bar, lobby and roster, redrawn whenever one of those slices changes. */
+export function createParticipantsPanel(session: MeetingSession): { el: HTMLElement; dispose(): void } {
   const lobbyList = h('ul', { class: 'people', attrs: { 'data-testid': 'lobby-list' } });
   const lobbySection = h(
     'div',
@@ -104,6 +107,6 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
     const sorted = [...session.roster].sort((a, b) => a.joinedAt - b.joinedAt);
     replaceChildren(list, ...sorted.map((p) => personRow(p)));
   };
-  render();
-  return { el, render };
+  const dispose = session.store.select((s) => [s.roster, s.lobby, s.room, s.self] as const, render, sameItems);
+  return { el, dispose };
 }

@@ -1,0 +1,83 @@
+/*
+ * What a server message does beyond changing state (state changes are the reducers' job, room-state.ts): calls to
+ * place or drop, the session to end, a toast to show. One entry per message type, like the server's handler map
+ * (functions/room/receive.ts), so a new message type fails to compile until it is handled here.
+ */
+import type {
+  ErrorCode,
+  LeaveReason,
+  LobbyEntry,
+  Role,
+  ServerMessageOf,
+  ServerMessageType,
+} from '../../../functions/shared/protocol/room';
+import type { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
+import type { EndReason } from './session';
+
+/** What the handlers may do to the session: a small port, so each handler is testable with a fake. */
+export interface SessionPort {
+  enteredRoom(): void;
+  waitingInLobby(): void;
+  /** Place or drop calls so that the mesh matches the roster. */
+  reconcileCalls(): void;
+  peerLeft(peerId: string, reason: LeaveReason): void;
+  /** The server is the source of truth for our mic (a host may have muted us): follow it, never toggle. */
+  followServerMic(): void;
+  muteLocalMic(): void;
+  admitted(ticket: string, role: Role): void;
+  finish(reason: EndReason, detail: string): void;
+  knocked(entry: LobbyEntry): void;
+  notice(text: string): void;
+  unmuteRequest(by: string): void;
+  recording(message: RecordingServerMessage): void;
+}
+
+type MessageHandlers = { [T in ServerMessageType]: (port: SessionPort, message: ServerMessageOf<T>) => void };
+
+const stateOnly = () => undefined;
+
+/** Refusals that end the meeting for us; any other error is shown and the meeting goes on. */
+const FATAL_ERRORS: Partial<Record<ErrorCode, [EndReason, string]>> = {
+  room_full: ['full', 'This meeting is full.'],
+  room_ended: ['ended', 'This meeting has ended.'],
+  room_locked: ['locked', 'The host has locked this meeting.'],
+};
+
+export const messageHandlers: MessageHandlers = {
+  welcome: (port) => {
+    port.enteredRoom();
+    port.reconcileCalls();
+  },
+  'peer.joined': (port) => port.reconcileCalls(),
+  'peer.left': (port, m) => port.peerLeft(m.peerId, m.reason),
+  'roster.update': (port) => {
+    port.followServerMic();
+    port.reconcileCalls();
+  },
+  'room.update': stateOnly,
+  'chat.message': stateOnly,
+  'lobby.waiting': (port) => port.waitingInLobby(),
+  'lobby.knock': (port, m) => port.knocked(m.entry),
+  'lobby.update': stateOnly,
+  'lobby.admitted': (port, m) => port.admitted(m.ticket, m.role),
+  'lobby.denied': (port, m) => port.finish('denied', m.reason || 'The host did not let you in.'),
+  'host.mutedAll': (port, m) => {
+    port.muteLocalMic();
+    port.notice(`${m.by} muted everyone.`);
+  },
+  'host.unmuteRequest': (port, m) => port.unmuteRequest(m.by),
+  'host.removed': (port, m) =>
+    port.finish('removed', m.reason ? `${m.by} removed you: ${m.reason}` : `${m.by} removed you from the meeting.`),
+  'room.ended': (port, m) => port.finish('ended', `${m.by} ended the meeting for everyone.`),
+  'recording.status': (port, m) => port.recording(m),
+  'recording.export': (port, m) => port.recording(m),
+  error: (port, m) => {
+    const fatal = FATAL_ERRORS[m.code];
+    if (fatal) port.finish(...fatal);
+    else port.notice(m.message);
+  },
+};
+
+export function handleServerMessage<T extends ServerMessageType>(port: SessionPort, message: ServerMessageOf<T>): void {
+  (messageHandlers[message.type] as (p: SessionPort, m: ServerMessageOf<T>) => void)(port, message);
+}
