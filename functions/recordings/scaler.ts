@@ -5,8 +5,11 @@ import {
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { autoScaling, sqs } from '../shared/aws-clients';
+import type { Context } from 'aws-lambda';
+import { autoScaling, dynamo, sqs } from '../shared/aws-clients';
 import { intEnv, optionalEnv, requireEnv } from '../shared/env';
+import { withLease } from '../shared/lease';
+import { LEASES } from '../shared/lease-names';
 import { logger } from '../shared/logger';
 import { SCALER_POKE_SOURCE, ScalerPoke } from '../shared/protocol/scaler';
 import {
@@ -177,15 +180,42 @@ export function enqueuedDurations(event: unknown): (number | null)[] {
 let localLastFullyUsedAt: number | null = null;
 let localJobLog: JobLog = emptyJobLog();
 
-/** EventBridge every minute, and an async invoke whenever a job is enqueued or finished. */
-export async function handler(event?: unknown): Promise<ScalerResult> {
-  return scale(Date.now(), enqueuedDurations(event));
+/** A run without a Lambda context (tests, scripts) holds the lease as if it had this much time left. */
+const DEFAULT_REMAINING_MS = 60_000;
+/** The lease outlives the run's deadline by this much, so clock skew cannot hand it over early. */
+const LEASE_MARGIN_MS = 5_000;
+/** At most this long waiting for another run (a run takes a second or two); less when the deadline is closer. */
+const MAX_LEASE_WAIT_MS = 30_000;
+
+/**
+ * EventBridge every minute, and an async invoke whenever a job is enqueued or finished. The schedule and the pokes
+ * can arrive together: each run first takes the scaler lease (waiting for a running one to finish), so runs never
+ * overlap and no two write the job log at once. Without reserved concurrency, which an account with the default
+ * concurrency quota of 10 cannot reserve.
+ */
+export async function handler(
+  event?: unknown,
+  context?: Partial<Pick<Context, 'getRemainingTimeInMillis'>>,
+): Promise<ScalerResult> {
+  const enqueued = enqueuedDurations(event);
+  const remainingMs =
+    typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_REMAINING_MS;
+  return withLease(
+    {
+      client: dynamo(),
+      tableName: requireEnv('CONNECTIONS_TABLE'),
+      name: LEASES.scaler,
+      holdMs: remainingMs + LEASE_MARGIN_MS,
+      // Leave the run itself at least half of the time, and never wait past the deadline.
+      waitMs: Math.max(0, Math.min(MAX_LEASE_WAIT_MS, remainingMs / 2)),
+    },
+    () => scale(Date.now(), enqueued),
+  );
 }
 
 /**
  * One scaling decision at `now` (epoch ms); the handler's body, with the clock injectable for tests. `enqueued`:
- * durations of jobs this run's poke announces. Runs never overlap (reserved concurrency 1 in AWS, serial in the
- * local runtime), so no two runs write the log at once.
+ * durations of jobs this run's poke announces. The caller holds the scaler lease (see `handler`).
  */
 export async function scale(now: number, enqueued: (number | null)[] = []): Promise<ScalerResult> {
   const config = scalingConfig();

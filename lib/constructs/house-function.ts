@@ -42,11 +42,6 @@ export interface HouseFunctionProps {
    */
   readonly memorySize?: number;
   /**
-   * Caps concurrency so one flooded route cannot starve the account's pool.
-   * @default - unreserved
-   */
-  readonly reservedConcurrentExecutions?: number;
-  /**
    * VPC for functions that talk to ElastiCache; leave unset for everything else (no ENI, no NAT hop).
    * @default - not in a VPC
    */
@@ -96,7 +91,6 @@ export class HouseFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc,
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       securityGroups: props.vpc ? props.securityGroups : undefined,

@@ -19,6 +19,7 @@ import { join, relative } from 'node:path';
 import type { Config } from '../config';
 import { CONTAINER_FUNCTIONS, FUNCTION_ENTRIES } from '../function-entries';
 import { CUDA_ARCHITECTURES } from '../gpu-architectures';
+import { leaseKey, LEASES } from '../../functions/shared/lease-names';
 import { FunctionAlarms, QueueAlarms } from '../constructs/alarms';
 import { HouseFunction, MissingSourceError, placeholdersAllowed, PROJECT_ROOT } from '../constructs/house-function';
 import { acknowledgeFindingPattern, acknowledgeGrantWildcards } from '../nag';
@@ -107,11 +108,22 @@ export class MediaStack extends Stack {
         FLEET_MIN_CAPACITY: '0',
         FLEET_MAX_CAPACITY: String(props.fleet.maxInstances),
         FLEET_IDLE_MINUTES: String(props.fleet.idleMinutes),
+        // Where the scaler lease lives (functions/shared/lease.ts).
+        CONNECTIONS_TABLE: data.connectionsTable.tableName,
       },
-      // One scaling decision at a time: the schedule and pokes from Transcode must not race each other.
-      reservedConcurrentExecutions: 1,
+      // The lease wait (up to half the time left) plus a run of a second or two.
+      timeout: Duration.seconds(60),
+      // One scaling decision at a time comes from a DynamoDB lease, not reserved concurrency: reserving any
+      // concurrency fails in accounts whose concurrency quota is 10 (new accounts), as Lambda keeps 10 unreserved.
     });
     this.grantScaling(this.scaler.function);
+    // The lease item and nothing else in the table.
+    iam.Grant.addToPrincipal({
+      grantee: this.scaler.function,
+      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resourceArns: [data.connectionsTable.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [leaseKey(LEASES.scaler)] } },
+    });
     Validations.of(this.scaler).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -11,6 +11,7 @@ import { acknowledgeGrantWildcards, ConnectNowNagChecks } from '../../lib/nag';
 import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { GPU_AMI_PARAMETER } from '../../lib/stacks/media-stack';
+import { leaseKey, LEASES } from '../../functions/shared/lease-names';
 import { SIGNAL_ROUTES } from '../../lib/stacks/realtime-stack';
 import { ORIGIN_VERIFY_HEADER } from '../../lib/stacks/web-stack';
 import { rendered } from './support/cfn-text';
@@ -412,6 +413,8 @@ describe('MediaStack', () => {
       'autoscaling:CreateOrUpdateTags',
       'autoscaling:DescribeAutoScalingGroups',
       'autoscaling:SetDesiredCapacity',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
       'sqs:GetQueueAttributes',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
@@ -422,6 +425,36 @@ describe('MediaStack', () => {
     expect(byAction['sqs:GetQueueAttributes']).toEqual({
       'Fn::GetAtt': [expect.stringMatching(/^TranscribeQueue/), 'Arn'],
     });
+    // The table only for the scaler lease's own item (functions/shared/lease.ts).
+    const lease = statements.find((s) => s.actions.includes('dynamodb:PutItem'))!;
+    expect(lease.actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    const leaseStatement = (
+      Object.values(media.findResources('AWS::IAM::Policy')) as {
+        Properties: { PolicyDocument: { Statement: { Action: unknown; Condition?: unknown }[] } };
+      }[]
+    )
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .find((s) => JSON.stringify(s.Action).includes('dynamodb:PutItem'));
+    expect(leaseStatement?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [leaseKey(LEASES.scaler)] },
+    });
+    media.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'recordings-scaler',
+          CONNECTIONS_TABLE: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
+  test('no function reserves concurrency: accounts whose concurrency quota is 10 can reserve none', () => {
+    for (const name of Object.keys(built.stacks) as (keyof typeof built.stacks)[]) {
+      const fns = t(name).findResources('AWS::Lambda::Function') as Resources;
+      for (const [id, fn] of Object.entries(fns)) {
+        expect([id, fn.Properties.ReservedConcurrentExecutions]).toEqual([id, undefined]);
+      }
+    }
   });
 
   test('BurnIn runs the FFmpeg image with its own CMD and consumes the burn-in queue reporting partial batch failures', () => {

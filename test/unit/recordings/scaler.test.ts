@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { pokeScaler } from '../../../functions/recordings/queues';
 import { emptyJobLog, type JobLog } from '../../../functions/recordings/fleet-job-log';
@@ -22,6 +23,7 @@ import {
 /* The scaler Lambda against mocked SQS and Auto Scaling: what it reads, what it sets. */
 const sqs = mockClient(SQSClient);
 const asg = mockClient(AutoScalingClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
 const NOW = 1_800_000_000_000;
 
 function queue(visible: number, inFlight: number) {
@@ -71,6 +73,11 @@ function tagWritten(key: string): string | undefined {
 beforeEach(() => {
   sqs.reset();
   asg.reset();
+  // The scaler lease (functions/shared/lease.ts; against real DynamoDB in test/integration/recordings/scaler-lease).
+  dynamo.reset();
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(DeleteCommand).resolves({});
+  process.env.CONNECTIONS_TABLE = 'connections';
   process.env.TRANSCRIBE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/1/transcribe';
   process.env.FLEET_ASG_NAME = 'fleet';
   process.env.AWS_REGION = 'us-east-1';
@@ -184,6 +191,14 @@ it('rejects a malformed enqueue poke with a clear error, and takes any other eve
     decision: { desired: 0 },
   });
   await expect(handler({ source: 'connect-now.enqueue' })).resolves.toMatchObject({ decision: { desired: 0 } });
+  // Each run took the lease and gave it back; the malformed poke was refused before taking it.
+  expect(dynamo.commandCalls(PutCommand)).toHaveLength(2);
+  expect(dynamo.commandCalls(DeleteCommand)).toHaveLength(2);
+  expect(dynamo.commandCalls(PutCommand)[0]!.args[0].input).toMatchObject({
+    TableName: 'connections',
+    Item: { pk: 'LEASE#scaler' },
+    ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+  });
 });
 
 it('keeps the job log within a tag value and reads back what it writes', () => {
