@@ -20,8 +20,8 @@ const options = (overrides: Partial<LeaseOptions> = {}): LeaseOptions => ({
   tableName: table.tableName,
   name: `${LEASES.scaler}-${Math.random().toString(36).slice(2)}`,
   holdMs: 60_000,
-  waitMs: 10_000,
-  retryMs: 10,
+  waitMs: 60_000,
+  retryMs: 20,
   ...overrides,
 });
 
@@ -89,7 +89,7 @@ test('GIVEN many runs at once THEN no two overlap and every one runs', async () 
   );
   expect(ran).toEqual([0, 1, 2, 3, 4]);
   expect(most).toBe(1);
-});
+}, 60_000);
 
 test('GIVEN a run that failed THEN the lease is given back and the error reaches the caller', async () => {
   const lease = options();
