@@ -22,6 +22,7 @@ import { Client } from 'pg';
 import { PeerServer } from 'peer';
 import WebSocket from 'ws';
 import http from 'node:http';
+import { socketProtocols } from '../functions/shared/protocol/socket-credential';
 import { issueRoomTicket } from '../functions/auth/tickets';
 import { postToConnection } from '../functions/shared/ws-notifier';
 import { connectionRegistry } from '../functions/signaling/connection-registry';
@@ -35,9 +36,8 @@ interface Options {
 
 interface Target {
   name: string;
-  /** The PeerJS socket URL for this peer (key, id, token in the query as peerjs builds it). */
-  url(peerId: string, roomId: string): Promise<string>;
-  headers: Record<string, string>;
+  /** Opens the PeerJS socket for this peer, as the browser opens it against this server. */
+  open(peerId: string, roomId: string): Promise<WebSocket>;
 }
 
 /**
@@ -183,7 +183,7 @@ async function runLoad(
     const room: BenchPeer[] = [];
     for (let i = 0; i < o.roomSize && r * o.roomSize + i < o.peers; i++) {
       const id = `p${r}-${i}-${stamp}`;
-      const ws = new WebSocket(await target.url(id, roomId), { headers: target.headers, perMessageDeflate: false });
+      const ws = await target.open(id, roomId);
       const peer = new BenchPeer(id, ws, onFrame);
       room.push(peer);
       all.push(peer);
@@ -251,16 +251,8 @@ async function runIdle(
     if (counted) latencies.push(performance.now() - sentAt);
     next?.();
   };
-  const a = new BenchPeer(
-    `a-${stamp}`,
-    new WebSocket(await target.url(`a-${stamp}`, roomId), { headers: target.headers }),
-    onFrame,
-  );
-  const b = new BenchPeer(
-    `b-${stamp}`,
-    new WebSocket(await target.url(`b-${stamp}`, roomId), { headers: target.headers }),
-    onFrame,
-  );
+  const a = new BenchPeer(`a-${stamp}`, await target.open(`a-${stamp}`, roomId), onFrame);
+  const b = new BenchPeer(`b-${stamp}`, await target.open(`b-${stamp}`, roomId), onFrame);
   await Promise.all([a.connected, b.connected, a.waitOpen(), b.waitOpen()]);
   const deliver: Deliver = deliverer ? await deliverer([a, b]) : (from, frame) => from.send(frame);
   for (let i = 0; i < WARMUP_ROUNDS + rounds; i++) {
@@ -342,8 +334,11 @@ async function startReference(): Promise<{ target: Target; stop(): Promise<void>
   return {
     target: {
       name: 'reference peer@1.0.2',
-      url: async (id) => `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${id}&token=t${id}&version=1.5.5`,
-      headers: {},
+      // The reference server takes PeerJS's own URL, token included (its token is not a credential).
+      open: async (id) =>
+        new WebSocket(`ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${id}&token=t${id}&version=1.5.5`, {
+          perMessageDeflate: false,
+        }),
     },
     stop: () =>
       new Promise((resolve) => {
@@ -386,11 +381,18 @@ async function startOurs(): Promise<{ target: Target; port: number; stop(): Prom
     port: cloud.port,
     target: {
       name: 'ours (local gateway + Lambda handlers)',
-      url: async (id, roomId) => {
+      // The ticket as a subprotocol, as frontend/src/net/credential-socket.ts sends it.
+      open: async (id, roomId) => {
         const token = await issueRoomTicket({ sub: `u-${id}`, name: id, roomId, peerId: id, role: 'member' });
-        return `ws://127.0.0.1:${cloud.port}/peerjs?key=peerjs&id=${id}&token=${token}&version=1.5.5`;
+        return new WebSocket(
+          `ws://127.0.0.1:${cloud.port}/peerjs?key=peerjs&id=${id}&version=1.5.5`,
+          socketProtocols(token),
+          {
+            headers: { Origin: cloud.url },
+            perMessageDeflate: false,
+          },
+        );
       },
-      headers: { Origin: cloud.url },
     },
     stop: async () => {
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -28,12 +28,13 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<Runti
   return parsed.data;
 }
 
-/** The room socket is the PeerJS socket's URL without `key`/`id` (the authorizer tells them apart by `key`). */
-export function roomSocketUrl(config: RuntimeConfig, ticket: string): string {
+/**
+ * The room socket is the PeerJS socket's URL without `key`/`id` (the authorizer tells them apart by `key`). The
+ * ticket is not part of it: it travels in the Sec-WebSocket-Protocol header (frontend/src/net/credential-socket.ts).
+ */
+export function roomSocketUrl(config: RuntimeConfig): string {
   const base = config.wsUrl.replace(/\/+$/, '');
-  const withPath = /\/peerjs$/.test(base) ? base : `${base}/peerjs`;
-  // Tickets are JWTs (base64url + dots): URL-safe already, but encode anyway in case that ever changes.
-  return `${withPath}?token=${encodeURIComponent(ticket)}`;
+  return /\/peerjs$/.test(base) ? base : `${base}/peerjs`;
 }
 
 /** Resolves `apiBase` against the page origin, so both `/api` and `https://api.example.com/api` work. */

@@ -1,6 +1,11 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { isAppError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import {
+  CREDENTIAL_QUERY_PARAMETERS,
+  credentialFromProtocols,
+  PROTOCOL_HEADER,
+} from '../shared/protocol/socket-credential';
 import { userRoomKey } from '../signaling/connection-registry';
 import { header, isAllowedOrigin } from './origins';
 import { verifyAccessToken, verifyRoomTicket, type AccessClaims, type RoomTicketClaims } from './tickets';
@@ -29,7 +34,12 @@ export async function decide(
   verify: (token: string) => Promise<RoomTicketClaims> = verifyRoomTicket,
   verifyAccess: (token: string) => Promise<AccessClaims> = verifyAccessToken,
 ): Promise<Decision> {
-  const token = query?.token;
+  // A credential in the URL is refused even next to a good header: URLs are written to access logs, and a client
+  // that still puts one there must break loudly rather than keep leaking it.
+  if (CREDENTIAL_QUERY_PARAMETERS.some((name) => query?.[name] !== undefined)) {
+    return { allow: false, status: 401, reason: 'credential-in-url' };
+  }
+  const token = credentialFromProtocols(header(headers, PROTOCOL_HEADER));
   if (!token) return { allow: false, status: 401, reason: 'no-token' };
   // `key` wins: a PeerJS socket is never a user socket, whatever else the query says.
   if (query?.scope === 'user' && query.key === undefined) return decideUserSocket(token, headers, verifyAccess);
@@ -91,7 +101,8 @@ function policy(effect: 'Allow' | 'Deny', methodArn: string, principalId: string
 }
 
 /**
- * `$connect` REQUEST authorizer for both sockets (identity source: the `token` query parameter).
+ * `$connect` REQUEST authorizer for every socket (identity source: the `Sec-WebSocket-Protocol` header, which
+ * carries the credential as a `cn-credential.<jwt>` subprotocol; see functions/shared/protocol/socket-credential.ts).
  * 401 (throw 'Unauthorized') for a missing or invalid ticket, 403 (Deny) for a valid ticket used where it may not be.
  * The ticket is never logged: it is a bearer credential for the next five minutes.
  */

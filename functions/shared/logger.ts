@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
 /**
- * One structured logger per container. Tokens travel in WebSocket query strings (browsers cannot set headers),
- * so anything that logs an event must go through `redactEvent` first.
+ * One structured logger per container. Socket credentials travel in the Sec-WebSocket-Protocol header and bearer
+ * tokens in Authorization, so anything that logs an event must go through `redact` first.
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'connect-now' });
 
@@ -16,6 +16,8 @@ const SECRET_KEYS = new Set([
   'code',
   'refresh',
   'x-origin-verify',
+  // carries the socket ticket as a subprotocol (functions/shared/protocol/socket-credential.ts)
+  'sec-websocket-protocol',
 ]);
 
 /** Deep copy with secret-looking fields replaced, for logging events and requests. */

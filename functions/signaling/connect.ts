@@ -3,6 +3,7 @@ import { lambda } from '../shared/aws-clients';
 import { requireEnv } from '../shared/env';
 import { isAppError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { PROTOCOL_HEADER, SOCKET_PROTOCOL } from '../shared/protocol/socket-credential';
 import { connectionRegistry } from './connection-registry';
 import type { OpenerEvent } from './opener-event';
 import { registerConnection, type RegisterConnectionDeps } from './register-connection';
@@ -32,7 +33,9 @@ export function createConnectHandler(deps: () => RegisterConnectionDeps) {
       const result = await registerConnection(deps(), connectionId, identity);
       // Keys per call, not appendKeys: locally every handler shares one process and one logger.
       logger.info('connected', { connectionId, roomId: identity.roomId, kind: identity.kind, result });
-      return { statusCode: 200 };
+      // The client offered our protocol and its credential as subprotocols (the authorizer checked both); the
+      // handshake completes only if one is echoed, and only the protocol name is, never the credential.
+      return { statusCode: 200, headers: { [PROTOCOL_HEADER]: SOCKET_PROTOCOL } };
     } catch (error) {
       // A non-2xx answer is the only thing $connect can say: the browser sees the handshake fail.
       if (isAppError(error)) return { statusCode: error.status, body: error.message };

@@ -16,6 +16,8 @@ export interface WsEvent {
 export interface WsResult {
   statusCode: number;
   body?: string;
+  /** Only `$connect` answers with headers: the subprotocol echo the handshake needs. */
+  headers?: Record<string, string>;
 }
 
 /** Who is on the socket, as the $connect authorizer established it from the room ticket (never from the client). */

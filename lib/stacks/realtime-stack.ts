@@ -15,6 +15,7 @@ import type { DataStack } from './data-stack';
 import { acknowledgeGrantWildcards } from '../nag';
 import { WEBSOCKET_STAGE_NAME } from './web-stack';
 import { redisEnvironment } from '../../functions/shared/redis-config';
+import { PROTOCOL_HEADER } from '../../functions/shared/protocol/socket-credential';
 
 /** PeerJS message types relayed peer to peer (PEERJS-PROTOCOL.md); lower-case room messages go to `$default`. */
 export const SIGNAL_ROUTES = ['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'EXPIRE'] as const;
@@ -199,8 +200,9 @@ export class RealtimeStack extends Stack {
       '$connect',
       new WebSocketLambdaIntegration('Connect', this.connect.function),
       new WebSocketLambdaAuthorizer('TicketAuthorizer', this.authorizer.function, {
-        // Browsers cannot set headers on a WebSocket, so the short-lived ticket travels in the query string.
-        identitySource: ['route.request.querystring.token'],
+        // The one header a browser lets a page set on a WebSocket: the ticket travels as a subprotocol
+        // (functions/shared/protocol/socket-credential.ts), so it never reaches a URL or an access log.
+        identitySource: [`route.request.header.${PROTOCOL_HEADER}`],
       }),
     );
     route('DisconnectRoute', '$disconnect', new WebSocketLambdaIntegration('Disconnect', this.disconnect.function));

@@ -142,8 +142,8 @@ export class WebStack extends Stack {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-      // API Gateway routes on its own Host; everything else (query string with the ticket, Origin, cookies,
-      // Authorization, Sec-WebSocket-* upgrade headers) must reach it. The managed policy is documented to add the
+      // API Gateway routes on its own Host; everything else (query string, Origin, cookies, Authorization,
+      // Sec-WebSocket-* upgrade headers, Sec-WebSocket-Protocol carrying the socket ticket) must reach it. The managed policy is documented to add the
       // device-type and viewer-location CloudFront headers, CloudFront-Viewer-Address among them (per-IP limits).
       // A custom policy cannot do the same: "all viewer headers except" takes no CloudFront headers, an allow list
       // may not name Authorization, and "all viewer headers and these CloudFront headers" forwards Host.

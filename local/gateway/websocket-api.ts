@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { PROTOCOL_HEADER } from '../../functions/shared/protocol/socket-credential';
 import type { FunctionName } from '../lambda/functions';
 import { describe, FunctionMissingError, sleep, type LambdaRuntime } from '../lambda/runtime';
 import { evaluatePolicy } from './authorizer-policy';
@@ -56,7 +57,16 @@ export type PostResult = 'ok' | 'gone' | 'too-large';
  */
 export class WebSocketApi {
   private readonly connections = new Map<string, Connection>();
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MESSAGE_LIMIT, perMessageDeflate: false });
+  /** The subprotocol each `$connect` integration echoed, read back when the handshake completes. */
+  private readonly echoed = new WeakMap<IncomingMessage, string>();
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MESSAGE_LIMIT,
+    perMessageDeflate: false,
+    // API Gateway answers with the Sec-WebSocket-Protocol the $connect response carried, and with none when it
+    // carried none (the client then fails the handshake, as a browser does against AWS).
+    handleProtocols: (_offered, req) => this.echoed.get(req) ?? false,
+  });
   private readonly inflight = new Set<Promise<unknown>>();
   private stopping?: Promise<void>;
 
@@ -163,9 +173,9 @@ export class WebSocketApi {
     const { single: query, multi: multiQuery } = eventQuery(url);
     const requestContext = this.requestContext(connection, '$connect', 'CONNECT');
 
-    // Identity source route.request.querystring.token: without it API Gateway answers 401 and never calls the
-    // authorizer.
-    if (!query.token) return 401;
+    // Identity source route.request.header.Sec-WebSocket-Protocol: without it API Gateway answers 401 and never
+    // calls the authorizer. (The authorizer itself insists on the credential being in it.)
+    if (!req.headers['sec-websocket-protocol']) return 401;
     const authEvent = {
       type: 'REQUEST',
       methodArn: `arn:aws:execute-api:${this.options.region}:${this.options.accountId}:${this.options.apiId}/${this.options.stage}/$connect`,
@@ -210,7 +220,10 @@ export class WebSocketApi {
       return 500;
     }
     const status = statusOf(result);
-    return status >= 200 && status < 300 ? 200 : status;
+    if (status < 200 || status >= 300) return status;
+    const protocol = echoedProtocol(result);
+    if (protocol) this.echoed.set(req, protocol);
+    return 200;
   }
 
   private open(connection: Connection, ws: WebSocket): void {
@@ -339,6 +352,18 @@ export class WebSocketApi {
 /** Connection ids look like API Gateway's: 16 base64 characters ending in '='. */
 function newConnectionId(): string {
   return randomBytes(11).toString('base64');
+}
+
+/** The `Sec-WebSocket-Protocol` header of a `$connect` integration response, whatever its case. */
+function echoedProtocol(result: unknown): string | undefined {
+  if (typeof result !== 'object' || result === null || !('headers' in result)) return undefined;
+  const headers = (result as { headers: unknown }).headers;
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const wanted = PROTOCOL_HEADER.toLowerCase();
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === wanted && typeof value === 'string') return value;
+  }
+  return undefined;
 }
 
 function statusOf(result: unknown): number {

@@ -158,11 +158,11 @@ describe('DataStack', () => {
 });
 
 describe('RealtimeStack', () => {
-  test('$connect carries the Lambda REQUEST authorizer reading the token query parameter', () => {
+  test('$connect carries the Lambda REQUEST authorizer reading the Sec-WebSocket-Protocol header, not the URL', () => {
     const rt = t('realtime');
     const authorizerId = logicalIdOf(rt, 'AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
-      IdentitySource: ['route.request.querystring.token'],
+      IdentitySource: ['route.request.header.Sec-WebSocket-Protocol'],
     });
     rt.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerUri: Match.objectLike({

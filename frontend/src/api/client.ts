@@ -79,7 +79,7 @@ export class ApiClient {
     return this.accessToken !== null;
   }
 
-  /** For the user socket's `token=` (a URL cannot carry a header); short-lived, and still only in memory. */
+  /** The user socket's credential (sent as a subprotocol, never in a URL); short-lived, and only in memory. */
   currentAccessToken(): string | null {
     return this.accessToken;
   }

@@ -131,11 +131,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
   private password: string | undefined;
 
   private openRoomSocket(): void {
-    const socket = new RoomSocket(
-      (t) => roomSocketUrl(this.config, t),
-      this.grant!.ticket,
-      () => this.freshTicket(),
-    );
+    const socket = new RoomSocket(roomSocketUrl(this.config), this.grant!.ticket, () => this.freshTicket());
     this.socket = socket;
     socket.on('message', (m) => {
       if (this.socket === socket) this.onMessage(m);

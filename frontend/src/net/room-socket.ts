@@ -9,6 +9,7 @@ import {
   type ServerMessage,
 } from '../../../functions/shared/protocol/room';
 import { Connection, ConnectionState, type CloseReason } from './connection-state';
+import { openCredentialSocket } from './credential-socket';
 import { Emitter } from './emitter';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy';
 
@@ -33,7 +34,8 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
   private keepalive: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    private readonly urlFor: (ticket: string) => string,
+    /** The room socket's URL; the ticket travels as a subprotocol, never in it. */
+    private readonly url: string,
     initialTicket: string,
     /** Fetches a fresh ticket before each reconnect (tickets live 5 minutes). */
     private readonly freshTicket: () => Promise<string>,
@@ -96,7 +98,7 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
   }
 
   private openSocket(): void {
-    const ws = new WebSocket(this.urlFor(this.ticket));
+    const ws = openCredentialSocket(this.url, this.ticket);
     this.ws = ws;
     ws.addEventListener('open', () => {
       if (this.ws !== ws) return;

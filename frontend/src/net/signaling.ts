@@ -6,6 +6,7 @@
 import { Peer, type MediaConnection } from 'peerjs';
 import type { RuntimeConfig } from '../config';
 import { Connection, ConnectionState, type CloseReason } from './connection-state';
+import { withCredentialSocket } from './credential-socket';
 import { Emitter } from './emitter';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy';
 
@@ -28,6 +29,8 @@ export class Signaling extends Emitter<SignalingEvents> {
   readonly connection: Connection;
   readonly peer: Peer;
   private everOpened = false;
+  /** The room ticket the next (re)connect presents, as a subprotocol (never in the URL). */
+  private ticket: string;
 
   constructor(
     config: RuntimeConfig,
@@ -38,6 +41,7 @@ export class Signaling extends Emitter<SignalingEvents> {
     policy: ReconnectPolicy = new ExponentialBackoffPolicy(),
   ) {
     super();
+    this.ticket = ticket;
     this.connection = new Connection('signaling', policy);
     this.connection.on('stateChanged', (s) => this.emit('state', s));
     this.connection.on('closed', (reason) => {
@@ -46,18 +50,21 @@ export class Signaling extends Emitter<SignalingEvents> {
     });
     this.connection.on('retry', () => void this.retry());
     this.connection.connect();
-    this.peer = new Peer(peerId, {
-      host: config.peer.host,
-      port: config.peer.port,
-      path: config.peer.path || '/',
-      secure: config.peer.secure,
-      key: config.peer.key,
-      token: ticket,
-      // Never PeerJS's public STUN/TURN defaults: only what our API hands out (an empty list works offline).
-      config: { iceServers },
-      ...(config.peer.pingInterval ? { pingInterval: config.peer.pingInterval } : {}),
-      debug: 1,
-    });
+    this.peer = withCredentialSocket(
+      ticket,
+      () =>
+        new Peer(peerId, {
+          host: config.peer.host,
+          port: config.peer.port,
+          path: config.peer.path || '/',
+          secure: config.peer.secure,
+          key: config.peer.key,
+          // Never PeerJS's public STUN/TURN defaults: only what our API hands out (an empty list works offline).
+          config: { iceServers },
+          ...(config.peer.pingInterval ? { pingInterval: config.peer.pingInterval } : {}),
+          debug: 1,
+        }),
+    );
     this.peer.on('open', () => {
       const reconnected = this.everOpened;
       this.everOpened = true;
@@ -112,7 +119,7 @@ export class Signaling extends Emitter<SignalingEvents> {
 
   /** Swap the ticket (lobby → member) for the next reconnect. */
   setTicket(ticket: string): void {
-    this.peer.options.token = ticket;
+    this.ticket = ticket;
   }
 
   close(reason: CloseReason): void {
@@ -121,8 +128,7 @@ export class Signaling extends Emitter<SignalingEvents> {
 
   private async retry(): Promise<void> {
     try {
-      // PeerJS re-reads options.token on reconnect.
-      this.peer.options.token = await this.freshTicket();
+      this.ticket = await this.freshTicket();
     } catch (err) {
       const status = (err as { status?: number }).status;
       if (status === 401 || status === 403 || status === 404 || status === 410) {
@@ -134,6 +140,6 @@ export class Signaling extends Emitter<SignalingEvents> {
     }
     await new Promise((r) => setTimeout(r, TOKEN_SETTLE_MS));
     if (this.connection.state !== ConnectionState.Reconnecting || this.peer.destroyed) return;
-    if (this.peer.disconnected) this.peer.reconnect();
+    if (this.peer.disconnected) withCredentialSocket(this.ticket, () => this.peer.reconnect());
   }
 }

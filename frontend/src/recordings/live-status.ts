@@ -1,4 +1,5 @@
 import { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
+import { openCredentialSocket } from '../net/credential-socket';
 
 /** What the live client needs from the app's session (ApiClient satisfies it); the token stays in memory. */
 export interface LiveSession {
@@ -19,7 +20,8 @@ export interface LiveStatusDeps {
   /** `config.wsUrl`: the WebSocket API (path `/peerjs` is added when missing). */
   wsUrl: string;
   session: LiveSession;
-  openSocket?: (url: string) => LiveSocket;
+  /** Opens the socket with the access token as its credential (a subprotocol, never in the URL). */
+  openSocket?: (url: string, credential: string) => LiveSocket;
   random?: () => number;
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
@@ -36,11 +38,11 @@ const HEARTBEAT_MS = 4 * 60 * 1000;
 // A token this close to expiry would be refused by the $connect authorizer before the handshake ends.
 const TOKEN_SLACK_MS = 30_000;
 
-/** The user socket's URL: no `key`, so the authorizer does not treat it as a PeerJS socket. */
-export function userSocketUrl(wsUrl: string, accessToken: string): string {
+/** The user socket's URL: no `key`, so the authorizer does not treat it as a PeerJS socket; no token either. */
+export function userSocketUrl(wsUrl: string): string {
   const base = wsUrl.replace(/\/+$/, '');
   const withPath = /\/peerjs$/.test(base) ? base : `${base}/peerjs`;
-  return `${withPath}?scope=user&token=${encodeURIComponent(accessToken)}`;
+  return `${withPath}?scope=user`;
 }
 
 /** Epoch ms of a JWT's `exp`, or null when it cannot be read (then the server decides). */
@@ -62,7 +64,9 @@ export function tokenExpiry(token: string): number | null {
  * expire, gets a refresh through the session cookie first.
  */
 export function createLiveStatus(deps: LiveStatusDeps) {
-  const openSocket = deps.openSocket ?? ((url: string) => new WebSocket(url) as unknown as LiveSocket);
+  const openSocket =
+    deps.openSocket ??
+    ((url: string, credential: string) => openCredentialSocket(url, credential) as unknown as LiveSocket);
   const random = deps.random ?? Math.random;
   const now = deps.now ?? Date.now;
   const setTimer = deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
@@ -106,7 +110,7 @@ export function createLiveStatus(deps: LiveStatusDeps) {
       if (stopped) return;
       if (!current) return;
       let opened = false;
-      const ws = openSocket(userSocketUrl(deps.wsUrl, current));
+      const ws = openSocket(userSocketUrl(deps.wsUrl), current);
       socket = ws;
       ws.onopen = () => {
         opened = true;

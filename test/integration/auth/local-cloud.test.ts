@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import WebSocket from 'ws';
 import { issueRoomTicket, type RoomTicketClaims } from '../../../functions/auth/tickets';
+import { SOCKET_PROTOCOL } from '../../../functions/shared/protocol/socket-credential';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import { openCredentialSocket, upgradeStatus } from '../../support/credential-socket';
 import { startOidcProvider, type OidcProvider } from '../../support/oidc-provider';
 
 /*
@@ -40,20 +41,8 @@ function collect(response: Response, jar: Map<string, string>): Map<string, stri
 const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
 /** Opens a socket as a browser would and resolves with the HTTP status of the upgrade (101 when accepted). */
-function upgrade(url: string, origin: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, origin ? { headers: { Origin: origin } } : {});
-    ws.once('open', () => {
-      ws.terminate();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('error', (error) => reject(error));
-  });
-}
+const upgrade = (url: string, credential: string | undefined, origin: string | undefined) =>
+  upgradeStatus(url, credential, { origin });
 
 describe('identity through the local cloud (gateway, emulators, default wiring)', () => {
   let cloud: LocalCloud;
@@ -172,28 +161,43 @@ describe('identity through the local cloud (gateway, emulators, default wiring)'
 
     it('accepts a valid ticket from our page on the PeerJS socket and on the room socket', async () => {
       const token = await issueRoomTicket(claims);
-      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token, version: '1.5.5' }), cloud.url)).toBe(
-        101,
+      const peer = await openCredentialSocket(
+        socketUrl({ key: 'peerjs', id: claims.peerId, version: '1.5.5' }),
+        token,
+        {
+          origin: cloud.url,
+        },
       );
-      expect(
-        await upgrade(socketUrl({ token: await issueRoomTicket({ ...claims, peerId: 'peer-auth-2' }) }), cloud.url),
-      ).toBe(101);
+      // The handshake echoes the protocol only: the credential never comes back.
+      expect(peer.protocol).toBe(SOCKET_PROTOCOL);
+      peer.terminate();
+      const roomTicket = await issueRoomTicket({ ...claims, peerId: 'peer-auth-2' });
+      expect(await upgrade(socketUrl({}), roomTicket, cloud.url)).toBe(101);
     });
 
     it('answers 401 without a ticket or with a ticket that is not ours', async () => {
-      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId }), cloud.url)).toBe(401);
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId }), undefined, cloud.url)).toBe(401);
       const [h, p] = (await issueRoomTicket(claims)).split('.');
       const forged = `${h}.${p}.${randomBytes(64).toString('base64url')}`;
-      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token: forged }), cloud.url)).toBe(401);
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId }), forged, cloud.url)).toBe(401);
+    });
+
+    it('refuses a ticket in the URL (access logs keep URLs), alone or next to a good header', async () => {
+      const token = await issueRoomTicket(claims);
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token }), undefined, cloud.url)).toBe(401);
+      expect(await upgrade(socketUrl({ token }), undefined, cloud.url)).toBe(401);
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token }), token, cloud.url)).toBe(401);
+      expect(await upgrade(socketUrl({ ticket: token }), token, cloud.url)).toBe(401);
     });
 
     it('answers 403 for another site, a borrowed peer id, and a lobby ticket on the PeerJS socket', async () => {
       const token = await issueRoomTicket(claims);
-      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token }), 'https://evil.example')).toBe(403);
-      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token }), undefined)).toBe(403);
-      expect(await upgrade(socketUrl({ key: 'peerjs', id: 'someone-else', token }), cloud.url)).toBe(403);
+      const peerUrl = socketUrl({ key: 'peerjs', id: claims.peerId });
+      expect(await upgrade(peerUrl, token, 'https://evil.example')).toBe(403);
+      expect(await upgrade(peerUrl, token, undefined)).toBe(403);
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: 'someone-else' }), token, cloud.url)).toBe(403);
       const lobby = await issueRoomTicket({ ...claims, role: 'lobby' });
-      expect(await upgrade(socketUrl({ key: 'peerjs', id: claims.peerId, token: lobby }), cloud.url)).toBe(403);
+      expect(await upgrade(peerUrl, lobby, cloud.url)).toBe(403);
     });
   });
 });

@@ -44,7 +44,7 @@ it('answers 501 naming the missing module on /api and on the WebSocket upgrade',
   const res = await fetch(`${cloud.url}/api/rooms`);
   expect(res.status).toBe(501);
   expect((await res.json()).message).toContain('no-such-module.ts');
-  expect(await refusedStatus(`${cloud.url.replace('http', 'ws')}/peerjs?token=t`)).toBe(501);
+  expect(await refusedStatus(`${cloud.url.replace('http', 'ws')}/peerjs`, 't')).toBe(501);
 });
 
 it('reports the missing handlers on /healthz with 503 while the stand-ins stay up', async () => {

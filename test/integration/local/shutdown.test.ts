@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { credentialSocket } from '../../support/credential-socket';
 import { issueRoomTicket } from '../../../functions/auth/tickets';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
 import { TABLE_NAME } from '../../../local/names';
@@ -31,8 +32,8 @@ const start = () => startLocalCloud({ port: 0, dataDir, quiet: true, worker: fal
 
 async function openPeer(c: LocalCloud, peerId: string): Promise<WebSocket> {
   const token = await issueRoomTicket({ sub: `u-${peerId}`, name: peerId, roomId: 'room-x', peerId, role: 'member' });
-  const ws = new WebSocket(`${c.url.replace('http', 'ws')}/peerjs?key=peerjs&id=${peerId}&token=${token}`, {
-    headers: { Origin: c.url },
+  const ws = credentialSocket(`${c.url.replace('http', 'ws')}/peerjs?key=peerjs&id=${peerId}`, token, {
+    origin: c.url,
   });
   await new Promise<void>((resolve, reject) => {
     ws.on('message', (data) => {

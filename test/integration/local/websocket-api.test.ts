@@ -6,7 +6,9 @@ import {
   PayloadTooLargeException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { CREDENTIAL_PROTOCOL_PREFIX, SOCKET_PROTOCOL } from '../../../functions/shared/protocol/socket-credential';
 import { callsOf, recorder, waitFor } from './support/recorder';
+import { CONNECTED } from './support/stand-in-handler';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
 import { openSocket, refusedStatus } from './support/ws-client';
 
@@ -45,13 +47,16 @@ beforeEach(() => {
 
 describe('$connect', () => {
   it('runs the REQUEST authorizer, then WsConnect with the authorizer context, with API Gateway event shapes', async () => {
-    const socket = await openSocket(`${wsUrl}?token=alice&key=peerjs&id=p1`, cloud.url);
+    const socket = await openSocket(`${wsUrl}?key=peerjs&id=p1`, 'alice', cloud.url);
     const [auth] = callsOf('WsAuthorizer');
     expect(auth!.event).toMatchObject({
       type: 'REQUEST',
       methodArn: expect.stringMatching(/^arn:aws:execute-api:us-east-1:\d{12}:[^/]+\/peerjs\/\$connect$/),
-      queryStringParameters: { token: 'alice', key: 'peerjs', id: 'p1' },
-      headers: expect.objectContaining({ Origin: cloud.url }),
+      queryStringParameters: { key: 'peerjs', id: 'p1' },
+      headers: expect.objectContaining({
+        Origin: cloud.url,
+        'Sec-WebSocket-Protocol': `${SOCKET_PROTOCOL},${CREDENTIAL_PROTOCOL_PREFIX}alice`,
+      }),
       requestContext: expect.objectContaining({
         routeKey: '$connect',
         eventType: 'CONNECT',
@@ -74,9 +79,10 @@ describe('$connect', () => {
     socket.ws.close();
   });
 
-  it('answers 401 without calling the authorizer when the token (identity source) is missing, 414 over 4096 URL chars', async () => {
-    expect(await refusedStatus(`${wsUrl}?key=peerjs`)).toBe(401);
-    expect(await refusedStatus(`${wsUrl}?token=${'t'.repeat(4100)}`)).toBe(414);
+  it('answers 401 without calling the authorizer when Sec-WebSocket-Protocol (identity source) is missing, 414 over 4096 URL chars', async () => {
+    expect(await refusedStatus(`${wsUrl}?key=peerjs`, undefined)).toBe(401);
+    expect(await refusedStatus(`${wsUrl}?key=peerjs&token=alice`, undefined)).toBe(401);
+    expect(await refusedStatus(`${wsUrl}?pad=${'t'.repeat(4100)}`, 'alice')).toBe(414);
     expect(callsOf('WsAuthorizer')).toHaveLength(0);
     expect(callsOf('WsConnect')).toHaveLength(0);
   });
@@ -89,21 +95,30 @@ describe('$connect', () => {
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }],
       },
     });
-    expect(await refusedStatus(`${wsUrl}?token=bad`)).toBe(403);
+    expect(await refusedStatus(wsUrl, 'bad')).toBe(403);
     recorder().behaviors.WsAuthorizer = () => {
       throw new Error('Unauthorized');
     };
-    expect(await refusedStatus(`${wsUrl}?token=expired`)).toBe(401);
+    expect(await refusedStatus(wsUrl, 'expired')).toBe(401);
     expect(callsOf('WsConnect')).toHaveLength(0);
+  });
+
+  it('completes the handshake with the subprotocol $connect echoed, and fails it when $connect echoes none', async () => {
+    const socket = await openSocket(wsUrl, 'jill');
+    expect(socket.ws.protocol).toBe(SOCKET_PROTOCOL);
+    socket.ws.close();
+    // As against API Gateway: the client offered subprotocols, so a 200 without the echo fails the handshake.
+    recorder().behaviors.WsConnect = () => ({ statusCode: 200 });
+    await expect(openSocket(wsUrl, 'jill')).rejects.toThrow(/subprotocol/);
   });
 
   it('refuses the upgrade with the status WsConnect returns, and with 500 when it throws', async () => {
     recorder().behaviors.WsConnect = () => ({ statusCode: 429 });
-    expect(await refusedStatus(`${wsUrl}?token=bob`)).toBe(429);
+    expect(await refusedStatus(wsUrl, 'bob')).toBe(429);
     recorder().behaviors.WsConnect = () => {
       throw new Error('boom');
     };
-    expect(await refusedStatus(`${wsUrl}?token=bob`)).toBe(500);
+    expect(await refusedStatus(wsUrl, 'bob')).toBe(500);
     const refused = callsOf('WsConnect').map((c) => c.event.requestContext.connectionId as string);
     expect(refused).toHaveLength(2);
     for (const id of refused) expect(disconnectsOf(id)).toHaveLength(0);
@@ -123,9 +138,9 @@ describe('$connect', () => {
       } catch (error) {
         outcomes.push(error instanceof GoneException ? 'gone' : String(error));
       }
-      return { statusCode: 200 };
+      return CONNECTED;
     };
-    const socket = await openSocket(`${wsUrl}?token=carol`);
+    const socket = await openSocket(wsUrl, 'carol');
     expect(outcomes).toEqual(['gone']);
     const connectionId = callsOf('WsConnect')[0]!.event.requestContext.connectionId;
     await management.send(
@@ -139,7 +154,7 @@ describe('$connect', () => {
 
 describe('routes', () => {
   it('selects routes by $request.body.type: PeerJS types to SignalRelay, others and non-JSON to $default, HEARTBEAT to nothing', async () => {
-    const socket = await openSocket(`${wsUrl}?token=dave`);
+    const socket = await openSocket(wsUrl, 'dave');
     socket.ws.send(JSON.stringify({ type: 'OFFER', dst: 'p2', payload: { sdp: 'x' } }));
     socket.ws.send(JSON.stringify({ type: 'HEARTBEAT' }));
     socket.ws.send(JSON.stringify({ type: 'chat.send', text: 'hi' }));
@@ -170,7 +185,7 @@ describe('routes', () => {
     recorder().behaviors.RoomSocket = () => {
       throw new Error('handler bug');
     };
-    const socket = await openSocket(`${wsUrl}?token=erin`);
+    const socket = await openSocket(wsUrl, 'erin');
     socket.ws.send(JSON.stringify({ type: 'join' }));
     await waitFor(() => socket.messages.length > 0, 5000, 'error message');
     expect(JSON.parse(socket.messages[0]!)).toMatchObject({
@@ -181,7 +196,7 @@ describe('routes', () => {
   });
 
   it('runs $disconnect with the authorizer context when the client closes', async () => {
-    const socket = await openSocket(`${wsUrl}?token=frank`);
+    const socket = await openSocket(wsUrl, 'frank');
     const connectionId = callsOf('WsConnect')[0]!.event.requestContext.connectionId;
     socket.ws.close(1000);
     const [disconnect] = await waitFor(
@@ -201,11 +216,11 @@ describe('routes', () => {
 
 describe('limits', () => {
   it('closes with 1009 on a frame over 32 KB and on a message over 128 KB, but accepts 96 KB in 32 KB frames', async () => {
-    const big = await openSocket(`${wsUrl}?token=gina`);
+    const big = await openSocket(wsUrl, 'gina');
     big.ws.send('x'.repeat(33 * 1024));
     expect((await big.closed).code).toBe(1009);
 
-    const fragmented = await openSocket(`${wsUrl}?token=gina`);
+    const fragmented = await openSocket(wsUrl, 'gina');
     const chunk = 'y'.repeat(32 * 1024);
     fragmented.ws.send(chunk, { fin: false });
     fragmented.ws.send(chunk, { fin: false });
@@ -222,7 +237,7 @@ describe('limits', () => {
   });
 
   it('closes an idle connection with 1001 and runs $disconnect', async () => {
-    const socket = await openSocket(`${wsUrl}?token=hank`);
+    const socket = await openSocket(wsUrl, 'hank');
     const connectionId = callsOf('WsConnect')[0]!.event.requestContext.connectionId;
     const closed = await socket.closed;
     expect(closed.code).toBe(1001);
@@ -232,7 +247,7 @@ describe('limits', () => {
 
 describe('@connections with the unchanged SDK client', () => {
   it('describes, posts to and deletes a connection; gone connections answer GoneException', async () => {
-    const socket = await openSocket(`${wsUrl}?token=iris`);
+    const socket = await openSocket(wsUrl, 'iris');
     const connectionId = callsOf('WsConnect')[0]!.event.requestContext.connectionId;
 
     const info = await management.send(new GetConnectionCommand({ ConnectionId: connectionId }));

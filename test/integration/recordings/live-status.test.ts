@@ -10,6 +10,7 @@ import type { RecordingRecord } from '../../../functions/recordings/recording-st
 import { connectionRegistry, userRoomKey } from '../../../functions/signaling/connection-registry';
 import { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import { credentialSocket, upgradeStatus } from '../../support/credential-socket';
 
 /*
  * The Recordings page's own socket (scope=user) through the whole local cloud: the gateway, the unchanged
@@ -35,9 +36,9 @@ interface Listener {
   next(): Promise<unknown>;
 }
 
-function listen(url: string, origin: string): Promise<Listener> {
+function listen(url: string, credential: string, origin: string): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { Origin: origin } });
+    const ws = credentialSocket(url, credential, { origin });
     const queued: unknown[] = [];
     const waiting: ((message: unknown) => void)[] = [];
     ws.on('message', (data) => {
@@ -53,21 +54,6 @@ function listen(url: string, origin: string): Promise<Listener> {
       }),
     );
     ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-
-function upgradeStatus(url: string, origin: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { Origin: origin } });
-    ws.once('open', () => {
-      ws.terminate();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
     ws.once('error', reject);
   });
 }
@@ -149,10 +135,13 @@ describe('live recording status on the user socket (local cloud)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const userSocketUrl = (token: string) =>
-    `ws://127.0.0.1:${cloud.port}/peerjs?${new URLSearchParams({ scope: 'user', token }).toString()}`;
+  const userSocketUrl = () => `ws://127.0.0.1:${cloud.port}/peerjs?scope=user`;
   const open = async (sub: string) => {
-    const listener = await listen(userSocketUrl(await issueAccessToken({ sub, name: sub, kind: 'guest' })), cloud.url);
+    const listener = await listen(
+      userSocketUrl(),
+      await issueAccessToken({ sub, name: sub, kind: 'guest' }),
+      cloud.url,
+    );
     sockets.push(listener.ws);
     subs.push(sub);
     return listener;
@@ -213,9 +202,11 @@ describe('live recording status on the user socket (local cloud)', () => {
       peerId: 'peer-1',
       role: 'member',
     });
-    expect(await upgradeStatus(userSocketUrl(ticket), cloud.url)).toBe(401);
+    expect(await upgradeStatus(userSocketUrl(), ticket, { origin: cloud.url })).toBe(401);
     const access = await issueAccessToken({ sub: 'u-1', name: 'Ann', kind: 'guest' });
-    expect(await upgradeStatus(`ws://127.0.0.1:${cloud.port}/peerjs?token=${access}`, cloud.url)).toBe(401);
-    expect(await upgradeStatus(userSocketUrl(access), 'https://evil.example')).toBe(403);
+    expect(await upgradeStatus(`ws://127.0.0.1:${cloud.port}/peerjs`, access, { origin: cloud.url })).toBe(401);
+    expect(await upgradeStatus(userSocketUrl(), access, { origin: 'https://evil.example' })).toBe(403);
+    // The old way, the token in the URL, is refused.
+    expect(await upgradeStatus(`${userSocketUrl()}&token=${access}`, undefined, { origin: cloud.url })).toBe(401);
   });
 });

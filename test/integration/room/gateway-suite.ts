@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { credentialSocket } from '../../support/credential-socket';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
 import type { ServerMessage, ServerMessageOf } from '../../../functions/shared/protocol/room';
 import { removeTestKeys } from './room-world';
@@ -40,7 +41,7 @@ export class RoomSocket {
   }
 
   static async open(cloud: LocalCloud, ticket: string): Promise<RoomSocket> {
-    const ws = new WebSocket(`ws://127.0.0.1:${cloud.port}/peerjs?token=${ticket}`, { headers: { Origin: cloud.url } });
+    const ws = credentialSocket(`ws://127.0.0.1:${cloud.port}/peerjs`, ticket, { origin: cloud.url });
     const socket = new RoomSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { credentialSocket } from '../../support/credential-socket';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
 import { issueRoomTicket } from '../../../functions/auth/tickets';
 
@@ -62,8 +63,8 @@ export interface Identity {
 }
 
 /**
- * A raw PeerJS socket, opened exactly as peerjs@1.5.5 builds its URL (`{path}peerjs?key=…&id=…&token=…&version=`)
- * with the Origin header a browser sends. Collects every frame the server sends.
+ * A raw PeerJS socket, opened as the browser opens it (peerjs@1.5.5's URL `{path}peerjs?key=…&id=…&version=`
+ * without its token, the ticket as a subprotocol, the Origin header). Collects every frame the server sends.
  */
 export class PeerSocket {
   readonly received: Array<Record<string, unknown>> = [];
@@ -89,10 +90,10 @@ export class PeerSocket {
       peerId: who.peerId,
       role: who.role ?? 'member',
     });
-    const params = Object.entries({ ...query, id: who.peerId, token, version: '1.5.5' })
+    const params = Object.entries({ ...query, id: who.peerId, version: '1.5.5' })
       .map(([k, v]) => `${k}=${v}`)
       .join('&');
-    const ws = new WebSocket(`ws://127.0.0.1:${cloud.port}/peerjs?${params}`, { headers: { Origin: cloud.url } });
+    const ws = credentialSocket(`ws://127.0.0.1:${cloud.port}/peerjs?${params}`, token, { origin: cloud.url });
     const socket = new PeerSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import type { DataConnection, Peer as PeerType, PeerError } from 'peerjs';
 import { issueRoomTicket } from '../../../functions/auth/tickets';
 import { PEER_PING_INTERVAL_MS } from '../../../functions/signaling/heartbeat';
+import { withCredentialSocket } from '../../../frontend/src/net/credential-socket';
 import { startTestCloud, type TestCloud } from './peer-socket';
 
 /*
@@ -110,17 +111,21 @@ describe('the unmodified peerjs@1.5.5 client against our signalling (local gatew
 
   async function newPeer(peerId: string, sub = `user-${peerId}`): Promise<PeerType> {
     const token = await issueRoomTicket({ sub, name: peerId, roomId, peerId, role: 'member' });
-    const peer = new Peer(peerId, {
-      host: '127.0.0.1',
-      port: t.cloud.port,
-      path: '/',
-      key: 'peerjs',
+    // The browser's way (frontend/src/net/signaling.ts): the ticket as a subprotocol, PeerJS's own token dropped.
+    const peer = withCredentialSocket(
       token,
-      secure: false,
-      pingInterval: PEER_PING_INTERVAL_MS,
-      config: { iceServers: [] },
-      debug: 0,
-    });
+      () =>
+        new Peer(peerId, {
+          host: '127.0.0.1',
+          port: t.cloud.port,
+          path: '/',
+          key: 'peerjs',
+          secure: false,
+          pingInterval: PEER_PING_INTERVAL_MS,
+          config: { iceServers: [] },
+          debug: 0,
+        }),
+    );
     peers.push(peer);
     return peer;
   }
@@ -207,7 +212,7 @@ describe('the unmodified peerjs@1.5.5 client against our signalling (local gatew
     const alice = peers[0]!;
     alice.disconnect();
     expect(alice.disconnected).toBe(true);
-    (alice.options as { token: string }).token = await issueRoomTicket({
+    const ticket = await issueRoomTicket({
       sub: 'user-alice',
       name: 'alice',
       roomId,
@@ -215,7 +220,7 @@ describe('the unmodified peerjs@1.5.5 client against our signalling (local gatew
       role: 'member',
     });
     const again = opened(alice);
-    alice.reconnect();
+    withCredentialSocket(ticket, () => alice.reconnect());
     await expect(again).resolves.toBe('alice');
   });
 });

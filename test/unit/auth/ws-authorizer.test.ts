@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { resetAuthKeysCache, type AuthKeys } from '../../../functions/auth/keys';
 import { issueAccessToken, issueRoomTicket } from '../../../functions/auth/tickets';
 import { handler } from '../../../functions/auth/ws-authorizer';
+import { socketProtocols } from '../../../functions/shared/protocol/socket-credential';
 import {
   freshKeys,
   hs256WithPublicKey,
@@ -19,9 +20,10 @@ const PAGE = 'https://meet.example.com';
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/peerjs/$connect';
 const secretsMock = mockClient(SecretsManagerClient);
 
-function connectEvent(
+/** A `$connect` event exactly as API Gateway passes it on. */
+function rawConnectEvent(
   query: Record<string, string> | null,
-  headers: Record<string, string> = { Origin: PAGE },
+  headers: Record<string, string>,
 ): APIGatewayRequestAuthorizerEvent {
   return {
     type: 'REQUEST',
@@ -30,6 +32,20 @@ function connectEvent(
     queryStringParameters: query,
     requestContext: { connectionId: 'conn-1', routeKey: '$connect', eventType: 'CONNECT' },
   } as unknown as APIGatewayRequestAuthorizerEvent;
+}
+
+/**
+ * A `$connect` event as the browser causes it: `token` is the credential it offers as a subprotocol
+ * (Sec-WebSocket-Protocol), the rest is the query string.
+ */
+function connectEvent(
+  query: (Record<string, string> & { token?: string }) | null,
+  headers: Record<string, string> = { Origin: PAGE },
+): APIGatewayRequestAuthorizerEvent {
+  const { token, ...rest } = query ?? {};
+  const protocol: Record<string, string> =
+    token === undefined ? {} : { 'Sec-WebSocket-Protocol': socketProtocols(token).join(', ') };
+  return rawConnectEvent(query === null ? null : rest, { ...headers, ...protocol });
 }
 
 const peerQuery = (token: string, id = ticketClaims.peerId) => ({ key: 'connectnow', id, token });
@@ -86,6 +102,42 @@ describe('$connect authorizer', () => {
   it('accepts the Origin header in any letter case', async () => {
     const result = await handler(connectEvent(peerQuery(await ticket()), { origin: 'http://localhost:8080' }));
     expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it('reads the credential from a lower-case sec-websocket-protocol header too', async () => {
+    const token = await ticket();
+    const result = await handler(
+      rawConnectEvent(
+        { key: 'connectnow', id: ticketClaims.peerId },
+        { Origin: PAGE, 'sec-websocket-protocol': socketProtocols(token).join(',') },
+      ),
+    );
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it('answers 401 for a credential in the URL (access logs keep URLs), alone or next to a good header', async () => {
+    const token = await ticket();
+    const peer = { key: 'connectnow', id: ticketClaims.peerId };
+    const header = { Origin: PAGE, 'Sec-WebSocket-Protocol': socketProtocols(token).join(', ') };
+    await expect(handler(rawConnectEvent({ ...peer, token }, { Origin: PAGE }))).rejects.toThrow('Unauthorized');
+    await expect(handler(rawConnectEvent({ ...peer, token }, header))).rejects.toThrow('Unauthorized');
+    await expect(handler(rawConnectEvent({ ticket: token }, header))).rejects.toThrow('Unauthorized');
+    expect(logged).toContain('credential-in-url');
+    expect(logged).not.toContain(token.split('.')[2]);
+  });
+
+  it.each([
+    ['without our protocol', (t: string) => `cn-credential.${t}`],
+    ['with two credentials', (t: string) => `connect-now.v1, cn-credential.${t}, cn-credential.${t}`],
+    ['with only the protocol', () => 'connect-now.v1'],
+    ['with a bare token', (t: string) => t],
+  ])('answers 401 for a Sec-WebSocket-Protocol header %s', async (_label, value) => {
+    const token = await ticket();
+    const event = rawConnectEvent(
+      { key: 'connectnow', id: ticketClaims.peerId },
+      { Origin: PAGE, 'Sec-WebSocket-Protocol': value(token) },
+    );
+    await expect(handler(event)).rejects.toThrow('Unauthorized');
   });
 
   it('answers 401 without a token', async () => {

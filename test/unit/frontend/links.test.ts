@@ -24,9 +24,9 @@ describe('roomIdFromInput', () => {
 });
 
 describe('URLs from /config.json', () => {
-  it('opens the room socket on the PeerJS stage path with the ticket', () => {
-    expect(roomSocketUrl(config, 'a.b.c')).toBe('wss://meet.example.com/peerjs?token=a.b.c');
-    expect(roomSocketUrl({ ...config, wsUrl: 'ws://127.0.0.1:9000' }, 't')).toBe('ws://127.0.0.1:9000/peerjs?token=t');
+  it('opens the room socket on the PeerJS stage path, with no ticket in the URL', () => {
+    expect(roomSocketUrl(config)).toBe('wss://meet.example.com/peerjs');
+    expect(roomSocketUrl({ ...config, wsUrl: 'ws://127.0.0.1:9000' })).toBe('ws://127.0.0.1:9000/peerjs');
   });
 
   it('resolves API paths against the page origin or an absolute apiBase', () => {

@@ -13,7 +13,10 @@ class FakeSocket implements LiveSocket {
   onclose: (() => void) | null = null;
   sent: string[] = [];
   closed = false;
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly credential: string,
+  ) {}
   send(data: string) {
     this.sent.push(data);
   }
@@ -45,8 +48,8 @@ function world(options: { token?: string | null; refreshTo?: string | null } = {
   const subscribe = createLiveStatus({
     wsUrl: 'wss://ws.example.com/prod',
     session,
-    openSocket: (url) => {
-      const s = new FakeSocket(url);
+    openSocket: (url, credential) => {
+      const s = new FakeSocket(url, credential);
       sockets.push(s);
       return s;
     },
@@ -84,11 +87,14 @@ function world(options: { token?: string | null; refreshTo?: string | null } = {
 }
 
 describe('live status client (the Recordings page user socket)', () => {
-  it('opens scope=user with the access token and no PeerJS key', () => {
-    expect(userSocketUrl('wss://ws.example.com/prod/', 'a.b.c')).toBe(
-      'wss://ws.example.com/prod/peerjs?scope=user&token=a.b.c',
-    );
-    expect(userSocketUrl('ws://127.0.0.1:8080/peerjs', 'x')).toBe('ws://127.0.0.1:8080/peerjs?scope=user&token=x');
+  it('opens scope=user with no PeerJS key and no token in the URL (the token is the socket credential)', async () => {
+    expect(userSocketUrl('wss://ws.example.com/prod/')).toBe('wss://ws.example.com/prod/peerjs?scope=user');
+    expect(userSocketUrl('ws://127.0.0.1:8080/peerjs')).toBe('ws://127.0.0.1:8080/peerjs?scope=user');
+    const w = world();
+    w.subscribe(() => {});
+    await w.settle();
+    expect(w.last().url).toBe('wss://ws.example.com/prod/peerjs?scope=user');
+    expect(w.last().credential).toBe(w.session.currentAccessToken());
   });
 
   it('hands valid recording messages to the page and drops errors, garbage and foreign messages', async () => {
@@ -134,8 +140,8 @@ describe('live status client (the Recordings page user socket)', () => {
     first.onclose!();
     await w.tick();
     expect(w.session.refreshes).toBe(1);
-    expect(w.last().url).not.toBe(first.url);
-    expect(w.last().url).toContain(encodeURIComponent(w.session.currentAccessToken()!));
+    expect(w.last().credential).not.toBe(first.credential);
+    expect(w.last().credential).toBe(w.session.currentAccessToken());
   });
 
   it('refreshes an expired token before connecting, and stays closed when there is no session', async () => {

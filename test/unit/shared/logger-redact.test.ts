@@ -9,11 +9,12 @@ describe('redact', () => {
         cookie: 'cn_refresh=abc',
         'X-Origin-Verify': 'origin-secret',
         'user-agent': 'Mozilla/5.0',
+        'Sec-WebSocket-Protocol': 'connect-now.v1, cn-credential.socket-jwt',
       },
       queryStringParameters: { token: 'ticket-jwt', key: 'peerjs' },
     };
     const logged = JSON.stringify(redact(event));
-    for (const secret of ['eyJhbGciOi.secret', 'cn_refresh=abc', 'origin-secret', 'ticket-jwt']) {
+    for (const secret of ['eyJhbGciOi.secret', 'cn_refresh=abc', 'origin-secret', 'ticket-jwt', 'socket-jwt']) {
       expect(logged).not.toContain(secret);
     }
     expect(redact(event).headers['user-agent']).toBe('Mozilla/5.0');

@@ -1,4 +1,5 @@
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import { credentialSocket } from '../../../support/credential-socket';
 
 export interface OpenSocket {
   ws: WebSocket;
@@ -6,10 +7,17 @@ export interface OpenSocket {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-/** Opens a socket like a browser would (Origin header, token in the query); rejects with the HTTP status if refused. */
-export function openSocket(url: string, origin = 'http://localhost'): Promise<OpenSocket> {
+/**
+ * Opens a socket like a browser would (Origin header, the credential as a subprotocol); rejects with the HTTP
+ * status if refused. `credential` undefined offers no subprotocol at all.
+ */
+export function openSocket(
+  url: string,
+  credential: string | undefined,
+  origin = 'http://localhost',
+): Promise<OpenSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { Origin: origin, 'User-Agent': 'local-cloud-test' } });
+    const ws = credentialSocket(url, credential, { origin, headers: { 'User-Agent': 'local-cloud-test' } });
     const messages: string[] = [];
     ws.on('message', (data) => messages.push(data.toString()));
     const closed = new Promise<{ code: number; reason: string }>((done) =>
@@ -24,9 +32,9 @@ export function openSocket(url: string, origin = 'http://localhost'): Promise<Op
   });
 }
 
-export async function refusedStatus(url: string): Promise<number> {
+export async function refusedStatus(url: string, credential: string | undefined): Promise<number> {
   try {
-    const socket = await openSocket(url);
+    const socket = await openSocket(url, credential);
     socket.ws.close();
     return 101;
   } catch (error) {
