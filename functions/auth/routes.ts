@@ -91,13 +91,22 @@ function readCookie(event: HttpEvent, name: string): string | undefined {
   }
 }
 
-/** A same-site path to return to after sign-in; anything else (other hosts, `//evil`, `/\evil`) becomes `/`. */
+/**
+ * A same-origin path to return to after sign-in; anything else becomes `/`. Decided by URL parsing against the app's
+ * own origin, not by looking at the string: dot segments (`/.//x`, `/a/..//x`, `/%2e//x`), backslashes and stripped
+ * tabs/newlines all normalise to a path starting with `//`, which a browser reads in a Location header as a
+ * scheme-relative URL to another host. So the result must itself resolve to our origin, not only the input.
+ */
 export function safeReturnPath(value: string | undefined, publicUrl: string): string {
-  if (!value || value.length > 512 || !value.startsWith('/') || /^\/[/\\]/.test(value)) return '/';
+  if (!value || value.length > 512 || !value.startsWith('/')) return '/';
   try {
     const base = new URL(publicUrl);
     const url = new URL(value, base);
-    return url.origin === base.origin ? `${url.pathname}${url.search}${url.hash}` : '/';
+    if (url.origin !== base.origin) return '/';
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    // `//host` or `/\host` after normalisation: another origin as soon as the browser resolves it.
+    if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return '/';
+    return new URL(path, base).origin === base.origin ? path : '/';
   } catch {
     return '/';
   }

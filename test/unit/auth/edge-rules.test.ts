@@ -135,8 +135,39 @@ describe('return path after sign-in', () => {
     ['r/abc', '/'],
     [undefined, '/'],
     ['/' + 'a'.repeat(600), '/'],
-  ])('%s → %s', (input, expected) => {
+    // Each of these resolves, against the app's origin, to a path that starts with "//": sent back as a Location it
+    // is a scheme-relative URL to another host.
+    ['/.//evil.example', '/'],
+    ['/./\\evil.example', '/'],
+    ['/a/..//evil.example', '/'],
+    ['/a/../\\evil.example', '/'],
+    ['/%2e//evil.example', '/'],
+    ['/%2E%2E//evil.example', '/'],
+    ['/x/%2e%2e//evil.example', '/'],
+    ['/\t/evil.example', '/'],
+    ['/\n/evil.example', '/'],
+    ['//evil', '/'],
+    ['/\\evil', '/'],
+    ['\\\\evil', '/'],
+    ['https://evil', '/'],
+    ['HTTPS://meet.example.com.evil.example/', '/'],
+    ['https://meet.example.com@evil.example/', '/'],
+    ['http://meet.example.com/r/abc', '/'],
+    ['data:text/html,<script>alert(1)</script>', '/'],
+    ['', '/'],
+    // Same-origin paths that only look odd stay as they are (normalised).
+    ['/r/abc/../def', '/r/def'],
+    ['/%2e/r/abc', '/r/abc'],
+    ['/r/a%2Fb', '/r/a%2Fb'],
+  ])('%j → %s', (input, expected) => {
     expect(safeReturnPath(input, base)).toBe(expected);
+  });
+
+  it('never returns something a browser would resolve to another origin', () => {
+    const tricks = ['/.//evil.example', '/a/..//evil.example', '/%2e//evil.example', '/\\evil', '//evil'];
+    for (const trick of tricks) {
+      expect(new URL(safeReturnPath(trick, base), base).origin).toBe(base);
+    }
   });
 });
 
