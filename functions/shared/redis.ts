@@ -1,6 +1,7 @@
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { optionalEnv } from './env';
 import { redisConnectionFromEnv, type RedisConnection } from './redis-config';
+import { createRedisEmulation } from './redis-emulation';
 
 /** A single node or a cluster: the functions use only commands both speak (keys of one call share a slot). */
 export type RedisClient = Redis | Cluster;
@@ -19,10 +20,7 @@ export function getRedis(): RedisClient {
   if (connection) {
     shared = connectRedis(connection, keyPrefix);
   } else {
-    // Loaded lazily so the Lambda bundle never pulls the emulator in (esbuild marks it external in lib/).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const RedisMock = require('ioredis-mock') as typeof Redis;
-    shared = new RedisMock({ keyPrefix });
+    shared = createRedisEmulation({ keyPrefix });
   }
   return shared;
 }

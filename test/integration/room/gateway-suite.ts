@@ -7,8 +7,7 @@ import type WebSocket from 'ws';
 import { credentialSocket } from '../../support/credential-socket';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
 import type { ServerMessage, ServerMessageOf } from '../../../functions/shared/protocol/room';
-import { removeTestKeys } from './room-world';
-import Redis from 'ioredis';
+import { removeKeysUnder, type RedisTarget } from '../../support/redis-cluster';
 import { getRedis, setRedisForTesting } from '../../../functions/shared/redis';
 
 const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
@@ -104,7 +103,7 @@ const HOSTILE = `<img src=x onerror=alert(1)> '); DROP TABLE rooms;--`;
  * $connect authorizer, the RoomSocket Lambda on $default, @connections posts and closes, WsDisconnect calling the
  * room lifecycle; PostgreSQL (a random database on this machine) behind the Data API emulator.
  */
-export function describeRoomsThroughGateway(title: string, options: { redisUrl?: string }) {
+export function describeRoomsThroughGateway(title: string, options: Partial<RedisTarget>) {
   describe(title, () => {
     jest.setTimeout(30_000);
     let cloud: LocalCloud;
@@ -124,6 +123,7 @@ export function describeRoomsThroughGateway(title: string, options: { redisUrl?:
         worker: false,
         buildFrontend: false,
         redisUrl: options.redisUrl,
+        redisCluster: options.redisCluster ?? false,
         databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
       });
     }, 90_000);
@@ -140,9 +140,7 @@ export function describeRoomsThroughGateway(title: string, options: { redisUrl?:
       await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       rmSync(dataDir, { recursive: true, force: true });
       if (options.redisUrl && process.env.REDIS_PREFIX) {
-        const redis = new Redis(options.redisUrl, { keyPrefix: process.env.REDIS_PREFIX });
-        await removeTestKeys(redis);
-        redis.disconnect();
+        await removeKeysUnder({ ...options, redisUrl: options.redisUrl }, process.env.REDIS_PREFIX);
       }
       process.env = env;
     }, 60_000);

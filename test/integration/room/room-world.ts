@@ -16,6 +16,7 @@ import { createRoomRoutes } from '../../../functions/room/routes';
 import { createRoomSocketHandler } from '../../../functions/room/socket';
 import { migrationStatements, startIdentityDb, type BackendKind, type IdentityDb } from '../auth/identity-db';
 import { httpEvent, randomIp } from '../auth/http-events';
+import { createRedisEmulation } from '../../../functions/shared/redis-emulation';
 
 export type RedisKind = 'in-process' | 'redis';
 
@@ -42,9 +43,7 @@ export async function startRoomDb(kind: BackendKind): Promise<IdentityDb> {
 export function connectRedis(kind: RedisKind): Redis {
   const keyPrefix = `test-room-${randomBytes(6).toString('hex')}:`;
   if (kind === 'redis') return new Redis('redis://127.0.0.1:6379', { keyPrefix, maxRetriesPerRequest: 2 });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const RedisMock = require('ioredis-mock') as typeof Redis;
-  return new RedisMock({ keyPrefix });
+  return createRedisEmulation({ keyPrefix });
 }
 
 /** Real Redis outlives the test: delete what this test wrote (its random prefix), nothing else. */

@@ -28,7 +28,7 @@ async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
  * The whole local cloud on a free port and a throw-away data folder, with a random database on this machine's
  * PostgreSQL (PGlite's wasm loader needs a dynamic import jest's VM cannot do) and real Redis when `redisUrl` is given.
  */
-export async function startTestCloud(options: { redisUrl?: string } = {}): Promise<TestCloud> {
+export async function startTestCloud(options: { redisUrl?: string; redisCluster?: boolean } = {}): Promise<TestCloud> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signaling-it-'));
   const database = `signaling_it_${Math.random().toString(36).slice(2, 10)}`;
   await admin((c) => c.query(`CREATE DATABASE ${database}`));
@@ -40,6 +40,7 @@ export async function startTestCloud(options: { redisUrl?: string } = {}): Promi
     worker: false,
     buildFrontend: false,
     redisUrl: options.redisUrl,
+    redisCluster: options.redisCluster ?? false,
     databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
   }).catch(async (error: unknown) => {
     await admin((c) => c.query(`DROP DATABASE IF EXISTS ${database}`));

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { keysMatching, removeKeysUnder, type RedisTarget } from '../../support/redis-cluster';
 import { MAX_SIGNAL_BYTES } from '../../../functions/shared/protocol/peerjs';
 import { PeerSocket, startTestCloud, type TestCloud } from './peer-socket';
 
@@ -37,7 +37,7 @@ let seq = 0;
 const room = () => `room-${Date.now().toString(36)}-${seq++}`;
 
 /** The PeerJS protocol through the local gateway (authorizer, routes, @connections, async Invoke) and our handlers. */
-export function describeProtocolThroughGateway(title: string, options: { redisUrl?: string }) {
+export function describeProtocolThroughGateway(title: string, options: Partial<RedisTarget>) {
   describe(title, () => {
     jest.setTimeout(20_000);
     let t: TestCloud;
@@ -63,10 +63,7 @@ export function describeProtocolThroughGateway(title: string, options: { redisUr
       await new Promise((resolve) => setTimeout(resolve, 500));
       await t?.stop();
       if (options.redisUrl && process.env.REDIS_PREFIX) {
-        const redis = new Redis(options.redisUrl);
-        const keys = await redis.keys(`${process.env.REDIS_PREFIX}*`);
-        if (keys.length) await redis.del(...keys);
-        redis.disconnect();
+        await removeKeysUnder({ ...options, redisUrl: options.redisUrl }, process.env.REDIS_PREFIX);
       }
     }, 30_000);
 
@@ -197,11 +194,9 @@ export function describeProtocolThroughGateway(title: string, options: { redisUr
       expect(delivered()).toBeLessThanOrEqual(FLOOD_LIMIT);
       if (options.redisUrl) {
         // The counters really are in that Redis (under this run's random prefix), not in the in-process emulation.
-        const redis = new Redis(options.redisUrl);
         const prefix = process.env.REDIS_PREFIX!;
-        const keys = await redis.keys(`${prefix}rl:{signal:*`);
+        const keys = await keysMatching({ ...options, redisUrl: options.redisUrl }, `${prefix}rl:{signal:*`);
         expect(keys.length).toBeGreaterThanOrEqual(1);
-        redis.disconnect();
       }
       // Frames already inside the gateway still run after the close; let them finish before the cloud stops.
       await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import { setRedisForTesting } from '../../../functions/shared/redis';
 import { rateLimit, type Limit } from '../../../functions/shared/rate-limit';
 import type {
@@ -16,18 +15,17 @@ import { receiveRoomMessage } from '../../../functions/room/receive';
 import type { RoomDeps, SocketIdentity } from '../../../functions/room/room-context';
 import { newPeerId, newRoomId } from '../../../functions/room/ids';
 import { MemoryRoomStore } from './memory-room-store';
+import { createRedisEmulation } from '../../../functions/shared/redis-emulation';
 
 export type Sock = SocketIdentity;
 
 /**
- * The room domain wired to: ioredis-mock for live state and rate limits (random key prefix), an in-memory room
+ * The room domain wired to: the in-process Redis emulation (as strict as Valkey about hash slots) for live state and rate limits (random key prefix), an in-memory room
  * store, a recording notifier (every message is validated against the shared schema, as in production) and an
  * in-memory connection registry.
  */
 export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {}) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const RedisMock = require('ioredis-mock') as typeof Redis;
-  const redis = new RedisMock({ keyPrefix: `test-${randomBytes(6).toString('hex')}:` });
+  const redis = createRedisEmulation({ keyPrefix: `test-${randomBytes(6).toString('hex')}:` });
   setRedisForTesting(redis);
   const store = new MemoryRoomStore();
   const inboxes = new Map<string, ServerMessage[]>();

@@ -11,6 +11,7 @@ import { RedisLiveRoomState } from '../../../functions/room/live-state';
 import { createRoomRoutes, type RoomRouteDeps } from '../../../functions/room/routes';
 import { verifyPassword } from '../../../functions/room/password';
 import { MemoryRoomStore } from './memory-room-store';
+import { createRedisEmulation } from '../../../functions/shared/redis-emulation';
 
 function event(method: string, path: string, body?: unknown, token?: string): HttpEvent {
   return {
@@ -33,9 +34,7 @@ describe('rooms HTTP routes', () => {
   let route: ReturnType<typeof createRouter>;
 
   beforeEach(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const RedisMock = require('ioredis-mock') as typeof Redis;
-    redis = new RedisMock({ keyPrefix: `t-${randomBytes(6).toString('hex')}:` });
+    redis = createRedisEmulation({ keyPrefix: `t-${randomBytes(6).toString('hex')}:` });
     setRedisForTesting(redis);
     store = new MemoryRoomStore();
     live = new RedisLiveRoomState(() => redis);
@@ -299,9 +298,7 @@ describe('per-address join limit behind CloudFront', () => {
   let redis: Redis;
 
   beforeEach(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const RedisMock = require('ioredis-mock') as typeof Redis;
-    redis = new RedisMock({ keyPrefix: `t-${randomBytes(6).toString('hex')}:` });
+    redis = createRedisEmulation({ keyPrefix: `t-${randomBytes(6).toString('hex')}:` });
     const store = new MemoryRoomStore();
     keys = [];
     const deps: RoomRouteDeps = {
