@@ -27,6 +27,8 @@ import { issueRoomTicket } from '../functions/auth/tickets';
 import { postToConnection } from '../functions/shared/ws-notifier';
 import { connectionRegistry } from '../functions/signaling/connection-registry';
 import { startLocalCloud } from '../local/cloud';
+import { NodeSha256, type LocalCredentials } from '../local/emulators/sigv4-verify';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 interface Options {
   peers: number;
@@ -297,25 +299,27 @@ function floorDeliverer(post: (connectionId: string, frame: unknown) => Promise<
 }
 
 /**
- * The transport alone: an unsigned keep-alive HTTP POST to the gateway's @connections endpoint, with the agent
- * settings of the SDK's Node handler (keep-alive, 50 sockets). What is left once the SDK's middleware, signing and
- * serde are taken away too.
+ * The transport alone: a keep-alive HTTP POST to the gateway's @connections endpoint, with the agent settings of
+ * the SDK's Node handler (keep-alive, 50 sockets), signed (the endpoint takes only the local stack's own SigV4
+ * signature) but without the SDK's middleware and serde.
  */
-function bareHttpPost(port: number) {
+function bareHttpPost(port: number, credentials: LocalCredentials) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
-  return (connectionId: string, frame: unknown) =>
-    new Promise<void>((resolve, reject) => {
-      const body = Buffer.from(JSON.stringify(frame));
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'execute-api', sha256: NodeSha256 });
+  return async (connectionId: string, frame: unknown) => {
+    const body = Buffer.from(JSON.stringify(frame));
+    const path = `/_aws/ws/@connections/${encodeURIComponent(connectionId)}`;
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      path,
+      headers: { host: `127.0.0.1:${port}`, 'content-length': String(body.length) },
+      body,
+    });
+    await new Promise<void>((resolve, reject) => {
       const req = http.request(
-        {
-          agent,
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: `/_aws/ws/@connections/${encodeURIComponent(connectionId)}`,
-          // The local endpoint takes only signed-looking requests from loopback; nothing checks the signature.
-          headers: { authorization: 'AWS4-HMAC-SHA256 bench', 'content-length': body.length },
-        },
+        { agent, host: '127.0.0.1', port, method: 'POST', path, headers: signed.headers },
         (res) => {
           res.resume();
           res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
@@ -324,6 +328,7 @@ function bareHttpPost(port: number) {
       req.on('error', reject);
       req.end(body);
     });
+  };
 }
 
 async function startReference(): Promise<{ target: Target; stop(): Promise<void> }> {
@@ -349,7 +354,12 @@ async function startReference(): Promise<{ target: Target; stop(): Promise<void>
 }
 
 /** Our stack: a random database on this machine's PostgreSQL when it answers (else PGlite), in-process Redis. */
-async function startOurs(): Promise<{ target: Target; port: number; stop(): Promise<void> }> {
+async function startOurs(): Promise<{
+  target: Target;
+  port: number;
+  credentials: LocalCredentials;
+  stop(): Promise<void>;
+}> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-signaling-'));
   const database = `bench_signaling_${Math.random().toString(36).slice(2, 10)}`;
   let databaseUrl: string | undefined;
@@ -379,6 +389,7 @@ async function startOurs(): Promise<{ target: Target; port: number; stop(): Prom
   });
   return {
     port: cloud.port,
+    credentials: { accessKeyId: cloud.env.AWS_ACCESS_KEY_ID!, secretAccessKey: cloud.env.AWS_SECRET_ACCESS_KEY! },
     target: {
       name: 'ours (local gateway + Lambda handlers)',
       // The ticket as a subprotocol, as frontend/src/net/credential-socket.ts sends it.
@@ -440,7 +451,7 @@ async function main(): Promise<void> {
     ourIdle = await runIdle(ours.target, idleRounds);
     our = await runLoad(ours.target, o);
     floorIdleSdk = await runIdle(ours.target, idleRounds, floorDeliverer(postToConnection));
-    floorIdleBare = await runIdle(ours.target, idleRounds, floorDeliverer(bareHttpPost(ours.port)));
+    floorIdleBare = await runIdle(ours.target, idleRounds, floorDeliverer(bareHttpPost(ours.port, ours.credentials)));
     floorLoad = await runLoad(
       { ...ours.target, name: 'floor: PostToConnection alone' },
       o,

@@ -23,6 +23,7 @@ import { startSqs } from './standins/sqs';
 import { checkHealth, type HealthReport } from './health';
 import { redisConnectionFromEnv } from '../functions/shared/redis-config';
 import { applyEnv, functionEnv, restoreEnv, runtimeConfig } from './function-env';
+import { localCredentials } from './local-credentials';
 import {
   API_ID,
   AUTH_KEYS_SECRET,
@@ -117,6 +118,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const warn = (line: string) => console.error(line);
   const dataDir = resolve(opts.dataDir ?? process.env.DATA_DIR ?? join(REPO_ROOT, '.data'));
   const unlock = lockDataDir(dataDir);
+  const credentials = localCredentials(dataDir);
   const cleanups: (() => Promise<void> | void)[] = [unlock];
   const savedEnv = { ...process.env };
   cleanups.push(() => restoreEnv(savedEnv));
@@ -177,6 +179,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const gateway = createGateway({
       runtime,
       websocket,
+      credentials,
       staticFiles,
       stagePath: `/${STAGE}`,
       httpApiContext: () => ({
@@ -244,7 +247,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const secrets = new SecretsManagerEmulator(join(dataDir, 'secrets.json'), LOCAL_REGION, LOCAL_ACCOUNT_ID);
     const dataApi = new RdsDataApi(pg);
     cleanups.push(() => dataApi.close());
-    const aws = await startAwsEndpoint({ dataApi, secrets, runtime });
+    const aws = await startAwsEndpoint({ dataApi, secrets, runtime, credentials });
     cleanups.push(() => aws.stop());
 
     const notes: string[] = [];
@@ -267,6 +270,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const env = functionEnv({
       publicUrl,
       port,
+      credentials,
       dynamo,
       s3,
       sqs,

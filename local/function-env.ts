@@ -3,7 +3,8 @@ import { LOCAL_ACCOUNT_ID } from './lambda/runtime';
 import { BUCKET_NAME, DB_NAME, STAGE, TABLE_NAME } from './names';
 import type { DynamoStandIn } from './standins/dynamodb';
 import type { S3StandIn } from './standins/s3';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './standins/sdk-config';
+import type { LocalCredentials } from './emulators/sigv4-verify';
+import { LOCAL_REGION } from './standins/sdk-config';
 import type { SqsStandIn } from './standins/sqs';
 import { PEER_PING_INTERVAL_MS } from '../functions/signaling/heartbeat';
 import { REDIS_CLUSTER_ENV, REDIS_URL_ENV, redisEnvironment } from '../functions/shared/redis-config';
@@ -12,6 +13,8 @@ import { REDIS_CLUSTER_ENV, REDIS_URL_ENV, redisEnvironment } from '../functions
 export function functionEnv(p: {
   publicUrl: string;
   port: number;
+  /** The local stack's own credentials (local-credentials.ts): the emulators verify signatures against them. */
+  credentials: LocalCredentials;
   dynamo: DynamoStandIn;
   s3: S3StandIn;
   sqs: SqsStandIn;
@@ -25,8 +28,8 @@ export function functionEnv(p: {
   return {
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: p.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: p.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: p.dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: p.s3.endpoint,
     AWS_ENDPOINT_URL_SQS: p.sqs.endpoint,

@@ -222,3 +222,10 @@ function redactUrl(url: string): string {
     return 'REDIS_URL';
   }
 }
+
+/** What /healthz shows without `?detail=1` from this machine: each part's status, no ports, paths or timings. */
+export function healthSummary(ok: boolean, report: unknown): { ok: boolean; parts?: Record<string, string> } {
+  const parts = (report as Partial<HealthReport> | undefined)?.parts;
+  if (!parts) return { ok };
+  return { ok, parts: Object.fromEntries(Object.entries(parts).map(([name, part]) => [name, part.status])) };
+}

@@ -1,5 +1,6 @@
 import type { HttpEvent, HttpResult } from '../shared/http';
 import { errorResult, json } from '../shared/http';
+import { decodeComponent } from '../shared/percent-encoding';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -42,7 +43,11 @@ export function createRouter(routes: Route[]): (event: HttpEvent) => Promise<Htt
       if (!match) continue;
       pathMatched = true;
       if (route.method !== method) continue;
-      const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1]!)]));
+      const decoded = route.names.map((_n, i) => decodeComponent(match[i + 1]!));
+      if (decoded.some((value) => value === undefined)) {
+        return json(400, { error: { code: 'bad-path', message: 'The path holds a malformed percent-escape' } });
+      }
+      const params = Object.fromEntries(route.names.map((n, i) => [n, decoded[i]!]));
       try {
         return await route.handle({ event, params });
       } catch (error) {

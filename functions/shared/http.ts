@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { BadRequest, PayloadTooLarge, Unauthorized, isAppError } from './errors';
+import { decodeComponent } from './percent-encoding';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -64,12 +65,8 @@ export function cookie(event: HttpEvent, name: string): string | undefined {
   for (const c of event.cookies ?? []) {
     const eq = c.indexOf('=');
     if (eq > 0 && c.slice(0, eq).trim() === name) {
-      const raw = c.slice(eq + 1).trim();
-      try {
-        return decodeURIComponent(raw);
-      } catch {
-        return undefined; // a malformed escape is an absent cookie, not a crash
-      }
+      // A malformed escape is an absent cookie, not a crash.
+      return decodeComponent(c.slice(eq + 1).trim());
     }
   }
   return undefined;

@@ -14,7 +14,19 @@ export class AwsServiceError extends Error {
 
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
+const KEPT_BODY = Symbol('connect-now.kept-body');
+
+/** Remembers a body already read (to check its signature) so the handler's `readBody` gets it again. */
+export function keepBody(req: IncomingMessage, body: Buffer): void {
+  (req as unknown as Record<symbol, Buffer>)[KEPT_BODY] = body;
+}
+
 export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BYTES): Promise<Buffer> {
+  const kept = (req as unknown as Record<symbol, Buffer | undefined>)[KEPT_BODY];
+  if (kept) {
+    if (kept.length > limit) throw new AwsServiceError('RequestEntityTooLargeException', 'Request body too large', 413);
+    return kept;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isFunctionName } from '../lambda/functions';
 import { FunctionMissingError, type LambdaRuntime } from '../lambda/runtime';
+import { decodeComponent } from '../../functions/shared/percent-encoding';
 import { AwsServiceError, readBody, sendRestJsonError } from './aws-http';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
@@ -24,7 +25,8 @@ export async function handleInvoke(
   path: string,
 ): Promise<void> {
   try {
-    const raw = decodeURIComponent(INVOKE_PATH.exec(path)![1]!);
+    const raw = decodeComponent(INVOKE_PATH.exec(path)![1]!);
+    if (raw === undefined) throw new AwsServiceError('InvalidParameterValueException', 'Malformed function name', 400);
     const name = raw.includes(':function:') ? raw.split(':function:')[1]!.split(':')[0]! : raw.split(':')[0]!;
     if (!isFunctionName(name) || !runtime.isAvailable(name)) {
       throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${raw}`, 404);

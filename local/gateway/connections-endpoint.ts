@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeComponent } from '../../functions/shared/percent-encoding';
 import { AwsServiceError, readBody, sendRestJsonError } from '../emulators/aws-http';
+import { requireSignature, type LocalCredentials } from '../emulators/sigv4-verify';
+import { isLoopbackAddress } from '../listener-guard';
 import { MESSAGE_LIMIT, type WebSocketApi } from './websocket-api';
 
 export const CONNECTIONS_PREFIX = '/_aws/ws/@connections/';
@@ -7,26 +10,25 @@ export const CONNECTIONS_PREFIX = '/_aws/ws/@connections/';
 /**
  * The execute-api management API (`@connections`) that the unchanged ApiGatewayManagementApiClient calls with
  * WS_CALLBACK_URL: POST sends, GET describes, DELETE closes. In AWS it needs IAM-signed requests; locally only
- * signed requests from this machine are accepted, so a web page cannot post into someone else's socket.
+ * requests from this machine signed with the local stack's own credentials are accepted, so a web page cannot post
+ * into someone else's socket.
  */
 export async function handleConnections(
   api: WebSocketApi,
+  credentials: LocalCredentials,
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
 ): Promise<void> {
   try {
-    if (
-      !isLoopback(req.socket.remoteAddress) ||
-      !String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')
-    ) {
-      throw new AwsServiceError('ForbiddenException', 'Forbidden', 403);
-    }
+    if (!isLoopbackAddress(req.socket.remoteAddress)) throw new AwsServiceError('ForbiddenException', 'Forbidden', 403);
+    await requireSignature(req, credentials);
     // Ids are base64 and may contain '/': the SDK sends it as %2F, so only a raw '/' means another path segment.
     const segment = pathname.slice(CONNECTIONS_PREFIX.length);
     if (!segment || segment.includes('/'))
       throw new AwsServiceError('BadRequestException', 'Invalid connectionId', 400);
-    const id = decodeURIComponent(segment);
+    const id = decodeComponent(segment);
+    if (id === undefined) throw new AwsServiceError('BadRequestException', 'Invalid connectionId', 400);
     switch (req.method) {
       case 'POST': {
         const data = await readBody(req, MESSAGE_LIMIT + 1).catch(() => Buffer.alloc(MESSAGE_LIMIT + 1));
@@ -70,8 +72,4 @@ export async function handleConnections(
 
 function gone(id: string): AwsServiceError {
   return new AwsServiceError('GoneException', `Connection ${id} is gone or not yet connected`, 410);
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }

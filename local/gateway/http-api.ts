@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { decodeComponent } from '../../functions/shared/percent-encoding';
 
 /** HTTP API payload quota. */
 export const HTTP_API_MAX_BODY = 10 * 1024 * 1024;
@@ -21,6 +22,7 @@ export interface HttpApiContext {
  */
 export function toHttpApiEvent(req: IncomingMessage, body: Buffer, ctx: HttpApiContext): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://gateway.local');
+  const proxy = url.pathname.replace(/^\/api\/?/, '');
   const headers: Record<string, string> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!.toLowerCase();
@@ -73,7 +75,8 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer, ctx: HttpApiC
       time: apiGatewayTime(now),
       timeEpoch: now.getTime(),
     },
-    pathParameters: { proxy: decodeURIComponent(url.pathname.replace(/^\/api\/?/, '')) },
+    // The gateway's listener guard has already refused malformed escapes; the raw value is only a fallback.
+    pathParameters: { proxy: decodeComponent(proxy) ?? proxy },
     isBase64Encoded: body.length > 0 && !isText,
   };
   if (body.length > 0) event.body = isText ? body.toString('utf8') : body.toString('base64');

@@ -2,8 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, FunctionMissingError, FunctionTimeoutError, type LambdaRuntime } from '../lambda/runtime';
 import { readBody } from '../emulators/aws-http';
+import type { LocalCredentials } from '../emulators/sigv4-verify';
 import { CONNECTIONS_PREFIX, handleConnections } from './connections-endpoint';
 import { HTTP_API_MAX_BODY, toHttpApiEvent, writeHttpApiResult, type HttpApiContext } from './http-api';
+import { healthSummary } from '../health';
+import { guardServer, isLoopbackAddress } from '../listener-guard';
 import type { StaticFiles } from './static-files';
 import { rejectUpgrade, type WebSocketApi } from './websocket-api';
 
@@ -12,6 +15,8 @@ const MAX_WS_URL_LENGTH = 4096;
 export interface GatewayParts {
   runtime: LambdaRuntime;
   websocket: WebSocketApi;
+  /** The local stack's own AWS credentials: @connections accepts only requests signed with them. */
+  credentials: LocalCredentials;
   staticFiles: StaticFiles;
   stagePath: string;
   httpApiContext: () => HttpApiContext;
@@ -41,18 +46,26 @@ export function createGateway(parts: GatewayParts): Server {
     if ((req.url ?? '').length > MAX_WS_URL_LENGTH) return rejectUpgrade(socket, 414);
     parts.websocket.handleUpgrade(req, socket, head);
   });
+  guardServer(server);
   return server;
 }
 
 async function handle(parts: GatewayParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const pathname = new URL(req.url ?? '/', 'http://gateway.local').pathname;
-  if (pathname.startsWith(CONNECTIONS_PREFIX)) return handleConnections(parts.websocket, req, res, pathname);
+  if (pathname.startsWith(CONNECTIONS_PREFIX)) {
+    return handleConnections(parts.websocket, parts.credentials, req, res, pathname);
+  }
   const headers = parts.securityHeaders();
   if (pathname === '/api' || pathname.startsWith('/api/')) return httpApi(parts, req, res, headers);
   if (pathname === '/healthz') {
     const health = await parts.health();
+    // Ports, paths and timings help whoever runs the stack, and a scanner as much: only on request (?detail=1)
+    // and only from this machine; everyone else learns which parts are up.
+    const detail =
+      new URL(req.url ?? '/', 'http://gateway.local').searchParams.get('detail') === '1' &&
+      isLoopbackAddress(req.socket.remoteAddress);
     res.writeHead(health.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(health.body, null, 2));
+    res.end(JSON.stringify(detail ? health.body : healthSummary(health.ok, health.body), null, 2));
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { decodeComponent } from '../../functions/shared/percent-encoding';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -65,13 +66,8 @@ export class StaticFiles {
   }
 
   private resolveFile(pathname: string): string | undefined {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      return undefined;
-    }
-    if (decoded.includes('\0')) return undefined;
+    const decoded = decodeComponent(pathname);
+    if (decoded === undefined || decoded.includes('\0')) return undefined;
     const file = resolve(this.root, '.' + (decoded.endsWith('/') ? `${decoded}index.html` : decoded));
     // Never serve anything outside the bundle directory (../ in the path).
     if (file !== this.root && !file.startsWith(this.root + sep)) return undefined;

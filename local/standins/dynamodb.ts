@@ -9,6 +9,7 @@ import {
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import { guardServer } from '../listener-guard';
 import { closeServer, listenLoopback } from './listen';
 import { localClientConfig } from './sdk-config';
 
@@ -36,6 +37,7 @@ export async function startDynamo(options: {
 }): Promise<DynamoStandIn> {
   mkdirSync(options.dir, { recursive: true });
   const server = dynalite({ path: options.dir, createTableMs: 0 });
+  guardServer(server);
   const port = await listenLoopback(server);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { guardServer } from '../listener-guard';
 import { closeServer, listenLoopback } from './listen';
 
 // s3rver ships no types: a Koa app with a request callback, bucket provisioning and an 'event' emitter.
@@ -85,6 +86,7 @@ export async function startS3(options: {
     }
     handle(req, res);
   });
+  guardServer(server);
   const port = await listenLoopback(server);
   return { endpoint: `http://127.0.0.1:${port}`, port, stop: () => closeServer(server) };
 }

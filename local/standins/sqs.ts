@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -8,6 +9,7 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import { REPO_ROOT } from '../lambda/functions';
+import { guardServer } from '../listener-guard';
 import { localClientConfig } from './sdk-config';
 
 // fauxqs is ESM-only with an "import"-only exports map; requiring its file directly works under tsx (require(esm),
@@ -21,6 +23,8 @@ const { S3Store } = require(join(FAUXQS, 's3', 's3Store.js')) as { S3Store: new 
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 interface FauxApp {
+  /** Fastify's underlying Node server. */
+  server: Server;
   listen(options: { port: number; host: string }): Promise<string>;
   close(): Promise<void>;
 }
@@ -74,6 +78,7 @@ export async function startSqs(options: {
   sqsStore.host = '';
   const app = buildApp({ logger: false, stores: { sqsStore, snsStore: new SnsStore(), s3Store: new S3Store() } });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  guardServer(app.server);
   const port = Number(new URL(address).port);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new SQSClient(localClientConfig(endpoint));

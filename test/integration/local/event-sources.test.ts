@@ -24,6 +24,11 @@ import { startTestCloud, type TestCloud } from './support/test-cloud';
  */
 let cloud: TestCloud;
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+// The emulators (Lambda, Secrets Manager) take only the stack's own signature, handed to functions in their env.
+const stackCredentials = () => ({
+  accessKeyId: cloud.env.AWS_ACCESS_KEY_ID!,
+  secretAccessKey: cloud.env.AWS_SECRET_ACCESS_KEY!,
+});
 let s3: S3Client;
 let sqs: SQSClient;
 
@@ -194,7 +199,11 @@ describe('schedule → Scaler', () => {
 describe('Lambda Invoke emulator', () => {
   let lambda: LambdaClient;
   beforeAll(() => {
-    lambda = new LambdaClient({ endpoint: cloud.env.AWS_ENDPOINT_URL_LAMBDA, region: 'us-east-1', credentials });
+    lambda = new LambdaClient({
+      endpoint: cloud.env.AWS_ENDPOINT_URL_LAMBDA,
+      region: 'us-east-1',
+      credentials: stackCredentials(),
+    });
   });
   afterAll(() => lambda.destroy());
 
@@ -279,7 +288,7 @@ describe('Secrets Manager emulator', () => {
     secrets = new SecretsManagerClient({
       endpoint: cloud.env.AWS_ENDPOINT_URL_SECRETS_MANAGER,
       region: 'us-east-1',
-      credentials,
+      credentials: stackCredentials(),
     });
   });
   afterAll(() => secrets.destroy());

@@ -137,8 +137,20 @@ describe('gateway', () => {
     expect((await fetch(`${cloud.url}/..%2f..%2fpackage.json`)).status).toBe(404);
   });
 
-  it('reports every part with its stand-in and port on /healthz', async () => {
+  it('shows only part statuses on /healthz: no ports, paths or timings unless asked with ?detail=1', async () => {
     const res = await fetch(`${cloud.url}/healthz`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const health = JSON.parse(text);
+    expect(health).toEqual({ ok: true, parts: expect.objectContaining({ dynamodb: 'up', s3: 'up', gateway: 'up' }) });
+    expect(text).not.toContain(cloud.dataDir);
+    for (const endpoint of [cloud.env.AWS_ENDPOINT_URL_S3!, cloud.env.AWS_ENDPOINT_URL_DYNAMODB!]) {
+      expect(text).not.toContain(new URL(endpoint).port);
+    }
+  });
+
+  it('reports every part with its stand-in and port on /healthz?detail=1 (asked from this machine)', async () => {
+    const res = await fetch(`${cloud.url}/healthz?detail=1`);
     expect(res.status).toBe(200);
     const health = await res.json();
     expect(health.ok).toBe(true);

@@ -48,7 +48,7 @@ it('answers 501 naming the missing module on /api and on the WebSocket upgrade',
 });
 
 it('reports the missing handlers on /healthz with 503 while the stand-ins stay up', async () => {
-  const res = await fetch(`${cloud.url}/healthz`);
+  const res = await fetch(`${cloud.url}/healthz?detail=1`);
   expect(res.status).toBe(503);
   const health = await res.json();
   expect(health.ok).toBe(false);
@@ -59,7 +59,7 @@ it('reports the missing handlers on /healthz with 503 while the stand-ins stay u
 });
 
 it('says which real services it uses: PostgreSQL at DATABASE_URL (migrated) and Redis at REDIS_URL', async () => {
-  const health = await (await fetch(`${cloud.url}/healthz`)).json();
+  const health = await (await fetch(`${cloud.url}/healthz?detail=1`)).json();
   expect(health.parts.postgres).toMatchObject({ status: 'up', servedBy: 'postgres (DATABASE_URL)' });
   expect(health.parts.redis).toMatchObject({ status: 'up', servedBy: `redis at ${REDIS_URL}` });
   expect(cloud.env.REDIS_URL).toBe(REDIS_URL);
@@ -82,6 +82,6 @@ it('builds the frontend at start and serves it like CloudFront: SPA fallback, ha
   expect(asset.status).toBe(200);
   expect(asset.headers.get('content-type')).toContain('javascript');
   expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-  const health = await (await fetch(`${cloud.url}/healthz`)).json();
+  const health = await (await fetch(`${cloud.url}/healthz?detail=1`)).json();
   expect(health.parts.frontend.status).toBe('up');
 });

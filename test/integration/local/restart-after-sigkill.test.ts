@@ -7,6 +7,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { isProcessAlive } from '../../../local/data-lock';
+import { localCredentials } from '../../../local/local-credentials';
 
 /*
  * "A restart loses nothing": `npm start`'s own command, killed with SIGKILL (no shutdown code runs), then started
@@ -58,7 +59,7 @@ async function start(): Promise<Running> {
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
   });
-  const health = (await (await fetch(`${url}/healthz`)).json()) as {
+  const health = (await (await fetch(`${url}/healthz?detail=1`)).json()) as {
     parts: Record<string, { port?: number; status: string }>;
   };
   return {
@@ -87,7 +88,8 @@ function clients(r: Running) {
     dynamo: new DynamoDBClient({ endpoint: endpoint(r.ports.dynamodb), region, credentials }),
     s3: new S3Client({ endpoint: endpoint(r.ports.s3), region, credentials, forcePathStyle: true }),
     sqs: new SQSClient({ endpoint: endpoint(r.ports.sqs), region, credentials }),
-    sql: new RDSDataClient({ endpoint: endpoint(r.ports.dataApi), region, credentials }),
+    // The Data API emulator takes only the stack's own signature: its secret lives in the data folder.
+    sql: new RDSDataClient({ endpoint: endpoint(r.ports.dataApi), region, credentials: localCredentials(dataDir) }),
   };
 }
 

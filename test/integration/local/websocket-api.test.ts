@@ -26,7 +26,10 @@ beforeAll(async () => {
   management = new ApiGatewayManagementApiClient({
     endpoint: cloud.env.WS_CALLBACK_URL,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials: {
+      accessKeyId: cloud.env.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: cloud.env.AWS_SECRET_ACCESS_KEY!,
+    },
   });
 }, 120_000);
 
@@ -269,8 +272,32 @@ describe('@connections with the unchanged SDK client', () => {
     ).rejects.toBeInstanceOf(GoneException);
   });
 
-  it('refuses unsigned management calls (a page cannot post into other sockets)', async () => {
+  it('refuses unsigned management calls and calls signed with another key (a page cannot post into other sockets)', async () => {
     const res = await fetch(`${cloud.env.WS_CALLBACK_URL}/@connections/abc`, { method: 'POST', body: 'hi' });
     expect(res.status).toBe(403);
+    const forged = await fetch(`${cloud.env.WS_CALLBACK_URL}/@connections/abc`, {
+      method: 'POST',
+      body: 'hi',
+      headers: { authorization: 'AWS4-HMAC-SHA256 anything' },
+    });
+    expect(forged.status).toBe(403);
+    const socket = await openSocket(wsUrl, 'kate');
+    const connectionId = callsOf('WsConnect')[0]!.event.requestContext.connectionId;
+    for (const credentials of [
+      { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      { accessKeyId: 'AKIAOTHER', secretAccessKey: cloud.env.AWS_SECRET_ACCESS_KEY! },
+    ]) {
+      const other = new ApiGatewayManagementApiClient({
+        endpoint: cloud.env.WS_CALLBACK_URL,
+        region: 'us-east-1',
+        credentials,
+      });
+      await expect(
+        other.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('{"type":"X"}') })),
+      ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+      other.destroy();
+    }
+    expect(socket.messages).toEqual([]);
+    socket.ws.close();
   });
 });
