@@ -7,6 +7,10 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { ESM_BANNER, EXTERNAL_MODULES, LAMBDA_NODE_TARGET, LOADERS, MAIN_FIELDS } from './bundling-settings';
+import {
+  DATABASE_FUNCTION_TIMEOUT_MARGIN_MS,
+  DATABASE_RESUME_BUDGET_MS,
+} from '../../functions/shared/sql/resume-budget';
 
 /** Repository root: every `entry` is given relative to it (e.g. `functions/signaling/connect.ts`). */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -59,6 +63,32 @@ export interface HouseFunctionProps {
 }
 
 /**
+ * The timeout of functions that reach Aurora through the Data API and answer API Gateway: API Gateway cuts the
+ * request at 29 s whatever the function does, and a resume of the paused cluster must fit below that.
+ */
+export const DATABASE_FUNCTION_TIMEOUT = Duration.seconds(29);
+
+/** Shortest timeout a function with the Data API environment may have: a resume and then its own work. */
+export const DATABASE_FUNCTION_MIN_TIMEOUT = Duration.millis(
+  DATABASE_RESUME_BUDGET_MS + DATABASE_FUNCTION_TIMEOUT_MARGIN_MS,
+);
+
+/** Refuses at synth a database-using function that would time out while Aurora resumes from a pause. */
+function assertOutlastsDatabaseResume(id: string, props: HouseFunctionProps): void {
+  if (!props.environment || !('DB_CLUSTER_ARN' in props.environment)) return;
+  const timeout = props.timeout ?? DEFAULT_TIMEOUT;
+  if (timeout.toMilliseconds() < DATABASE_FUNCTION_MIN_TIMEOUT.toMilliseconds()) {
+    throw new Error(
+      `${id} uses the database (DB_CLUSTER_ARN) with a ${timeout.toSeconds()} s timeout: an Aurora resume can take ` +
+        `${DATABASE_RESUME_BUDGET_MS / 1000} s (functions/shared/sql/resume-budget.ts), so give it at least ` +
+        `${DATABASE_FUNCTION_MIN_TIMEOUT.toSeconds()} s (DATABASE_FUNCTION_TIMEOUT).`,
+    );
+  }
+}
+
+const DEFAULT_TIMEOUT = Duration.seconds(10);
+
+/**
  * A Node.js Lambda with the house defaults: Node.js 22 on arm64 (cheaper per GB-second than x86), an esbuild
  * bundle that is minified, source-mapped and carries its own AWS SDK (pinned versions, no cold-start resolution of
  * the runtime's copy), an explicit log group with retention (the implicit one never expires), active tracing and the
@@ -74,6 +104,7 @@ export class HouseFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
+    assertOutlastsDatabaseResume(id, props);
     const entry = join(PROJECT_ROOT, props.entry);
     this.serviceName = props.serviceName;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -88,7 +119,7 @@ export class HouseFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: props.timeout ?? DEFAULT_TIMEOUT,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       vpc: props.vpc,

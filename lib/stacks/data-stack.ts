@@ -28,6 +28,14 @@ import { recordingsCorsRule } from '../constructs/bucket-cors';
 import { HouseFunction, PROJECT_ROOT } from '../constructs/house-function';
 import { acknowledgeGrantWildcards } from '../nag';
 
+/**
+ * Aurora PostgreSQL engine, pinned to a long-term-support minor (16.8: AWS keeps LTS minors offered for about three
+ * years; 16.3+ is needed for a minimum capacity of 0). To upgrade: check `aws rds describe-db-engine-versions
+ * --engine aurora-postgresql --query 'DBEngineVersions[].EngineVersion'`, change this constant, run `npx cdk diff`,
+ * deploy in a quiet hour (the writer restarts, ~1 min). docs/deployment.md, "Upgrading the database".
+ */
+export const AURORA_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_16_8;
+
 /** Database name inside the Aurora cluster (DB_NAME). */
 export const DATABASE_NAME = 'connectnow';
 
@@ -158,9 +166,10 @@ export class DataStack extends Stack {
 
   private createDatabase(props: DataStackProps): { cluster: rds.DatabaseCluster; secret: secretsmanager.ISecret } {
     const cluster = new rds.DatabaseCluster(this, 'Database', {
-      // 16.3+ is required for a minimum capacity of 0 (auto-pause).
-      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 }),
-      writer: rds.ClusterInstance.serverlessV2('Writer', { autoMinorVersionUpgrade: true }),
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_ENGINE_VERSION }),
+      // The template says which version runs: an automatic minor upgrade would leave it behind the cluster, and the
+      // next stack update would then ask RDS for a downgrade. Upgrades are a reviewed change of the constant.
+      writer: rds.ClusterInstance.serverlessV2('Writer', { autoMinorVersionUpgrade: false }),
       // Pauses to 0 ACU when no meeting touches the database: idle costs storage only. The first query after a
       // pause waits ~15 s for resume; handlers retry DatabaseResumingException.
       serverlessV2MinCapacity: 0,
@@ -181,6 +190,8 @@ export class DataStack extends Stack {
       removalPolicy: props.retainData ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
     });
     if (!cluster.secret) throw new Error('Aurora cluster was created without a generated secret');
+    // The credentials go with the data: a retained cluster (or its final snapshot) is of no use without them.
+    cluster.secret.applyRemovalPolicy(props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     return { cluster, secret: cluster.secret };
   }
 

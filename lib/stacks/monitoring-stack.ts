@@ -5,6 +5,16 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 
+/** The role EC2 Auto Scaling acts as (notifications, launches with encrypted volumes); AWS creates it on first use. */
+export function autoScalingServiceLinkedRoleArn(stack: Stack): string {
+  return stack.formatArn({
+    service: 'iam',
+    region: '',
+    resource: 'role',
+    resourceName: 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
+  });
+}
+
 /** Properties of {@link MonitoringStack}. */
 export interface MonitoringStackProps extends StackProps {
   /**
@@ -34,11 +44,32 @@ export class MonitoringStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
+    // The Auto Scaling service-linked role publishes the fleet's launch errors to the topic, so it must use the key.
+    // It may not exist yet in a fresh account (it is created with the first group), and a key policy naming a
+    // missing role is refused: the account is the principal, narrowed to that role's ARN by a condition.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AccountPrincipal(this.account)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': autoScalingServiceLinkedRoleArn(this) } },
+      }),
+    );
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'Connect Now alarms',
       masterKey: key,
       enforceSSL: true,
     });
+    // enforceSSL writes a topic policy, and a topic with a policy admits only whom it names: without this statement
+    // the policy only denies, and CloudWatch alarms could not publish.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
     if (props.alarmEmail) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }

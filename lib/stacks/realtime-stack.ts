@@ -10,7 +10,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENTRIES } from '../function-entries';
 import { FunctionAlarms } from '../constructs/alarms';
-import { HouseFunction, type HouseFunctionProps } from '../constructs/house-function';
+import { DATABASE_FUNCTION_TIMEOUT, HouseFunction, type HouseFunctionProps } from '../constructs/house-function';
 import type { DataStack } from './data-stack';
 import { acknowledgeGrantWildcards } from '../nag';
 import { WEBSOCKET_STAGE_NAME } from './web-stack';
@@ -145,6 +145,8 @@ export class RealtimeStack extends Stack {
       serviceName: 'signaling',
       description: '$disconnect: unregisters the connection and tells the room',
       environment: { ...tableEnv, ...redisEnv, ...authEnv, ...data.databaseEnvironment },
+      // Outlasts an Aurora resume (functions/shared/sql/resume-budget.ts) within API Gateway's 29 s.
+      timeout: DATABASE_FUNCTION_TIMEOUT,
     });
 
     this.relay = new HouseFunction(this, 'SignalRelay', {
@@ -169,6 +171,8 @@ export class RealtimeStack extends Stack {
         ...data.databaseEnvironment,
         ROOM_MAX_PARTICIPANTS: String(props.maxParticipants),
       },
+      // Host actions after an idle hour meet a paused database: the resume must fit (resume-budget.ts).
+      timeout: DATABASE_FUNCTION_TIMEOUT,
     });
 
     for (const fn of [this.connect, this.disconnect, this.opener, this.relay, this.roomSocket]) {

@@ -12,6 +12,10 @@ import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { GPU_AMI_PARAMETER } from '../../lib/stacks/media-stack';
 import { leaseKey, LEASES } from '../../functions/shared/lease-names';
+import {
+  DATABASE_FUNCTION_TIMEOUT_MARGIN_MS,
+  DATABASE_RESUME_BUDGET_MS,
+} from '../../functions/shared/sql/resume-budget';
 import { SIGNAL_ROUTES } from '../../lib/stacks/realtime-stack';
 import { ORIGIN_VERIFY_HEADER } from '../../lib/stacks/web-stack';
 import { rendered } from './support/cfn-text';
@@ -92,6 +96,24 @@ describe('DataStack', () => {
       DatabaseName: 'connectnow',
       MasterUserPassword: { 'Fn::Join': ['', Match.arrayWith(['{{resolve:secretsmanager:'])] },
     });
+  });
+
+  test('the Aurora engine is pinned to one LTS minor, with no automatic minor upgrades behind the template', () => {
+    const data = t('data');
+    data.hasResourceProperties('AWS::RDS::DBCluster', { EngineVersion: '16.8' });
+    data.hasResourceProperties('AWS::RDS::DBInstance', { AutoMinorVersionUpgrade: false });
+  });
+
+  test('the database credentials are retained with the data (retainData, the default)', () => {
+    const data = t('data');
+    const secrets = data.findResources('AWS::SecretsManager::Secret', {
+      Properties: {
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: Match.stringLikeRegexp('connectnow_admin') }),
+      },
+    }) as Record<string, { DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+    expect(Object.values(secrets)).toEqual([
+      expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }),
+    ]);
   });
 
   test('serverless Valkey sits in the VPC behind a security group that only cache clients reach', () => {
@@ -448,6 +470,24 @@ describe('MediaStack', () => {
     });
   });
 
+  test('every function that reaches the database outlasts an Aurora resume (its timeout ≥ the retry budget + margin)', () => {
+    const needed = (DATABASE_RESUME_BUDGET_MS + DATABASE_FUNCTION_TIMEOUT_MARGIN_MS) / 1000;
+    const checked: string[] = [];
+    for (const name of Object.keys(built.stacks) as (keyof typeof built.stacks)[]) {
+      const fns = t(name).findResources('AWS::Lambda::Function') as Resources;
+      for (const [id, fn] of Object.entries(fns)) {
+        const env = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+        if (!env || !('DB_CLUSTER_ARN' in env)) continue;
+        checked.push(id);
+        // Lambda's default is 3 s when Timeout is absent.
+        expect([id, (fn.Properties.Timeout as number | undefined) ?? 3]).toEqual([id, expect.any(Number)]);
+        expect([id, ((fn.Properties.Timeout as number | undefined) ?? 3) >= needed]).toEqual([id, true]);
+      }
+    }
+    // RoomSocket, WsDisconnect, HttpApi, Migrate, Transcode, BurnIn and the sweep at least.
+    expect(checked.length).toBeGreaterThanOrEqual(6);
+  });
+
   test('no function reserves concurrency: accounts whose concurrency quota is 10 can reserve none', () => {
     for (const name of Object.keys(built.stacks) as (keyof typeof built.stacks)[]) {
       const fns = t(name).findResources('AWS::Lambda::Function') as Resources;
@@ -790,7 +830,22 @@ describe('MonitoringStack', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    // A topic policy that only denies admits no one: CloudWatch alarms must be allowed to publish by name.
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
       },
     });
     // CloudWatch may use the key to publish alarms (the AWS-managed SNS key would refuse it).
@@ -801,6 +856,22 @@ describe('MonitoringStack', () => {
           Match.objectLike({
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+          // The fleet's launch-error notifications come from the Auto Scaling service-linked role, which may not
+          // exist yet: named by a condition, not as a principal (KMS refuses policies naming missing roles).
+          Match.objectLike({
+            Principal: { AWS: Match.anyValue() },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: {
+              ArnEquals: {
+                'aws:PrincipalArn': {
+                  'Fn::Join': [
+                    '',
+                    Match.arrayWith([':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']),
+                  ],
+                },
+              },
+            },
           }),
         ]),
       },

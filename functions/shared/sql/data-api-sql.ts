@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-rds-data';
 import { rdsData } from '../aws-clients';
 import type { Sql, SqlParams, SqlValue } from './sql';
+import { DATABASE_RESUME_MAX_BACKOFF_MS, DATABASE_RESUME_RETRY_MS } from './resume-budget';
 
 export interface DataApiTarget {
   resourceArn: string;
@@ -86,7 +87,7 @@ export class DataApiSql implements Sql {
  * Aurora Serverless v2 at 0 ACU pauses; the first statement after a pause fails with DatabaseResumingException
  * while it wakes (typically < 15 s). Retry those, and only those.
  */
-async function resumeAware<T>(call: () => Promise<T>, deadlineMs = 30_000): Promise<T> {
+async function resumeAware<T>(call: () => Promise<T>, deadlineMs = DATABASE_RESUME_RETRY_MS): Promise<T> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
@@ -94,7 +95,7 @@ async function resumeAware<T>(call: () => Promise<T>, deadlineMs = 30_000): Prom
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name !== 'DatabaseResumingException' || Date.now() - started > deadlineMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 4000)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, DATABASE_RESUME_MAX_BACKOFF_MS)));
     }
   }
 }
