@@ -191,7 +191,10 @@ export class DataStack extends Stack {
     });
     if (!cluster.secret) throw new Error('Aurora cluster was created without a generated secret');
     // The credentials go with the data: a retained cluster (or its final snapshot) is of no use without them.
-    cluster.secret.applyRemovalPolicy(props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    // (cluster.secret is the attachment; the generated secret itself is the cluster's child `Secret`.)
+    const generated = cluster.node.tryFindChild('Secret');
+    if (!(generated instanceof secretsmanager.Secret)) throw new Error('Aurora generated secret not found');
+    generated.applyRemovalPolicy(props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     return { cluster, secret: cluster.secret };
   }
 
