@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { resetAuthKeysCache, type AuthKeys } from '../../../functions/auth/keys';
 import { issueAccessToken, issueRoomTicket } from '../../../functions/auth/tickets';
 import { handler } from '../../../functions/auth/ws-authorizer';
+import { logger } from '../../../functions/shared/logger';
 import { socketProtocols } from '../../../functions/shared/protocol/socket-credential';
 import {
   freshKeys,
@@ -70,6 +71,8 @@ describe('$connect authorizer', () => {
     secretsMock.restore();
   });
   beforeEach(() => {
+    // Test runs silence the handlers' logger (test/support/quiet-logs.ts); these tests read what it would write.
+    logger.setLogLevel('INFO');
     logged = '';
     // Powertools writes info to stdout and warnings to stderr.
     for (const stream of [process.stdout, process.stderr]) {
@@ -79,7 +82,10 @@ describe('$connect authorizer', () => {
       });
     }
   });
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+    logger.setLogLevel('SILENT');
+  });
 
   const ticket = (over: Partial<typeof ticketClaims> | { role: string } = {}) =>
     issueRoomTicket({ ...ticketClaims, ...over } as typeof ticketClaims);
