@@ -160,7 +160,7 @@ describe('Recordings page', () => {
     const pushed: { recordingId: string; status: string }[] = [];
     const { page, errors } = await openRecordings('Ada', (p) =>
       p.on('websocket', (ws) => {
-        if (!/[?&]scope=user&/.test(ws.url())) return;
+        if (!/[?&]scope=user(&|$)/.test(ws.url())) return;
         ws.on('framereceived', ({ payload }) => {
           const message = JSON.parse(String(payload)) as { type?: string; recordingId: string; status: string };
           if (message.type === 'recording.status')

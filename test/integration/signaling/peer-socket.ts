@@ -67,6 +67,9 @@ export interface Identity {
  * A raw PeerJS socket, opened as the browser opens it (peerjs@1.5.5's URL `{path}peerjs?key=…&id=…&version=`
  * without its token, the ticket as a subprotocol, the Origin header). Collects every frame the server sends.
  */
+/** How long a test waits for a frame or a close before it fails (see `next`). */
+const WAIT_MS = 20_000;
+
 export class PeerSocket {
   readonly received: Array<Record<string, unknown>> = [];
   closeCode?: number;
@@ -108,8 +111,15 @@ export class PeerSocket {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  /** Resolves with the first received frame matching `predicate` (searching what already arrived first). */
-  async next(predicate: (m: Record<string, unknown>) => boolean, timeoutMs = 5000): Promise<Record<string, unknown>> {
+  /**
+   * Resolves with the first received frame matching `predicate` (searching what already arrived first). The deadline
+   * is a give-up point, not a speed assert: on CI's two loaded cores a relay that needs a fresh local Lambda worker
+   * (a cold start, as in AWS) took over 5 s, so it is sized for that.
+   */
+  async next(
+    predicate: (m: Record<string, unknown>) => boolean,
+    timeoutMs = WAIT_MS,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.received.find(predicate);
@@ -131,7 +141,7 @@ export class PeerSocket {
     return this.next((m) => m.type === type, timeoutMs);
   }
 
-  async closed(timeoutMs = 5000): Promise<number> {
+  async closed(timeoutMs = WAIT_MS): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (this.closeCode === undefined) {
       if (Date.now() > deadline) throw new Error('socket still open');
