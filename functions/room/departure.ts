@@ -35,6 +35,32 @@ export async function depart(deps: RoomDeps, roomId: string, p: LiveParticipant,
 }
 
 /**
+ * Closes every socket (room and PeerJS) of one roster entry, found through the connection registry, plus `also`
+ * (sockets the caller knows of that may not be registered yet).
+ */
+export async function closeSocketsOf(
+  deps: RoomDeps,
+  roomId: string,
+  entry: { sub: string; peerId: string },
+  also: readonly string[] = [],
+): Promise<void> {
+  const registered = await deps.connections.listRoom(roomId);
+  const ids = registered.filter((c) => c.sub === entry.sub && c.peerId === entry.peerId).map((c) => c.connectionId);
+  await Promise.all([...new Set([...also, ...ids])].map((id) => deps.notifier.close(id)));
+}
+
+/**
+ * The same person joined again (another tab or device): their earlier entry leaves the roster, its sockets are told
+ * why and closed, and the room hears that it was replaced (so no page keeps a tile or a call for it).
+ */
+export async function replaceEntry(deps: RoomDeps, roomId: string, old: LiveParticipant, except: string) {
+  const removed = await deps.live.removeParticipant(roomId, old.peerId, old.connectionId);
+  await deps.notifier.send(old.connectionId, { type: 'session.replaced' });
+  await closeSocketsOf(deps, roomId, old, [old.connectionId]);
+  if (removed) await announce(deps, roomId, { type: 'peer.left', peerId: old.peerId, reason: 'replaced' }, except);
+}
+
+/**
  * The host left: the longest-present cohost becomes host, else the longest-present member. Not when the same
  * person is still here in another tab, and not when nobody is left (the host keeps the role for their return).
  */

@@ -22,3 +22,11 @@ export const roomFull = (present: number, max: number) =>
 export const roomEnded = (closeSocket = false) =>
   new RoomRuleError('room_ended', 'This meeting has ended', 410, closeSocket);
 export const removedFromRoom = () => new RoomRuleError('not_allowed', 'You were removed from this meeting', 403, true);
+/** The ticket's peer id is no longer the identity's current membership (see functions/shared/membership.ts). */
+export const notAMember = () =>
+  new RoomRuleError(
+    'not_a_member',
+    'This ticket no longer admits you: you left, were removed, or joined again from elsewhere',
+    403,
+    true,
+  );

@@ -56,6 +56,8 @@ export const remove: Handler<'host.remove'> = async (deps, who, message) => {
   if (p.role === 'cohost' && HOSTS.includes(t.role)) throw notAllowed('A cohost cannot remove the host or a cohost');
   const reason = message.reason && message.reason.length > 0 ? message.reason : 'Removed by the host';
   await deps.store.recordRemoval(who.roomId, t.sub, p.sub, reason);
+  // From here no door lets them back in with the ticket they hold (PeerJS $connect, join, every relayed frame).
+  await deps.membership.revoke(who.roomId, t.sub);
 
   const roster = await deps.live.roster(who.roomId);
   const removed: LiveParticipant[] = [];
@@ -107,6 +109,7 @@ export const endMeeting: Handler<'host.end'> = async (deps, who) => {
   const room = await deps.store.getRoom(who.roomId);
   if (!room || room.ended) throw roomEnded();
   await deps.store.endRoom(who.roomId);
+  await deps.membership.clear(who.roomId);
   const [roster, lobby, registered] = await Promise.all([
     deps.live.roster(who.roomId),
     deps.live.lobby(who.roomId),

@@ -62,6 +62,7 @@ export const admit: Handler<'lobby.admit'> = async (deps, who, message) => {
     peerId: waiter.peerId,
     role,
   });
+  await deps.membership.admit(who.roomId, waiter.sub, waiter.peerId);
   await deps.live.removeWaiter(who.roomId, waiter.peerId);
   await deps.notifier.send(waiter.connectionId, { type: 'lobby.admitted', ticket, role });
   await sendLobbyUpdate(deps, who.roomId);

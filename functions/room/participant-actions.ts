@@ -1,7 +1,7 @@
 import { INITIAL_MEDIA_STATE, type ChatMessage, type MediaState } from '../shared/protocol/room';
-import { announce, depart, rosterUpdate } from './departure';
+import { announce, closeSocketsOf, depart, replaceEntry, rosterUpdate } from './departure';
 import { roomDisplayName } from './display-name';
-import { notAllowed, notFound, removedFromRoom, roomEnded, roomFull } from './errors';
+import { notAMember, notAllowed, notFound, removedFromRoom, roomEnded, roomFull } from './errors';
 import { newMessageId } from './ids';
 import type { LiveParticipant } from './live-state';
 import {
@@ -49,12 +49,17 @@ export const join: Handler<'join'> = async (deps, who, message) => {
   // The ticket was issued after the member row was written; no row means this identity was never let in.
   const role = await deps.store.getRole(who.roomId, who.sub);
   if (!role) throw notAllowed('You have not been admitted to this room');
+  // A ticket is good only while it speaks for the identity's current membership: not after leaving, removal, the
+  // end of the meeting, or a newer join by the same person.
+  if ((await deps.membership.currentPeer(who.roomId, who.sub)) !== who.peerId) throw notAMember();
 
   const roster = await deps.live.roster(who.roomId);
   const existing = roster.find((p) => p.peerId === who.peerId);
   if (existing && existing.sub !== who.sub) throw notAllowed('This peer id belongs to someone else');
+  // One identity is one roster entry: this join takes the place (and the seat) of the same person's earlier ones.
+  const earlier = roster.filter((p) => p.sub === who.sub && p.peerId !== who.peerId);
   const present = othersPresent(roster, who.sub);
-  if (!existing && !roster.some((p) => p.sub === who.sub) && present >= room.maxParticipants) {
+  if (!existing && earlier.length === 0 && present >= room.maxParticipants) {
     throw roomFull(present, room.maxParticipants);
   }
 
@@ -67,12 +72,13 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     connectionId: who.connectionId,
     name: roomDisplayName(who.name),
     role,
-    joinedAt: existing?.joinedAt ?? deps.now(),
+    joinedAt: existing?.joinedAt ?? earlier[0]?.joinedAt ?? deps.now(),
   };
   await deps.live.putParticipant(who.roomId, self);
-  if (!existing) await refuseIfOverbooked(deps, who.roomId, self, room.maxParticipants);
+  if (!existing && earlier.length === 0) await refuseIfOverbooked(deps, who.roomId, self, room.maxParticipants);
   // A rejoin from a new socket replaces the old one; the old socket must stop receiving the room.
   if (existing && existing.connectionId !== who.connectionId) await deps.notifier.close(existing.connectionId);
+  for (const old of earlier) await replaceEntry(deps, who.roomId, old, who.connectionId);
 
   const [nowRoster, chat, lobby] = await Promise.all([
     deps.live.roster(who.roomId),
@@ -111,10 +117,15 @@ async function refuseIfOverbooked(deps: RoomDeps, roomId: string, self: LivePart
   }
 }
 
+/**
+ * Leaving ends the membership first (so no socket of this entry can be reopened or relay a frame with the ticket it
+ * still holds), then the roster entry, then every socket of the entry: the room socket and the PeerJS socket.
+ */
 export const leave: Handler<'leave'> = async (deps, who) => {
   const p = await requireParticipant(deps, who);
+  await deps.membership.revoke(who.roomId, who.sub, who.peerId);
   await depart(deps, who.roomId, p, 'left');
-  await deps.notifier.close(who.connectionId);
+  await closeSocketsOf(deps, who.roomId, { sub: who.sub, peerId: who.peerId }, [who.connectionId]);
 };
 
 /** Sets (never toggles) the sender's own flags; nobody can set another participant's flags this way. */

@@ -59,6 +59,27 @@ async function dispatch(deps: RoomDeps, who: SocketIdentity, message: ClientMess
 }
 
 /**
+ * A socket past its message budget is told why once and closed: answering every excess frame would double what the
+ * flood costs, and a new socket needs a ticket that is itself rate-limited. (Per-action limits such as chat only
+ * refuse the action: a chatty person is not an attacker.)
+ */
+async function isFlooding(deps: RoomDeps, who: SocketIdentity): Promise<boolean> {
+  try {
+    await deps.rateLimit(`room-msg:${who.connectionId}`, deps.limits.roomMessage);
+    return false;
+  } catch (error) {
+    if (!(error instanceof TooManyRequests)) throw error;
+    logger.warn('room socket flooding: closed', { roomId: who.roomId, connectionId: who.connectionId });
+    await deps.notifier.send(
+      who.connectionId,
+      errorMessage('rate_limited', `${error.message}: this socket sent too many messages and is closed`),
+    );
+    await deps.notifier.close(who.connectionId);
+    return true;
+  }
+}
+
+/**
  * One inbound frame from a room socket. Refusals (flooding, malformed, oversize, not allowed) go back to the
  * sender alone as an `error` and change nothing. Unexpected failures also tell the sender, then propagate so
  * Lambda records them.
@@ -67,7 +88,7 @@ export async function receiveRoomMessage(deps: RoomDeps, who: SocketIdentity, ra
   let ref: string | undefined;
   try {
     // Counted before parsing: garbage floods cost as much as valid ones.
-    await deps.rateLimit(`room-msg:${who.connectionId}`, deps.limits.roomMessage);
+    if (await isFlooding(deps, who)) return;
     const decoded = decodeClientMessage(raw);
     if (!decoded.ok) {
       await deps.notifier.send(

@@ -1,5 +1,6 @@
 import type { RoomTicketClaims } from '../auth/tickets';
 import type { ConnectionRegistry } from '../signaling/connection-registry';
+import type { Membership } from '../shared/membership';
 import type { Limit } from '../shared/rate-limit';
 import type { ClientMessage, Participant, Role, ServerMessage, TicketRole } from '../shared/protocol/room';
 import type { LiveParticipant, LiveRoomState, LobbyWaiter } from './live-state';
@@ -27,6 +28,8 @@ export interface Notifier {
 export interface RoomDeps {
   store: RoomStore;
   live: LiveRoomState;
+  /** Who may be in the room (functions/shared/membership.ts): every door checks it, every exit ends it. */
+  membership: Membership;
   notifier: Notifier;
   connections: Pick<ConnectionRegistry, 'listRoom'>;
   issueTicket(claims: RoomTicketClaims): Promise<string>;

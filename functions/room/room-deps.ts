@@ -1,5 +1,6 @@
 import { issueRoomTicket } from '../auth/tickets';
 import { connectionRegistry } from '../signaling/connection-registry';
+import { RedisMembership } from '../shared/membership';
 import { limits, rateLimit } from '../shared/rate-limit';
 import { serverMessageSchema } from '../shared/protocol/room';
 import { closeConnection, postToConnection } from '../shared/ws-notifier';
@@ -20,6 +21,7 @@ export function roomDeps(): RoomDeps {
   return (shared ??= {
     store: new SqlRoomStore(),
     live: new RedisLiveRoomState(),
+    membership: new RedisMembership(),
     notifier: wsNotifier,
     connections: { listRoom: (roomId, kind) => connectionRegistry().listRoom(roomId, kind) },
     issueTicket: issueRoomTicket,

@@ -8,6 +8,7 @@ import { intEnv, requireEnv } from '../shared/env';
 import { BadRequest, ConfigError, NotFound } from '../shared/errors';
 import { bearerToken, json, readJson, type HttpEvent } from '../shared/http';
 import { limits, rateLimit, type Limit } from '../shared/rate-limit';
+import { RedisMembership, type Membership } from '../shared/membership';
 import { roomIdSchema } from '../shared/protocol/room';
 import { roomDisplayName } from './display-name';
 import { newPeerId, newRoomId } from './ids';
@@ -43,6 +44,7 @@ export const joinRoomBodySchema = z.strictObject({ password: z.string().max(128)
 export interface RoomRouteDeps {
   store: RoomStore;
   live: LiveRoomState;
+  membership: Membership;
   verifyAccessToken(token: string): Promise<AccessClaims>;
   issueTicket(claims: RoomTicketClaims): Promise<string>;
   rateLimit(key: string, limit: Limit): Promise<void>;
@@ -153,6 +155,9 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
           await d.store.addMember(roomId, { sub: user.sub, name }, 'member');
         }
         const peerId = newPeerId();
+        // A member ticket and the membership it speaks for are made together; this join replaces any earlier one
+        // of the same identity (its sockets are closed when this one joins the room socket).
+        if (decision.status === 'joined') await d.membership.admit(roomId, user.sub, peerId);
         const ticket = await d.issueTicket({ sub: user.sub, name, roomId, peerId, role: decision.role });
         // Someone in the lobby has no media yet; TURN credentials cost money, so they get them once admitted
         // (GET /api/ice).
@@ -175,6 +180,7 @@ function defaultDeps(): RoomRouteDeps {
   return (shared ??= {
     store: new SqlRoomStore(),
     live: new RedisLiveRoomState(),
+    membership: new RedisMembership(),
     verifyAccessToken,
     issueTicket: issueRoomTicket,
     rateLimit,

@@ -9,7 +9,7 @@
  * See https://valkey.io/topics/cluster-spec/#hash-tags.
  */
 
-/** The live side of one room: roster, one hash per participant, recent chat, lobby queue. */
+/** The live side of one room: roster, one hash per participant, recent chat, lobby queue, membership. */
 export function roomKeys(roomId: string) {
   requireTagSafe('room id', roomId);
   const tag = `{room:${roomId}}`;
@@ -18,6 +18,8 @@ export function roomKeys(roomId: string) {
     peer: (peerId: string) => `${tag}:peer:${peerId}`,
     chat: `${tag}:chat`,
     lobby: `${tag}:lobby`,
+    /** Who may be in the room right now: field `sub:{sub}` → the peer id of that identity's current ticket. */
+    members: `${tag}:members`,
   };
 }
 

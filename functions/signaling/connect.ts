@@ -3,11 +3,14 @@ import { lambda } from '../shared/aws-clients';
 import { requireEnv } from '../shared/env';
 import { isAppError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { RedisMembership } from '../shared/membership';
 import { PROTOCOL_HEADER, SOCKET_PROTOCOL } from '../shared/protocol/socket-credential';
 import { connectionRegistry } from './connection-registry';
 import type { OpenerEvent } from './opener-event';
 import { registerConnection, type RegisterConnectionDeps } from './register-connection';
 import { identityOf, type WsEvent, type WsResult } from './ws-event';
+
+const membership = new RedisMembership();
 
 export function defaultConnectDeps(): RegisterConnectionDeps {
   return {
@@ -22,6 +25,7 @@ export function defaultConnectDeps(): RegisterConnectionDeps {
       );
     },
     now: Date.now,
+    membership,
   };
 }
 

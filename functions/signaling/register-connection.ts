@@ -1,3 +1,4 @@
+import { notAMemberError, type Membership } from '../shared/membership';
 import type { ClaimResult, ConnectionRecord, ConnectionRegistry } from './connection-registry';
 import type { OpenerEvent } from './opener-event';
 import type { ConnectionIdentity } from './ws-event';
@@ -7,6 +8,7 @@ export interface RegisterConnectionDeps {
   /** Fire-and-forget: the opener runs after $connect has returned (async Lambda invoke in AWS). */
   requestOpen(event: OpenerEvent): Promise<void>;
   now(): number;
+  membership: Pick<Membership, 'currentPeer'>;
 }
 
 export type RegisterResult = ClaimResult | 'room' | 'user';
@@ -34,6 +36,12 @@ export async function registerConnection(
   if (identity.kind === 'user') {
     await deps.registry.putConnection(base);
     return 'user';
+  }
+  // A valid signature is not enough: the ticket must still speak for a current member (functions/shared/membership.ts).
+  // Lobby tickets are let in to knock; they can neither join the room nor relay a frame.
+  if (identity.role !== 'lobby') {
+    const current = await deps.membership.currentPeer(identity.roomId, identity.sub);
+    if (current !== identity.peerId) throw notAMemberError();
   }
   if (identity.kind === 'room') {
     await deps.registry.putConnection({ ...base, peerId: identity.peerId });

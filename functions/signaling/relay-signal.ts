@@ -6,7 +6,8 @@ import {
   type ClientSignal,
   type ServerMessage,
 } from '../shared/protocol/peerjs';
-import type { ConnectionRecord, ConnectionRegistry } from './connection-registry';
+import { notAMemberError, type Membership } from '../shared/membership';
+import type { ConnectionRecord, ConnectionRegistry, PeerBinding } from './connection-registry';
 import type { Notifier } from './ports';
 
 export interface RelayDeps {
@@ -16,6 +17,7 @@ export interface RelayDeps {
   countFrame(connectionId: string): Promise<void>;
   /** Drops a cached peer binding (when the registry is a RegistryCache). */
   forgetPeer?(peerId: string): void;
+  membership: Pick<Membership, 'checkRelay'>;
 }
 
 export type RelayOutcome =
@@ -65,6 +67,26 @@ function assertMaySignal(sender: ConnectionRecord | undefined): asserts sender i
 }
 
 /**
+ * Membership, checked on every frame (both ends, one round trip): a sender whose membership ended is refused (and the
+ * handler closes its socket), whether or not the target exists. True when the frame may reach `target`: same room,
+ * admitted, a current member, and the sender is in the live roster.
+ */
+async function mayReach(
+  deps: RelayDeps,
+  sender: ConnectionRecord & { peerId: string },
+  target: PeerBinding | undefined,
+): Promise<boolean> {
+  const sameRoom = target !== undefined && target.roomId === sender.roomId && target.role !== 'lobby';
+  const check = await deps.membership.checkRelay(
+    sender.roomId,
+    { sub: sender.sub, peerId: sender.peerId },
+    sameRoom ? { sub: target.sub, peerId: target.peerId } : undefined,
+  );
+  if (!check.senderMember) throw notAMemberError();
+  return sameRoom && check.senderPresent && check.targetMember;
+}
+
+/**
  * Relays one PeerJS frame from `connectionId`. `src` is always the sender's registered peer id, whatever the client
  * wrote; the frame reaches `dst` only if it is bound to an admitted peer socket in the sender's room. Nothing is
  * queued for absent peers: our app calls only peers the roster shows as present, so the reference server's
@@ -85,8 +107,10 @@ export async function relaySignal(deps: RelayDeps, connectionId: string, body: s
   // Two tries: after a 410 the peer may have reconnected on a new socket, and a cached binding may predate it.
   for (let attempt = 0; attempt < 2; attempt++) {
     const target = await deps.registry.findPeer(dst);
-    if (!target || target.connectionId === gone) break;
-    if (target.roomId === sender.roomId && target.role !== 'lobby') {
+    if (target && target.connectionId === gone) break;
+    const reachable = await mayReach(deps, sender, target);
+    if (!target) break;
+    if (reachable) {
       if (await deps.notifier.post(target.connectionId, relayed)) return { status: 'delivered', src, dst };
       // 410: the socket died without a $disconnect yet; forget it so the next sender gets EXPIRE straight away.
       gone = target.connectionId;

@@ -1,6 +1,7 @@
 import { isAppError, TooManyRequests } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { errorMessage } from '../shared/protocol/peerjs';
+import { NOT_A_MEMBER, RedisMembership } from '../shared/membership';
 import { limits, rateLimit } from '../shared/rate-limit';
 import { connectionRegistry } from './connection-registry';
 import { wsNotifier } from './ports';
@@ -9,6 +10,7 @@ import { RegistryCache } from './registry-cache';
 import { bodyOf, type WsEvent, type WsResult } from './ws-event';
 
 let cachedRegistry: RegistryCache | undefined;
+const membership = new RedisMembership();
 
 export function defaultRelayDeps(): RelayDeps {
   // Warm containers keep senders and destinations in memory (see RegistryCache for why that is safe): a frame
@@ -20,6 +22,7 @@ export function defaultRelayDeps(): RelayDeps {
     notifier: wsNotifier,
     countFrame: (connectionId) => rateLimit(`signal:${connectionId}`, limits.signal),
     forgetPeer: (peerId) => cache.forgetPeer(peerId),
+    membership,
   };
 }
 
@@ -38,7 +41,8 @@ export function createRelayHandler(deps: () => RelayDeps) {
       await d.notifier.post(connectionId, errorMessage(error.message));
       // A flooding socket is closed: answering each excess frame would double what the flood costs us, and a new
       // socket needs a fresh room ticket, which is itself rate-limited.
-      if (error instanceof TooManyRequests) await d.notifier.close(connectionId);
+      // A socket whose membership ended (removed, left, replaced) has nothing left to do here either.
+      if (error instanceof TooManyRequests || error.code === NOT_A_MEMBER) await d.notifier.close(connectionId);
       return { statusCode: error.status };
     }
   };

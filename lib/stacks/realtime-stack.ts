@@ -127,11 +127,14 @@ export class RealtimeStack extends Stack {
 
     this.connect = new HouseFunction(this, 'WsConnect', {
       ...common,
+      // In the VPC: a ticket opens a socket only while its membership (in Valkey) is current.
+      ...inVpc,
       entry: FUNCTION_ENTRIES.WsConnect,
       serviceName: 'signaling',
-      description: '$connect: registers the connection and asks PeerOpener to send OPEN',
+      description: '$connect: checks membership, registers the connection and asks PeerOpener to send OPEN',
       environment: {
         ...tableEnv,
+        ...redisEnv,
         OPENER_FUNCTION_NAME: this.opener.function.functionName,
         ROOM_MAX_PARTICIPANTS: String(props.maxParticipants),
       },

@@ -260,7 +260,7 @@ describe('RealtimeStack', () => {
       const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Boolean(fn.Properties.VpcConfig)).toBe('REDIS_URL' in env);
     }
-    expect(fns.filter((f) => f.Properties.VpcConfig)).toHaveLength(3);
+    expect(fns.filter((f) => f.Properties.VpcConfig)).toHaveLength(4);
   });
 
   test('every function that uses Valkey reaches it over TLS as a cluster (ElastiCache Serverless is cluster mode)', () => {

@@ -41,6 +41,7 @@ const FATAL_ERRORS: Partial<Record<ErrorCode, [EndReason, string]>> = {
   room_full: ['full', 'This meeting is full.'],
   room_ended: ['ended', 'This meeting has ended.'],
   room_locked: ['locked', 'The host has locked this meeting.'],
+  not_a_member: ['error', 'This page no longer admits you to the meeting. Join again to come back in.'],
 };
 
 export const messageHandlers: MessageHandlers = {
@@ -69,6 +70,8 @@ export const messageHandlers: MessageHandlers = {
   'host.removed': (port, m) =>
     port.finish('removed', m.reason ? `${m.by} removed you: ${m.reason}` : `${m.by} removed you from the meeting.`),
   'room.ended': (port, m) => port.finish('ended', `${m.by} ended the meeting for everyone.`),
+  'session.replaced': (port) =>
+    port.finish('replaced', 'You joined this meeting from another tab or device, so this page left it.'),
   'recording.status': (port, m) => port.recording(m),
   'recording.export': (port, m) => port.recording(m),
   error: (port, m) => {

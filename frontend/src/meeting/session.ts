@@ -26,7 +26,8 @@ import { RoomSocket } from '../net/room-socket';
 import { Signaling } from '../net/signaling';
 import { TICKET_REUSE_MARGIN_SECONDS, ticketSecondsLeft } from '../net/ticket';
 
-export type EndReason = 'left' | 'removed' | 'ended' | 'denied' | 'full' | 'locked' | 'connection-lost' | 'error';
+export type EndReason =
+  'left' | 'removed' | 'ended' | 'denied' | 'full' | 'locked' | 'replaced' | 'connection-lost' | 'error';
 
 /**
  * Moments, not state: state (roster, room, chat, lobby, …) lives in `session.store`, and views subscribe to it.
@@ -378,7 +379,11 @@ export class MeetingSession extends Emitter<SessionEvents> {
     if (this.endedWith) return;
     this.endedWith = reason;
     const closeReason: CloseReason =
-      reason === 'connection-lost' ? 'gave-up' : reason === 'locked' || reason === 'error' ? 'rejected' : reason;
+      reason === 'connection-lost'
+        ? 'gave-up'
+        : reason === 'locked' || reason === 'error' || reason === 'replaced'
+          ? 'rejected'
+          : reason;
     this.socket?.close(closeReason);
     this.mesh?.closeAll();
     this.signaling?.close(closeReason);

@@ -10,12 +10,13 @@ const TITLES: Record<EndReason, string> = {
   denied: 'You were not let in',
   full: 'This meeting is full',
   locked: 'This meeting is locked',
+  replaced: 'You joined from somewhere else',
   'connection-lost': 'Connection lost',
   error: 'Something went wrong',
 };
 
 /** Only these may try again: a removed or denied person cannot rejoin, an ended room cannot be joined. */
-const CAN_REJOIN: ReadonlySet<EndReason> = new Set(['left', 'connection-lost', 'error', 'full', 'locked']);
+const CAN_REJOIN: ReadonlySet<EndReason> = new Set(['left', 'connection-lost', 'error', 'full', 'locked', 'replaced']);
 
 export function renderEnded(ctx: AppContext, reason: EndReason, detail: string, roomId: string): HTMLElement {
   return page(

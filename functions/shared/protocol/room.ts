@@ -185,11 +185,13 @@ export const errorCodeSchema = z.enum([
   'room_full',
   'room_locked',
   'room_ended',
+  'not_a_member', // the ticket no longer speaks for a member: removed, left, or replaced by a newer join
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
 
-export const leaveReasonSchema = z.enum(['left', 'disconnected', 'removed', 'ended']);
+/** `replaced`: the same person joined again (another tab or device), and that entry took this one's place. */
+export const leaveReasonSchema = z.enum(['left', 'disconnected', 'removed', 'ended', 'replaced']);
 export type LeaveReason = z.infer<typeof leaveReasonSchema>;
 
 export const serverMessageSchema = z.discriminatedUnion('type', [
@@ -229,6 +231,11 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   }),
   /** To everyone, just before the server closes every socket of the room. */
   z.object({ type: z.literal('room.ended'), by: z.string().max(LIMITS.displayName) }),
+  /**
+   * To an identity's older sockets when the same person joined again (one identity is one roster entry): the
+   * server closes them right after.
+   */
+  z.object({ type: z.literal('session.replaced') }),
   /**
    * To the owner of a recording made in this room, on their own room sockets only (functions/recordings/notify.ts):
    * the pipeline's progress, so the host sees "saved · transcribing 40 %" without leaving the meeting.

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { issueRoomTicket, type RoomTicketClaims } from '../../../functions/auth/tickets';
+import { RedisMembership } from '../../../functions/shared/membership';
+import { issueMemberTicket } from '../../support/member-ticket';
 import { SOCKET_PROTOCOL } from '../../../functions/shared/protocol/socket-credential';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
 import { openCredentialSocket, upgradeStatus } from '../../support/credential-socket';
@@ -160,7 +162,7 @@ describe('identity through the local cloud (gateway, emulators, default wiring)'
       `ws://127.0.0.1:${cloud.port}/peerjs?${new URLSearchParams(query).toString()}`;
 
     it('accepts a valid ticket from our page on the PeerJS socket and on the room socket', async () => {
-      const token = await issueRoomTicket(claims);
+      const token = await issueMemberTicket(claims);
       const peer = await openCredentialSocket(
         socketUrl({ key: 'peerjs', id: claims.peerId, version: '1.5.5' }),
         token,
@@ -171,8 +173,16 @@ describe('identity through the local cloud (gateway, emulators, default wiring)'
       // The handshake echoes the protocol only: the credential never comes back.
       expect(peer.protocol).toBe(SOCKET_PROTOCOL);
       peer.terminate();
-      const roomTicket = await issueRoomTicket({ ...claims, peerId: 'peer-auth-2' });
+      const roomTicket = await issueMemberTicket({ ...claims, peerId: 'peer-auth-2' });
       expect(await upgrade(socketUrl({}), roomTicket, cloud.url)).toBe(101);
+    });
+
+    it('answers 403 to a valid, unexpired ticket whose membership ended, on both sockets', async () => {
+      const left = { ...claims, sub: 'u-left', peerId: 'peer-left' };
+      const token = await issueMemberTicket(left);
+      await new RedisMembership().revoke(left.roomId, left.sub); // left the meeting, or was removed
+      expect(await upgrade(socketUrl({ key: 'peerjs', id: left.peerId }), token, cloud.url)).toBe(403);
+      expect(await upgrade(socketUrl({}), token, cloud.url)).toBe(403);
     });
 
     it('answers 401 without a ticket or with a ticket that is not ours', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type WebSocket from 'ws';
 import { credentialSocket } from '../../support/credential-socket';
-import { issueRoomTicket } from '../../../functions/auth/tickets';
+import { issueMemberTicket } from '../../support/member-ticket';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
 import { TABLE_NAME } from '../../../local/names';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/standins/sdk-config';
@@ -31,7 +31,7 @@ afterAll(async () => {
 const start = () => startLocalCloud({ port: 0, dataDir, quiet: true, worker: false, buildFrontend: false });
 
 async function openPeer(c: LocalCloud, peerId: string): Promise<WebSocket> {
-  const token = await issueRoomTicket({ sub: `u-${peerId}`, name: peerId, roomId: 'room-x', peerId, role: 'member' });
+  const token = await issueMemberTicket({ sub: `u-${peerId}`, name: peerId, roomId: 'room-x', peerId, role: 'member' });
   const ws = credentialSocket(`${c.url.replace('http', 'ws')}/peerjs?key=peerjs&id=${peerId}`, token, {
     origin: c.url,
   });

@@ -9,6 +9,7 @@ import { rateLimit } from '../../../functions/shared/rate-limit';
 import { setRedisForTesting } from '../../../functions/shared/redis';
 import { serverMessageSchema, type ServerMessage, type ServerMessageOf } from '../../../functions/shared/protocol/room';
 import type { ConnectionRecord } from '../../../functions/signaling/connection-registry';
+import { RedisMembership } from '../../../functions/shared/membership';
 import { RedisLiveRoomState } from '../../../functions/room/live-state';
 import type { RoomDeps } from '../../../functions/room/room-context';
 import { SqlRoomStore } from '../../../functions/room/room-store';
@@ -73,6 +74,7 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
   const tokens: TokenService = createTokenService({ keys: async () => keys, issuer: () => 'https://meet.test' });
   const store = new SqlRoomStore(() => db.sql);
   const live = new RedisLiveRoomState(() => redis);
+  const membership = new RedisMembership(() => redis);
   const inboxes = new Map<string, ServerMessage[]>();
   const closed = new Set<string>();
   const registry = new Map<string, ConnectionRecord>();
@@ -80,6 +82,7 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
   const deps: RoomDeps = {
     store,
     live,
+    membership,
     notifier: {
       async send(connectionId, message) {
         if (closed.has(connectionId)) return false;
@@ -104,6 +107,7 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
     createRoomRoutes(() => ({
       store,
       live,
+      membership,
       verifyAccessToken: (t) => tokens.verifyAccessToken(t),
       issueTicket: (c) => tokens.issueRoomTicket(c),
       rateLimit,

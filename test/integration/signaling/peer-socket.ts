@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type WebSocket from 'ws';
 import { credentialSocket } from '../../support/credential-socket';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
-import { issueRoomTicket } from '../../../functions/auth/tickets';
+import { issueMemberTicket } from '../../support/member-ticket';
 
 export interface TestCloud {
   cloud: LocalCloud;
@@ -63,13 +63,13 @@ export interface Identity {
   role?: 'host' | 'cohost' | 'member' | 'lobby';
 }
 
+/** How long a test waits for a frame or a close before it fails (see `next`). */
+const WAIT_MS = 20_000;
+
 /**
  * A raw PeerJS socket, opened as the browser opens it (peerjs@1.5.5's URL `{path}peerjs?key=…&id=…&version=`
  * without its token, the ticket as a subprotocol, the Origin header). Collects every frame the server sends.
  */
-/** How long a test waits for a frame or a close before it fails (see `next`). */
-const WAIT_MS = 20_000;
-
 export class PeerSocket {
   readonly received: Array<Record<string, unknown>> = [];
   closeCode?: number;
@@ -87,7 +87,7 @@ export class PeerSocket {
   }
 
   static async open(cloud: LocalCloud, who: Identity, query: Record<string, string> = { key: 'peerjs' }) {
-    const token = await issueRoomTicket({
+    const token = await issueMemberTicket({
       sub: who.sub ?? `user-${who.peerId}`,
       name: who.peerId,
       roomId: who.roomId,

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { DataConnection, Peer as PeerType, PeerError } from 'peerjs';
-import { issueRoomTicket } from '../../../functions/auth/tickets';
+import { issueMemberTicket } from '../../support/member-ticket';
 import { PEER_PING_INTERVAL_MS } from '../../../functions/signaling/heartbeat';
 import { withCredentialSocket } from '../../../frontend/src/net/credential-socket';
 import { startTestCloud, type TestCloud } from './peer-socket';
@@ -110,7 +110,7 @@ describe('the unmodified peerjs@1.5.5 client against our signalling (local gatew
   const roomId = `room-${Date.now().toString(36)}`;
 
   async function newPeer(peerId: string, sub = `user-${peerId}`): Promise<PeerType> {
-    const token = await issueRoomTicket({ sub, name: peerId, roomId, peerId, role: 'member' });
+    const token = await issueMemberTicket({ sub, name: peerId, roomId, peerId, role: 'member' });
     // The browser's way (frontend/src/net/signaling.ts): the ticket as a subprotocol, PeerJS's own token dropped.
     const peer = withCredentialSocket(
       token,
@@ -212,7 +212,7 @@ describe('the unmodified peerjs@1.5.5 client against our signalling (local gatew
     const alice = peers[0]!;
     alice.disconnect();
     expect(alice.disconnected).toBe(true);
-    const ticket = await issueRoomTicket({
+    const ticket = await issueMemberTicket({
       sub: 'user-alice',
       name: 'alice',
       roomId,

@@ -11,6 +11,7 @@ import { serverMessageSchema } from '../../../functions/shared/protocol/room';
 import type { RoomTicketClaims } from '../../../functions/auth/tickets';
 import type { ConnectionRecord } from '../../../functions/signaling/connection-registry';
 import { RedisLiveRoomState } from '../../../functions/room/live-state';
+import { RedisMembership } from '../../../functions/shared/membership';
 import { receiveRoomMessage } from '../../../functions/room/receive';
 import type { RoomDeps, SocketIdentity } from '../../../functions/room/room-context';
 import { newPeerId, newRoomId } from '../../../functions/room/ids';
@@ -34,9 +35,13 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
   const tickets: RoomTicketClaims[] = [];
   let clock = 1_764_000_000_000;
 
+  const membership = new RedisMembership(() => redis);
+  // Admissions made by socket() (as the join route makes one with every member ticket), awaited before a send.
+  const admissions: Promise<void>[] = [];
   const deps: RoomDeps = {
     store,
     live: new RedisLiveRoomState(() => redis),
+    membership,
     notifier: {
       async send(connectionId, message) {
         if (closed.has(connectionId)) return false;
@@ -89,8 +94,16 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
       );
       return id;
     },
-    /** A room socket as the authorizer would describe it, registered like WsConnect does (plus a PeerJS socket). */
-    socket(roomId: string, sub: string, opts: { name?: string; role?: TicketRole; peerId?: string } = {}): Sock {
+    /**
+     * A room socket as the authorizer would describe it, registered like WsConnect does (plus a PeerJS socket). A
+     * member ticket comes with its membership, as from the join route (`admit: false`: a ticket whose membership
+     * has since ended).
+     */
+    socket(
+      roomId: string,
+      sub: string,
+      opts: { name?: string; role?: TicketRole; peerId?: string; admit?: boolean } = {},
+    ): Sock {
       counter += 1;
       const who: Sock = {
         connectionId: `conn-${counter}-${randomBytes(3).toString('hex')}`,
@@ -103,14 +116,17 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
       registry.set(who.connectionId, { ...who, kind: 'room', connectedAt: clock });
       const peerConn = `peer-${who.connectionId}`;
       registry.set(peerConn, { ...who, connectionId: peerConn, kind: 'peer', connectedAt: clock });
+      if (who.role !== 'lobby' && opts.admit !== false) admissions.push(membership.admit(roomId, sub, who.peerId));
       return who;
     },
     peerSocketOf: (who: Sock) => `peer-${who.connectionId}`,
     /** Anything JSON: valid messages are typed by the caller, attacks need not be. */
     async send(who: Sock, message: ClientMessage | object) {
+      await Promise.all(admissions.splice(0));
       await receiveRoomMessage(deps, who, JSON.stringify(message));
     },
     async sendRaw(who: Sock, raw: string) {
+      await Promise.all(admissions.splice(0));
       await receiveRoomMessage(deps, who, raw);
     },
     /** A member (host too) that has joined: member row + socket + join. */

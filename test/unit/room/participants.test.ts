@@ -40,7 +40,7 @@ describe('room socket: join, roster, state, leave', () => {
     expect(await h.roster(roomId)).toEqual([]);
   });
 
-  it('refuses a join beyond capacity with the count, but lets the same person open a second tab', async () => {
+  it('refuses a join beyond capacity with the count, but lets the same person join again in their own seat', async () => {
     const small = await h.createRoom({ max: 2 });
     await h.joined(small, 'sub-host');
     const a = await h.joined(small, 'sub-a');
@@ -51,7 +51,9 @@ describe('room socket: join, roster, state, leave', () => {
     const secondTab = h.socket(small, 'sub-a');
     await h.send(secondTab, { type: 'join' });
     expect(h.last(secondTab, 'welcome')).toBeDefined();
-    expect((await h.roster(small)).filter((p) => p.sub === a.sub)).toHaveLength(2);
+    // One identity is one roster entry: the new tab took the first one's place (and seat).
+    expect((await h.roster(small)).filter((p) => p.sub === a.sub).map((p) => p.peerId)).toEqual([secondTab.peerId]);
+    expect(h.closed.has(a.connectionId)).toBe(true);
   });
 
   it('two joins racing for the last seat: exactly one gets in, the other is told the room is full', async () => {

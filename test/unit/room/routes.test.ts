@@ -7,6 +7,7 @@ import { rateLimit } from '../../../functions/shared/rate-limit';
 import { setRedisForTesting } from '../../../functions/shared/redis';
 import { roomIdSchema } from '../../../functions/shared/protocol/room';
 import type { RoomTicketClaims } from '../../../functions/auth/tickets';
+import { RedisMembership } from '../../../functions/shared/membership';
 import { RedisLiveRoomState } from '../../../functions/room/live-state';
 import { createRoomRoutes, type RoomRouteDeps } from '../../../functions/room/routes';
 import { verifyPassword } from '../../../functions/room/password';
@@ -42,6 +43,7 @@ describe('rooms HTTP routes', () => {
     const deps: RoomRouteDeps = {
       store,
       live,
+      membership: new RedisMembership(() => redis),
       // Tokens in these tests are "sub|name"; signature checks are tested in test/unit/auth.
       async verifyAccessToken(token) {
         const [sub, name] = token.split('|');
@@ -304,6 +306,7 @@ describe('per-address join limit behind CloudFront', () => {
     const deps: RoomRouteDeps = {
       store,
       live: new RedisLiveRoomState(() => redis),
+      membership: new RedisMembership(() => redis),
       async verifyAccessToken(token) {
         const [sub, name] = token.split('|');
         return { sub: sub!, name: name!, kind: 'guest' };

@@ -15,6 +15,8 @@ import { wsNotifier } from '../../../functions/signaling/ports';
 import { createRelayHandler } from '../../../functions/signaling/relay';
 import { limits, rateLimit } from '../../../functions/shared/rate-limit';
 import type { WsEvent } from '../../../functions/signaling/ws-event';
+import { RedisMembership } from '../../../functions/shared/membership';
+import { markJoined } from '../../support/member-ticket';
 import { InMemoryRegistry } from './in-memory-registry';
 
 export interface Who {
@@ -24,6 +26,8 @@ export interface Who {
   role?: ConnectionRecord['role'];
   kind?: ConnectionRecord['kind'];
   name?: string;
+  /** false: the ticket's membership has ended (left, removed, replaced) or never existed. Default: a joined member. */
+  admit?: boolean;
 }
 
 /**
@@ -78,8 +82,16 @@ export function createHarness() {
     registry,
     notifier: wsNotifier,
     countFrame: (connectionId) => rateLimit(`signal:${connectionId}`, limits.signal),
+    membership: new RedisMembership(),
   }));
   const disconnect = createDisconnectHandler(() => ({ registry, notifier: wsNotifier, onRoomSocketDisconnected }));
+
+  /** What the join route and the room socket's join leave behind for this ticket (see test/support/member-ticket.ts). */
+  function joined(who: Who) {
+    const sub = who.sub ?? `user-${who.peerId}`;
+    const roomId = who.roomId ?? 'room-1';
+    return markJoined({ sub, name: who.name ?? who.peerId, roomId, peerId: who.peerId, role: who.role ?? 'member' });
+  }
 
   function event(connectionId: string, who?: Who, body?: string): WsEvent {
     return {
@@ -115,6 +127,7 @@ export function createHarness() {
     async open(name: string, who: Who, options: { refusePosts?: number } = {}) {
       const connectionId = id(name);
       const before = invocations.length;
+      if ((who.kind ?? 'peer') !== 'user' && who.admit !== false) await joined(who);
       const result = await connect(event(connectionId, who));
       if (result.statusCode !== 200) return { connectionId, result };
       live.add(connectionId);

@@ -1,3 +1,4 @@
+import { RedisMembership } from '../../../functions/shared/membership';
 import { MAX_SIGNAL_BYTES } from '../../../functions/shared/protocol/peerjs';
 import { limits } from '../../../functions/shared/rate-limit';
 import { wsNotifier } from '../../../functions/signaling/ports';
@@ -73,7 +74,12 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
 
   it('follows a peer that reconnected on a new socket when its cached binding answers 410', async () => {
     const cache = new RegistryCache(h.registry);
-    const relay = createRelayHandler(() => ({ registry: cache, notifier: wsNotifier, countFrame: async () => {} }));
+    const relay = createRelayHandler(() => ({
+      registry: cache,
+      notifier: wsNotifier,
+      countFrame: async () => {},
+      membership: new RedisMembership(),
+    }));
     const send = (from: string, message: unknown) =>
       relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });
     await send(alice, candidate('bob')); // caches bob → old socket
@@ -91,6 +97,7 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
       notifier: wsNotifier,
       countFrame: async () => {},
       forgetPeer: (peerId) => cache.forgetPeer(peerId),
+      membership: new RedisMembership(),
     }));
     const send = (from: string, message: unknown) =>
       relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });

@@ -1,0 +1,97 @@
+import { RedisLiveRoomState } from '../../../functions/room/live-state';
+import { RedisMembership } from '../../../functions/shared/membership';
+import { candidate, createHarness, offer, type Harness } from './harness';
+
+/**
+ * The attack an outside test found: a valid, unexpired room ticket alone let someone who was removed (or who had
+ * left) reopen the PeerJS socket, get OPEN and call people, whose browsers answered with camera and microphone.
+ * Every PeerJS door now asks whether the ticket still speaks for a current member.
+ */
+describe('PeerJS sockets obey room membership', () => {
+  let h: Harness;
+  const membership = new RedisMembership();
+  const room = () => `room-${Math.random().toString(36).slice(2, 10)}`;
+  afterEach(() => h.restore());
+  beforeEach(() => {
+    h = createHarness();
+  });
+
+  it('$connect refuses a ticket whose membership ended (403 not-a-member, no OPEN, nothing registered)', async () => {
+    const roomId = room();
+    const { result, connectionId } = await h.open('mallory', { peerId: 'mallory', roomId, admit: false });
+    expect(result).toEqual({ statusCode: 403, body: expect.stringMatching(/no longer admits you/) });
+    expect(await h.registry.getConnection(connectionId)).toBeUndefined();
+    expect(await h.registry.findPeer('mallory')).toBeUndefined();
+    expect(h.inbox(connectionId)).toEqual([]);
+  });
+
+  it('$connect refuses a room socket on an ended membership too, and a ticket replaced by a newer join', async () => {
+    const roomId = room();
+    await membership.admit(roomId, 'user-bob', 'bob-new'); // Bob joined again: his newer ticket is the current one
+    const roomSocket = await h.open('bob-room', {
+      peerId: 'bob-old',
+      sub: 'user-bob',
+      roomId,
+      kind: 'room',
+      admit: false,
+    });
+    const peerSocket = await h.open('bob-peer', { peerId: 'bob-old', sub: 'user-bob', roomId, admit: false });
+    expect(roomSocket.result.statusCode).toBe(403);
+    expect(peerSocket.result.statusCode).toBe(403);
+    const current = await h.open('bob-peer-2', { peerId: 'bob-new', sub: 'user-bob', roomId });
+    expect(current.result.statusCode).toBe(200);
+  });
+
+  it('lets a lobby ticket connect (to knock), though it is no member', async () => {
+    const { result } = await h.open('kim', { peerId: 'kim', roomId: room(), role: 'lobby', admit: false });
+    expect(result.statusCode).toBe(200);
+  });
+
+  it('a sender whose membership ends mid-call gets an ERROR, its socket is closed, and nothing reaches the room', async () => {
+    const roomId = room();
+    const alice = (await h.open('alice', { peerId: 'alice', roomId })).connectionId;
+    const bob = (await h.open('bob', { peerId: 'bob', roomId })).connectionId;
+    h.clearInboxes();
+    await membership.revoke(roomId, 'user-alice'); // removed by the host
+    await h.send(alice, offer('bob'));
+    await h.send(alice, candidate('bob'));
+    expect(h.inbox(bob)).toEqual([]);
+    expect(h.inbox(alice)).toEqual([
+      { type: 'ERROR', payload: { msg: expect.stringMatching(/no longer admits you/) } },
+    ]);
+    expect(h.closed).toContain(alice);
+  });
+
+  it('a sender whose membership ended is refused even when the target does not exist (no probing)', async () => {
+    const roomId = room();
+    const alice = (await h.open('alice', { peerId: 'alice', roomId })).connectionId;
+    h.clearInboxes();
+    await membership.revoke(roomId, 'user-alice');
+    await h.send(alice, offer('nobody'));
+    expect(h.inbox(alice)).toEqual([
+      { type: 'ERROR', payload: { msg: expect.stringMatching(/no longer admits you/) } },
+    ]);
+  });
+
+  it('never delivers to a target whose membership ended: the caller gets EXPIRE', async () => {
+    const roomId = room();
+    const alice = (await h.open('alice', { peerId: 'alice', roomId })).connectionId;
+    const bob = (await h.open('bob', { peerId: 'bob', roomId })).connectionId;
+    h.clearInboxes();
+    await membership.revoke(roomId, 'user-bob', 'bob'); // Bob left
+    await h.send(alice, offer('bob'));
+    expect(h.inbox(bob)).toEqual([]);
+    expect(h.inbox(alice)).toEqual([{ type: 'EXPIRE', src: 'bob', dst: 'alice' }]);
+  });
+
+  it('a member who is not in the roster (no tile anywhere) calls nobody', async () => {
+    const roomId = room();
+    const alice = (await h.open('alice', { peerId: 'alice', roomId })).connectionId;
+    const bob = (await h.open('bob', { peerId: 'bob', roomId })).connectionId;
+    h.clearInboxes();
+    await new RedisLiveRoomState().removeParticipant(roomId, 'alice'); // her room socket departed; PeerJS kept
+    await h.send(alice, offer('bob'));
+    expect(h.inbox(bob)).toEqual([]);
+    expect(h.inbox(alice)).toEqual([{ type: 'EXPIRE', src: 'bob', dst: 'alice' }]);
+  });
+});
