@@ -6,6 +6,7 @@
 import type { MediaConnection } from 'peerjs';
 import { Emitter } from '../net/emitter';
 import type { Signaling } from '../net/signaling';
+import { CallGate, type CallGateOptions } from './call-gate';
 import { shouldCall, type PeerPosition } from './call-direction';
 import type { LocalMedia } from './local-media';
 import { encodingFor, videoCapFor, type VideoSource } from './quality-policy';
@@ -38,13 +39,21 @@ export class Mesh extends Emitter<MeshEvents> {
   private screenStream: MediaStream | null = null;
   private participants = 1;
   private audioOnly = false;
+  private readonly gate: CallGate;
 
+  /**
+   * @param admits whether the current roster shows `peerId` (sharing, for a screen call): only such calls are
+   *   answered (call-gate.ts)
+   */
   constructor(
     private readonly signaling: Signaling,
     private readonly local: LocalMedia,
+    admits: (peerId: string, kind: StreamKind) => boolean,
+    gateOptions?: CallGateOptions,
   ) {
     super();
-    signaling.on('call', (call) => this.incoming(call));
+    this.gate = new CallGate(admits, gateOptions);
+    signaling.on('call', (call) => this.gate.offer(call, metadataOf(call).kind, () => this.incoming(call)));
     local.on('trackReplaced', (kind, track) => this.replaceTrack(kind, track));
   }
 
@@ -54,6 +63,7 @@ export class Mesh extends Emitter<MeshEvents> {
    */
   reconcile(self: PeerPosition, roster: PeerPosition[]): void {
     this.participants = Math.max(1, roster.length);
+    this.gate.rosterChanged();
     if (!this.signaling.open) return;
     for (const remote of roster) {
       if (remote.peerId === self.peerId) continue;
@@ -114,6 +124,7 @@ export class Mesh extends Emitter<MeshEvents> {
   }
 
   closeAll(): void {
+    this.gate.closeAll();
     this.stopScreenShare();
     for (const map of [this.camera, this.screenIn]) {
       for (const call of map.values()) call.close();

@@ -212,7 +212,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
         this.finish('connection-lost', 'The connection to the meeting was lost.');
       }
     });
-    const mesh = new Mesh(signaling, this.local);
+    const mesh = new Mesh(signaling, this.local, (peerId, kind) => this.admitsCall(peerId, kind));
     this.mesh = mesh;
     mesh.setAudioOnly(this.audioOnly);
     mesh.onScreenStopped = () => this.sendState({ screen: false });
@@ -269,6 +269,13 @@ export class MeetingSession extends Emitter<SessionEvents> {
     this.emit('streamEnded', peerId, kind);
     // Our camera call to a peer still in the room closed (ICE failure, the peer reloaded): call again if it is ours.
     if (kind === 'camera' && !this.ended) setTimeout(() => this.reconcileCalls(), 1000);
+  }
+
+  /** Only a peer the roster shows (sharing, for a screen call) gets an answer, and so our media (call-gate.ts). */
+  private admitsCall(peerId: string, kind: StreamKind): boolean {
+    if (this.ended || peerId === this.peerId) return false;
+    const entry = this.roster.find((p) => p.peerId === peerId);
+    return entry !== undefined && (kind === 'camera' || entry.screen);
   }
 
   private reconcileCalls(): void {
