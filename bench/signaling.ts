@@ -23,7 +23,7 @@ import { PeerServer } from 'peer';
 import WebSocket from 'ws';
 import http from 'node:http';
 import { socketProtocols } from '../functions/shared/protocol/socket-credential';
-import { issueRoomTicket } from '../functions/auth/tickets';
+import { issueMemberTicket } from '../test/support/member-ticket';
 import { postToConnection } from '../functions/shared/ws-notifier';
 import { connectionRegistry } from '../functions/signaling/connection-registry';
 import { startLocalCloud } from '../local/cloud';
@@ -378,7 +378,9 @@ async function startOurs(): Promise<{
   } finally {
     await admin.end().catch(() => undefined);
   }
-  // The per-connection signal limit stays at its production default (400 / 10 s); the load stays under it.
+  // The per-connection signal limit stays at its production default (400 / 10 s); the load stays under it. Every
+  // socket opens from 127.0.0.1, so the per-address handshake limit (sized for one office) is lifted for the run.
+  process.env.LIMITS_JSON = JSON.stringify({ wsConnectAddress: { max: 1_000_000, windowSeconds: 60 } });
   const cloud = await startLocalCloud({
     port: 0,
     dataDir,
@@ -394,7 +396,8 @@ async function startOurs(): Promise<{
       name: 'ours (local gateway + Lambda handlers)',
       // The ticket as a subprotocol, as frontend/src/net/credential-socket.ts sends it.
       open: async (id, roomId) => {
-        const token = await issueRoomTicket({ sub: `u-${id}`, name: id, roomId, peerId: id, role: 'member' });
+        // A member's ticket: the membership and roster entry the join flow leaves behind come with it.
+        const token = await issueMemberTicket({ sub: `u-${id}`, name: id, roomId, peerId: id, role: 'member' });
         return new WebSocket(
           `ws://127.0.0.1:${cloud.port}/peerjs?key=peerjs&id=${id}&version=1.5.5`,
           socketProtocols(token),

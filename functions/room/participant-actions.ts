@@ -41,6 +41,12 @@ function pickMedia(source: Partial<MediaState> | undefined): Partial<MediaState>
   return out;
 }
 
+function changedMedia(current: MediaState, patch: Partial<MediaState>): Partial<MediaState> {
+  const out: Partial<MediaState> = {};
+  for (const f of MEDIA_FLAGS) if (patch[f] !== undefined && patch[f] !== current[f]) out[f] = patch[f];
+  return out;
+}
+
 export const join: Handler<'join'> = async (deps, who, message) => {
   const room = await deps.store.getRoom(who.roomId);
   if (!room) throw notFound('This room does not exist');
@@ -130,8 +136,9 @@ export const leave: Handler<'leave'> = async (deps, who) => {
 
 /** Sets (never toggles) the sender's own flags; nobody can set another participant's flags this way. */
 export const setState: Handler<'state'> = async (deps, who, message) => {
-  await requireParticipant(deps, who);
-  const patch = pickMedia(message);
+  const p = await requireParticipant(deps, who);
+  // Only what changes is written and broadcast: repeating the same state costs the room nothing.
+  const patch = changedMedia(p, pickMedia(message));
   if (Object.keys(patch).length === 0) return;
   if (await deps.live.updateParticipant(who.roomId, who.peerId, patch)) {
     await announce(deps, who.roomId, rosterUpdate);

@@ -18,6 +18,10 @@ const DEFAULT_LIMITS = {
   // A call setup is ~1 offer + 1 answer + ~24 candidates per peer pair; 8 peers reconnecting at once stays under.
   signal: { max: 400, windowSeconds: 10 },
   roomMessage: { max: 60, windowSeconds: 10 },
+  // A page opens two sockets and reconnects with backoff: 20 handshakes a minute per identity is far above that.
+  wsConnect: { max: 20, windowSeconds: 60 },
+  // Per viewer address (IPv6 per /64): an office behind one NAT is many people, so this is sized for a crowd.
+  wsConnectAddress: { max: 300, windowSeconds: 60 },
   upload: { max: 30, windowSeconds: 3600 },
 } satisfies Record<string, Limit>;
 

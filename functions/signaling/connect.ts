@@ -3,12 +3,14 @@ import { lambda } from '../shared/aws-clients';
 import { requireEnv } from '../shared/env';
 import { isAppError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { addressBucket } from '../shared/address-bucket';
 import { RedisMembership } from '../shared/membership';
+import { limits, rateLimit } from '../shared/rate-limit';
 import { PROTOCOL_HEADER, SOCKET_PROTOCOL } from '../shared/protocol/socket-credential';
 import { connectionRegistry } from './connection-registry';
 import type { OpenerEvent } from './opener-event';
 import { registerConnection, type RegisterConnectionDeps } from './register-connection';
-import { identityOf, type WsEvent, type WsResult } from './ws-event';
+import { identityOf, viewerAddress, type WsEvent, type WsResult } from './ws-event';
 
 const membership = new RedisMembership();
 
@@ -26,6 +28,10 @@ export function defaultConnectDeps(): RegisterConnectionDeps {
     },
     now: Date.now,
     membership,
+    countConnect: async (sub, address) => {
+      await rateLimit(`ws-connect:${sub}`, limits.wsConnect);
+      await rateLimit(`ws-connect-addr:${addressBucket(address)}`, limits.wsConnectAddress);
+    },
   };
 }
 
@@ -34,7 +40,7 @@ export function createConnectHandler(deps: () => RegisterConnectionDeps) {
     const { connectionId } = event.requestContext;
     try {
       const identity = identityOf(event);
-      const result = await registerConnection(deps(), connectionId, identity);
+      const result = await registerConnection(deps(), connectionId, identity, viewerAddress(event));
       // Keys per call, not appendKeys: locally every handler shares one process and one logger.
       logger.info('connected', { connectionId, roomId: identity.roomId, kind: identity.kind, result });
       // The client offered our protocol and its credential as subprotocols (the authorizer checked both); the

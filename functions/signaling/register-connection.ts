@@ -9,6 +9,8 @@ export interface RegisterConnectionDeps {
   requestOpen(event: OpenerEvent): Promise<void>;
   now(): number;
   membership: Pick<Membership, 'currentPeer'>;
+  /** Counts one handshake for the identity and for the address; throws TooManyRequests past either limit. */
+  countConnect(sub: string, address: string): Promise<void>;
 }
 
 export type RegisterResult = ClaimResult | 'room' | 'user';
@@ -22,7 +24,10 @@ export async function registerConnection(
   deps: RegisterConnectionDeps,
   connectionId: string,
   identity: ConnectionIdentity,
+  address = 'unknown',
 ): Promise<RegisterResult> {
+  // Before anything is written: a reconnect loop or a script opening sockets costs one counter each.
+  await deps.countConnect(identity.sub, address);
   const base: ConnectionRecord = {
     connectionId,
     kind: identity.kind,

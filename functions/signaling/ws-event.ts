@@ -8,7 +8,11 @@ export interface WsEvent {
     connectionId: string;
     routeKey?: string;
     authorizer?: Record<string, unknown> | null;
+    /** `$connect` only: who opened the socket (the edge server's address when it came through CloudFront). */
+    identity?: { sourceIp?: string };
   };
+  /** `$connect` only: the handshake's headers. */
+  headers?: Record<string, string | undefined> | null;
   body?: string | null;
   isBase64Encoded?: boolean;
 }
@@ -58,6 +62,19 @@ export function identityOf(event: WsEvent): ConnectionIdentity {
   const parsed = z.union([identitySchema, userIdentitySchema]).safeParse(flat);
   if (!parsed.success) throw new Unauthorized('The socket has no valid room ticket context');
   return parsed.data;
+}
+
+/**
+ * The address a `$connect` is counted under: the viewer CloudFront names (CloudFront-Viewer-Address, ip:port), else
+ * the source address. The WebSocket origin is reachable without CloudFront, where that header can be typed; the
+ * per-identity limit (tickets are rate-limited per address at sign-in and join, behind the verified edge secret)
+ * is what bounds such a caller, this one only spreads a crowd behind one address.
+ */
+export function viewerAddress(event: WsEvent): string {
+  const headers = event.headers ?? {};
+  const viewer = Object.entries(headers).find(([k]) => k.toLowerCase() === 'cloudfront-viewer-address')?.[1];
+  const match = viewer ? /^(.*):\d{1,5}$/.exec(viewer.trim()) : null;
+  return match?.[1] ?? event.requestContext.identity?.sourceIp ?? 'unknown';
 }
 
 export function bodyOf(event: WsEvent): string {

@@ -84,3 +84,21 @@ describe('room membership: every exit ends it, every door checks it', () => {
     expect(await current('sub-bob')).toBe(secondTab.peerId);
   });
 });
+
+describe('repeated state is not re-broadcast', () => {
+  let h: Harness;
+  afterEach(() => h.restore());
+
+  it('sends a roster update for a change only, not for the same state again', async () => {
+    h = createHarness();
+    const roomId = await h.createRoom();
+    const host = await h.joined(roomId, 'sub-host', { mic: true });
+    const bob = await h.joined(roomId, 'sub-bob', { mic: true });
+    h.clear();
+    for (let i = 0; i < 5; i++) await h.send(bob, { type: 'state', mic: true, cam: true });
+    expect(h.of(host, 'roster.update')).toEqual([]);
+    await h.send(bob, { type: 'state', mic: false, cam: true });
+    expect(h.of(host, 'roster.update')).toHaveLength(1);
+    expect(h.last(host, 'roster.update')!.roster.find((p) => p.peerId === bob.peerId)).toMatchObject({ mic: false });
+  });
+});

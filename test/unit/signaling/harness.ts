@@ -93,10 +93,11 @@ export function createHarness() {
     return markJoined({ sub, name: who.name ?? who.peerId, roomId, peerId: who.peerId, role: who.role ?? 'member' });
   }
 
-  function event(connectionId: string, who?: Who, body?: string): WsEvent {
+  function event(connectionId: string, who?: Who, body?: string, sourceIp = '127.0.0.1'): WsEvent {
     return {
       requestContext: {
         connectionId,
+        identity: { sourceIp },
         routeKey: '$connect',
         authorizer: who
           ? {
@@ -136,6 +137,11 @@ export function createHarness() {
       return { connectionId, result };
     },
     connect: (connectionId: string, who?: Who) => connect(event(connectionId, who)),
+    /** $connect from `sourceIp` (a member's ticket, so only the limits can refuse it). */
+    async connectFrom(connectionId: string, who: Who, sourceIp: string) {
+      await joined(who);
+      return connect(event(connectionId, who, undefined, sourceIp));
+    },
     send: (connectionId: string, message: unknown) =>
       relay(event(connectionId, undefined, typeof message === 'string' ? message : JSON.stringify(message))),
     /** The socket closes (browser gone), then API Gateway runs $disconnect. */

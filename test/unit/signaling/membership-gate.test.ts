@@ -1,5 +1,6 @@
 import { RedisLiveRoomState } from '../../../functions/room/live-state';
 import { RedisMembership } from '../../../functions/shared/membership';
+import { limits } from '../../../functions/shared/rate-limit';
 import { candidate, createHarness, offer, type Harness } from './harness';
 
 /**
@@ -93,5 +94,40 @@ describe('PeerJS sockets obey room membership', () => {
     await h.send(alice, offer('bob'));
     expect(h.inbox(bob)).toEqual([]);
     expect(h.inbox(alice)).toEqual([{ type: 'EXPIRE', src: 'bob', dst: 'alice' }]);
+  });
+});
+
+describe('$connect is rate-limited per identity and per address', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = createHarness();
+  });
+  afterEach(() => h.restore());
+
+  it('refuses the handshakes of one identity past its limit with 429, whatever peer id or socket kind', async () => {
+    const sub = `user-loop-${Math.random().toString(36).slice(2)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < limits.wsConnect.max + 2; i++) {
+      const kind = i % 2 ? 'room' : 'peer';
+      const { result } = await h.open(`loop-${i}`, { peerId: 'loop', sub, roomId: 'room-loop', kind });
+      statuses.push(result.statusCode);
+    }
+    expect(statuses.slice(0, limits.wsConnect.max).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(limits.wsConnect.max)).toEqual([429, 429]);
+    const refused = await h.connect(h.id('loop-late'), { peerId: 'loop', sub, roomId: 'room-loop' });
+    expect(refused).toEqual({ statusCode: 429, body: expect.stringMatching(/^Too many requests/) });
+  });
+
+  it('counts every address of one IPv6 /64 together, and another /64 apart', async () => {
+    const connectFrom = (ip: string, n: number) =>
+      h.connectFrom(h.id(`addr-${n}`), { peerId: `addr-${n}`, roomId: 'room-addr', kind: 'room' }, ip);
+    const base = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1`;
+    const statuses: number[] = [];
+    for (let i = 0; i < limits.wsConnectAddress.max + 1; i++) {
+      statuses.push((await connectFrom(`${base}:${i.toString(16)}::1`, i)).statusCode);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(limits.wsConnectAddress.max);
+    expect(statuses.at(-1)).toBe(429);
+    expect((await connectFrom(`${base.replace(/:1$/, ':2')}::1`, 99_999)).statusCode).toBe(200);
   });
 });
