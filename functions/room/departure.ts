@@ -1,4 +1,4 @@
-import type { LeaveReason, ServerMessage } from '../shared/protocol/room';
+import { LIMITS, type LeaveReason, type ServerMessage } from '../shared/protocol/room';
 import type { LiveParticipant } from './live-state';
 import { broadcast, publicParticipant, publicWaiter, type RoomDeps } from './room-context';
 
@@ -30,8 +30,33 @@ export async function depart(deps: RoomDeps, roomId: string, p: LiveParticipant,
   const removed = await deps.live.removeParticipant(roomId, p.peerId, p.connectionId);
   if (!removed) return false;
   await announce(deps, roomId, { type: 'peer.left', peerId: removed.peerId, reason });
-  if (removed.role === 'host' && reason !== 'removed' && reason !== 'ended') await handOverHost(deps, roomId, removed);
+  if (removed.role !== 'host') return true;
+  if (reason === 'left') await handOverHost(deps, roomId, removed, 'left');
+  if (reason === 'disconnected') await hostWentAway(deps, roomId, removed);
   return true;
+}
+
+/**
+ * The host's socket dropped (reload, blip, the 2-hour cut): the role belongs to the identity, so they keep it for
+ * the grace period and the room is told. Pages ask for a new host (`grace.expired`) once it has passed.
+ */
+async function hostWentAway(deps: RoomDeps, roomId: string, host: LiveParticipant): Promise<void> {
+  const roster = await deps.live.roster(roomId);
+  if (roster.some((p) => p.sub === host.sub)) return;
+  const graceSeconds = LIMITS.hostGraceSeconds;
+  await deps.live.setHostAway(roomId, { sub: host.sub, name: host.name, until: deps.now() + graceSeconds * 1000 });
+  await announce(deps, roomId, { type: 'host.away', name: host.name, graceSeconds });
+}
+
+/**
+ * A participant says the grace period is over. The server decides: only past the deadline, only if the host is
+ * still not back, and only once however many pages ask.
+ */
+export async function graceExpired(deps: RoomDeps, roomId: string): Promise<void> {
+  const away = await deps.live.getHostAway(roomId);
+  if (!away || deps.now() < away.until) return;
+  if (!(await deps.live.takeHostAway(roomId))) return;
+  await handOverHost(deps, roomId, away, 'away');
 }
 
 /**
@@ -64,7 +89,12 @@ export async function replaceEntry(deps: RoomDeps, roomId: string, old: LivePart
  * The host left: the longest-present cohost becomes host, else the longest-present member. Not when the same
  * person is still here in another tab, and not when nobody is left (the host keeps the role for their return).
  */
-export async function handOverHost(deps: RoomDeps, roomId: string, oldHost: LiveParticipant): Promise<void> {
+export async function handOverHost(
+  deps: RoomDeps,
+  roomId: string,
+  oldHost: { sub: string; name: string },
+  reason: 'left' | 'away',
+): Promise<void> {
   const roster = await deps.live.roster(roomId);
   if (roster.some((p) => p.sub === oldHost.sub)) return;
   const next = roster.find((p) => p.role === 'cohost') ?? roster.find((p) => p.role === 'member');
@@ -74,6 +104,7 @@ export async function handOverHost(deps: RoomDeps, roomId: string, oldHost: Live
     await deps.live.updateParticipant(roomId, p.peerId, { role: 'host' });
   }
   await announce(deps, roomId, rosterUpdate);
+  await announce(deps, roomId, { type: 'host.changed', name: next.name, previous: oldHost.name, reason });
   // The new host now answers the lobby, so they need to see who is waiting.
   const lobby = await deps.live.lobby(roomId);
   for (const p of roster.filter((r) => r.sub === next.sub)) {

@@ -21,6 +21,13 @@ export interface LobbyWaiter extends LobbyEntry {
   connectionId: string;
 }
 
+/** A host whose connection dropped: who, and until when (epoch ms) they keep the role. */
+export interface HostAway {
+  sub: string;
+  name: string;
+  until: number;
+}
+
 export type ParticipantPatch = Partial<MediaState> & { role?: Role; name?: string };
 
 /** The live side of a room (Redis): roster, latest chat, lobby queue. Gone when the meeting is. */
@@ -45,6 +52,10 @@ export interface LiveRoomState {
   lobby(roomId: string): Promise<LobbyWaiter[]>;
   removeWaiter(roomId: string, peerId: string, connectionId?: string): Promise<LobbyWaiter | undefined>;
   clearRoom(roomId: string): Promise<void>;
+  setHostAway(roomId: string, away: HostAway): Promise<void>;
+  getHostAway(roomId: string): Promise<HostAway | undefined>;
+  /** Ends the wait; true for exactly one caller when several race (so the role is handed over once). */
+  takeHostAway(roomId: string): Promise<boolean>;
 }
 
 // Meetings are at most a few hours (API Gateway closes sockets after 2 h); a day of idle life is plenty, and keys
@@ -192,11 +203,24 @@ export class RedisLiveRoomState implements LiveRoomState {
     return current;
   }
 
+  async setHostAway(roomId: string, away: HostAway): Promise<void> {
+    await this.redis().set(roomKeys(roomId).hostAway, JSON.stringify(away), 'EX', LIVE_TTL_SECONDS);
+  }
+
+  async getHostAway(roomId: string): Promise<HostAway | undefined> {
+    const raw = await this.redis().get(roomKeys(roomId).hostAway);
+    return raw ? (JSON.parse(raw) as HostAway) : undefined;
+  }
+
+  async takeHostAway(roomId: string): Promise<boolean> {
+    return (await this.redis().del(roomKeys(roomId).hostAway)) === 1;
+  }
+
   async clearRoom(roomId: string): Promise<void> {
     const k = roomKeys(roomId);
     const ids = await this.redis().zrange(k.peers, 0, -1);
     await this.redis()
-      .del(k.peers, k.chat, k.lobby, ...ids.map((id) => k.peer(id)))
+      .del(k.peers, k.chat, k.lobby, k.hostAway, ...ids.map((id) => k.peer(id)))
       .then(() => undefined);
   }
 }

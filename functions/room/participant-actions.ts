@@ -1,5 +1,5 @@
 import { INITIAL_MEDIA_STATE, type ChatMessage, type MediaState } from '../shared/protocol/room';
-import { announce, closeSocketsOf, depart, replaceEntry, rosterUpdate } from './departure';
+import { announce, closeSocketsOf, depart, graceExpired, replaceEntry, rosterUpdate } from './departure';
 import { roomDisplayName } from './display-name';
 import { notAMember, notAllowed, notFound, removedFromRoom, roomEnded, roomFull } from './errors';
 import { newMessageId } from './ids';
@@ -85,6 +85,10 @@ export const join: Handler<'join'> = async (deps, who, message) => {
   // A rejoin from a new socket replaces the old one; the old socket must stop receiving the room.
   if (existing && existing.connectionId !== who.connectionId) await deps.notifier.close(existing.connectionId);
   for (const old of earlier) await replaceEntry(deps, who.roomId, old, who.connectionId);
+  // The host came back within the grace period: the room stops waiting (the role never left them).
+  if (role === 'host' && (await deps.live.getHostAway(who.roomId))?.sub === who.sub) {
+    await deps.live.takeHostAway(who.roomId);
+  }
 
   const [nowRoster, chat, lobby] = await Promise.all([
     deps.live.roster(who.roomId),
@@ -132,6 +136,12 @@ export const leave: Handler<'leave'> = async (deps, who) => {
   await deps.membership.revoke(who.roomId, who.sub, who.peerId);
   await depart(deps, who.roomId, p, 'left');
   await closeSocketsOf(deps, who.roomId, { sub: who.sub, peerId: who.peerId }, [who.connectionId]);
+};
+
+/** Any participant may say the host's grace period is over; departure.ts checks whether it is. */
+export const claimAfterGrace: Handler<'grace.expired'> = async (deps, who) => {
+  await requireParticipant(deps, who);
+  await graceExpired(deps, who.roomId);
 };
 
 /** Sets (never toggles) the sender's own flags; nobody can set another participant's flags this way. */

@@ -10,7 +10,7 @@ import {
 import { RoomRuleError, notAllowed } from './errors';
 import { askUnmute, endMeeting, muteAll, remove, setCohost, setLocked } from './host-actions';
 import { admit, deny, knock, leaveLobby } from './lobby-actions';
-import { join, leave, sendChat, setState } from './participant-actions';
+import { claimAfterGrace, join, leave, sendChat, setState } from './participant-actions';
 import type { Handler, RoomDeps, SocketIdentity } from './room-context';
 
 type Handlers = { [T in ClientMessage['type']]: Handler<T> };
@@ -29,6 +29,7 @@ const handlers: Handlers = {
   'host.muteAll': muteAll,
   'host.askUnmute': askUnmute,
   'host.end': endMeeting,
+  'grace.expired': claimAfterGrace,
 };
 
 /** What a socket holding a lobby ticket may send; everything else would reach the meeting before being let in. */

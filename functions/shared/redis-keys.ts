@@ -20,6 +20,8 @@ export function roomKeys(roomId: string) {
     lobby: `${tag}:lobby`,
     /** Who may be in the room right now: field `sub:{sub}` → the peer id of that identity's current ticket. */
     members: `${tag}:members`,
+    /** The host whose connection dropped, while the room waits for them (JSON; see live-state.ts). */
+    hostAway: `${tag}:host-away`,
   };
 }
 

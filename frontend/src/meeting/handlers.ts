@@ -28,6 +28,8 @@ export interface SessionPort {
   finish(reason: EndReason, detail: string): void;
   knocked(entry: LobbyEntry): void;
   notice(text: string): void;
+  /** The host's connection dropped: once `graceSeconds` pass without them, ask the server for a new host. */
+  hostAway(graceSeconds: number): void;
   unmuteRequest(by: string): void;
   recording(message: RecordingServerMessage): void;
 }
@@ -70,6 +72,18 @@ export const messageHandlers: MessageHandlers = {
   'host.removed': (port, m) =>
     port.finish('removed', m.reason ? `${m.by} removed you: ${m.reason}` : `${m.by} removed you from the meeting.`),
   'room.ended': (port, m) => port.finish('ended', `${m.by} ended the meeting for everyone.`),
+  'host.away': (port, m) => {
+    port.notice(
+      `${m.name}'s connection dropped. If they are not back within ${Math.round(m.graceSeconds / 60)} minutes, someone else becomes host.`,
+    );
+    port.hostAway(m.graceSeconds);
+  },
+  'host.changed': (port, m) =>
+    port.notice(
+      m.reason === 'left'
+        ? `${m.previous} left, so ${m.name} is now the host.`
+        : `${m.previous} did not come back in time, so ${m.name} is now the host.`,
+    ),
   'session.replaced': (port) =>
     port.finish('replaced', 'You joined this meeting from another tab or device, so this page left it.'),
   'recording.status': (port, m) => port.recording(m),

@@ -261,6 +261,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
     finish: (reason, detail) => this.finish(reason, detail),
     knocked: (entry) => this.emit('knock', entry),
     notice: (text) => this.emit('notice', text),
+    hostAway: (graceSeconds) => this.waitOutHostGrace(graceSeconds),
     unmuteRequest: (by) => this.emit('unmuteRequest', by),
     recording: (message) => this.emit('recording', message),
   };
@@ -276,6 +277,24 @@ export class MeetingSession extends Emitter<SessionEvents> {
     if (this.ended || peerId === this.peerId) return false;
     const entry = this.roster.find((p) => p.peerId === peerId);
     return entry !== undefined && (kind === 'camera' || entry.screen);
+  }
+
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * The host is away: past the grace period (plus a random few seconds, so the pages of a room do not all ask at
+   * once) ask the server to choose a new host, and keep asking while the roster shows none. The server decides.
+   */
+  private waitOutHostGrace(graceSeconds: number): void {
+    clearTimeout(this.graceTimer);
+    const ask = (delayMs: number) => {
+      this.graceTimer = setTimeout(() => {
+        if (this.ended || this.roster.some((p) => p.role === 'host')) return;
+        this.send({ type: 'grace.expired' });
+        ask(15_000);
+      }, delayMs);
+    };
+    ask(graceSeconds * 1000 + 1000 + Math.floor(Math.random() * 4000));
   }
 
   private reconcileCalls(): void {
@@ -392,6 +411,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
           ? 'rejected'
           : reason;
     this.socket?.close(closeReason);
+    clearTimeout(this.graceTimer);
     this.mesh?.closeAll();
     this.signaling?.close(closeReason);
     this.local.stop();

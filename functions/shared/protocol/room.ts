@@ -28,6 +28,11 @@ export const LIMITS = {
   /** Upper bound for lists in server messages; rooms are capped far lower by ROOM_MAX_PARTICIPANTS. */
   roster: 100,
   lobby: 100,
+  /**
+   * A host whose connection dropped (reload, network blip, API Gateway's 2-hour cut) stays host this long; only
+   * then does the room choose a new one. Pages wait it out before asking (`grace.expired`).
+   */
+  hostGraceSeconds: 120,
 } as const;
 
 // Unicode C0/C1 controls except TAB and LF. PostgreSQL `text` cannot hold NUL (the archive insert would fail after
@@ -166,6 +171,11 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   clientMessage('host.askUnmute', { peerId: peerIdSchema }),
   /** Host only: ends the meeting for everyone. */
   clientMessage('host.end', {}),
+  /**
+   * Any participant, once `host.away`'s grace period has passed without the host coming back: asks the server to
+   * choose a new host. The server checks the time and the roster itself; an early or repeated ask changes nothing.
+   */
+  clientMessage('grace.expired', {}),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -231,6 +241,19 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   }),
   /** To everyone, just before the server closes every socket of the room. */
   z.object({ type: z.literal('room.ended'), by: z.string().max(LIMITS.displayName) }),
+  /** To everyone: the host's connection dropped; they stay host for `graceSeconds` (LIMITS.hostGraceSeconds). */
+  z.object({
+    type: z.literal('host.away'),
+    name: z.string().max(LIMITS.displayName),
+    graceSeconds: z.number().int().positive(),
+  }),
+  /** To everyone: `name` is the new host, because `previous` left or did not come back within the grace period. */
+  z.object({
+    type: z.literal('host.changed'),
+    name: z.string().max(LIMITS.displayName),
+    previous: z.string().max(LIMITS.displayName),
+    reason: z.enum(['left', 'away']),
+  }),
   /**
    * To an identity's older sockets when the same person joined again (one identity is one roster entry): the
    * server closes them right after.

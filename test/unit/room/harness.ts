@@ -146,6 +146,10 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
     clear() {
       inboxes.clear();
     },
+    /** Moves the room's clock forward (grace periods, rate windows). */
+    advance(ms: number) {
+      clock += ms;
+    },
     async roster(roomId: string) {
       return deps.live.roster(roomId);
     },

@@ -1,5 +1,5 @@
 import { onRoomSocketDisconnected } from '../../../functions/room/lifecycle';
-import { createHarness, type Harness } from './harness';
+import { createHarness, type Harness, type Sock } from './harness';
 
 describe('room socket: join, roster, state, leave', () => {
   let h: Harness;
@@ -180,27 +180,78 @@ describe('host hand-over', () => {
     expect(roster.find((p) => p.peerId === early.peerId)!.role).toBe('member');
   });
 
-  it('goes to the longest-present member when there is no cohost, also when the host’s socket just closes', async () => {
-    const host = await h.joined(roomId, 'sub-host');
-    const first = await h.joined(roomId, 'sub-first');
+  it('goes to the longest-present member when there is no cohost, and says who and why', async () => {
+    const host = await h.joined(roomId, 'sub-host', { name: 'Hosta' });
+    const first = await h.joined(roomId, 'sub-first', { name: 'First' });
     await h.joined(roomId, 'sub-second');
-    await onRoomSocketDisconnected(h.registry.get(host.connectionId)!, h.deps);
+    await h.send(host, { type: 'leave' });
     expect(await h.store.getRole(roomId, 'sub-first')).toBe('host');
     expect((await h.deps.live.getParticipant(roomId, first.peerId))!.role).toBe('host');
     expect(h.last(first, 'lobby.update')).toEqual({ type: 'lobby.update', lobby: [] });
+    expect(h.last(first, 'host.changed')).toEqual({
+      type: 'host.changed',
+      name: 'First',
+      previous: 'Hosta',
+      reason: 'left',
+    });
   });
 
-  it('does not happen while the host is still here in another tab, nor when nobody is left', async () => {
-    const host = await h.joined(roomId, 'sub-host');
-    await h.joined(roomId, 'sub-host'); // second tab
-    await h.joined(roomId, 'sub-bob');
-    await h.send(host, { type: 'leave' });
-    expect(await h.store.getRole(roomId, 'sub-host')).toBe('host');
-    expect(await h.store.getRole(roomId, 'sub-bob')).toBe('member');
-
+  it('does not happen when nobody is left: the host keeps the role for their return', async () => {
     const alone = await h.createRoom();
     const soloHost = await h.joined(alone, 'sub-host');
     await h.send(soloHost, { type: 'leave' });
     expect(await h.store.getRole(alone, 'sub-host')).toBe('host');
+  });
+});
+
+describe('a host whose connection drops keeps the role for the grace period', () => {
+  let h: Harness;
+  let roomId: string;
+  let host: Sock;
+  let first: Sock;
+  beforeEach(async () => {
+    h = createHarness();
+    roomId = await h.createRoom();
+    host = await h.joined(roomId, 'sub-host', { name: 'Hosta' });
+    first = await h.joined(roomId, 'sub-first', { name: 'First' });
+    await onRoomSocketDisconnected(h.registry.get(host.connectionId)!, h.deps);
+  });
+  afterEach(() => h.restore());
+
+  it('tells the room the host is away and for how long, and hands nothing over yet', async () => {
+    expect(h.last(first, 'host.away')).toEqual({ type: 'host.away', name: 'Hosta', graceSeconds: 120 });
+    expect(await h.store.getRole(roomId, 'sub-host')).toBe('host');
+    await h.send(first, { type: 'grace.expired' }); // too early: the server checks the time itself
+    expect(await h.store.getRole(roomId, 'sub-host')).toBe('host');
+    expect(h.of(first, 'host.changed')).toEqual([]);
+  });
+
+  it('a host back within the grace period is host again, and a late ask changes nothing', async () => {
+    h.advance(60_000);
+    const back = await h.joined(roomId, 'sub-host', { name: 'Hosta' });
+    expect(h.last(back, 'welcome')!.self.role).toBe('host');
+    h.advance(120_000);
+    await h.send(first, { type: 'grace.expired' });
+    expect(await h.store.getRole(roomId, 'sub-host')).toBe('host');
+    expect(await h.store.getRole(roomId, 'sub-first')).toBe('member');
+  });
+
+  it('after the grace period the longest-present participant becomes host, once however many ask', async () => {
+    const second = await h.joined(roomId, 'sub-second', { name: 'Second' });
+    h.advance(121_000);
+    await Promise.all([h.send(first, { type: 'grace.expired' }), h.send(second, { type: 'grace.expired' })]);
+    expect(await h.store.getRole(roomId, 'sub-first')).toBe('host');
+    expect(await h.store.getRole(roomId, 'sub-host')).toBe('member');
+    expect(h.of(second, 'host.changed')).toEqual([
+      { type: 'host.changed', name: 'First', previous: 'Hosta', reason: 'away' },
+    ]);
+  });
+
+  it('an outsider cannot ask: a socket that has not joined is refused', async () => {
+    h.advance(121_000);
+    const stranger = h.socket(roomId, 'sub-stranger');
+    await h.send(stranger, { type: 'grace.expired' });
+    expect(h.last(stranger, 'error')).toMatchObject({ code: 'not_in_room' });
+    expect(await h.store.getRole(roomId, 'sub-host')).toBe('host');
   });
 });

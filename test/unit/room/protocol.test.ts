@@ -23,6 +23,7 @@ describe('room protocol (shared by browser and Lambdas)', () => {
     { type: 'host.muteAll' },
     { type: 'host.askUnmute', peerId: 'pabc' },
     { type: 'host.end' },
+    { type: 'grace.expired' },
   ];
 
   it('has one schema entry per client message type, all round-tripping through encode/decode', () => {
