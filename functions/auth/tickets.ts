@@ -134,7 +134,7 @@ const defaultService = createTokenService({
 export const issueAccessToken = (user: AccessClaims): Promise<string> => defaultService.issueAccessToken(user);
 /** Verifies signature (ES256 only), issuer, audience, type and expiry; throws Unauthorized. */
 export const verifyAccessToken = (token: string): Promise<AccessClaims> => defaultService.verifyAccessToken(token);
-/** 5 minute ES256 room ticket (`aud = connect-now:ws`) that both sockets present as `token=`. */
+/** 5 minute ES256 room ticket (`aud = connect-now:ws`) that both sockets present as a subprotocol (never in the URL). */
 export const issueRoomTicket = (claims: RoomTicketClaims): Promise<string> => defaultService.issueRoomTicket(claims);
 /** Verifies a room ticket exactly like an access token but for the socket audience; throws Unauthorized. */
 export const verifyRoomTicket = (token: string): Promise<RoomTicketClaims> => defaultService.verifyRoomTicket(token);

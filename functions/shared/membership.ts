@@ -4,7 +4,7 @@ import { roomKeys } from './redis-keys';
 
 /**
  * Membership is one fact: "identity `sub` is in room R, and the ticket with peer id P speaks for it". A room ticket
- * proves who someone is for ten minutes; whether they may still see and hear the room is this fact, which every door
+ * proves who someone is for five minutes; whether they may still see and hear the room is this fact, which every door
  * reads: `$connect` of both socket kinds, the room socket's `join`, and every relayed PeerJS frame (both ends).
  * Removing, leaving and ending the meeting delete it, so an unexpired ticket is worth nothing afterwards.
  *
