@@ -82,7 +82,8 @@ export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
     fill(audioSelect, devices.audio, local.audioTrack?.getSettings().deviceId);
     fill(videoSelect, devices.video, local.videoTrack?.getSettings().deviceId);
     if (await restored) {
-      if (!name.value && ctx.api.currentUser) name.value = ctx.api.currentUser.name;
+      // Only into an empty field nobody is typing in: filling it under the caret would append to what is typed.
+      if (!name.value && document.activeElement !== name && ctx.api.currentUser) name.value = ctx.api.currentUser.name;
       const info = await ctx.api.getRoom(roomId).catch(() => null);
       if (info?.name) title.textContent = `Join “${info.name}”`;
       if (info?.needsPassword) passwordField.hidden = false;
