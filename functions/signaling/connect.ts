@@ -5,6 +5,7 @@ import { isAppError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { addressBucket } from '../shared/address-bucket';
 import { RedisMembership } from '../shared/membership';
+import { closeConnection } from '../shared/ws-notifier';
 import { limits, rateLimit } from '../shared/rate-limit';
 import { PROTOCOL_HEADER, SOCKET_PROTOCOL } from '../shared/protocol/socket-credential';
 import { connectionRegistry } from './connection-registry';
@@ -28,6 +29,7 @@ export function defaultConnectDeps(): RegisterConnectionDeps {
     },
     now: Date.now,
     membership,
+    close: closeConnection,
     countConnect: async (sub, address) => {
       await rateLimit(`ws-connect:${sub}`, limits.wsConnect);
       await rateLimit(`ws-connect-addr:${addressBucket(address)}`, limits.wsConnectAddress);

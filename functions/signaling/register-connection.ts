@@ -11,7 +11,15 @@ export interface RegisterConnectionDeps {
   membership: Pick<Membership, 'currentPeer'>;
   /** Counts one handshake for the identity and for the address; throws TooManyRequests past either limit. */
   countConnect(sub: string, address: string): Promise<void>;
+  /** Closes a socket (API Gateway's DeleteConnection); its $disconnect cleans up as for any close. */
+  close(connectionId: string): Promise<void>;
 }
+
+/**
+ * Sockets of one kind one identity may hold in one room. A page holds one of each; a reload briefly holds two.
+ * Beyond that the oldest are closed (the newest wins, as with a second join), so tickets cannot pile up sockets.
+ */
+export const MAX_SOCKETS_PER_IDENTITY = 2;
 
 export type RegisterResult = ClaimResult | 'room' | 'user';
 
@@ -50,6 +58,7 @@ export async function registerConnection(
   }
   if (identity.kind === 'room') {
     await deps.registry.putConnection({ ...base, peerId: identity.peerId });
+    await closeOldestBeyondCap(deps, connectionId, identity);
     return 'room';
   }
 
@@ -61,6 +70,7 @@ export async function registerConnection(
     role: identity.role,
   });
   await deps.registry.putConnection(claim.result === 'taken' ? base : { ...base, peerId: identity.peerId });
+  await closeOldestBeyondCap(deps, connectionId, identity);
 
   if (claim.result === 'taken') {
     await deps.requestOpen({ connectionId, action: 'id-taken' });
@@ -73,4 +83,12 @@ export async function registerConnection(
     });
   }
   return claim.result;
+}
+
+async function closeOldestBeyondCap(deps: RegisterConnectionDeps, connectionId: string, identity: ConnectionIdentity) {
+  const others = (await deps.registry.listRoom(identity.roomId, identity.kind))
+    .filter((c) => c.sub === identity.sub && c.connectionId !== connectionId)
+    .sort((a, b) => a.connectedAt - b.connectedAt);
+  const excess = others.length - (MAX_SOCKETS_PER_IDENTITY - 1);
+  for (const old of others.slice(0, Math.max(0, excess))) await deps.close(old.connectionId);
 }

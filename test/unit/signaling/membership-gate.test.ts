@@ -131,3 +131,25 @@ describe('$connect is rate-limited per identity and per address', () => {
     expect((await connectFrom(`${base.replace(/:1$/, ':2')}::1`, 99_999)).statusCode).toBe(200);
   });
 });
+
+describe('sockets per identity are capped', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = createHarness();
+  });
+  afterEach(() => h.restore());
+
+  it('a third room socket of one identity in one room closes the oldest (the newest wins)', async () => {
+    const who = { peerId: 'pile', sub: `user-pile-${Math.random().toString(36).slice(2)}`, roomId: 'room-pile' };
+    const first = await h.open('pile-1', { ...who, kind: 'room' });
+    const second = await h.open('pile-2', { ...who, kind: 'room' });
+    expect(h.closed).toEqual([]);
+    const third = await h.open('pile-3', { ...who, kind: 'room' });
+    expect(third.result.statusCode).toBe(200);
+    expect(h.closed).toEqual([first.connectionId]);
+    expect(h.live.has(second.connectionId)).toBe(true);
+    // Another identity's sockets in the same room are not touched.
+    await h.open('other-1', { peerId: 'other', roomId: 'room-pile', kind: 'room' });
+    expect(h.closed).toEqual([first.connectionId]);
+  });
+});
