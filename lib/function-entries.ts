@@ -31,3 +31,37 @@ export const CONTAINER_FUNCTIONS = {
 export const FUNCTION_ASSET_DIRECTORIES: Partial<Record<FunctionName, string[]>> = {
   Migrate: ['functions/migrate/migrations'],
 };
+
+export type ContainerFunctionName = keyof typeof CONTAINER_FUNCTIONS;
+export type AnyFunctionName = FunctionName | ContainerFunctionName;
+
+export interface FunctionSettings {
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+/**
+ * Timeout and memory of every function, in one place: the stacks deploy exactly these (HouseFunction and the
+ * container functions read them; an infra test compares the synthesized templates), and the local Lambda runtime
+ * enforces the same timeouts (local/lambda/functions.ts), so a handler that would time out in AWS times out on a
+ * laptop too.
+ */
+export const FUNCTION_SETTINGS: Record<AnyFunctionName, FunctionSettings> = {
+  WsAuthorizer: { timeoutSeconds: 10, memoryMb: 1024 },
+  WsConnect: { timeoutSeconds: 10, memoryMb: 1024 },
+  // Database functions answering API Gateway: 29 s is the integration's cut-off, and an Aurora resume must fit.
+  WsDisconnect: { timeoutSeconds: 29, memoryMb: 1024 },
+  PeerOpener: { timeoutSeconds: 10, memoryMb: 1024 },
+  SignalRelay: { timeoutSeconds: 10, memoryMb: 1024 },
+  RoomSocket: { timeoutSeconds: 29, memoryMb: 1024 },
+  HttpApi: { timeoutSeconds: 29, memoryMb: 1024 },
+  Migrate: { timeoutSeconds: 300, memoryMb: 1024 },
+  AuthKeygen: { timeoutSeconds: 30, memoryMb: 1024 },
+  // The lease wait (up to half the time left) plus a run of a second or two.
+  Scaler: { timeoutSeconds: 60, memoryMb: 1024 },
+  // Aurora may be paused: the first Data API call waits for it to resume.
+  RecordingsSweep: { timeoutSeconds: 120, memoryMb: 1024 },
+  // FFmpeg is CPU-bound and Lambda grants CPU in proportion to memory (~2 vCPU at 3 GB); 15 min is Lambda's cap.
+  Transcode: { timeoutSeconds: 900, memoryMb: 3008 },
+  BurnIn: { timeoutSeconds: 900, memoryMb: 3008 },
+};

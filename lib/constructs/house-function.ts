@@ -11,6 +11,7 @@ import {
   DATABASE_FUNCTION_TIMEOUT_MARGIN_MS,
   DATABASE_RESUME_BUDGET_MS,
 } from '../../functions/shared/sql/resume-budget';
+import { FUNCTION_SETTINGS, type FunctionSettings } from '../function-entries';
 
 /** Repository root: every `entry` is given relative to it (e.g. `functions/signaling/connect.ts`). */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -38,11 +39,14 @@ export interface HouseFunctionProps {
    * @default 'INFO'
    */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** @default Duration.seconds(10) */
+  /**
+   * Only for functions outside the table; the project's own functions take theirs from FUNCTION_SETTINGS.
+   * @default - FUNCTION_SETTINGS[id].timeoutSeconds, else 10 s
+   */
   readonly timeout?: Duration;
   /**
    * Memory; on Lambda CPU scales with it, and 1024 MB is where bundled-SDK cold starts stop improving much.
-   * @default 1024
+   * @default - FUNCTION_SETTINGS[id].memoryMb, else 1024
    */
   readonly memorySize?: number;
   /**
@@ -62,12 +66,6 @@ export interface HouseFunctionProps {
   readonly assetDirectories?: readonly string[];
 }
 
-/**
- * The timeout of functions that reach Aurora through the Data API and answer API Gateway: API Gateway cuts the
- * request at 29 s whatever the function does, and a resume of the paused cluster must fit below that.
- */
-export const DATABASE_FUNCTION_TIMEOUT = Duration.seconds(29);
-
 /** Shortest timeout a function with the Data API environment may have: a resume and then its own work. */
 export const DATABASE_FUNCTION_MIN_TIMEOUT = Duration.millis(
   DATABASE_RESUME_BUDGET_MS + DATABASE_FUNCTION_TIMEOUT_MARGIN_MS,
@@ -81,12 +79,28 @@ function assertOutlastsDatabaseResume(id: string, props: HouseFunctionProps): vo
     throw new Error(
       `${id} uses the database (DB_CLUSTER_ARN) with a ${timeout.toSeconds()} s timeout: an Aurora resume can take ` +
         `${DATABASE_RESUME_BUDGET_MS / 1000} s (functions/shared/sql/resume-budget.ts), so give it at least ` +
-        `${DATABASE_FUNCTION_MIN_TIMEOUT.toSeconds()} s (DATABASE_FUNCTION_TIMEOUT).`,
+        `${DATABASE_FUNCTION_MIN_TIMEOUT.toSeconds()} s (FUNCTION_SETTINGS in lib/function-entries.ts).`,
     );
   }
 }
 
 const DEFAULT_TIMEOUT = Duration.seconds(10);
+
+/**
+ * A function named in FUNCTION_SETTINGS takes its timeout and memory from there (the local runtime enforces the
+ * same numbers); a stack that passes different ones is refused, so the two can never drift apart.
+ */
+function withTableSettings(id: string, props: HouseFunctionProps): HouseFunctionProps {
+  const settings = (FUNCTION_SETTINGS as Partial<Record<string, FunctionSettings>>)[id];
+  if (!settings) return props;
+  if (props.timeout && props.timeout.toSeconds() !== settings.timeoutSeconds) {
+    throw new Error(`${id}: timeout comes from FUNCTION_SETTINGS (${settings.timeoutSeconds} s); change it there`);
+  }
+  if (props.memorySize !== undefined && props.memorySize !== settings.memoryMb) {
+    throw new Error(`${id}: memory comes from FUNCTION_SETTINGS (${settings.memoryMb} MB); change it there`);
+  }
+  return { ...props, timeout: Duration.seconds(settings.timeoutSeconds), memorySize: settings.memoryMb };
+}
 
 /**
  * A Node.js Lambda with the house defaults: Node.js 22 on arm64 (cheaper per GB-second than x86), an esbuild
@@ -102,8 +116,9 @@ export class HouseFunction extends Construct {
   /** The `serviceName` given in props. */
   public readonly serviceName: string;
 
-  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+  constructor(scope: Construct, id: string, givenProps: HouseFunctionProps) {
     super(scope, id);
+    const props = withTableSettings(id, givenProps);
     assertOutlastsDatabaseResume(id, props);
     const entry = join(PROJECT_ROOT, props.entry);
     this.serviceName = props.serviceName;

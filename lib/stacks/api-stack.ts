@@ -11,7 +11,7 @@ import type { Construct } from 'constructs';
 import type { Config } from '../config';
 import { FUNCTION_ENTRIES } from '../function-entries';
 import { FunctionAlarms } from '../constructs/alarms';
-import { DATABASE_FUNCTION_TIMEOUT, HouseFunction } from '../constructs/house-function';
+import { HouseFunction } from '../constructs/house-function';
 import type { DataStack } from './data-stack';
 import { acknowledgeGrantWildcards } from '../nag';
 import type { MediaStack } from './media-stack';
@@ -61,7 +61,6 @@ export class ApiStack extends Stack {
       serviceName: 'api',
       description: 'HTTP API: sessions, rooms, recordings, subtitles, ICE servers',
       logRetention: props.logRetention,
-      timeout: DATABASE_FUNCTION_TIMEOUT,
       // Rate limits and lobby state live in Valkey.
       vpc: props.vpc,
       vpcSubnets: props.privateSubnets,

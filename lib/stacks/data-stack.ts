@@ -120,7 +120,6 @@ export class DataStack extends Stack {
       serviceName: 'auth-keygen',
       description: 'Custom resource: generates the ES256 signing key pair into the auth keys secret once',
       logRetention: props.logRetention,
-      timeout: Duration.seconds(30),
     });
     this.authKeysSecret.grantRead(keygen.function);
     this.authKeysSecret.grantWrite(keygen.function);
@@ -273,7 +272,6 @@ export class DataStack extends Stack {
       environment: this.databaseEnvironment,
       logRetention: props.logRetention,
       // A paused cluster takes ~15 s to resume before the first statement.
-      timeout: Duration.minutes(5),
     });
     this.grantDataApi(migrate.function);
     new FunctionAlarms(this, 'MigrateAlarms', { function: migrate.function, topic: props.alarmTopic });

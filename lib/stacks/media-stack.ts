@@ -17,7 +17,12 @@ import type { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Config } from '../config';
-import { CONTAINER_FUNCTIONS, FUNCTION_ENTRIES } from '../function-entries';
+import {
+  CONTAINER_FUNCTIONS,
+  FUNCTION_ENTRIES,
+  FUNCTION_SETTINGS,
+  type ContainerFunctionName,
+} from '../function-entries';
 import { CUDA_ARCHITECTURES } from '../gpu-architectures';
 import { leaseKey, LEASES } from '../../functions/shared/lease-names';
 import { FunctionAlarms, QueueAlarms } from '../constructs/alarms';
@@ -81,7 +86,7 @@ export class MediaStack extends Stack {
     this.transcribeQueue = transcribe.queue;
     this.transcribeDeadLetterQueue = transcribe.dlq;
     // Lambda's SQS poller wants a visibility timeout of 6× the function timeout.
-    const burnInTimeout = Duration.minutes(15);
+    const burnInTimeout = Duration.seconds(FUNCTION_SETTINGS.BurnIn.timeoutSeconds);
     const burnIn = this.queuePair('BurnIn', {
       visibilityTimeout: Duration.minutes(burnInTimeout.toMinutes() * 6),
       maxAge: Duration.hours(1),
@@ -111,9 +116,7 @@ export class MediaStack extends Stack {
         // Where the scaler lease lives (functions/shared/lease.ts).
         CONNECTIONS_TABLE: data.connectionsTable.tableName,
       },
-      // The lease wait (up to half the time left) plus a run of a second or two.
-      timeout: Duration.seconds(60),
-      // One scaling decision at a time comes from a DynamoDB lease, not reserved concurrency: reserving any
+      // Timeout: FUNCTION_SETTINGS (the lease wait plus a run). One scaling decision at a time comes from a DynamoDB lease, not reserved concurrency: reserving any
       // concurrency fails in accounts whose concurrency quota is 10 (new accounts), as Lambda keeps 10 unreserved.
     });
     this.grantScaling(this.scaler.function);
@@ -143,7 +146,6 @@ export class MediaStack extends Stack {
       serviceName: 'recordings-burn-in',
       description: 'Renders subtitles into a copy of a recording with FFmpeg (burn-in queue, partial batch failures)',
       logRetention: props.logRetention,
-      timeout: burnInTimeout,
       environment: {
         RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
         ...data.databaseEnvironment,
@@ -240,7 +242,6 @@ export class MediaStack extends Stack {
       serviceName: 'recordings-transcode',
       description: 'S3 uploads/ → mp4 for playback, 16 kHz mono audio, poster; enqueues transcription',
       logRetention: props.logRetention,
-      timeout: Duration.minutes(15),
       retryAttempts: 2,
       onFailure: new destinations.SqsDestination(failures),
       environment: {
@@ -274,8 +275,6 @@ export class MediaStack extends Stack {
       serviceName: 'recordings-sweep',
       description: 'Retries, then fails with a reason, recordings stuck past their state budget',
       logRetention: props.logRetention,
-      // Aurora may be paused: the first Data API call waits ~15 s for it to resume.
-      timeout: Duration.minutes(2),
       environment: {
         RECORDINGS_BUCKET: data.recordingsBucket.bucketName,
         TRANSCRIBE_QUEUE_URL: this.transcribeQueue.queueUrl,
@@ -312,13 +311,12 @@ export class MediaStack extends Stack {
    * arm64, explicit log group with retention, active tracing, Powertools environment.
    */
   private containerFunction(
-    id: string,
+    id: ContainerFunctionName,
     options: {
       cmd?: readonly string[];
       serviceName: string;
       description: string;
       logRetention: logs.RetentionDays;
-      timeout: Duration;
       environment: Record<string, string>;
       retryAttempts?: number;
       onFailure?: lambda.IDestination;
@@ -335,9 +333,9 @@ export class MediaStack extends Stack {
         cmd: options.cmd ? [...options.cmd] : undefined,
       }),
       architecture: lambda.Architecture.ARM_64,
-      // FFmpeg is CPU-bound and Lambda grants CPU in proportion to memory (~2 vCPU at 3 GB).
-      memorySize: 3008,
-      timeout: options.timeout,
+      // FFmpeg is CPU-bound: memory (so CPU) and timeout come from FUNCTION_SETTINGS, as for every function.
+      memorySize: FUNCTION_SETTINGS[id].memoryMb,
+      timeout: Duration.seconds(FUNCTION_SETTINGS[id].timeoutSeconds),
       ephemeralStorageSize: Size.gibibytes(10),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: options.logRetention }),

@@ -10,15 +10,17 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENTRIES } from '../function-entries';
 import { FunctionAlarms } from '../constructs/alarms';
-import { DATABASE_FUNCTION_TIMEOUT, HouseFunction, type HouseFunctionProps } from '../constructs/house-function';
+import { HouseFunction, type HouseFunctionProps } from '../constructs/house-function';
 import type { DataStack } from './data-stack';
 import { acknowledgeGrantWildcards } from '../nag';
 import { WEBSOCKET_STAGE_NAME } from './web-stack';
 import { redisEnvironment } from '../../functions/shared/redis-config';
 import { PROTOCOL_HEADER } from '../../functions/shared/protocol/socket-credential';
+import { RELAYED_TYPES } from '../../functions/shared/protocol/peerjs';
 
 /** PeerJS message types relayed peer to peer (PEERJS-PROTOCOL.md); lower-case room messages go to `$default`. */
-export const SIGNAL_ROUTES = ['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'EXPIRE'] as const;
+/** The PeerJS frame types routed to SignalRelay: the protocol's own list (the local gateway routes the same one). */
+export const SIGNAL_ROUTES = RELAYED_TYPES;
 
 /** Properties of {@link RealtimeStack}. */
 export interface RealtimeStackProps extends StackProps {
@@ -148,8 +150,7 @@ export class RealtimeStack extends Stack {
       serviceName: 'signaling',
       description: '$disconnect: unregisters the connection and tells the room',
       environment: { ...tableEnv, ...redisEnv, ...authEnv, ...data.databaseEnvironment },
-      // Outlasts an Aurora resume (functions/shared/sql/resume-budget.ts) within API Gateway's 29 s.
-      timeout: DATABASE_FUNCTION_TIMEOUT,
+      // Its timeout (FUNCTION_SETTINGS) outlasts an Aurora resume (resume-budget.ts) within API Gateway's 29 s.
     });
 
     this.relay = new HouseFunction(this, 'SignalRelay', {
@@ -174,8 +175,7 @@ export class RealtimeStack extends Stack {
         ...data.databaseEnvironment,
         ROOM_MAX_PARTICIPANTS: String(props.maxParticipants),
       },
-      // Host actions after an idle hour meet a paused database: the resume must fit (resume-budget.ts).
-      timeout: DATABASE_FUNCTION_TIMEOUT,
+      // Host actions after an idle hour meet a paused database: its timeout (FUNCTION_SETTINGS) fits a resume.
     });
 
     for (const fn of [this.connect, this.disconnect, this.opener, this.relay, this.roomSocket]) {

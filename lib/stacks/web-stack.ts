@@ -11,16 +11,11 @@ import type { Construct } from 'constructs';
 import { BucketCors, recordingsCorsRule } from '../constructs/bucket-cors';
 import { SecurityHeadersPolicy } from '../constructs/security-headers-policy';
 import { acknowledgeGrantWildcards } from '../nag';
+// One home for the heartbeat (config.json here and locally, the cost model, docs/signaling.md).
+import { PEER_PING_INTERVAL_MS } from '../../functions/signaling/heartbeat';
 
 /** Name of the WebSocket API stage; it doubles as the URL path (`/peerjs`) CloudFront forwards unchanged. */
 export const WEBSOCKET_STAGE_NAME = 'peerjs';
-
-/**
- * PeerJS heartbeat period written into config.json. The library default (5 s) makes heartbeats ~50× the cost of
- * the connection itself; API Gateway drops a socket after 10 idle minutes, so one a minute keeps it open with
- * margin while the mock integration answers it without a Lambda.
- */
-export const PEER_PING_INTERVAL_MS = 60_000;
 
 /**
  * Header CloudFront adds to every request it sends to the HTTP API, carrying {@link WebStack.originVerifySecret}

@@ -8,16 +8,16 @@ import { describe, FunctionMissingError, sleep, type LambdaRuntime } from '../la
 import { evaluatePolicy } from './authorizer-policy';
 import { limitFrameSize, MESSAGE_LIMIT } from './frame-limit';
 import { apiGatewayTime, normalizeIp } from './http-api';
+import { RELAYED_TYPES } from '../../functions/shared/protocol/peerjs';
 
 export { FRAME_LIMIT, MESSAGE_LIMIT } from './frame-limit';
 
-/** Routes of docs/contracts.md; HEARTBEAT is a mock integration in AWS (answered by nothing). */
+/**
+ * Routes of docs/contracts.md, from the protocol's list of relayed types (the CDK stack routes the same list);
+ * HEARTBEAT is a mock integration in AWS (answered by nothing).
+ */
 const ROUTES: Record<string, FunctionName | 'mock'> = {
-  OFFER: 'SignalRelay',
-  ANSWER: 'SignalRelay',
-  CANDIDATE: 'SignalRelay',
-  LEAVE: 'SignalRelay',
-  EXPIRE: 'SignalRelay',
+  ...Object.fromEntries(RELAYED_TYPES.map((type) => [type, 'SignalRelay' as const])),
   HEARTBEAT: 'mock',
   $default: 'RoomSocket',
 };

@@ -1,48 +1,36 @@
 import { join } from 'node:path';
+import {
+  CONTAINER_FUNCTIONS,
+  FUNCTION_ENTRIES,
+  FUNCTION_SETTINGS,
+  type AnyFunctionName,
+} from '../../lib/function-entries';
 
-/** The Lambda functions of docs/contracts.md, by logical name (the name the Invoke emulator answers to). */
+/**
+ * The Lambda functions of docs/contracts.md, by logical name (the name the Invoke emulator answers to): the CDK
+ * app's own table (lib/function-entries.ts), less AuthKeygen, a deploy-time custom resource that `npm start`
+ * replaces with its own key set-up.
+ */
 export const FUNCTION_MODULES = {
-  WsAuthorizer: 'functions/auth/ws-authorizer.ts',
-  WsConnect: 'functions/signaling/connect.ts',
-  WsDisconnect: 'functions/signaling/disconnect.ts',
-  PeerOpener: 'functions/signaling/opener.ts',
-  SignalRelay: 'functions/signaling/relay.ts',
-  RoomSocket: 'functions/room/socket.ts',
-  HttpApi: 'functions/api/handler.ts',
-  Migrate: 'functions/migrate/handler.ts',
-  Transcode: 'functions/recordings/transcode.ts',
-  Scaler: 'functions/recordings/scaler.ts',
-  BurnIn: 'functions/recordings/burn-in.ts',
-  RecordingsSweep: 'functions/recordings/reconcile.ts',
-} as const;
+  ...withoutKeygen(FUNCTION_ENTRIES),
+  ...Object.fromEntries(Object.entries(CONTAINER_FUNCTIONS).map(([name, f]) => [name, f.entry])),
+} as Record<Exclude<AnyFunctionName, 'AuthKeygen'>, string>;
 
 export type FunctionName = keyof typeof FUNCTION_MODULES;
 
-/**
- * Timeouts as the CDK stacks set them (seconds). The API Gateway integrations cut off at 29 s whatever the
- * function's own timeout is, so the gateway-facing functions use that.
- */
-export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionName, number> = {
-  WsAuthorizer: 10,
-  WsConnect: 29,
-  WsDisconnect: 29,
-  PeerOpener: 30,
-  SignalRelay: 29,
-  RoomSocket: 29,
-  HttpApi: 29,
-  Migrate: 300,
-  Transcode: 900,
-  Scaler: 60,
-  BurnIn: 900,
-  RecordingsSweep: 300,
-};
+function withoutKeygen<T extends Record<string, string>>(entries: T): Omit<T, 'AuthKeygen'> {
+  const { AuthKeygen: _keygen, ...rest } = entries;
+  return rest;
+}
 
 /**
- * Functions the stacks give a reserved concurrency of 1 (lib/stacks/media-stack.ts): the Scaler makes one scaling
- * decision at a time, so the schedule and the enqueue pokes never race on its job log. In AWS the extra async
- * invocations wait in Lambda's event queue; the local runtime runs them one after another.
+ * Timeouts as the stacks deploy them (FUNCTION_SETTINGS, seconds): a handler that would time out in AWS times out
+ * here too. Nothing runs one at a time: no function has reserved concurrency in AWS (new accounts cannot reserve
+ * any), so serial work (the Scaler) is serialized by its lease, as there.
  */
-export const SERIAL_FUNCTIONS: ReadonlySet<FunctionName> = new Set<FunctionName>(['Scaler']);
+export const FUNCTION_TIMEOUT_SECONDS = Object.fromEntries(
+  Object.keys(FUNCTION_MODULES).map((name) => [name, FUNCTION_SETTINGS[name as FunctionName].timeoutSeconds]),
+) as Record<FunctionName, number>;
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 

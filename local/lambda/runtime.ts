@@ -2,13 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import {
-  FUNCTION_MODULES,
-  FUNCTION_TIMEOUT_SECONDS,
-  REPO_ROOT,
-  SERIAL_FUNCTIONS,
-  type FunctionName,
-} from './functions';
+import { FUNCTION_MODULES, FUNCTION_TIMEOUT_SECONDS, REPO_ROOT, type FunctionName } from './functions';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
@@ -59,8 +53,6 @@ export class LambdaRuntime {
   private readonly handlers = new Map<FunctionName, Promise<Handler>>();
   private readonly state = new Map<FunctionName, FunctionState>();
   private readonly pending = new Set<Promise<unknown>>();
-  /** The last queued invocation of each SERIAL_FUNCTIONS function; the next one starts when it settles. */
-  private readonly serialTails = new Map<FunctionName, Promise<unknown>>();
   private readonly retryDelays: number[];
   private stopped = false;
 
@@ -91,15 +83,7 @@ export class LambdaRuntime {
 
   /** RequestResponse invocation: resolves with the handler's result, rejects with its error. */
   invoke(name: FunctionName, event: unknown): Promise<unknown> {
-    if (!SERIAL_FUNCTIONS.has(name)) return this.run(name, event);
-    const previous = this.serialTails.get(name) ?? Promise.resolve();
-    const result = previous.then(() => this.run(name, event));
-    // One settled promise per serial function stays in the map; nothing to clean up.
-    this.serialTails.set(
-      name,
-      result.catch(() => undefined),
-    );
-    return result;
+    return this.run(name, event);
   }
 
   private async run(name: FunctionName, event: unknown): Promise<unknown> {

@@ -20,6 +20,8 @@ import { SIGNAL_ROUTES } from '../../lib/stacks/realtime-stack';
 import { ORIGIN_VERIFY_HEADER } from '../../lib/stacks/web-stack';
 import { rendered } from './support/cfn-text';
 import { defaultApp, type SynthesizedApp } from './support/synth-app';
+import { PEER_PING_INTERVAL_MS } from '../../functions/signaling/heartbeat';
+import { FUNCTION_SETTINGS } from '../../lib/function-entries';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown }>;
 
@@ -488,6 +490,27 @@ describe('MediaStack', () => {
     expect(checked.length).toBeGreaterThanOrEqual(6);
   });
 
+  test('every function deploys the timeout and memory of FUNCTION_SETTINGS, the table the local runtime enforces', () => {
+    const names = Object.keys(FUNCTION_SETTINGS) as (keyof typeof FUNCTION_SETTINGS)[];
+    const seen = new Set<string>();
+    for (const stack of Object.keys(built.stacks) as (keyof typeof built.stacks)[]) {
+      const fns = t(stack).findResources('AWS::Lambda::Function') as Resources;
+      for (const [id, fn] of Object.entries(fns)) {
+        // HouseFunction `X` synthesizes as `XFunction…`, a container function `X` as `X…`.
+        const name = names.find((n) => new RegExp(`^${n}(Function)?[0-9A-F]{8}$`).test(id));
+        if (!name) continue;
+        seen.add(name);
+        const settings = FUNCTION_SETTINGS[name];
+        expect([id, fn.Properties.Timeout, fn.Properties.MemorySize]).toEqual([
+          id,
+          settings.timeoutSeconds,
+          settings.memoryMb,
+        ]);
+      }
+    }
+    expect([...seen].sort()).toEqual([...names].sort());
+  });
+
   test('no function reserves concurrency: accounts whose concurrency quota is 10 can reserve none', () => {
     for (const name of Object.keys(built.stacks) as (keyof typeof built.stacks)[]) {
       const fns = t(name).findResources('AWS::Lambda::Function') as Resources;
@@ -636,7 +659,8 @@ describe('WebStack', () => {
         path: '/',
         secure: true,
         key: 'peerjs',
-        pingInterval: 60000,
+        // The same heartbeat the local cloud writes and the cost model assumes (one home).
+        pingInterval: PEER_PING_INTERVAL_MS,
       },
       maxParticipants: 8,
     });

@@ -239,7 +239,7 @@ describe('Lambda Invoke emulator', () => {
     await waitFor(() => attempts === 2, 5000, 'retried async invocation');
   });
 
-  it('runs the Scaler one invocation at a time, as its reserved concurrency of 1 does in AWS', async () => {
+  it('runs Scaler invocations side by side, as Lambda does without reserved concurrency (the lease serializes them)', async () => {
     // The schedule (every 300 ms here) invokes it too: count every Scaler run, whoever started it.
     let running = 0;
     let mostAtOnce = 0;
@@ -263,7 +263,9 @@ describe('Lambda Invoke emulator', () => {
     );
     expect((await Promise.all(sends)).map((out) => out.StatusCode)).toEqual([202, 202, 202, 202, 202, 202]);
     await waitFor(() => pokes === 6, 10_000, 'six pokes handled');
-    expect(mostAtOnce).toBe(1);
+    // No reserved concurrency in AWS (new accounts cannot reserve any): one decision at a time is the DynamoDB
+    // lease's job (functions/shared/lease.ts, tested on its own), so the local runtime must not serialize for it.
+    expect(mostAtOnce).toBeGreaterThan(1);
   });
 
   it('reports function errors as FunctionError Unhandled and unknown functions as ResourceNotFoundException', async () => {
