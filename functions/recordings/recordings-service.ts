@@ -168,8 +168,12 @@ export class RecordingsService {
     }
     const total = stored.filter((p) => p.partNumber <= count).reduce((n, p) => n + p.size, 0);
     if (total > record.sizeBytes) {
+      // The bytes are gone, so the recording cannot go on: it ends failed (a state the owner sees and can delete),
+      // never `uploading` with an upload that no longer exists.
+      const reason = `Uploaded ${total} bytes but declared ${record.sizeBytes}; the upload was discarded`;
       await this.abortUpload(record);
-      throw new PayloadTooLarge(`Uploaded ${total} bytes but declared ${record.sizeBytes}; the upload was discarded`);
+      await this.failUpload(record, `${reason}. Upload the file again.`);
+      throw new PayloadTooLarge(reason);
     }
     await this.deps.storage.completeMultipart(
       record.sourceKey,
@@ -296,6 +300,9 @@ export class RecordingsService {
 
   private async uploading(userId: string, id: string): Promise<RecordingRecord> {
     const record = await this.owned(userId, id);
+    if (record.status === 'failed') {
+      throw new Conflict(`This recording failed: ${record.failureReason ?? 'its upload was discarded'}`);
+    }
     if (record.status !== 'uploading' || !record.uploadId) {
       throw new Conflict(`This recording is ${record.status}; its upload is finished`);
     }
@@ -315,6 +322,12 @@ export class RecordingsService {
         ),
       })),
     );
+  }
+
+  private async failUpload(record: RecordingRecord, reason: string): Promise<void> {
+    if (!(await this.deps.store.markFailed(record.id, reason))) return;
+    const failed = await this.deps.store.get(record.id);
+    if (failed) await this.deps.notify(failed);
   }
 
   private async abortUpload(record: RecordingRecord): Promise<void> {

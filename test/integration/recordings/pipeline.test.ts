@@ -223,6 +223,17 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
       PayloadTooLarge,
     );
     expect(await storage.size(`uploads/${owner.replace(':', '~3a')}/${created.recording.id}/source`)).toBeNull();
+    // The recording ends failed with a reason the owner reads, not stuck in `uploading`.
+    const [summary] = (await service.list(owner)).filter((r) => r.id === created.recording.id);
+    expect(summary).toMatchObject({
+      status: 'failed',
+      failureReason: 'Uploaded 5000 bytes but declared 1000; the upload was discarded. Upload the file again.',
+    });
+    // Resuming hands out no URLs for the discarded upload; completing again is refused too.
+    await expect(service.parts(owner, created.recording.id, [1])).rejects.toThrow(
+      /This recording failed: Uploaded 5000 bytes/,
+    );
+    await expect(service.complete(owner, created.recording.id, { parts: etags })).rejects.toBeInstanceOf(Conflict);
   });
 
   it('resumes an upload: lists the parts S3 holds and refuses completion while one is missing', async () => {
