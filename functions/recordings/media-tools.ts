@@ -28,6 +28,21 @@ export function ffprobePath(): string {
 
 const STDERR_KEEP = 8 * 1024;
 
+/**
+ * The container formats (ffmpeg demuxer names) a recording may come in: those of ACCEPTED_UPLOAD_TYPES. Nothing
+ * else is opened, whatever the bytes probe as: a playlist (hls), a concat script or an image sequence would make
+ * ffmpeg read other files or URLs on the transcoder.
+ */
+export const INPUT_FORMAT_WHITELIST = 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,ogg,wav,mp3,flac';
+
+/**
+ * How every ffmpeg/ffprobe run names a file it reads: the format allow-list, and local files only (no http, no
+ * data:, no subfile: a file name can never become another protocol).
+ */
+export function inputArgs(file: string): string[] {
+  return ['-format_whitelist', INPUT_FORMAT_WHITELIST, '-protocol_whitelist', 'file', '-i', file];
+}
+
 /** Runs a tool without a shell (file names never reach a shell) and with a hard time limit. */
 export function runTool(
   command: string,
@@ -145,11 +160,14 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${rest} s` : `${rest} s`;
 }
 
-/** The end time (s) of the last packet, by demuxing only (no decoding); null when there are none. */
-async function lastPacketEnd(file: string): Promise<number | null> {
+/**
+ * The end time (s) of the last packet, by demuxing only (no decoding); null when there are none. On a file our
+ * own ffmpeg wrote, every packet is a frame that decoded from the source: this is the media's measured length.
+ */
+export async function lastPacketEnd(file: string): Promise<number | null> {
   const { stdout } = await runTool(
     ffprobePath(),
-    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file],
+    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', ...inputArgs(file)],
     { timeoutMs: 120_000 },
   );
   let end = 0;
@@ -166,7 +184,7 @@ export async function probe(file: string): Promise<unknown | null> {
   try {
     const { stdout } = await runTool(
       ffprobePath(),
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...inputArgs(file)],
       { timeoutMs: 60_000 },
     );
     const info = JSON.parse(stdout) as { format?: { duration?: string } };

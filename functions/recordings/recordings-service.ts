@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest, Conflict, NotFound, PayloadTooLarge } from '../shared/errors';
 import {
   ACCEPTED_UPLOAD_TYPES,
+  LIVE_RECORDING_DECLARED_BYTES,
   MAX_PARTS_PER_REQUEST,
   MAX_UPLOAD_PARTS,
   PART_URL_TTL_SECONDS,
@@ -138,8 +139,9 @@ export class RecordingsService {
   }
 
   /**
-   * Completes the multipart upload after checking it against what was declared: every part present, nothing
-   * bigger than declared. S3 then emits ObjectCreated and transcoding starts.
+   * Completes the multipart upload after checking it against what was declared: every part present and named,
+   * a file's size exactly as declared (a meeting recording's at most). S3 then emits ObjectCreated and
+   * transcoding starts.
    */
   async complete(userId: string, id: string, request: CompleteUploadRequest): Promise<RecordingSummary> {
     const record = await this.owned(userId, id);
@@ -153,6 +155,14 @@ export class RecordingsService {
     const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
     const count = request.partCount ?? record.partCount;
     if (count > record.partCount) throw new BadRequest(`This upload has only ${record.partCount} parts`);
+    // Only a recording made in a meeting may end before its declared size; a file is completed whole, or the
+    // video would be cut off while everything else called it complete.
+    const live = record.sizeBytes === LIVE_RECORDING_DECLARED_BYTES;
+    if (!live && count !== record.partCount) {
+      throw new BadRequest(
+        `This upload was declared as ${record.partCount} parts (${record.sizeBytes} bytes); complete all ${record.partCount}`,
+      );
+    }
     // A recording made in a meeting is declared at the largest size and ends early: complete the parts it made.
     const expected = Array.from({ length: count }, (_, i) => i + 1);
     const missing = expected.filter((n) => !byNumber.has(n));
@@ -166,6 +176,15 @@ export class RecordingsService {
     if (request.parts.some((p) => p.partNumber > record.partCount)) {
       throw new BadRequest(`This upload has only ${record.partCount} parts`);
     }
+    // A part S3 holds beyond the completion would be silently dropped from the assembled file.
+    const left = stored.filter((p) => p.partNumber > count).map((p) => p.partNumber);
+    if (left.length > 0) {
+      const all = Math.max(...left);
+      throw new BadRequest(
+        `${left.length === 1 ? 'Part' : 'Parts'} ${left.join(', ')} ${left.length === 1 ? 'was' : 'were'} uploaded ` +
+          `but ${left.length === 1 ? 'is' : 'are'} not in the completion; complete all ${all} parts`,
+      );
+    }
     const total = stored.filter((p) => p.partNumber <= count).reduce((n, p) => n + p.size, 0);
     if (total > record.sizeBytes) {
       // The bytes are gone, so the recording cannot go on: it ends failed (a state the owner sees and can delete),
@@ -174,6 +193,12 @@ export class RecordingsService {
       await this.abortUpload(record);
       await this.failUpload(record, `${reason}. Upload the file again.`);
       throw new PayloadTooLarge(reason);
+    }
+    if (!live && total !== record.sizeBytes) {
+      const reason = `Uploaded ${total} bytes but declared ${record.sizeBytes}; the upload was cut short`;
+      await this.abortUpload(record);
+      await this.failUpload(record, `${reason}. Upload the file again.`);
+      throw new BadRequest(reason);
     }
     await this.deps.storage.completeMultipart(
       record.sourceKey,

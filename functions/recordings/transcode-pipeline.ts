@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { logger } from '../shared/logger';
 import { recordingKeys, type TranscribeJob } from '../shared/protocol/recordings';
 import type { MediaStorage } from './media-storage';
-import { ToolError, ffmpegPath, judgeProbe, probe, runTool, type MediaInfo } from './media-tools';
+import {
+  ToolError,
+  ffmpegPath,
+  formatDuration,
+  inputArgs,
+  judgeProbe,
+  lastPacketEnd,
+  probe,
+  runTool,
+  type MediaInfo,
+} from './media-tools';
 import type { RecordingRecord, RecordingStore } from './recording-store';
 
 export interface TranscodeDeps {
@@ -64,6 +74,12 @@ export async function transcodeRecording(recordingId: string, deps: TranscodeDep
 
     const outputs = await convert(source, dir, verdict.info);
     if ('reason' in outputs) return await fail(record, outputs.reason, deps);
+    // The header may claim less than the media holds: the limit holds for what was really converted.
+    if (outputs.durationSeconds > deps.maxSeconds) {
+      const limit = formatDuration(deps.maxSeconds);
+      const length = formatDuration(outputs.durationSeconds);
+      return await fail(record, `The recording is ${length} long; the limit is ${limit}`, deps);
+    }
 
     const mp4Key = recordingKeys.mp4(recordingId);
     const posterKey = outputs.poster ? recordingKeys.poster(recordingId) : null;
@@ -73,7 +89,8 @@ export async function transcodeRecording(recordingId: string, deps: TranscodeDep
     if (audioKey) await deps.storage.upload(audioKey, outputs.audio!, 'audio/flac');
 
     const media = {
-      durationSeconds: verdict.info.durationSeconds,
+      // Measured from the converted media, never the source's header or the client: a cut-off file says so.
+      durationSeconds: outputs.durationSeconds,
       width: verdict.info.width,
       height: verdict.info.height,
       mp4Key,
@@ -121,6 +138,8 @@ async function fail(r: RecordingRecord, reason: string, deps: TranscodeDeps): Pr
 }
 
 interface Outputs {
+  /** The converted media's length (its last packet's end), what the API reports. */
+  durationSeconds: number;
   mp4: string;
   audio: string | null;
   poster: string | null;
@@ -134,7 +153,7 @@ export async function convert(source: string, dir: string, info: MediaInfo): Pro
   const mp4 = join(dir, 'video.mp4');
   const audio = info.hasAudio ? join(dir, 'speech.flac') : null;
   const poster = info.hasVideo ? join(dir, 'poster.jpg') : null;
-  const args = ['-hide_banner', '-nostdin', '-y', '-i', source];
+  const args = ['-hide_banner', '-nostdin', '-y', ...inputArgs(source)];
   // Playback MP4: H.264 High/yuv420p (plays everywhere), at most 1080p, AAC; +faststart puts the index first so
   // playback starts before the whole file has downloaded.
   if (info.hasVideo) {
@@ -145,14 +164,16 @@ export async function convert(source: string, dir: string, info: MediaInfo): Pro
   args.push('-movflags', '+faststart', mp4);
   // Speech: what Whisper and pocketsphinx both want (16 kHz mono); FLAC is lossless at about half of WAV's size.
   if (audio) args.push('-map', '0:a:0', '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'flac', audio);
+  let durationSeconds: number | null;
   try {
     await runTool(ffmpegPath(), args, { timeoutMs: FFMPEG_TIMEOUT_MS });
-    if (poster) {
-      const at = Math.min(1, info.durationSeconds / 2).toFixed(2);
+    durationSeconds = await lastPacketEnd(mp4);
+    if (poster && durationSeconds !== null) {
+      const at = Math.min(1, durationSeconds / 2).toFixed(2);
       await runTool(
         ffmpegPath(),
         [
-          ...['-hide_banner', '-nostdin', '-y', '-ss', at, '-i', mp4, '-frames:v', '1'],
+          ...['-hide_banner', '-nostdin', '-y', '-ss', at, ...inputArgs(mp4), '-frames:v', '1'],
           ...['-vf', "scale='trunc(min(640,iw)/2)*2':-2", poster],
         ],
         { timeoutMs: 60_000 },
@@ -166,10 +187,10 @@ export async function convert(source: string, dir: string, info: MediaInfo): Pro
     throw error;
   }
   // A file cut off after its header converts "successfully" into an MP4 with no samples: check what came out.
-  if (!judgeProbe(await probe(mp4), Number.POSITIVE_INFINITY).ok) {
+  if (durationSeconds === null || !judgeProbe(await probe(mp4), Number.POSITIVE_INFINITY).ok) {
     return { reason: 'The recording contains nothing playable (it may have been cut off)' };
   }
-  return { mp4, audio, poster: poster && (await exists(poster)) ? poster : null };
+  return { durationSeconds, mp4, audio, poster: poster && (await exists(poster)) ? poster : null };
 }
 
 function lastMeaningfulLine(stderr: string): string {

@@ -15,6 +15,11 @@ import { z } from 'zod';
 export const UPLOAD_PART_SIZE = 16 * 1024 * 1024;
 export const MAX_UPLOAD_PARTS = 128;
 export const MAX_UPLOAD_BYTES = UPLOAD_PART_SIZE * MAX_UPLOAD_PARTS;
+/**
+ * A recording made in a meeting learns its size only when it stops: it declares this (the largest size) and
+ * completes early with the parts it made. Any other declared size is a file's exact size, completed in full.
+ */
+export const LIVE_RECORDING_DECLARED_BYTES = MAX_UPLOAD_BYTES;
 /** Presigned part URLs live this long; the page asks for more (`POST …/parts`) to resume after that. */
 export const PART_URL_TTL_SECONDS = 3600;
 /** Presign at most this many part URLs in one response (keeps a response small; resume asks again). */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,13 @@ import { RecordingStore, type RecordingRecord } from '../../../functions/recordi
 import { RecordingsService } from '../../../functions/recordings/recordings-service';
 import { handler as transcodeHandler, setTranscodeDepsForTesting } from '../../../functions/recordings/transcode';
 import { NotFound, PayloadTooLarge, Conflict, BadRequest } from '../../../functions/shared/errors';
-import type { BurnInJob, RecordingStatus, TranscribeJob } from '../../../functions/shared/protocol/recordings';
+import {
+  LIVE_RECORDING_DECLARED_BYTES,
+  UPLOAD_PART_SIZE,
+  type BurnInJob,
+  type RecordingStatus,
+  type TranscribeJob,
+} from '../../../functions/shared/protocol/recordings';
 import { PocketsphinxEngine } from '../../../containers/whisper/src/engines/pocketsphinx';
 import { noProtection } from '../../../containers/whisper/src/instance-protection';
 import { TranscriptionWorker } from '../../../containers/whisper/src/worker';
@@ -250,6 +257,89 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
     await expect(service.parts('guest:mallory', created.recording.id, [1])).rejects.toBeInstanceOf(NotFound);
     await service.remove(owner, created.recording.id);
     expect(await store.get(created.recording.id)).toBeNull();
+  });
+
+  it('refuses a completion that leaves out parts it declared or uploaded', async () => {
+    const owner = 'guest:frank';
+    const body = Buffer.alloc(2 * UPLOAD_PART_SIZE + 10, 7);
+    const created = await service.create(owner, {
+      fileName: 'three.webm',
+      contentType: 'video/webm',
+      sizeBytes: body.length,
+    });
+    const id = created.recording.id;
+    expect(created.upload.partCount).toBe(3);
+    const first = await uploadParts(created.upload.parts.slice(0, 2), created.upload.partSize, body);
+    // A file declared at 3 parts cannot be completed as 2: the video would be cut off.
+    await expect(service.complete(owner, id, { parts: first, partCount: 2 })).rejects.toThrow(
+      'This upload was declared as 3 parts (33554442 bytes); complete all 3',
+    );
+    const all = [...first, ...(await uploadParts(created.upload.parts.slice(2), created.upload.partSize, body))];
+    // Nor can a completion leave out a part S3 holds, once all are uploaded.
+    await expect(service.complete(owner, id, { parts: first, partCount: 2 })).rejects.toThrow(
+      'This upload was declared as 3 parts',
+    );
+    await expect(service.complete(owner, id, { parts: first })).rejects.toThrow(/^Part 3: /);
+    expect((await store.get(id))!.status).toBe('uploading');
+    const done = await service.complete(owner, id, { parts: all });
+    expect(done).toMatchObject({ status: 'transcoding', sizeBytes: body.length });
+    await service.remove(owner, id);
+  });
+
+  it('fails an upload smaller than declared with a reason', async () => {
+    const owner = 'guest:fay';
+    const created = await service.create(owner, { fileName: 'c.webm', contentType: 'video/webm', sizeBytes: 20 });
+    const id = created.recording.id;
+    // Real S3 refuses a part of another length than the URL signs; the local stand-in does not, so check here.
+    const etags = await uploadParts(created.upload.parts, created.upload.partSize, Buffer.alloc(12, 1));
+    await expect(service.complete(owner, id, { parts: etags })).rejects.toBeInstanceOf(BadRequest);
+    expect((await service.list(owner)).find((r) => r.id === id)).toMatchObject({
+      status: 'failed',
+      failureReason: 'Uploaded 12 bytes but declared 20; the upload was cut short. Upload the file again.',
+    });
+  });
+
+  it('completes a recording made in a meeting early, but never without a part it uploaded', async () => {
+    const owner = 'guest:gina';
+    const created = await service.create(owner, {
+      fileName: 'meeting.webm',
+      contentType: 'video/webm',
+      sizeBytes: LIVE_RECORDING_DECLARED_BYTES,
+    });
+    const id = created.recording.id;
+    const etags = [];
+    for (const partNumber of [1, 2]) {
+      const plan = await service.parts(owner, id, [], { partNumber, sizeBytes: 10 });
+      etags.push(...(await uploadParts(plan.parts, 10, Buffer.alloc(20, partNumber))));
+    }
+    await expect(service.complete(owner, id, { parts: etags.slice(0, 1), partCount: 1 })).rejects.toThrow(
+      'Part 2 was uploaded but is not in the completion; complete all 2 parts',
+    );
+    expect(await service.complete(owner, id, { parts: etags, partCount: 2 })).toMatchObject({
+      status: 'transcoding',
+      sizeBytes: 20,
+    });
+    await service.remove(owner, id);
+  });
+
+  it('reports the duration measured from the converted media, not the one the header claims', async () => {
+    const owner = 'guest:hal';
+    const full = join(dir, 'six-seconds.webm');
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-f', 'lavfi', '-i', 'sine=f=440:r=48000'],
+      ...['-t', '6', '-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-c:a', 'libopus', full],
+    ]);
+    // Cut in half: the header still says 6 s, the media holds about 3.
+    const half = join(dir, 'half.webm');
+    const bytes = readFileSync(full);
+    writeFileSync(half, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const { id } = await uploadFile(owner, half, 'half.webm', 'video/webm');
+    expect((await transcodeHandler(eventsFor(id))).outcomes).toEqual({ [id]: 'queued' });
+    const detail = await service.detail(owner, id);
+    expect(detail.durationSeconds).toBeGreaterThan(1.5);
+    expect(detail.durationSeconds).toBeLessThan(4.5);
+    await service.remove(owner, id);
   });
 
   it('refuses a type that is not a recording before any upload starts', async () => {
