@@ -275,10 +275,11 @@ export class RecordingStore {
     return n === 1;
   }
 
-  /** A recording without an audio track: playable, nothing to transcribe. */
-  async markReadyWithoutSpeech(id: string): Promise<boolean> {
+  /** Playable, but without speech (no audio track, or the transcription heard none): no subtitles to make. */
+  async markNoSpeech(id: string): Promise<boolean> {
     const n = await this.sql.execute(
-      `UPDATE recordings SET status = 'ready', percent = NULL, updated_at = now() WHERE id = :id AND status = 'queued'`,
+      `UPDATE recordings SET status = 'no-speech', percent = NULL, updated_at = now()
+       WHERE id = :id AND status IN ('queued', 'transcribing')`,
       { id },
     );
     return n === 1;

@@ -8,7 +8,9 @@ import {
   ToolError,
   ffmpegPath,
   formatDuration,
+  chooseSpeechStreams,
   inputArgs,
+  isAudible,
   judgeProbe,
   lastPacketEnd,
   probe,
@@ -29,7 +31,7 @@ export interface TranscodeDeps {
   workRoot?: string;
 }
 
-export type TranscodeOutcome = 'queued' | 'ready-without-speech' | 'failed' | 'skipped' | 're-enqueued';
+export type TranscodeOutcome = 'queued' | 'no-speech' | 'failed' | 'skipped' | 're-enqueued';
 
 /** The deterministic job id of a recording's transcription: redelivered events enqueue the same job. */
 export function transcribeJobId(recordingId: string): string {
@@ -101,10 +103,10 @@ export async function transcodeRecording(recordingId: string, deps: TranscodeDep
     if (!(await deps.store.recordMedia(recordingId, media))) return 'skipped';
 
     if (!audioKey) {
-      // Nothing to transcribe: the video is playable without subtitles.
-      await deps.store.markReadyWithoutSpeech(recordingId);
+      // Nothing to transcribe: the video is playable, and the owner sees that it has no speech.
+      await deps.store.markNoSpeech(recordingId);
       await deps.notify((await deps.store.get(recordingId))!);
-      return 'ready-without-speech';
+      return 'no-speech';
     }
     const queued = (await deps.store.get(recordingId))!;
     const job = jobFor(queued, audioKey, deps);
@@ -154,16 +156,34 @@ export async function convert(source: string, dir: string, info: MediaInfo): Pro
   const audio = info.hasAudio ? join(dir, 'speech.flac') : null;
   const poster = info.hasVideo ? join(dir, 'poster.jpg') : null;
   const args = ['-hide_banner', '-nostdin', '-y', ...inputArgs(source)];
+  // The speech: the default audio stream, else the audible ones mixed; both outputs carry the same sound.
+  let audioMap: string[] = [];
+  if (info.hasAudio) {
+    let speech: number[];
+    try {
+      speech = await chooseSpeechStreams(info.audioStreams, (i) => isAudible(source, i));
+    } catch (error) {
+      if (error instanceof ToolError && error.exitCode !== null) speech = [0];
+      else throw error;
+    }
+    if (speech.length === 1) audioMap = ['-map', `0:a:${speech[0]}`];
+    else {
+      const inputs = speech.map((i) => `[0:a:${i}]`).join('');
+      args.push('-filter_complex', `${inputs}amix=inputs=${speech.length}:normalize=0,asplit=2[play][speech]`);
+    }
+  }
+  const playAudio = audioMap.length > 0 ? audioMap : ['-map', '[play]'];
+  const speechAudio = audioMap.length > 0 ? audioMap : ['-map', '[speech]'];
   // Playback MP4: H.264 High/yuv420p (plays everywhere), at most 1080p, AAC; +faststart puts the index first so
   // playback starts before the whole file has downloaded.
   if (info.hasVideo) {
     args.push('-map', '0:v:0', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p');
     args.push('-vf', "scale='trunc(min(1920,iw)/2)*2':-2");
   }
-  if (info.hasAudio) args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', '128k', '-ac', '2');
+  if (info.hasAudio) args.push(...playAudio, '-c:a', 'aac', '-b:a', '128k', '-ac', '2');
   args.push('-movflags', '+faststart', mp4);
   // Speech: what Whisper and pocketsphinx both want (16 kHz mono); FLAC is lossless at about half of WAV's size.
-  if (audio) args.push('-map', '0:a:0', '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'flac', audio);
+  if (audio) args.push(...speechAudio, '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'flac', audio);
   let durationSeconds: number | null;
   try {
     await runTool(ffmpegPath(), args, { timeoutMs: FFMPEG_TIMEOUT_MS });

@@ -70,7 +70,7 @@ export async function runTranscriptionJob(
   if ((await deps.store.jobStatus(job.jobId)) === 'done') return 'already-done';
   const recording = await deps.store.get(job.recordingId);
   if (!recording || recording.status === 'failed') return 'gone';
-  if (recording.status === 'ready' && recording.subtitleVersion !== null) {
+  if ((recording.status === 'ready' && recording.subtitleVersion !== null) || recording.status === 'no-speech') {
     await deps.store.finishJob(job.jobId);
     return 'already-done';
   }
@@ -128,6 +128,14 @@ export async function runTranscriptionJob(
       words,
     };
     const key = (format: 'vtt' | 'srt' | 'json') => recordingKeys.subtitles(job.recordingId, ENGINE_VERSION, format);
+    if (cues.length === 0) {
+      // Nothing was heard: no empty subtitles behind a `ready`, but an outcome of its own the owner sees.
+      await deps.store.markNoSpeech(job.recordingId);
+      await deps.store.finishJob(job.jobId);
+      const silent = await deps.store.get(job.recordingId);
+      if (silent) await deps.notify(silent);
+      return 'done';
+    }
     await storage.putText(key('vtt'), toWebVtt(cues), 'text/vtt');
     await storage.putText(key('srt'), toSrt(cues), 'application/x-subrip');
     await storage.putText(key('json'), JSON.stringify(doc), 'application/json');

@@ -65,9 +65,27 @@ export function isAcceptedUpload(fileName: string, contentType: string): boolean
 // ---------------------------------------------------------------------------------------------------------------
 // Status
 
-export const RECORDING_STATUSES = ['uploading', 'transcoding', 'queued', 'transcribing', 'ready', 'failed'] as const;
+/**
+ * `no-speech`: finished and playable, but there is no speech in it (no audio track, or the transcription heard
+ * nothing), so it has no subtitles. Its own outcome, so that `ready` always means media and subtitles.
+ */
+export const RECORDING_STATUSES = [
+  'uploading',
+  'transcoding',
+  'queued',
+  'transcribing',
+  'ready',
+  'no-speech',
+  'failed',
+] as const;
 export const RecordingStatus = z.enum(RECORDING_STATUSES);
 export type RecordingStatus = z.infer<typeof RecordingStatus>;
+/** The states a recording ends in: nothing moves it on from these (functions/recordings/lifecycle.ts). */
+export const TERMINAL_RECORDING_STATUSES = [
+  'ready',
+  'no-speech',
+  'failed',
+] as const satisfies readonly RecordingStatus[];
 
 export const EXPORT_STATUSES = ['queued', 'rendering', 'ready', 'failed'] as const;
 export const ExportStatus = z.enum(EXPORT_STATUSES);
@@ -322,6 +340,7 @@ export const RecordingStatusMessage = z.discriminatedUnion('status', [
     status: z.literal('ready'),
     subtitleVersion: z.number().int().positive().nullable(),
   }),
+  z.object({ type: z.literal('recording.status'), recordingId: RecordingId, status: z.literal('no-speech') }),
   z.object({
     type: z.literal('recording.status'),
     recordingId: RecordingId,

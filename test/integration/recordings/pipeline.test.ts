@@ -20,7 +20,8 @@ import {
 import { PocketsphinxEngine } from '../../../containers/whisper/src/engines/pocketsphinx';
 import { noProtection } from '../../../containers/whisper/src/instance-protection';
 import { TranscriptionWorker } from '../../../containers/whisper/src/worker';
-import { KEYWORDS, speechVideo, vttWords } from './fixtures';
+import { KEYWORDS, SENTENCE, speechVideo, vttWords } from './fixtures';
+import { isTerminal } from '../../../functions/recordings/lifecycle';
 import { BUCKET, startStandIns, type StandIns } from './stand-ins';
 
 jest.setTimeout(240_000);
@@ -99,6 +100,39 @@ async function uploadFile(owner: string, file: string, fileName: string, content
   const etags = await uploadParts(created.upload.parts, created.upload.partSize, body);
   const completed = await service.complete(owner, created.recording.id, { parts: etags });
   return { id: created.recording.id, completed };
+}
+
+/** Runs a transcription worker (pocketsphinx) until every one of `ids` has reached a terminal state. */
+async function transcribeUntilSettled(ids: string[]): Promise<void> {
+  const worker = new TranscriptionWorker(
+    {
+      sqs: standIns.sqs,
+      store,
+      storageFor: (bucket) => new S3MediaStorage(standIns.s3, bucket),
+      engine: new PocketsphinxEngine({ binary: 'pocketsphinx_continuous' }),
+      notify: async (r) => {
+        statusLog.push({ id: r.id, status: r.status, percent: r.percent });
+      },
+      ffmpeg: 'ffmpeg',
+      workerId: 'pipeline-test',
+      protection: noProtection,
+      log: () => undefined,
+    },
+    {
+      queueUrl: standIns.queueUrl,
+      visibilityTimeoutSeconds: 30,
+      heartbeatSeconds: 10,
+      maxReceiveCount: 3,
+      waitTimeSeconds: 1,
+    },
+  );
+  const running = worker.run();
+  const deadline = Date.now() + 120_000;
+  const settled = async () =>
+    (await Promise.all(ids.map((id) => store.get(id)))).every((r) => r && isTerminal(r.status));
+  while (!(await settled()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  await worker.stop();
+  await running;
 }
 
 describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + ffmpeg + pocketsphinx', () => {
@@ -340,6 +374,43 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
     expect(detail.durationSeconds).toBeGreaterThan(1.5);
     expect(detail.durationSeconds).toBeLessThan(4.5);
     await service.remove(owner, id);
+  });
+
+  it('transcribes the audio stream flagged default, not a tone that comes before it', async () => {
+    const owner = 'guest:ivy';
+    const wav = join(dir, 'two-tracks-speech.wav');
+    execFileSync('espeak-ng', ['-v', 'en-us+klatt', '-s', '150', '-w', wav, SENTENCE]);
+    const file = join(dir, 'two-tracks.mkv');
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'sine=f=440:r=48000', '-i', wav, '-map', '0:a', '-map', '1:a', '-af', 'volume=0.5'],
+      // A tone first, not default; the speech second, flagged default (as a dubbed or multi-language file has it).
+      ...['-disposition:a:0', '0', '-disposition:a:1', 'default', '-c:a', 'libopus', '-shortest', file],
+    ]);
+    const { id } = await uploadFile(owner, file, 'two-tracks.mkv', 'video/x-matroska');
+    expect((await transcodeHandler(eventsFor(id))).outcomes).toEqual({ [id]: 'queued' });
+    await transcribeUntilSettled([id]);
+    const detail = await service.detail(owner, id);
+    expect(detail.status).toBe('ready');
+    const heard = new Set(vttWords(await (await fetch(detail.subtitles!.vtt)).text()));
+    expect(KEYWORDS.filter((k) => heard.has(k)).length).toBeGreaterThanOrEqual(Math.ceil(KEYWORDS.length / 2));
+  });
+
+  it('ends a recording in which no speech is found as no-speech, playable and without empty subtitles', async () => {
+    const owner = 'guest:jon';
+    const file = join(dir, 'quiet.webm');
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono'],
+      ...['-t', '4', '-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', '-c:a', 'libopus', file],
+    ]);
+    const { id } = await uploadFile(owner, file, 'quiet.webm', 'video/webm');
+    expect((await transcodeHandler(eventsFor(id))).outcomes).toEqual({ [id]: 'queued' });
+    await transcribeUntilSettled([id]);
+    const detail = await service.detail(owner, id);
+    expect(detail).toMatchObject({ status: 'no-speech', subtitles: null, versions: [] });
+    expect(detail.media?.mp4).toBeTruthy();
+    expect(statusLog.filter((s) => s.id === id).map((s) => s.status)).toContain('no-speech');
   });
 
   it('refuses a type that is not a recording before any upload starts', async () => {

@@ -122,7 +122,14 @@ it('refuses an HLS playlist or a concat script instead of reading the files it n
     // Even handed straight to the converter (as if the probe had passed it), ffmpeg refuses to open it.
     const out = join(dir, `out-${name}`);
     mkdirSync(out);
-    const info = { durationSeconds: 1, hasVideo: false, hasAudio: true, width: null, height: null };
+    const info = {
+      durationSeconds: 1,
+      hasVideo: false,
+      hasAudio: true,
+      audioStreams: [{ isDefault: true }],
+      width: null,
+      height: null,
+    };
     expect(await convert(src, out, info)).toEqual({
       reason: expect.stringMatching(/^The recording could not be converted/),
     });
