@@ -81,6 +81,7 @@ export class RecordingsService {
       sourceKey,
       uploadId,
       partCount,
+      live: sizeBytes === LIVE_RECORDING_DECLARED_BYTES,
       language: request.language ?? 'auto',
       translate: request.translate ?? false,
     });
@@ -157,8 +158,7 @@ export class RecordingsService {
     if (count > record.partCount) throw new BadRequest(`This upload has only ${record.partCount} parts`);
     // Only a recording made in a meeting may end before its declared size; a file is completed whole, or the
     // video would be cut off while everything else called it complete.
-    const live = record.sizeBytes === LIVE_RECORDING_DECLARED_BYTES;
-    if (!live && count !== record.partCount) {
+    if (!record.live && count !== record.partCount) {
       throw new BadRequest(
         `This upload was declared as ${record.partCount} parts (${record.sizeBytes} bytes); complete all ${record.partCount}`,
       );
@@ -194,7 +194,7 @@ export class RecordingsService {
       await this.failUpload(record, `${reason}. Upload the file again.`);
       throw new PayloadTooLarge(reason);
     }
-    if (!live && total !== record.sizeBytes) {
+    if (!record.live && total !== record.sizeBytes) {
       const reason = `Uploaded ${total} bytes but declared ${record.sizeBytes}; the upload was cut short`;
       await this.abortUpload(record);
       await this.failUpload(record, `${reason}. Upload the file again.`);
