@@ -8,6 +8,7 @@ import {
   PART_URL_TTL_SECONDS,
   UPLOAD_PART_SIZE,
   baseContentType,
+  downloadBaseName,
   isAcceptedUpload,
   recordingKeys,
   type BurnInJob,
@@ -231,7 +232,7 @@ export class RecordingsService {
     const r = await this.owned(userId, id);
     const get = (key: string, name?: string) => this.deps.storage.presignGet(key, GET_URL_TTL_SECONDS, name);
     const media = r.mp4Key ? { mp4: await get(r.mp4Key), poster: r.posterKey ? await get(r.posterKey) : null } : null;
-    const base = stripExtension(r.fileName) || 'recording';
+    const base = downloadBaseName(r.fileName);
     const v = r.subtitleVersion;
     const subtitles =
       v === null

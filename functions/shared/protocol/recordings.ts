@@ -29,6 +29,8 @@ export const MAX_PARTS_PER_REQUEST = 32;
  * the transcoder: one Lambda run must finish within its 15 minute limit.
  */
 export const DEFAULT_MAX_DURATION_SECONDS = 2 * 3600;
+/** The longest file name (and title) a recording may have, in UTF-16 units as JavaScript counts them. */
+export const MAX_FILE_NAME_LENGTH = 200;
 
 /** Upload types we accept, by content type, each with the file extensions that may carry it. */
 export const ACCEPTED_UPLOAD_TYPES = {
@@ -54,6 +56,20 @@ export function baseContentType(contentType: string): string {
 export function fileExtension(fileName: string): string {
   const dot = fileName.lastIndexOf('.');
   return dot < 0 ? '' : fileName.slice(dot + 1).toLowerCase();
+}
+
+/**
+ * The name downloads are saved under (before `.v1.srt` and the like): the uploaded file's name without its
+ * extension, unicode kept; only characters no file system allows in a name are replaced.
+ */
+export function downloadBaseName(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  const base = (dot >= 0 ? fileName.slice(0, dot) : fileName)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[/\\:*?"<>|\u0000-\u001f\u007f]+/g, '_')
+    .trim()
+    .slice(0, MAX_FILE_NAME_LENGTH);
+  return base || 'recording';
 }
 
 /** True when the content type is accepted and the file name's extension fits it. */
@@ -105,12 +121,12 @@ function hasControlCharacters(s: string, allowNewline: boolean): boolean {
 }
 
 /** Free text a user typed (titles, file names): no control characters, trimmed, bounded. */
-const UserText = (max: number) =>
+const UserText = (max: number, tooLong: string) =>
   z
     .string()
     .trim()
     .min(1)
-    .max(max)
+    .max(max, tooLong)
     .refine((s) => !hasControlCharacters(s, false), 'must not contain control characters');
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -178,14 +194,17 @@ export type TranscriptDocument = z.infer<typeof TranscriptDocument>;
 
 /** POST /api/recordings */
 export const CreateRecordingRequest = z.object({
-  fileName: UserText(200),
+  fileName: UserText(
+    MAX_FILE_NAME_LENGTH,
+    `The file name is longer than ${MAX_FILE_NAME_LENGTH} characters; rename the file and pick it again`,
+  ),
   contentType: z.string().min(3).max(120),
   sizeBytes: z
     .number()
     .int()
     .positive()
     .max(MAX_UPLOAD_BYTES, `a recording may be at most ${MAX_UPLOAD_BYTES / 1024 ** 3} GiB`),
-  title: UserText(200).optional(),
+  title: UserText(MAX_FILE_NAME_LENGTH, `The title is longer than ${MAX_FILE_NAME_LENGTH} characters`).optional(),
   /** Set when the host recorded in a meeting; the room id only labels it (ownership is the uploader's). */
   roomId: z
     .string()

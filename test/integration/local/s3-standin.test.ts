@@ -86,3 +86,13 @@ it('keeps no half-written part when a part upload is cut off, and still lists th
   const uploadDir = join(root, 's3', BUCKET, '._S3rver_uploads', uploadId);
   expect(readdirSync(uploadDir).filter((n) => n.startsWith('2'))).toEqual([]);
 });
+
+it('serves a download under its unicode name', async () => {
+  const { storage } = await start();
+  await storage.putText('subtitles/r/v1.srt', '1\n00:00:00,000 --> 00:00:01,000\nBonjour\n', 'application/x-subrip');
+  const response = await fetch(await storage.presignGet('subtitles/r/v1.srt', 60, 'Réunion 会议.v1.srt'));
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-disposition')).toBe(
+    `attachment; filename="Reunion __.v1.srt"; filename*=UTF-8''R%C3%A9union%20%E4%BC%9A%E8%AE%AE.v1.srt`,
+  );
+});
