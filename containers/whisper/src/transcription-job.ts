@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaStorage } from '../../../functions/recordings/media-storage';
-import { runTool } from '../../../functions/recordings/media-tools';
+import { inputArgs, runTool } from '../../../functions/recordings/media-tools';
 import type { RecordingRecord, RecordingStore } from '../../../functions/recordings/recording-store';
 import {
   READABLE_LIMITS,
@@ -87,9 +87,13 @@ export async function runTranscriptionJob(
     const wav = join(dir, 'speech.wav');
     await storage.download(job.audioKey, audio);
     // Both engines read 16 kHz mono PCM WAV; the FLAC is already 16 kHz mono, so this is a cheap unpack.
-    await runTool(deps.ffmpeg, ['-hide_banner', '-nostdin', '-y', '-i', audio, '-ac', '1', '-ar', '16000', wav], {
-      timeoutMs: 10 * 60 * 1000,
-    });
+    await runTool(
+      deps.ffmpeg,
+      ['-hide_banner', '-nostdin', '-y', ...inputArgs(audio), '-ac', '1', '-ar', '16000', wav],
+      {
+        timeoutMs: 10 * 60 * 1000,
+      },
+    );
     let transcript;
     try {
       transcript = await deps.engine.transcribe(wav, {
