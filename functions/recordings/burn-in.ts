@@ -8,7 +8,7 @@ import { logger } from '../shared/logger';
 import { BurnInJob, recordingKeys } from '../shared/protocol/recordings';
 import { getSql } from '../shared/sql/sql';
 import { S3MediaStorage, type MediaStorage } from './media-storage';
-import { ToolError, ffmpegPath, runTool } from './media-tools';
+import { ToolError, ffmpegPath, inputArgs, runTool } from './media-tools';
 import { exportMessage, notifyOwner } from './notify';
 import { RecordingStore, type RecordingRecord } from './recording-store';
 
@@ -58,8 +58,7 @@ export async function burnIn(job: BurnInJob, deps: BurnInDeps): Promise<BurnInOu
           '-hide_banner',
           '-nostdin',
           '-y',
-          '-i',
-          video,
+          ...inputArgs(video),
           '-vf',
           `subtitles=${filterPath(subs)}:force_style='FontSize=22,Outline=2,MarginV=24'`,
           '-c:v',

@@ -1,13 +1,13 @@
-import type { RecordingStatus } from '../shared/protocol/recordings';
+import { TERMINAL_RECORDING_STATUSES, type RecordingStatus } from '../shared/protocol/recordings';
 import { formatDuration } from './media-tools';
 
 /*
  * The life of a recording, in one place: which states exist, which moves are allowed, and how long a recording
  * may sit in each state before the sweep (reconcile.ts) retries it a few times and then fails it with a reason in words.
- * The promise to users: every recording ends `ready` or `failed`, and nothing stays in between for good.
+ * The promise to users: every recording ends `ready`, `no-speech` or `failed`, and nothing stays in between for good.
  */
 
-export const TERMINAL_STATUSES = ['ready', 'failed'] as const satisfies readonly RecordingStatus[];
+export const TERMINAL_STATUSES = TERMINAL_RECORDING_STATUSES;
 export type ActiveStatus = Exclude<RecordingStatus, (typeof TERMINAL_STATUSES)[number]>;
 export const ACTIVE_STATUSES = [
   'uploading',
@@ -19,12 +19,13 @@ export const ACTIVE_STATUSES = [
 /** Allowed moves. `failed` is reachable from every active state; delete (not a state) works from every state. */
 export const TRANSITIONS: Readonly<Record<RecordingStatus, readonly RecordingStatus[]>> = {
   uploading: ['transcoding', 'failed'],
-  // A retried transcode stays transcoding; a source with no audio track is ready without a transcription.
+  // A retried transcode stays transcoding; a source with no audio track ends no-speech (from queued).
   transcoding: ['transcoding', 'queued', 'failed'],
-  queued: ['transcribing', 'queued', 'ready', 'failed'],
-  // The worker hands a job back (queued) or finishes it (ready).
-  transcribing: ['transcribing', 'queued', 'ready', 'failed'],
+  queued: ['transcribing', 'queued', 'ready', 'no-speech', 'failed'],
+  // The worker hands a job back (queued) or finishes it (ready, or no-speech when it heard nothing).
+  transcribing: ['transcribing', 'queued', 'ready', 'no-speech', 'failed'],
   ready: [],
+  'no-speech': [],
   failed: [],
 };
 

@@ -46,6 +46,20 @@ export interface MediaStorage {
   upload(key: string, file: string, contentType: string): Promise<void>;
 }
 
+/**
+ * `Content-Disposition: attachment` that keeps the user's name (RFC 6266): `filename*` carries it in UTF-8
+ * (RFC 5987 percent-encoding), and `filename` gives browsers that do not read `filename*` an ASCII look-alike.
+ */
+export function attachmentDisposition(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]|["\\]/g, '_');
+  // encodeURIComponent leaves ' ( ) * ! as they are; RFC 5987's attr-char does not allow them.
+  const encoded = encodeURIComponent(name).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
 function isMissing(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return (
@@ -169,9 +183,7 @@ export class S3MediaStorage implements MediaStorage {
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        ResponseContentDisposition: downloadName
-          ? `attachment; filename="${downloadName.replace(/[^A-Za-z0-9._-]/g, '_')}"`
-          : undefined,
+        ResponseContentDisposition: downloadName ? attachmentDisposition(downloadName) : undefined,
       }),
       { expiresIn: ttlSeconds },
     );

@@ -28,6 +28,21 @@ export function ffprobePath(): string {
 
 const STDERR_KEEP = 8 * 1024;
 
+/**
+ * The container formats (ffmpeg demuxer names) a recording may come in: those of ACCEPTED_UPLOAD_TYPES. Nothing
+ * else is opened, whatever the bytes probe as: a playlist (hls), a concat script or an image sequence would make
+ * ffmpeg read other files or URLs on the transcoder.
+ */
+export const INPUT_FORMAT_WHITELIST = 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,ogg,wav,mp3,flac';
+
+/**
+ * How every ffmpeg/ffprobe run names a file it reads: the format allow-list, and local files only (no http, no
+ * data:, no subfile: a file name can never become another protocol).
+ */
+export function inputArgs(file: string): string[] {
+  return ['-format_whitelist', INPUT_FORMAT_WHITELIST, '-protocol_whitelist', 'file', '-i', file];
+}
+
 /** Runs a tool without a shell (file names never reach a shell) and with a hard time limit. */
 export function runTool(
   command: string,
@@ -85,7 +100,10 @@ const ProbeOutput = z.object({
         width: z.number().optional(),
         height: z.number().optional(),
         duration: z.string().optional(),
-        disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
+        disposition: z
+          .object({ attached_pic: z.number().optional(), default: z.number().optional() })
+          .partial()
+          .optional(),
       }),
     )
     .default([]),
@@ -95,6 +113,8 @@ export interface MediaInfo {
   durationSeconds: number;
   hasVideo: boolean;
   hasAudio: boolean;
+  /** The audio streams in order (`0:a:N` is the N-th), each with whether the file flags it as the default. */
+  audioStreams: { isDefault: boolean }[];
   width: number | null;
   height: number | null;
 }
@@ -113,7 +133,8 @@ export function judgeProbe(raw: unknown, maxSeconds: number): ProbeVerdict {
   if (format?.format_name && NOT_MEDIA_FORMATS.test(format.format_name)) return notMedia;
   // Cover art in an audio file is a "video" stream with attached_pic: it is not a video.
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
-  const audio = streams.find((s) => s.codec_type === 'audio');
+  const audioStreams = streams.filter((s) => s.codec_type === 'audio');
+  const audio = audioStreams[0];
   if (!video && !audio) return notMedia;
   const duration = Number(format?.duration ?? video?.duration ?? audio?.duration ?? NaN);
   if (!Number.isFinite(duration) || duration <= 0) {
@@ -131,6 +152,7 @@ export function judgeProbe(raw: unknown, maxSeconds: number): ProbeVerdict {
       durationSeconds: duration,
       hasVideo: Boolean(video),
       hasAudio: Boolean(audio),
+      audioStreams: audioStreams.map((s) => ({ isDefault: s.disposition?.default === 1 })),
       width: video?.width ?? null,
       height: video?.height ?? null,
     },
@@ -145,11 +167,14 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${rest} s` : `${rest} s`;
 }
 
-/** The end time (s) of the last packet, by demuxing only (no decoding); null when there are none. */
-async function lastPacketEnd(file: string): Promise<number | null> {
+/**
+ * The end time (s) of the last packet, by demuxing only (no decoding); null when there are none. On a file our
+ * own ffmpeg wrote, every packet is a frame that decoded from the source: this is the media's measured length.
+ */
+export async function lastPacketEnd(file: string): Promise<number | null> {
   const { stdout } = await runTool(
     ffprobePath(),
-    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file],
+    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', ...inputArgs(file)],
     { timeoutMs: 120_000 },
   );
   let end = 0;
@@ -166,7 +191,7 @@ export async function probe(file: string): Promise<unknown | null> {
   try {
     const { stdout } = await runTool(
       ffprobePath(),
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...inputArgs(file)],
       { timeoutMs: 60_000 },
     );
     const info = JSON.parse(stdout) as { format?: { duration?: string } };
@@ -180,4 +205,43 @@ export async function probe(file: string): Promise<unknown | null> {
     if (error instanceof ToolError && error.exitCode !== null) return null;
     throw error;
   }
+}
+
+// --- choosing the speech ----------------------------------------------------------------------------------------
+
+/** Below this peak level (dBFS) an audio stream counts as silent: digital silence reads -91 dB or -inf. */
+const SILENT_PEAK_DB = -60;
+
+/**
+ * Which audio streams (by audio index) carry the speech: the one the file flags as default, else the audible ones
+ * (mixed when several). A silent stream is never chosen while an audible one exists, whatever its flag or place.
+ * `audible` decodes a stream to measure it, so it is only asked when there is a choice to make.
+ */
+export async function chooseSpeechStreams(
+  streams: readonly { isDefault: boolean }[],
+  audible: (audioIndex: number) => Promise<boolean>,
+): Promise<number[]> {
+  if (streams.length <= 1) return [0];
+  const defaults = streams.flatMap((s, i) => (s.isDefault ? [i] : []));
+  if (defaults.length === 1 && (await audible(defaults[0]!))) return defaults;
+  const loud: number[] = [];
+  for (let i = 0; i < streams.length; i++) {
+    if (defaults.length === 1 && i === defaults[0]) continue;
+    if (await audible(i)) loud.push(i);
+  }
+  return loud.length > 0 ? loud : [defaults[0] ?? 0];
+}
+
+/** True when the audio stream's peak is above silence (ffmpeg volumedetect over the whole stream). */
+export async function isAudible(file: string, audioIndex: number): Promise<boolean> {
+  const { stderr } = await runTool(
+    ffmpegPath(),
+    [
+      ...['-hide_banner', '-nostdin', ...inputArgs(file), '-map', `0:a:${audioIndex}`],
+      ...['-af', 'volumedetect', '-vn', '-sn', '-f', 'null', '-'],
+    ],
+    { timeoutMs: 5 * 60 * 1000 },
+  );
+  const peak = /max_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr)?.[1];
+  return peak !== undefined && peak !== '-inf' && Number(peak) > SILENT_PEAK_DB;
 }

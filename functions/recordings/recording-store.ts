@@ -14,6 +14,8 @@ export interface RecordingRecord {
   sourceKey: string;
   uploadId: string | null;
   partCount: number;
+  /** Made in a meeting: declared at the largest size, completed early with the parts it made. */
+  live: boolean;
   status: RecordingStatus;
   percent: number | null;
   failureReason: string | null;
@@ -50,6 +52,7 @@ interface Row {
   source_key: string;
   upload_id: string | null;
   part_count: number;
+  live: boolean | null;
   status: RecordingStatus;
   percent: number | null;
   failure_reason: string | null;
@@ -94,6 +97,7 @@ function fromRow(r: Row): RecordingRecord {
     sourceKey: r.source_key,
     uploadId: r.upload_id,
     partCount: r.part_count,
+    live: r.live === true,
     status: r.status,
     percent: r.percent,
     failureReason: r.failure_reason,
@@ -155,6 +159,7 @@ export interface NewRecording {
   sourceKey: string;
   uploadId: string;
   partCount: number;
+  live?: boolean;
   language: string;
   translate: boolean;
 }
@@ -179,11 +184,11 @@ export class RecordingStore {
   async create(r: NewRecording): Promise<RecordingRecord> {
     const rows = await this.sql.query<Row>(
       `INSERT INTO recordings (id, owner_id, room_id, title, file_name, content_type, size_bytes, source_key,
-         upload_id, part_count, status, language, translate)
+         upload_id, part_count, live, status, language, translate)
        VALUES (:id, :ownerId, :roomId, :title, :fileName, :contentType, :sizeBytes, :sourceKey,
-         :uploadId, :partCount, 'uploading', :language, :translate)
+         :uploadId, :partCount, :live, 'uploading', :language, :translate)
        RETURNING *`,
-      { ...r },
+      { ...r, live: r.live ?? false },
     );
     return fromRow(rows[0]!);
   }
@@ -275,10 +280,11 @@ export class RecordingStore {
     return n === 1;
   }
 
-  /** A recording without an audio track: playable, nothing to transcribe. */
-  async markReadyWithoutSpeech(id: string): Promise<boolean> {
+  /** Playable, but without speech (no audio track, or the transcription heard none): no subtitles to make. */
+  async markNoSpeech(id: string): Promise<boolean> {
     const n = await this.sql.execute(
-      `UPDATE recordings SET status = 'ready', percent = NULL, updated_at = now() WHERE id = :id AND status = 'queued'`,
+      `UPDATE recordings SET status = 'no-speech', percent = NULL, updated_at = now()
+       WHERE id = :id AND status IN ('queued', 'transcribing')`,
       { id },
     );
     return n === 1;

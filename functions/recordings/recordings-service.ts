@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest, Conflict, NotFound, PayloadTooLarge } from '../shared/errors';
 import {
   ACCEPTED_UPLOAD_TYPES,
+  LIVE_RECORDING_DECLARED_BYTES,
   MAX_PARTS_PER_REQUEST,
   MAX_UPLOAD_PARTS,
   PART_URL_TTL_SECONDS,
   UPLOAD_PART_SIZE,
   baseContentType,
+  downloadBaseName,
   isAcceptedUpload,
   recordingKeys,
   type BurnInJob,
@@ -80,6 +82,7 @@ export class RecordingsService {
       sourceKey,
       uploadId,
       partCount,
+      live: sizeBytes === LIVE_RECORDING_DECLARED_BYTES,
       language: request.language ?? 'auto',
       translate: request.translate ?? false,
     });
@@ -138,8 +141,9 @@ export class RecordingsService {
   }
 
   /**
-   * Completes the multipart upload after checking it against what was declared: every part present, nothing
-   * bigger than declared. S3 then emits ObjectCreated and transcoding starts.
+   * Completes the multipart upload after checking it against what was declared: every part present and named,
+   * a file's size exactly as declared (a meeting recording's at most). S3 then emits ObjectCreated and
+   * transcoding starts.
    */
   async complete(userId: string, id: string, request: CompleteUploadRequest): Promise<RecordingSummary> {
     const record = await this.owned(userId, id);
@@ -153,6 +157,13 @@ export class RecordingsService {
     const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
     const count = request.partCount ?? record.partCount;
     if (count > record.partCount) throw new BadRequest(`This upload has only ${record.partCount} parts`);
+    // Only a recording made in a meeting may end before its declared size; a file is completed whole, or the
+    // video would be cut off while everything else called it complete.
+    if (!record.live && count !== record.partCount) {
+      throw new BadRequest(
+        `This upload was declared as ${record.partCount} parts (${record.sizeBytes} bytes); complete all ${record.partCount}`,
+      );
+    }
     // A recording made in a meeting is declared at the largest size and ends early: complete the parts it made.
     const expected = Array.from({ length: count }, (_, i) => i + 1);
     const missing = expected.filter((n) => !byNumber.has(n));
@@ -166,10 +177,29 @@ export class RecordingsService {
     if (request.parts.some((p) => p.partNumber > record.partCount)) {
       throw new BadRequest(`This upload has only ${record.partCount} parts`);
     }
+    // A part S3 holds beyond the completion would be silently dropped from the assembled file.
+    const left = stored.filter((p) => p.partNumber > count).map((p) => p.partNumber);
+    if (left.length > 0) {
+      const all = Math.max(...left);
+      throw new BadRequest(
+        `${left.length === 1 ? 'Part' : 'Parts'} ${left.join(', ')} ${left.length === 1 ? 'was' : 'were'} uploaded ` +
+          `but ${left.length === 1 ? 'is' : 'are'} not in the completion; complete all ${all} parts`,
+      );
+    }
     const total = stored.filter((p) => p.partNumber <= count).reduce((n, p) => n + p.size, 0);
     if (total > record.sizeBytes) {
+      // The bytes are gone, so the recording cannot go on: it ends failed (a state the owner sees and can delete),
+      // never `uploading` with an upload that no longer exists.
+      const reason = `Uploaded ${total} bytes but declared ${record.sizeBytes}; the upload was discarded`;
       await this.abortUpload(record);
-      throw new PayloadTooLarge(`Uploaded ${total} bytes but declared ${record.sizeBytes}; the upload was discarded`);
+      await this.failUpload(record, `${reason}. Upload the file again.`);
+      throw new PayloadTooLarge(reason);
+    }
+    if (!record.live && total !== record.sizeBytes) {
+      const reason = `Uploaded ${total} bytes but declared ${record.sizeBytes}; the upload was cut short`;
+      await this.abortUpload(record);
+      await this.failUpload(record, `${reason}. Upload the file again.`);
+      throw new BadRequest(reason);
     }
     await this.deps.storage.completeMultipart(
       record.sourceKey,
@@ -202,7 +232,7 @@ export class RecordingsService {
     const r = await this.owned(userId, id);
     const get = (key: string, name?: string) => this.deps.storage.presignGet(key, GET_URL_TTL_SECONDS, name);
     const media = r.mp4Key ? { mp4: await get(r.mp4Key), poster: r.posterKey ? await get(r.posterKey) : null } : null;
-    const base = stripExtension(r.fileName) || 'recording';
+    const base = downloadBaseName(r.fileName);
     const v = r.subtitleVersion;
     const subtitles =
       v === null
@@ -296,6 +326,9 @@ export class RecordingsService {
 
   private async uploading(userId: string, id: string): Promise<RecordingRecord> {
     const record = await this.owned(userId, id);
+    if (record.status === 'failed') {
+      throw new Conflict(`This recording failed: ${record.failureReason ?? 'its upload was discarded'}`);
+    }
     if (record.status !== 'uploading' || !record.uploadId) {
       throw new Conflict(`This recording is ${record.status}; its upload is finished`);
     }
@@ -315,6 +348,12 @@ export class RecordingsService {
         ),
       })),
     );
+  }
+
+  private async failUpload(record: RecordingRecord, reason: string): Promise<void> {
+    if (!(await this.deps.store.markFailed(record.id, reason))) return;
+    const failed = await this.deps.store.get(record.id);
+    if (failed) await this.deps.notify(failed);
   }
 
   private async abortUpload(record: RecordingRecord): Promise<void> {

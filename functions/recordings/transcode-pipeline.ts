@@ -4,7 +4,19 @@ import { join } from 'node:path';
 import { logger } from '../shared/logger';
 import { recordingKeys, type TranscribeJob } from '../shared/protocol/recordings';
 import type { MediaStorage } from './media-storage';
-import { ToolError, ffmpegPath, judgeProbe, probe, runTool, type MediaInfo } from './media-tools';
+import {
+  ToolError,
+  ffmpegPath,
+  formatDuration,
+  chooseSpeechStreams,
+  inputArgs,
+  isAudible,
+  judgeProbe,
+  lastPacketEnd,
+  probe,
+  runTool,
+  type MediaInfo,
+} from './media-tools';
 import type { RecordingRecord, RecordingStore } from './recording-store';
 
 export interface TranscodeDeps {
@@ -19,7 +31,7 @@ export interface TranscodeDeps {
   workRoot?: string;
 }
 
-export type TranscodeOutcome = 'queued' | 'ready-without-speech' | 'failed' | 'skipped' | 're-enqueued';
+export type TranscodeOutcome = 'queued' | 'no-speech' | 'failed' | 'skipped' | 're-enqueued';
 
 /** The deterministic job id of a recording's transcription: redelivered events enqueue the same job. */
 export function transcribeJobId(recordingId: string): string {
@@ -64,6 +76,12 @@ export async function transcodeRecording(recordingId: string, deps: TranscodeDep
 
     const outputs = await convert(source, dir, verdict.info);
     if ('reason' in outputs) return await fail(record, outputs.reason, deps);
+    // The header may claim less than the media holds: the limit holds for what was really converted.
+    if (outputs.durationSeconds > deps.maxSeconds) {
+      const limit = formatDuration(deps.maxSeconds);
+      const length = formatDuration(outputs.durationSeconds);
+      return await fail(record, `The recording is ${length} long; the limit is ${limit}`, deps);
+    }
 
     const mp4Key = recordingKeys.mp4(recordingId);
     const posterKey = outputs.poster ? recordingKeys.poster(recordingId) : null;
@@ -73,7 +91,8 @@ export async function transcodeRecording(recordingId: string, deps: TranscodeDep
     if (audioKey) await deps.storage.upload(audioKey, outputs.audio!, 'audio/flac');
 
     const media = {
-      durationSeconds: verdict.info.durationSeconds,
+      // Measured from the converted media, never the source's header or the client: a cut-off file says so.
+      durationSeconds: outputs.durationSeconds,
       width: verdict.info.width,
       height: verdict.info.height,
       mp4Key,
@@ -84,10 +103,10 @@ export async function transcodeRecording(recordingId: string, deps: TranscodeDep
     if (!(await deps.store.recordMedia(recordingId, media))) return 'skipped';
 
     if (!audioKey) {
-      // Nothing to transcribe: the video is playable without subtitles.
-      await deps.store.markReadyWithoutSpeech(recordingId);
+      // Nothing to transcribe: the video is playable, and the owner sees that it has no speech.
+      await deps.store.markNoSpeech(recordingId);
       await deps.notify((await deps.store.get(recordingId))!);
-      return 'ready-without-speech';
+      return 'no-speech';
     }
     const queued = (await deps.store.get(recordingId))!;
     const job = jobFor(queued, audioKey, deps);
@@ -121,6 +140,8 @@ async function fail(r: RecordingRecord, reason: string, deps: TranscodeDeps): Pr
 }
 
 interface Outputs {
+  /** The converted media's length (its last packet's end), what the API reports. */
+  durationSeconds: number;
   mp4: string;
   audio: string | null;
   poster: string | null;
@@ -134,25 +155,45 @@ export async function convert(source: string, dir: string, info: MediaInfo): Pro
   const mp4 = join(dir, 'video.mp4');
   const audio = info.hasAudio ? join(dir, 'speech.flac') : null;
   const poster = info.hasVideo ? join(dir, 'poster.jpg') : null;
-  const args = ['-hide_banner', '-nostdin', '-y', '-i', source];
+  const args = ['-hide_banner', '-nostdin', '-y', ...inputArgs(source)];
+  // The speech: the default audio stream, else the audible ones mixed; both outputs carry the same sound.
+  let audioMap: string[] = [];
+  if (info.hasAudio) {
+    let speech: number[];
+    try {
+      speech = await chooseSpeechStreams(info.audioStreams, (i) => isAudible(source, i));
+    } catch (error) {
+      if (error instanceof ToolError && error.exitCode !== null) speech = [0];
+      else throw error;
+    }
+    if (speech.length === 1) audioMap = ['-map', `0:a:${speech[0]}`];
+    else {
+      const inputs = speech.map((i) => `[0:a:${i}]`).join('');
+      args.push('-filter_complex', `${inputs}amix=inputs=${speech.length}:normalize=0,asplit=2[play][speech]`);
+    }
+  }
+  const playAudio = audioMap.length > 0 ? audioMap : ['-map', '[play]'];
+  const speechAudio = audioMap.length > 0 ? audioMap : ['-map', '[speech]'];
   // Playback MP4: H.264 High/yuv420p (plays everywhere), at most 1080p, AAC; +faststart puts the index first so
   // playback starts before the whole file has downloaded.
   if (info.hasVideo) {
     args.push('-map', '0:v:0', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p');
     args.push('-vf', "scale='trunc(min(1920,iw)/2)*2':-2");
   }
-  if (info.hasAudio) args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', '128k', '-ac', '2');
+  if (info.hasAudio) args.push(...playAudio, '-c:a', 'aac', '-b:a', '128k', '-ac', '2');
   args.push('-movflags', '+faststart', mp4);
   // Speech: what Whisper and pocketsphinx both want (16 kHz mono); FLAC is lossless at about half of WAV's size.
-  if (audio) args.push('-map', '0:a:0', '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'flac', audio);
+  if (audio) args.push(...speechAudio, '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'flac', audio);
+  let durationSeconds: number | null;
   try {
     await runTool(ffmpegPath(), args, { timeoutMs: FFMPEG_TIMEOUT_MS });
-    if (poster) {
-      const at = Math.min(1, info.durationSeconds / 2).toFixed(2);
+    durationSeconds = await lastPacketEnd(mp4);
+    if (poster && durationSeconds !== null) {
+      const at = Math.min(1, durationSeconds / 2).toFixed(2);
       await runTool(
         ffmpegPath(),
         [
-          ...['-hide_banner', '-nostdin', '-y', '-ss', at, '-i', mp4, '-frames:v', '1'],
+          ...['-hide_banner', '-nostdin', '-y', '-ss', at, ...inputArgs(mp4), '-frames:v', '1'],
           ...['-vf', "scale='trunc(min(640,iw)/2)*2':-2", poster],
         ],
         { timeoutMs: 60_000 },
@@ -166,10 +207,10 @@ export async function convert(source: string, dir: string, info: MediaInfo): Pro
     throw error;
   }
   // A file cut off after its header converts "successfully" into an MP4 with no samples: check what came out.
-  if (!judgeProbe(await probe(mp4), Number.POSITIVE_INFINITY).ok) {
+  if (durationSeconds === null || !judgeProbe(await probe(mp4), Number.POSITIVE_INFINITY).ok) {
     return { reason: 'The recording contains nothing playable (it may have been cut off)' };
   }
-  return { mp4, audio, poster: poster && (await exists(poster)) ? poster : null };
+  return { durationSeconds, mp4, audio, poster: poster && (await exists(poster)) ? poster : null };
 }
 
 function lastMeaningfulLine(stderr: string): string {

@@ -1,7 +1,10 @@
-import { createServer } from 'node:http';
-import { mkdirSync } from 'node:fs';
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import { pipeline } from 'node:stream/promises';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { guardServer } from '../listener-guard';
 import { closeServer, listenLoopback } from './listen';
@@ -11,6 +14,14 @@ interface S3rverApp {
   callback(): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
   configureBuckets(): Promise<void>;
   on(event: 'event', listener: (event: S3Event) => void): void;
+  store: S3rverStore;
+}
+interface S3rverStore {
+  putPart(bucket: string, uploadId: string, partNumber: string, content: IncomingMessage): Promise<PartWritten>;
+}
+interface PartWritten {
+  size: number;
+  md5: string;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
@@ -40,8 +51,11 @@ export async function startS3(options: {
   bucket: string;
   allowedOrigins: string[];
   onEvent: (event: S3Event) => void;
+  /** Listen here; by default the port this data folder used last time (else a free one, then remembered). */
+  port?: number;
 }): Promise<S3StandIn> {
   mkdirSync(options.dir, { recursive: true });
+  await removeUnfinishedParts(options.dir);
   const s3rver = new S3rver({
     directory: options.dir,
     silent: true,
@@ -51,6 +65,10 @@ export async function startS3(options: {
     configureBuckets: [{ name: options.bucket, configs: [corsXml(options.allowedOrigins)] }],
   });
   await s3rver.configureBuckets();
+  // s3rver writes a part straight to its final name: a connection (or process) that dies mid-part leaves a
+  // half-written part that ListParts reports and completion would assemble. Write beside it, rename when whole.
+  s3rver.store.putPart = (bucket, uploadId, partNumber, content) =>
+    putPartAtomically(join(options.dir, bucket, UPLOADS_DIR, uploadId), partNumber, content);
 
   // s3rver emits the event while the request that caused it is still being handled; remembering which
   // objects are being completed by a multipart POST (?uploadId=) lets us name the event as S3 does.
@@ -87,7 +105,7 @@ export async function startS3(options: {
     handle(req, res);
   });
   guardServer(server);
-  const port = await listenLoopback(server);
+  const port = await listenStable(server, options.dir, options.port);
   return { endpoint: `http://127.0.0.1:${port}`, port, stop: () => closeServer(server) };
 }
 
@@ -124,15 +142,16 @@ export async function multipartExtra(
   if (!bucket || !/^[0-9a-f]{32}$/.test(uploadId)) {
     return { status: 404, body: s3Error('NoSuchUpload', 'The specified upload does not exist.') };
   }
-  const uploadDir = join(dir, decodeURIComponent(bucket), '._S3rver_uploads', uploadId);
+  const uploadDir = join(dir, decodeURIComponent(bucket), UPLOADS_DIR, uploadId);
   const names = await readdir(uploadDir).catch(() => null);
   if (names === null) return { status: 404, body: s3Error('NoSuchUpload', 'The specified upload does not exist.') };
   if (method === 'DELETE') {
     await rm(uploadDir, { recursive: true, force: true });
     return { status: 204, body: '' };
   }
+  // A part is stored once its checksum file is there too (putPartAtomically writes that last).
   const numbers = names
-    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => /^\d+$/.test(n) && names.includes(`${n}.md5`))
     .map(Number)
     .sort((a, b) => a - b);
   const parts = await Promise.all(
@@ -157,4 +176,88 @@ function s3Error(code: string, message: string): string {
 
 function escapeXml(value: string): string {
   return value.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Where s3rver keeps unfinished multipart uploads, one folder per upload id, inside the bucket's folder. */
+const UPLOADS_DIR = '._S3rver_uploads';
+const PORT_FILE = '.port';
+const PARTIAL = '.partial-';
+
+/**
+ * Presigned URLs name the endpoint's port, and the page keeps them for an hour to resume an upload: a restart
+ * must come back on the same port. The port is kept in the data folder (a file s3rver ignores: not a bucket).
+ */
+async function listenStable(server: import('node:http').Server, dir: string, configured?: number): Promise<number> {
+  const file = join(dir, PORT_FILE);
+  let remembered: number | undefined;
+  try {
+    remembered = Number(readFileSync(file, 'utf8').trim()) || undefined;
+  } catch {
+    remembered = undefined;
+  }
+  const wanted = configured ?? remembered ?? 0;
+  let port: number;
+  try {
+    port = await listenLoopback(server, wanted);
+  } catch (error) {
+    // Taken by something else meanwhile: only a remembered port may give way (a configured one is a promise).
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || configured !== undefined || wanted === 0) throw error;
+    port = await listenLoopback(server, 0);
+  }
+  if (port !== remembered) writeFileSync(file, String(port));
+  return port;
+}
+
+/**
+ * A part lands under its name only whole: streamed to a temporary file, the old checksum removed, the part
+ * renamed into place, then its checksum written (and renamed). At every instant `N` with `N.md5` is a whole part
+ * and its checksum; ListParts shows nothing else, and start-up clears what a crash left half-done.
+ */
+async function putPartAtomically(
+  uploadDir: string,
+  partNumber: string,
+  content: IncomingMessage,
+): Promise<PartWritten> {
+  if (!/^\d+$/.test(partNumber)) throw new Error(`bad part number ${partNumber}`);
+  mkdirSync(uploadDir, { recursive: true });
+  const part = join(uploadDir, partNumber);
+  const tmp = join(uploadDir, `${PARTIAL}${partNumber}-${randomBytes(6).toString('hex')}`);
+  const hash = createHash('md5');
+  let size = 0;
+  try {
+    content.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      size += chunk.length;
+    });
+    content.on('aborted', () => content.destroy(new Error('the part upload was cut off')));
+    await pipeline(content, createWriteStream(tmp));
+    const declared = Number(content.headers?.['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared !== size) {
+      throw new Error(`the part upload was cut off after ${size} of ${declared} bytes`);
+    }
+    const md5 = hash.digest('hex');
+    await rm(`${part}.md5`, { force: true });
+    await rename(tmp, part);
+    await writeFile(`${tmp}.md5`, md5);
+    await rename(`${tmp}.md5`, `${part}.md5`);
+    return { size, md5 };
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** Start-up: temporary part files a killed process left behind, and parts whose checksum never landed. */
+async function removeUnfinishedParts(dir: string): Promise<void> {
+  const buckets = await readdir(dir).catch(() => [] as string[]);
+  for (const bucket of buckets) {
+    const uploads = join(dir, bucket, UPLOADS_DIR);
+    for (const upload of await readdir(uploads).catch(() => [] as string[])) {
+      const folder = join(uploads, upload);
+      const names = await readdir(folder).catch(() => [] as string[]);
+      for (const name of names) {
+        const orphanPart = /^\d+$/.test(name) && !names.includes(`${name}.md5`);
+        if (name.startsWith(PARTIAL) || orphanPart) await rm(join(folder, name), { force: true });
+      }
+    }
+  }
 }

@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
 import { launchBrowser, waitUntil, type TestBrowser } from '../support/browser';
+import { MAX_FILE_NAME_LENGTH } from '../../functions/shared/protocol/recordings';
 import { keywordOverlap, oversizeVideo, randomBytesFile, speechVideo, textRenamedMp4 } from '../support/media-fixtures';
 
 jest.setTimeout(300_000);
@@ -309,6 +310,59 @@ describe('Recordings page', () => {
     expect(await message.textContent()).toMatch(/is 2\.0 GB; a recording can be at most 2\.0 GB/);
     const after = requests.slice(sent);
     expect(after.filter((r) => r.method() !== 'GET')).toEqual([]);
+  });
+
+  it('checks the name length first, shows a refusal in words without "Preparing…", and wraps a long name', async () => {
+    const fake = await textRenamedMp4();
+    const buffer = readFileSync(fake.path);
+    const { page, requests } = await openRecordings('Nora');
+    const noHorizontalScroll = () =>
+      page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
+    // Longer than the server accepts: refused in the page, nothing sent.
+    const sent = requests.length;
+    await page.setInputFiles('[data-testid=upload-file]', {
+      name: `${'n'.repeat(MAX_FILE_NAME_LENGTH)}.mp4`,
+      mimeType: 'video/mp4',
+      buffer,
+    });
+    await page.click('[data-testid=upload-start]');
+    const tooLong = await page.waitForSelector('[data-testid=upload-error]:not([hidden])');
+    expect(await tooLong.textContent()).toBe(
+      `The file name is ${MAX_FILE_NAME_LENGTH + 4} characters long; the limit is ${MAX_FILE_NAME_LENGTH}. Rename the file and pick it again.`,
+    );
+    expect(requests.slice(sent).filter((r) => r.method() !== 'GET')).toEqual([]);
+
+    // The server refuses: its message shows in words, and the line no longer says "Preparing…".
+    const longName = `${'w'.repeat(190)}.mp4`;
+    const refusal = 'Uploads are paused for maintenance; try again in a few minutes';
+    await page.route(/\/api\/recordings$/, (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            status: 400,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'bad-request', message: refusal } }),
+          })
+        : route.continue(),
+    );
+    await page.setInputFiles('[data-testid=upload-file]', { name: longName, mimeType: 'video/mp4', buffer });
+    await page.click('[data-testid=upload-start]');
+    await waitUntil(
+      'the refusal to show',
+      async () => (await page.textContent('[data-testid=upload-error]')) === refusal,
+    );
+    expect(await page.textContent('[data-testid=upload-progress-text]')).not.toMatch(/Preparing/);
+    await page.unroute(/\/api\/recordings$/);
+
+    // Accepted: a 194-character name without a break wraps instead of widening the page.
+    await page.click('[data-testid=upload-start]');
+    await waitUntil('the upload to finish', async () =>
+      /Processing has started/.test((await page.textContent('[data-testid=upload-progress-text]')) ?? ''),
+    );
+    expect(await noHorizontalScroll()).toBe(true);
+    await page.click(`[data-testid=recordings-list] li:has-text("${'w'.repeat(40)}") [data-testid=recording-open]`);
+    await page.waitForSelector('[data-testid=detail-title]');
+    expect(await noHorizontalScroll()).toBe(true);
   });
 
   it('continues after a network drop without sending the parts S3 already has', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaStorage } from '../../../functions/recordings/media-storage';
-import { runTool } from '../../../functions/recordings/media-tools';
+import { inputArgs, runTool } from '../../../functions/recordings/media-tools';
 import type { RecordingRecord, RecordingStore } from '../../../functions/recordings/recording-store';
 import {
   READABLE_LIMITS,
@@ -70,7 +70,7 @@ export async function runTranscriptionJob(
   if ((await deps.store.jobStatus(job.jobId)) === 'done') return 'already-done';
   const recording = await deps.store.get(job.recordingId);
   if (!recording || recording.status === 'failed') return 'gone';
-  if (recording.status === 'ready' && recording.subtitleVersion !== null) {
+  if ((recording.status === 'ready' && recording.subtitleVersion !== null) || recording.status === 'no-speech') {
     await deps.store.finishJob(job.jobId);
     return 'already-done';
   }
@@ -87,9 +87,13 @@ export async function runTranscriptionJob(
     const wav = join(dir, 'speech.wav');
     await storage.download(job.audioKey, audio);
     // Both engines read 16 kHz mono PCM WAV; the FLAC is already 16 kHz mono, so this is a cheap unpack.
-    await runTool(deps.ffmpeg, ['-hide_banner', '-nostdin', '-y', '-i', audio, '-ac', '1', '-ar', '16000', wav], {
-      timeoutMs: 10 * 60 * 1000,
-    });
+    await runTool(
+      deps.ffmpeg,
+      ['-hide_banner', '-nostdin', '-y', ...inputArgs(audio), '-ac', '1', '-ar', '16000', wav],
+      {
+        timeoutMs: 10 * 60 * 1000,
+      },
+    );
     let transcript;
     try {
       transcript = await deps.engine.transcribe(wav, {
@@ -128,6 +132,14 @@ export async function runTranscriptionJob(
       words,
     };
     const key = (format: 'vtt' | 'srt' | 'json') => recordingKeys.subtitles(job.recordingId, ENGINE_VERSION, format);
+    if (cues.length === 0) {
+      // Nothing was heard: no empty subtitles behind a `ready`, but an outcome of its own the owner sees.
+      await deps.store.markNoSpeech(job.recordingId);
+      await deps.store.finishJob(job.jobId);
+      const silent = await deps.store.get(job.recordingId);
+      if (silent) await deps.notify(silent);
+      return 'done';
+    }
     await storage.putText(key('vtt'), toWebVtt(cues), 'text/vtt');
     await storage.putText(key('srt'), toSrt(cues), 'application/x-subrip');
     await storage.putText(key('json'), JSON.stringify(doc), 'application/json');

@@ -59,13 +59,9 @@ export function pipelineLine(message: RecordingServerMessage): PipelineLine {
         tone: 'busy',
       };
     case 'ready':
-      // No audio track: the video is ready but has nothing to subtitle.
-      return {
-        recordingId: id,
-        text: message.subtitleVersion === null ? 'Recording ready (no speech to subtitle)' : 'Subtitles ready',
-        href: pageOf(id),
-        tone: 'ok',
-      };
+      return { recordingId: id, text: 'Subtitles ready', href: pageOf(id), tone: 'ok' };
+    case 'no-speech':
+      return { recordingId: id, text: 'Recording ready · no speech found', href: pageOf(id), tone: 'ok' };
     case 'failed':
       return { recordingId: id, text: `Processing failed: ${message.reason}`, href: pageOf(id), tone: 'error' };
   }

@@ -1,5 +1,5 @@
 import {
-  MAX_UPLOAD_BYTES,
+  LIVE_RECORDING_DECLARED_BYTES,
   UPLOAD_PART_SIZE,
   type RecordingSummary,
 } from '../../../functions/shared/protocol/recordings';
@@ -117,7 +117,7 @@ export function createMeetingRecorder(deps: MeetingRecorderDeps): MeetingRecorde
       const created = await api.create({
         fileName: `meeting-${stamp}.webm`,
         contentType: 'video/webm',
-        sizeBytes: MAX_UPLOAD_BYTES,
+        sizeBytes: LIVE_RECORDING_DECLARED_BYTES,
         ...(deps.title ? { title: deps.title } : {}),
         ...(deps.roomId ? { roomId: deps.roomId } : {}),
       });

@@ -1,4 +1,4 @@
-import type { RecordingDetail } from '../../../functions/shared/protocol/recordings';
+import { downloadBaseName, type RecordingDetail } from '../../../functions/shared/protocol/recordings';
 import { displayText, h } from '../ui/dom';
 import { createCueEditor } from './cue-editor';
 import { parseVtt } from './cue-editing';
@@ -90,7 +90,7 @@ export async function createRecordingDetail(r: RecordingDetail, deps: DetailDeps
   }
 
   if (r.subtitles && vttText !== null) {
-    const base = (r.fileName.replace(/\.[^.]*$/, '') || 'recording').replace(/[^\w.-]+/g, '_');
+    const base = downloadBaseName(r.fileName);
     const vttUrl = URL.createObjectURL(new Blob([vttText], { type: 'text/vtt' }));
     objectUrls.push(vttUrl);
     parts.push(

@@ -1,7 +1,8 @@
-import type {
-  RecordingServerMessage,
-  RecordingStatus,
-  RecordingSummary,
+import {
+  TERMINAL_RECORDING_STATUSES,
+  type RecordingServerMessage,
+  type RecordingStatus,
+  type RecordingSummary,
 } from '../../../functions/shared/protocol/recordings';
 
 export type StatusTone = 'busy' | 'ok' | 'error';
@@ -46,6 +47,13 @@ export function describeStatus(r: Pick<RecordingSummary, 'status' | 'percent' | 
     }
     case 'ready':
       return { label: 'Ready', detail: null, tone: 'ok', percent: null };
+    case 'no-speech':
+      return {
+        label: 'No speech found',
+        detail: 'The video plays, but no speech was heard in it, so it has no subtitles.',
+        tone: 'ok',
+        percent: null,
+      };
     case 'failed':
       return {
         label: 'Failed',
@@ -58,7 +66,7 @@ export function describeStatus(r: Pick<RecordingSummary, 'status' | 'percent' | 
 
 /** True while the pipeline will still change the recording on its own (so the page keeps polling). */
 export function isInProgress(status: RecordingStatus): boolean {
-  return status !== 'ready' && status !== 'failed';
+  return !(TERMINAL_RECORDING_STATUSES as readonly RecordingStatus[]).includes(status);
 }
 
 /**

@@ -38,6 +38,11 @@ export function createUploadPanel(deps: UploadPanelDeps): HTMLElement {
   const showError = (text: string | null) => {
     message.textContent = text ?? '';
     message.hidden = !text;
+    if (text) {
+      // An error ends what the line was saying ("Preparing…", a percentage): it must not read as still going.
+      line.textContent = '';
+      bar.hidden = true;
+    }
   };
   const busy = (on: boolean) => {
     button.disabled = on;
@@ -157,12 +162,12 @@ export function createUploadPanel(deps: UploadPanelDeps): HTMLElement {
     showError(null);
     const file = input.files?.[0];
     if (!file) return;
-    const check = preflightUpload(file);
-    if (!check.ok) showError(check.reason);
     replaceChildren(
       line,
       findPendingUpload(file) ? 'An earlier upload of this file stopped; Upload continues it.' : '',
     );
+    const check = preflightUpload(file);
+    if (!check.ok) showError(check.reason);
   });
   return form;
 }

@@ -1,5 +1,6 @@
 import {
   ACCEPTED_UPLOAD_TYPES,
+  MAX_FILE_NAME_LENGTH,
   MAX_UPLOAD_BYTES,
   baseContentType,
   fileExtension,
@@ -35,6 +36,14 @@ export function preflightUpload(file: PickedFile, maxBytes: number = MAX_UPLOAD_
     };
   }
   if (file.size === 0) return { ok: false, reason: `"${file.name}" is empty.` };
+  // The server refuses longer names (CreateRecordingRequest); say so before anything is sent.
+  const nameLength = file.name.trim().length;
+  if (nameLength > MAX_FILE_NAME_LENGTH) {
+    return {
+      ok: false,
+      reason: `The file name is ${nameLength} characters long; the limit is ${MAX_FILE_NAME_LENGTH}. Rename the file and pick it again.`,
+    };
+  }
   const contentType = contentTypeFor(file);
   if (!contentType) {
     const exts = [...new Set(Object.values(ACCEPTED_UPLOAD_TYPES).flat())].map((e) => `.${e}`).join(' ');

@@ -15,6 +15,11 @@ import { z } from 'zod';
 export const UPLOAD_PART_SIZE = 16 * 1024 * 1024;
 export const MAX_UPLOAD_PARTS = 128;
 export const MAX_UPLOAD_BYTES = UPLOAD_PART_SIZE * MAX_UPLOAD_PARTS;
+/**
+ * A recording made in a meeting learns its size only when it stops: it declares this (the largest size) and
+ * completes early with the parts it made. Any other declared size is a file's exact size, completed in full.
+ */
+export const LIVE_RECORDING_DECLARED_BYTES = MAX_UPLOAD_BYTES;
 /** Presigned part URLs live this long; the page asks for more (`POST …/parts`) to resume after that. */
 export const PART_URL_TTL_SECONDS = 3600;
 /** Presign at most this many part URLs in one response (keeps a response small; resume asks again). */
@@ -24,6 +29,8 @@ export const MAX_PARTS_PER_REQUEST = 32;
  * the transcoder: one Lambda run must finish within its 15 minute limit.
  */
 export const DEFAULT_MAX_DURATION_SECONDS = 2 * 3600;
+/** The longest file name (and title) a recording may have, in UTF-16 units as JavaScript counts them. */
+export const MAX_FILE_NAME_LENGTH = 200;
 
 /** Upload types we accept, by content type, each with the file extensions that may carry it. */
 export const ACCEPTED_UPLOAD_TYPES = {
@@ -51,6 +58,20 @@ export function fileExtension(fileName: string): string {
   return dot < 0 ? '' : fileName.slice(dot + 1).toLowerCase();
 }
 
+/**
+ * The name downloads are saved under (before `.v1.srt` and the like): the uploaded file's name without its
+ * extension, unicode kept; only characters no file system allows in a name are replaced.
+ */
+export function downloadBaseName(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  const base = (dot >= 0 ? fileName.slice(0, dot) : fileName)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[/\\:*?"<>|\u0000-\u001f\u007f]+/g, '_')
+    .trim()
+    .slice(0, MAX_FILE_NAME_LENGTH);
+  return base || 'recording';
+}
+
 /** True when the content type is accepted and the file name's extension fits it. */
 export function isAcceptedUpload(fileName: string, contentType: string): boolean {
   const allowed = (ACCEPTED_UPLOAD_TYPES as Record<string, readonly string[]>)[baseContentType(contentType)];
@@ -60,9 +81,27 @@ export function isAcceptedUpload(fileName: string, contentType: string): boolean
 // ---------------------------------------------------------------------------------------------------------------
 // Status
 
-export const RECORDING_STATUSES = ['uploading', 'transcoding', 'queued', 'transcribing', 'ready', 'failed'] as const;
+/**
+ * `no-speech`: finished and playable, but there is no speech in it (no audio track, or the transcription heard
+ * nothing), so it has no subtitles. Its own outcome, so that `ready` always means media and subtitles.
+ */
+export const RECORDING_STATUSES = [
+  'uploading',
+  'transcoding',
+  'queued',
+  'transcribing',
+  'ready',
+  'no-speech',
+  'failed',
+] as const;
 export const RecordingStatus = z.enum(RECORDING_STATUSES);
 export type RecordingStatus = z.infer<typeof RecordingStatus>;
+/** The states a recording ends in: nothing moves it on from these (functions/recordings/lifecycle.ts). */
+export const TERMINAL_RECORDING_STATUSES = [
+  'ready',
+  'no-speech',
+  'failed',
+] as const satisfies readonly RecordingStatus[];
 
 export const EXPORT_STATUSES = ['queued', 'rendering', 'ready', 'failed'] as const;
 export const ExportStatus = z.enum(EXPORT_STATUSES);
@@ -82,12 +121,12 @@ function hasControlCharacters(s: string, allowNewline: boolean): boolean {
 }
 
 /** Free text a user typed (titles, file names): no control characters, trimmed, bounded. */
-const UserText = (max: number) =>
+const UserText = (max: number, tooLong: string) =>
   z
     .string()
     .trim()
     .min(1)
-    .max(max)
+    .max(max, tooLong)
     .refine((s) => !hasControlCharacters(s, false), 'must not contain control characters');
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -155,14 +194,17 @@ export type TranscriptDocument = z.infer<typeof TranscriptDocument>;
 
 /** POST /api/recordings */
 export const CreateRecordingRequest = z.object({
-  fileName: UserText(200),
+  fileName: UserText(
+    MAX_FILE_NAME_LENGTH,
+    `The file name is longer than ${MAX_FILE_NAME_LENGTH} characters; rename the file and pick it again`,
+  ),
   contentType: z.string().min(3).max(120),
   sizeBytes: z
     .number()
     .int()
     .positive()
     .max(MAX_UPLOAD_BYTES, `a recording may be at most ${MAX_UPLOAD_BYTES / 1024 ** 3} GiB`),
-  title: UserText(200).optional(),
+  title: UserText(MAX_FILE_NAME_LENGTH, `The title is longer than ${MAX_FILE_NAME_LENGTH} characters`).optional(),
   /** Set when the host recorded in a meeting; the room id only labels it (ownership is the uploader's). */
   roomId: z
     .string()
@@ -317,6 +359,7 @@ export const RecordingStatusMessage = z.discriminatedUnion('status', [
     status: z.literal('ready'),
     subtitleVersion: z.number().int().positive().nullable(),
   }),
+  z.object({ type: z.literal('recording.status'), recordingId: RecordingId, status: z.literal('no-speech') }),
   z.object({
     type: z.literal('recording.status'),
     recordingId: RecordingId,

@@ -131,6 +131,7 @@ it('keeps DynamoDB items, S3 objects, SQL rows and queued messages across a SIGK
   await new Promise((resolve) => setTimeout(resolve, 2500));
   for (const client of Object.values(first)) client.destroy();
 
+  const s3Port = running.ports.s3;
   const lockHolder = Number(readFileSync(join(dataDir, '.lock'), 'utf8'));
   await killGroup(running.child, 'SIGKILL');
   // npx exits first; the cloud's own node process dies a moment later. A person restarting after a crash does so
@@ -138,6 +139,8 @@ it('keeps DynamoDB items, S3 objects, SQL rows and queued messages across a SIGK
   const killedBy = Date.now() + 30_000;
   while (isProcessAlive(lockHolder) && Date.now() < killedBy) await new Promise((r) => setTimeout(r, 50));
   running = await start();
+  // The part URLs a page holds (for an hour) name S3's port: it comes back on the same one.
+  expect(running.ports.s3).toBe(s3Port);
   const second = clients(running);
 
   const item = await second.dynamo.send(

@@ -71,6 +71,7 @@ function recording(id: string, ownerId: string, over: Partial<RecordingRecord> =
     sourceKey: `uploads/${id}/source`,
     uploadId: null,
     partCount: 1,
+    live: false,
     status: 'transcribing',
     percent: 40,
     failureReason: null,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,18 @@ import { RecordingStore, type RecordingRecord } from '../../../functions/recordi
 import { RecordingsService } from '../../../functions/recordings/recordings-service';
 import { handler as transcodeHandler, setTranscodeDepsForTesting } from '../../../functions/recordings/transcode';
 import { NotFound, PayloadTooLarge, Conflict, BadRequest } from '../../../functions/shared/errors';
-import type { BurnInJob, RecordingStatus, TranscribeJob } from '../../../functions/shared/protocol/recordings';
+import {
+  LIVE_RECORDING_DECLARED_BYTES,
+  UPLOAD_PART_SIZE,
+  type BurnInJob,
+  type RecordingStatus,
+  type TranscribeJob,
+} from '../../../functions/shared/protocol/recordings';
 import { PocketsphinxEngine } from '../../../containers/whisper/src/engines/pocketsphinx';
 import { noProtection } from '../../../containers/whisper/src/instance-protection';
 import { TranscriptionWorker } from '../../../containers/whisper/src/worker';
-import { KEYWORDS, speechVideo, vttWords } from './fixtures';
+import { KEYWORDS, SENTENCE, speechVideo, vttWords } from './fixtures';
+import { isTerminal } from '../../../functions/recordings/lifecycle';
 import { BUCKET, startStandIns, type StandIns } from './stand-ins';
 
 jest.setTimeout(240_000);
@@ -92,6 +100,39 @@ async function uploadFile(owner: string, file: string, fileName: string, content
   const etags = await uploadParts(created.upload.parts, created.upload.partSize, body);
   const completed = await service.complete(owner, created.recording.id, { parts: etags });
   return { id: created.recording.id, completed };
+}
+
+/** Runs a transcription worker (pocketsphinx) until every one of `ids` has reached a terminal state. */
+async function transcribeUntilSettled(ids: string[]): Promise<void> {
+  const worker = new TranscriptionWorker(
+    {
+      sqs: standIns.sqs,
+      store,
+      storageFor: (bucket) => new S3MediaStorage(standIns.s3, bucket),
+      engine: new PocketsphinxEngine({ binary: 'pocketsphinx_continuous' }),
+      notify: async (r) => {
+        statusLog.push({ id: r.id, status: r.status, percent: r.percent });
+      },
+      ffmpeg: 'ffmpeg',
+      workerId: 'pipeline-test',
+      protection: noProtection,
+      log: () => undefined,
+    },
+    {
+      queueUrl: standIns.queueUrl,
+      visibilityTimeoutSeconds: 30,
+      heartbeatSeconds: 10,
+      maxReceiveCount: 3,
+      waitTimeSeconds: 1,
+    },
+  );
+  const running = worker.run();
+  const deadline = Date.now() + 120_000;
+  const settled = async () =>
+    (await Promise.all(ids.map((id) => store.get(id)))).every((r) => r && isTerminal(r.status));
+  while (!(await settled()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  await worker.stop();
+  await running;
 }
 
 describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + ffmpeg + pocketsphinx', () => {
@@ -223,6 +264,17 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
       PayloadTooLarge,
     );
     expect(await storage.size(`uploads/${owner.replace(':', '~3a')}/${created.recording.id}/source`)).toBeNull();
+    // The recording ends failed with a reason the owner reads, not stuck in `uploading`.
+    const [summary] = (await service.list(owner)).filter((r) => r.id === created.recording.id);
+    expect(summary).toMatchObject({
+      status: 'failed',
+      failureReason: 'Uploaded 5000 bytes but declared 1000; the upload was discarded. Upload the file again.',
+    });
+    // Resuming hands out no URLs for the discarded upload; completing again is refused too.
+    await expect(service.parts(owner, created.recording.id, [1])).rejects.toThrow(
+      /This recording failed: Uploaded 5000 bytes/,
+    );
+    await expect(service.complete(owner, created.recording.id, { parts: etags })).rejects.toBeInstanceOf(Conflict);
   });
 
   it('resumes an upload: lists the parts S3 holds and refuses completion while one is missing', async () => {
@@ -239,6 +291,126 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
     await expect(service.parts('guest:mallory', created.recording.id, [1])).rejects.toBeInstanceOf(NotFound);
     await service.remove(owner, created.recording.id);
     expect(await store.get(created.recording.id)).toBeNull();
+  });
+
+  it('refuses a completion that leaves out parts it declared or uploaded', async () => {
+    const owner = 'guest:frank';
+    const body = Buffer.alloc(2 * UPLOAD_PART_SIZE + 10, 7);
+    const created = await service.create(owner, {
+      fileName: 'three.webm',
+      contentType: 'video/webm',
+      sizeBytes: body.length,
+    });
+    const id = created.recording.id;
+    expect(created.upload.partCount).toBe(3);
+    const first = await uploadParts(created.upload.parts.slice(0, 2), created.upload.partSize, body);
+    // A file declared at 3 parts cannot be completed as 2: the video would be cut off.
+    await expect(service.complete(owner, id, { parts: first, partCount: 2 })).rejects.toThrow(
+      'This upload was declared as 3 parts (33554442 bytes); complete all 3',
+    );
+    const all = [...first, ...(await uploadParts(created.upload.parts.slice(2), created.upload.partSize, body))];
+    // Nor can a completion leave out a part S3 holds, once all are uploaded.
+    await expect(service.complete(owner, id, { parts: first, partCount: 2 })).rejects.toThrow(
+      'This upload was declared as 3 parts',
+    );
+    await expect(service.complete(owner, id, { parts: first })).rejects.toThrow(/^Part 3: /);
+    expect((await store.get(id))!.status).toBe('uploading');
+    const done = await service.complete(owner, id, { parts: all });
+    expect(done).toMatchObject({ status: 'transcoding', sizeBytes: body.length });
+    await service.remove(owner, id);
+  });
+
+  it('fails an upload smaller than declared with a reason', async () => {
+    const owner = 'guest:fay';
+    const created = await service.create(owner, { fileName: 'c.webm', contentType: 'video/webm', sizeBytes: 20 });
+    const id = created.recording.id;
+    // Real S3 refuses a part of another length than the URL signs; the local stand-in does not, so check here.
+    const etags = await uploadParts(created.upload.parts, created.upload.partSize, Buffer.alloc(12, 1));
+    await expect(service.complete(owner, id, { parts: etags })).rejects.toBeInstanceOf(BadRequest);
+    expect((await service.list(owner)).find((r) => r.id === id)).toMatchObject({
+      status: 'failed',
+      failureReason: 'Uploaded 12 bytes but declared 20; the upload was cut short. Upload the file again.',
+    });
+  });
+
+  it('completes a recording made in a meeting early, but never without a part it uploaded', async () => {
+    const owner = 'guest:gina';
+    const created = await service.create(owner, {
+      fileName: 'meeting.webm',
+      contentType: 'video/webm',
+      sizeBytes: LIVE_RECORDING_DECLARED_BYTES,
+    });
+    const id = created.recording.id;
+    const etags = [];
+    for (const partNumber of [1, 2]) {
+      const plan = await service.parts(owner, id, [], { partNumber, sizeBytes: 10 });
+      etags.push(...(await uploadParts(plan.parts, 10, Buffer.alloc(20, partNumber))));
+    }
+    await expect(service.complete(owner, id, { parts: etags.slice(0, 1), partCount: 1 })).rejects.toThrow(
+      'Part 2 was uploaded but is not in the completion; complete all 2 parts',
+    );
+    expect(await service.complete(owner, id, { parts: etags, partCount: 2 })).toMatchObject({
+      status: 'transcoding',
+      sizeBytes: 20,
+    });
+    await service.remove(owner, id);
+  });
+
+  it('reports the duration measured from the converted media, not the one the header claims', async () => {
+    const owner = 'guest:hal';
+    const full = join(dir, 'six-seconds.webm');
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-f', 'lavfi', '-i', 'sine=f=440:r=48000'],
+      ...['-t', '6', '-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-c:a', 'libopus', full],
+    ]);
+    // Cut in half: the header still says 6 s, the media holds about 3.
+    const half = join(dir, 'half.webm');
+    const bytes = readFileSync(full);
+    writeFileSync(half, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const { id } = await uploadFile(owner, half, 'half.webm', 'video/webm');
+    expect((await transcodeHandler(eventsFor(id))).outcomes).toEqual({ [id]: 'queued' });
+    const detail = await service.detail(owner, id);
+    expect(detail.durationSeconds).toBeGreaterThan(1.5);
+    expect(detail.durationSeconds).toBeLessThan(4.5);
+    await service.remove(owner, id);
+  });
+
+  it('transcribes the audio stream flagged default, not a tone that comes before it', async () => {
+    const owner = 'guest:ivy';
+    const wav = join(dir, 'two-tracks-speech.wav');
+    execFileSync('espeak-ng', ['-v', 'en-us+klatt', '-s', '150', '-w', wav, SENTENCE]);
+    const file = join(dir, 'two-tracks.mkv');
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'sine=f=440:r=48000', '-i', wav, '-map', '0:a', '-map', '1:a', '-af', 'volume=0.5'],
+      // A tone first, not default; the speech second, flagged default (as a dubbed or multi-language file has it).
+      ...['-disposition:a:0', '0', '-disposition:a:1', 'default', '-c:a', 'libopus', '-shortest', file],
+    ]);
+    const { id } = await uploadFile(owner, file, 'two-tracks.mkv', 'video/x-matroska');
+    expect((await transcodeHandler(eventsFor(id))).outcomes).toEqual({ [id]: 'queued' });
+    await transcribeUntilSettled([id]);
+    const detail = await service.detail(owner, id);
+    expect(detail.status).toBe('ready');
+    const heard = new Set(vttWords(await (await fetch(detail.subtitles!.vtt)).text()));
+    expect(KEYWORDS.filter((k) => heard.has(k)).length).toBeGreaterThanOrEqual(Math.ceil(KEYWORDS.length / 2));
+  });
+
+  it('ends a recording in which no speech is found as no-speech, playable and without empty subtitles', async () => {
+    const owner = 'guest:jon';
+    const file = join(dir, 'quiet.webm');
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono'],
+      ...['-t', '4', '-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', '-c:a', 'libopus', file],
+    ]);
+    const { id } = await uploadFile(owner, file, 'quiet.webm', 'video/webm');
+    expect((await transcodeHandler(eventsFor(id))).outcomes).toEqual({ [id]: 'queued' });
+    await transcribeUntilSettled([id]);
+    const detail = await service.detail(owner, id);
+    expect(detail).toMatchObject({ status: 'no-speech', subtitles: null, versions: [] });
+    expect(detail.media?.mp4).toBeTruthy();
+    expect(statusLog.filter((s) => s.id === id).map((s) => s.status)).toContain('no-speech');
   });
 
   it('refuses a type that is not a recording before any upload starts', async () => {

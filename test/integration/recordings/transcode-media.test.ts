@@ -103,3 +103,35 @@ it('fails a file cut off after its header with a reason instead of throwing', as
     ),
   });
 });
+
+it('refuses an HLS playlist or a concat script instead of reading the files it names', async () => {
+  // A "recording" whose bytes are a playlist would make ffmpeg read other files (or URLs) on the transcoder.
+  const secret = join(dir, 'secret.ts');
+  ffmpeg('-f', 'lavfi', '-i', 'sine=f=500:r=44100', '-t', '1', '-c:a', 'mp2', secret);
+  const playlists = {
+    'playlist.m3u8': '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:1,\nsecret.ts\n#EXT-X-ENDLIST\n',
+    'script.ffconcat': 'ffconcat version 1.0\nfile secret.ts\n',
+  };
+  for (const [name, text] of Object.entries(playlists)) {
+    const src = join(dir, name);
+    writeFileSync(src, text);
+    expect(judgeProbe(await probe(src), 3600)).toEqual({
+      ok: false,
+      reason: 'The file is not a video or audio recording we can read',
+    });
+    // Even handed straight to the converter (as if the probe had passed it), ffmpeg refuses to open it.
+    const out = join(dir, `out-${name}`);
+    mkdirSync(out);
+    const info = {
+      durationSeconds: 1,
+      hasVideo: false,
+      hasAudio: true,
+      audioStreams: [{ isDefault: true }],
+      width: null,
+      height: null,
+    };
+    expect(await convert(src, out, info)).toEqual({
+      reason: expect.stringMatching(/^The recording could not be converted/),
+    });
+  }
+});

@@ -48,9 +48,12 @@ describe("the record control's pipeline line", () => {
       href: `/recordings?id=${id}`,
       tone: 'ok',
     });
-    expect(line(status({ status: 'ready', subtitleVersion: null })).text).toBe(
-      'Recording ready (no speech to subtitle)',
-    );
+    expect(line(status({ status: 'no-speech' }))).toEqual({
+      recordingId: id,
+      text: 'Recording ready · no speech found',
+      href: `/recordings?id=${id}`,
+      tone: 'ok',
+    });
     expect(line(status({ status: 'failed', reason: 'No audio' }))).toMatchObject({
       text: 'Processing failed: No audio',
       href: `/recordings?id=${id}`,

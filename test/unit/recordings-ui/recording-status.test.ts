@@ -37,6 +37,13 @@ describe('describeStatus', () => {
     });
   });
 
+  it('shows a recording without speech as its own finished outcome, not as an empty Ready', () => {
+    const view = describeStatus({ status: 'no-speech', percent: null, failureReason: null });
+    expect(view).toMatchObject({ label: 'No speech found', tone: 'ok' });
+    expect(view.detail).toBe('The video plays, but no speech was heard in it, so it has no subtitles.');
+    expect(isInProgress('no-speech')).toBe(false);
+  });
+
   it('shows the reason of a failure', () => {
     expect(describeStatus({ status: 'failed', percent: null, failureReason: 'No audio or video stream' })).toEqual({
       label: 'Failed',

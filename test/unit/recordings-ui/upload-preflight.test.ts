@@ -1,4 +1,4 @@
-import { MAX_UPLOAD_BYTES } from '../../../functions/shared/protocol/recordings';
+import { MAX_FILE_NAME_LENGTH, MAX_UPLOAD_BYTES } from '../../../functions/shared/protocol/recordings';
 import { acceptAttribute, preflightUpload } from '../../../frontend/src/recordings/upload-preflight';
 
 describe('preflightUpload', () => {
@@ -7,6 +7,15 @@ describe('preflightUpload', () => {
     expect(result).toEqual({ ok: false, reason: '"all-hands.mp4" is 2.0 GB; a recording can be at most 2.0 GB.' });
     const big = preflightUpload({ name: 'big.mov', size: 5 * 1024 ** 3, type: 'video/quicktime' });
     expect(big.ok ? '' : big.reason).toMatch(/is 5\.0 GB; a recording can be at most 2\.0 GB/);
+  });
+
+  it('refuses a file name longer than the server accepts, before upload', () => {
+    const name = `${'n'.repeat(MAX_FILE_NAME_LENGTH - 3)}.mp4`;
+    expect(preflightUpload({ name, size: 10, type: 'video/mp4' })).toEqual({
+      ok: false,
+      reason: `The file name is ${MAX_FILE_NAME_LENGTH + 1} characters long; the limit is ${MAX_FILE_NAME_LENGTH}. Rename the file and pick it again.`,
+    });
+    expect(preflightUpload({ name: name.slice(1), size: 10, type: 'video/mp4' }).ok).toBe(true);
   });
 
   it('accepts a file exactly at the limit', () => {

@@ -1,4 +1,4 @@
-import { formatDuration, judgeProbe } from '../../../functions/recordings/media-tools';
+import { chooseSpeechStreams, formatDuration, judgeProbe } from '../../../functions/recordings/media-tools';
 
 // Shapes as ffprobe -print_format json -show_format -show_streams prints them (trimmed to the fields read).
 const videoWithSound = {
@@ -13,7 +13,14 @@ describe('judgeProbe', () => {
   it('accepts a video with sound and reports its shape', () => {
     expect(judgeProbe(videoWithSound, 3600)).toEqual({
       ok: true,
-      info: { durationSeconds: 3, hasVideo: true, hasAudio: true, width: 320, height: 240 },
+      info: {
+        durationSeconds: 3,
+        hasVideo: true,
+        hasAudio: true,
+        audioStreams: [{ isDefault: false }],
+        width: 320,
+        height: 240,
+      },
     });
   });
 
@@ -30,7 +37,14 @@ describe('judgeProbe', () => {
     );
     expect(verdict).toEqual({
       ok: true,
-      info: { durationSeconds: 61.5, hasVideo: false, hasAudio: true, width: null, height: null },
+      info: {
+        durationSeconds: 61.5,
+        hasVideo: false,
+        hasAudio: true,
+        audioStreams: [{ isDefault: false }],
+        width: null,
+        height: null,
+      },
     });
   });
 
@@ -68,5 +82,32 @@ describe('formatDuration', () => {
     expect(formatDuration(42)).toBe('42 s');
     expect(formatDuration(125)).toBe('2 min 5 s');
     expect(formatDuration(3 * 3600 + 60)).toBe('3 h 1 min');
+  });
+});
+
+describe('chooseSpeechStreams', () => {
+  const flags = (...d: boolean[]) => d.map((isDefault) => ({ isDefault }));
+  const loudness = (...loud: boolean[]) => {
+    const asked: number[] = [];
+    return { asked, audible: async (i: number) => (asked.push(i), loud[i]!) };
+  };
+
+  it('takes the only stream without measuring it', async () => {
+    const m = loudness(false);
+    expect(await chooseSpeechStreams(flags(true), m.audible)).toEqual([0]);
+    expect(m.asked).toEqual([]);
+  });
+
+  it('takes the stream flagged default even when another comes first', async () => {
+    expect(await chooseSpeechStreams(flags(false, true), loudness(true, true).audible)).toEqual([1]);
+  });
+
+  it('never takes a silent default while another stream is audible', async () => {
+    expect(await chooseSpeechStreams(flags(true, false, false), loudness(false, false, true).audible)).toEqual([2]);
+  });
+
+  it('mixes the audible streams when the file flags no single default', async () => {
+    expect(await chooseSpeechStreams(flags(false, false, false), loudness(true, false, true).audible)).toEqual([0, 2]);
+    expect(await chooseSpeechStreams(flags(true, true), loudness(false, false).audible)).toEqual([0]);
   });
 });

@@ -1,5 +1,6 @@
 import {
   CreateRecordingRequest,
+  MAX_FILE_NAME_LENGTH,
   MAX_UPLOAD_BYTES,
   RecordingStatusMessage,
   SaveSubtitlesRequest,
@@ -24,6 +25,15 @@ describe('upload requests', () => {
     expect(CreateRecordingRequest.safeParse({ ...base, sizeBytes: 0 }).success).toBe(false);
     expect(CreateRecordingRequest.safeParse({ ...base, sizeBytes: 1, title: 'a\u0000b' }).success).toBe(false);
     expect(CreateRecordingRequest.safeParse({ ...base, sizeBytes: 1, roomId: '../../etc' }).success).toBe(false);
+  });
+
+  it('refuses a file name over the limit with a message in words', () => {
+    const request = (fileName: string) => ({ fileName, contentType: 'video/mp4', sizeBytes: 1 });
+    const long = CreateRecordingRequest.safeParse(request(`${'n'.repeat(MAX_FILE_NAME_LENGTH - 3)}.mp4`));
+    expect(long.success ? [] : long.error.issues.map((i) => i.message)).toEqual([
+      `The file name is longer than ${MAX_FILE_NAME_LENGTH} characters; rename the file and pick it again`,
+    ]);
+    expect(CreateRecordingRequest.safeParse(request(`${'n'.repeat(MAX_FILE_NAME_LENGTH - 4)}.mp4`)).success).toBe(true);
   });
 
   it('matches extension to content type', () => {

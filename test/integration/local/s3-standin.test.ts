@@ -1,0 +1,98 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3MediaStorage } from '../../../functions/recordings/media-storage';
+import { startS3, type S3StandIn } from '../../../local/standins/s3';
+
+/* The local S3 stand-in across a restart and a cut-off part upload (what a kill -9 of the local cloud leaves). */
+jest.setTimeout(60_000);
+
+const BUCKET = 'standin-test';
+let root: string;
+let running: S3StandIn | undefined;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 's3-standin-'));
+});
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function start(): Promise<{ s3: S3StandIn; storage: S3MediaStorage; client: S3Client }> {
+  running = await startS3({
+    dir: join(root, 's3'),
+    bucket: BUCKET,
+    allowedOrigins: ['http://localhost'],
+    onEvent: () => undefined,
+  });
+  const client = new S3Client({
+    endpoint: running.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  await client.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(() => undefined);
+  return { s3: running, storage: new S3MediaStorage(client, BUCKET), client };
+}
+
+async function stop(): Promise<void> {
+  await running?.stop();
+  running = undefined;
+}
+
+it('keeps a presigned part URL working across a restart of the stand-in', async () => {
+  const first = await start();
+  const uploadId = await first.storage.createMultipart('uploads/u/r/source', 'video/webm');
+  const url = await first.storage.presignPart('uploads/u/r/source', uploadId, 1, 10, 3600);
+  await stop();
+
+  const second = await start();
+  expect(second.s3.endpoint).toBe(first.s3.endpoint);
+  const put = await fetch(url, { method: 'PUT', body: new Uint8Array(Buffer.from('0123456789')) });
+  expect(put.status).toBe(200);
+  expect(await second.storage.listParts('uploads/u/r/source', uploadId)).toEqual([
+    { partNumber: 1, etag: put.headers.get('etag'), size: 10 },
+  ]);
+});
+
+it('keeps no half-written part when a part upload is cut off, and still lists the others', async () => {
+  const { storage } = await start();
+  const key = 'uploads/u/r2/source';
+  const uploadId = await storage.createMultipart(key, 'video/webm');
+  const whole = await fetch(await storage.presignPart(key, uploadId, 1, 10, 3600), {
+    method: 'PUT',
+    body: new Uint8Array(Buffer.from('0123456789')),
+  });
+  expect(whole.status).toBe(200);
+
+  // Part 2: 1 MB announced, half sent, then the connection dies (the browser tab, or the stand-in, was killed).
+  const url = new URL(await storage.presignPart(key, uploadId, 2, 1_000_000, 3600));
+  await new Promise<void>((resolve) => {
+    const req = request(url, { method: 'PUT', headers: { 'content-length': 1_000_000 } });
+    req.on('error', () => resolve());
+    req.write(Buffer.alloc(500_000, 2), () => setTimeout(() => (req.destroy(), resolve()), 300));
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  await stop();
+
+  const after = await start();
+  expect((await after.storage.listParts(key, uploadId))?.map((p) => [p.partNumber, p.size])).toEqual([[1, 10]]);
+  const uploadDir = join(root, 's3', BUCKET, '._S3rver_uploads', uploadId);
+  expect(readdirSync(uploadDir).filter((n) => n.startsWith('2'))).toEqual([]);
+});
+
+it('serves a download under its unicode name', async () => {
+  const { storage } = await start();
+  await storage.putText('subtitles/r/v1.srt', '1\n00:00:00,000 --> 00:00:01,000\nBonjour\n', 'application/x-subrip');
+  const response = await fetch(await storage.presignGet('subtitles/r/v1.srt', 60, 'Réunion 会议.v1.srt'));
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-disposition')).toBe(
+    `attachment; filename="Reunion __.v1.srt"; filename*=UTF-8''R%C3%A9union%20%E4%BC%9A%E8%AE%AE.v1.srt`,
+  );
+});
