@@ -2,7 +2,7 @@ import { closeRedis } from '../functions/shared/redis';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { RdsDataApi } from './emulators/rds-data-api';
+import { RdsDataApi, type AutoPause } from './emulators/rds-data-api';
 import { SecretsManagerEmulator } from './emulators/secrets-manager';
 import { startAwsEndpoint } from './emulators/aws-endpoint';
 import { SqsPoller } from './events/sqs-poller';
@@ -73,6 +73,12 @@ export interface LocalCloudOptions {
   asyncRetryDelaysMs?: number[];
   /** DynamoDB TTL sweep period. @default 60 s */
   ttlSweepIntervalMs?: number;
+  /**
+   * Aurora Serverless v2's auto-pause: after `idleMs` without a Data API call the database "pauses" and the next
+   * calls meet DatabaseResumingException for `resumeMs`, as in AWS (10 min idle in the Data stack, ~15 s resume).
+   * @default AURORA_AUTO_PAUSE=idleSeconds:resumeSeconds, else off
+   */
+  auroraAutoPause?: AutoPause;
 }
 
 export interface LocalCloud {
@@ -82,6 +88,8 @@ export interface LocalCloud {
   /** The environment every function and the worker get (the names of docs/contracts.md). */
   env: Record<string, string>;
   health(): Promise<HealthReport>;
+  /** Pauses the database now: the next Data API calls meet a resume of `resumeMs` (tests of the resume paths). */
+  pauseDatabase(resumeMs?: number): void;
   stop(): Promise<void>;
 }
 
@@ -245,7 +253,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     );
 
     const secrets = new SecretsManagerEmulator(join(dataDir, 'secrets.json'), LOCAL_REGION, LOCAL_ACCOUNT_ID);
-    const dataApi = new RdsDataApi(pg);
+    const dataApi = new RdsDataApi(pg, { autoPause: opts.auroraAutoPause ?? autoPauseFromEnv() });
     cleanups.push(() => dataApi.close());
     const aws = await startAwsEndpoint({ dataApi, secrets, runtime, credentials });
     cleanups.push(() => aws.stop());
@@ -387,12 +395,22 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       dataDir,
       env,
       health: () => late.health!(),
+      pauseDatabase: (resumeMs) => dataApi.pauseNow(resumeMs),
       stop: () => (stopped ??= runStopList()),
     };
   } catch (error) {
     await runStopList();
     throw error;
   }
+}
+
+/** `AURORA_AUTO_PAUSE=600:15` pauses after 10 idle minutes for a 15 s resume, like the deployed cluster. */
+function autoPauseFromEnv(): AutoPause | undefined {
+  const raw = process.env.AURORA_AUTO_PAUSE;
+  if (!raw) return undefined;
+  const match = /^(\d+):(\d+)$/.exec(raw.trim());
+  if (!match) throw new Error(`AURORA_AUTO_PAUSE must be idleSeconds:resumeSeconds (e.g. 600:15), got ${raw}`);
+  return { idleMs: Number(match[1]) * 1000, resumeMs: Number(match[2]) * 1000 };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

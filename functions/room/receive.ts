@@ -40,7 +40,13 @@ function socketError(error: unknown, ref: string | undefined): ServerMessageOf<'
   if (error instanceof TooManyRequests) return errorMessage('rate_limited', error.message, ref);
   if (isAppError(error)) {
     const code: ErrorCode =
-      error.status === 404 ? 'not_found' : error.status === 413 ? 'message_too_large' : 'invalid_message';
+      error.status === 404
+        ? 'not_found'
+        : error.status === 413
+          ? 'message_too_large'
+          : error.status === 503
+            ? 'unavailable'
+            : 'invalid_message';
     return errorMessage(error.status === 403 ? 'not_allowed' : code, error.message, ref);
   }
   return undefined;

@@ -44,6 +44,17 @@ export class PayloadTooLarge extends AppError {
     super(code, message, 413);
   }
 }
+/** A dependency is briefly unavailable (a paused database resuming): retryable, with a hint of when. */
+export class ServiceUnavailable extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code = 'unavailable',
+  ) {
+    super(code, message, 503, { retryAfterSeconds });
+  }
+}
+
 export class TooManyRequests extends AppError {
   constructor(
     message: string,

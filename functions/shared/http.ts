@@ -81,7 +81,7 @@ export function errorResult(error: unknown): HttpResult {
   if (!isAppError(error)) throw error;
   const headers: Record<string, string> = {};
   const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-  if (error.status === 429 && retry) headers['retry-after'] = String(retry);
+  if ((error.status === 429 || error.status === 503) && retry) headers['retry-after'] = String(retry);
   return json(
     error.status,
     { error: { code: error.code, message: error.message, details: error.details } },

@@ -48,16 +48,48 @@ interface OpenTransaction {
 }
 
 /**
+ * Aurora Serverless v2 at 0 ACU: after `idleMs` without a call the cluster pauses, and the first calls after that
+ * fail with DatabaseResumingException for `resumeMs` while it wakes (~15 s in AWS).
+ */
+export interface AutoPause {
+  idleMs: number;
+  resumeMs: number;
+}
+
+/** Aurora's words for a call that meets a resuming cluster. */
+export const RESUMING_MESSAGE =
+  'The Aurora DB instance is resuming after being auto-paused. Please wait a few seconds and try again.';
+
+/**
  * The RDS Data API (restJson1) over a PgBackend: ExecuteStatement, BatchExecuteStatement and the transaction calls,
  * with JSON or typed records and Data-API-shaped errors. No Data API emulator exists anywhere, hence this one.
  */
 export class RdsDataApi {
   private readonly transactions = new Map<string, OpenTransaction>();
+  private lastCallAt = Date.now();
+  private resumingUntil = 0;
 
   constructor(
     private readonly backend: PgBackend,
-    private readonly options: { transactionIdleMs?: number } = {},
+    private readonly options: { transactionIdleMs?: number; autoPause?: AutoPause } = {},
   ) {}
+
+  /** Pauses the "cluster" now (tests): the next calls meet a resume of `autoPause.resumeMs` (or `resumeMs`). */
+  pauseNow(resumeMs = this.options.autoPause?.resumeMs ?? 15_000): void {
+    this.resumingUntil = Date.now() + resumeMs;
+  }
+
+  /** Throws DatabaseResumingException while a paused cluster wakes; the first call after the idle period starts it. */
+  private requireAwake(): void {
+    const now = Date.now();
+    const pause = this.options.autoPause;
+    if (pause && this.resumingUntil === 0 && this.transactions.size === 0 && now - this.lastCallAt >= pause.idleMs) {
+      this.resumingUntil = now + pause.resumeMs;
+    }
+    if (now < this.resumingUntil) throw new AwsServiceError('DatabaseResumingException', RESUMING_MESSAGE, 400);
+    this.resumingUntil = 0;
+    this.lastCallAt = now;
+  }
 
   static readonly PATHS = [
     '/Execute',
@@ -72,6 +104,7 @@ export class RdsDataApi {
       const input = readJsonBody(await readBody(req));
       requireString(input, 'resourceArn');
       requireString(input, 'secretArn');
+      this.requireAwake();
       const output = await this.dispatch(path, input);
       sendJson(res, 200, output);
     } catch (error) {

@@ -196,6 +196,7 @@ export const errorCodeSchema = z.enum([
   'room_locked',
   'room_ended',
   'not_a_member', // the ticket no longer speaks for a member: removed, left, or replaced by a newer join
+  'unavailable', // briefly unable to answer (the database is resuming): try again in a few seconds
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;

@@ -10,6 +10,7 @@ import {
 import { rdsData } from '../aws-clients';
 import type { Sql, SqlParams, SqlValue } from './sql';
 import { DATABASE_RESUME_MAX_BACKOFF_MS, DATABASE_RESUME_RETRY_MS } from './resume-budget';
+import { ServiceUnavailable } from '../errors';
 
 export interface DataApiTarget {
   resourceArn: string;
@@ -83,6 +84,8 @@ export class DataApiSql implements Sql {
   }
 }
 
+export const DATABASE_STARTING_MESSAGE = 'The database is starting up after a quiet period; try again in a few seconds';
+
 /**
  * Aurora Serverless v2 at 0 ACU pauses; the first statement after a pause fails with DatabaseResumingException
  * while it wakes (typically < 15 s). Retry those, and only those.
@@ -94,7 +97,11 @@ async function resumeAware<T>(call: () => Promise<T>, deadlineMs = DATABASE_RESU
       return await call();
     } catch (error) {
       const name = (error as { name?: string }).name;
-      if (name !== 'DatabaseResumingException' || Date.now() - started > deadlineMs) throw error;
+      if (name !== 'DatabaseResumingException') throw error;
+      // Past the budget the caller gets a clear, retryable answer (HTTP 503 with Retry-After, a socket error)
+      // rather than a timeout or an opaque 500.
+      if (Date.now() - started > deadlineMs)
+        throw new ServiceUnavailable(DATABASE_STARTING_MESSAGE, 10, 'database-starting');
       await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, DATABASE_RESUME_MAX_BACKOFF_MS)));
     }
   }

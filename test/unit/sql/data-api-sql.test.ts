@@ -7,7 +7,10 @@ import {
   RollbackTransactionCommand,
 } from '@aws-sdk/client-rds-data';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ServiceUnavailable } from '../../../functions/shared/errors';
+import { errorResult } from '../../../functions/shared/http';
 import { DataApiSql } from '../../../functions/shared/sql/data-api-sql';
+import { DATABASE_RESUME_BUDGET_MS } from '../../../functions/shared/sql/resume-budget';
 
 /* Request and response shapes of the Sql port's Data API adapter, against a mocked RDSDataClient. */
 const target = { resourceArn: 'arn:aws:rds:us-east-1:1:cluster:c', secretArn: 'arn:secret', database: 'db' };
@@ -90,4 +93,29 @@ it('retries while Aurora resumes from 0 ACU, and only then', async () => {
   rds.on(ExecuteStatementCommand).rejects(new Error('syntax error'));
   await expect(sql().query('SELEC 1')).rejects.toThrow('syntax error');
   expect(rds.commandCalls(ExecuteStatementCommand)).toHaveLength(1);
+});
+
+it('past the resume budget answers a clear, retryable 503 instead of a timeout or a 500', async () => {
+  jest.useFakeTimers();
+  try {
+    rds.on(ExecuteStatementCommand).rejects(new DatabaseResumingException({ message: 'resuming', $metadata: {} }));
+    const outcome = sql()
+      .query('SELECT 1')
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    await jest.advanceTimersByTimeAsync(DATABASE_RESUME_BUDGET_MS + 5_000);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(ServiceUnavailable);
+    const answer = errorResult(error);
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers).toMatchObject({ 'retry-after': '10' });
+    expect(JSON.parse(String(answer.body)).error).toMatchObject({
+      code: 'database-starting',
+      message: expect.stringMatching(/starting up/),
+    });
+  } finally {
+    jest.useRealTimers();
+  }
 });
