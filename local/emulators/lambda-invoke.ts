@@ -49,8 +49,18 @@ export async function handleInvoke(
     } else if (type === 'RequestResponse') {
       try {
         const result = await runtime.invoke(name, event);
+        const payload = JSON.stringify(result ?? null);
+        // Lambda refuses a response over the synchronous quota as a function error, not as a service error.
+        if (Buffer.byteLength(payload) > SYNC_LIMIT) {
+          throw Object.assign(
+            new Error(`Response payload size exceeded maximum allowed payload size (${SYNC_LIMIT} bytes).`),
+            {
+              name: 'Function.ResponseSizeTooLarge',
+            },
+          );
+        }
         res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
-        res.end(JSON.stringify(result ?? null));
+        res.end(payload);
       } catch (error) {
         if (error instanceof FunctionMissingError)
           throw new AwsServiceError('ResourceNotFoundException', error.message, 404);
