@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigValidationError, parseConfig } from '../lib/config';
-import { createConnectNowStacks } from '../lib/connect-now-app';
+import { createConnectNowStacks, createGitHubDeployStack } from '../lib/connect-now-app';
 import { addNagChecks } from '../lib/nag';
 import { MissingSourceError, PROJECT_ROOT } from '../lib/constructs/house-function';
 
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     securityHeaders: (options: { connectSrc: string[] }) => Readonly<Record<string, string>>;
   };
   createConnectNowStacks(app, config, { frontendDir: FRONTEND_OUT, securityHeaders });
+  createGitHubDeployStack(app, config);
   addNagChecks(app);
   app.synth();
 }

@@ -52,6 +52,32 @@ const turnSchema = z.strictObject({
   secretName: z.string().min(1).max(512),
 });
 
+/**
+ * The GitHub repository whose Actions may deploy (lib/stacks/github-deploy-stack.ts), spelt as GitHub spells it in the
+ * `sub` claim of its OIDC tokens: `OWNER/NAME`, or `OWNER@OWNER_ID/NAME@REPO_ID` for repositories that use immutable
+ * subject claims (created, renamed or transferred after 18 June 2026, or opted in). Owners are letters, digits and
+ * single inner hyphens (at most 39); names letters, digits, `.`, `-` and `_`, never `.` or `..`. The value ends up
+ * verbatim in the IAM trust condition, so a malformed one would deploy a role that no workflow can assume.
+ */
+const GITHUB_REPOSITORY =
+  /^(?=[^/@]{1,39}[@/])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(@[1-9]\d*)?\/(?!\.\.?(?:@|$))[A-Za-z0-9._-]{1,100}(@[1-9]\d*)?$/;
+
+const githubSchema = z.strictObject({
+  repository: z.string().refine((repository) => {
+    const match = GITHUB_REPOSITORY.exec(repository);
+    // Immutable ids come in pairs: a half-converted subject matches no token GitHub issues.
+    return match !== null && (match[1] === undefined) === (match[2] === undefined);
+  }, "must be OWNER/NAME as in https://github.com/OWNER/NAME (such as octo-org/connect-now), or OWNER@OWNER_ID/NAME@REPO_ID where GitHub's OIDC subject uses immutable ids"),
+  /** An account holds one provider per issuer URL: name the existing one instead of creating a second. */
+  oidcProviderArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/,
+      "must be the ARN of the account's existing GitHub provider, arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com",
+    )
+    .optional(),
+});
+
 const originSchema = z
   .string()
   .regex(/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'must be an https origin such as https://meet.example.com (no path)');
@@ -110,6 +136,8 @@ export const configSchema = z
     retainData: z.boolean().default(true),
     /** Overrides for the rate limits in functions/shared/rate-limit.ts (passed as LIMITS_JSON). */
     limits: z.partialRecord(z.enum(RATE_LIMIT_NAMES), rateLimitSchema).default({}),
+    /** When set, the GitHubDeploy stack (OIDC provider and deploy roles for GitHub Actions) is synthesized too. */
+    github: githubSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (Boolean(config.domainName) !== Boolean(config.certificateArn)) {
@@ -150,6 +178,8 @@ const EXAMPLES: Record<string, string> = {
   allowedOrigins: '\'["https://meet.example.com"]\'',
   alarmEmail: 'ops@example.com',
   stunUrls: '\'["stun:stun.example.com:3478"]\'',
+  'github.repository': 'octo-org/connect-now',
+  'github.oidcProviderArn': 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
 };
 
 /**

@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { configuredOrigins, type Config } from './config';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
+import { GitHubDeployStack } from './stacks/github-deploy-stack';
 import { MediaStack } from './stacks/media-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -130,4 +131,17 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
     alarmTopic,
   });
   return { monitoring, network, web, data, realtime, media, api };
+}
+
+/**
+ * The GitHub Actions deploy roles, only when `github.repository` is configured. Deployed once by hand (docs/
+ * deployment.md); the pipeline itself does not set `github`, so `cdk deploy --all` there never touches its own roles.
+ */
+export function createGitHubDeployStack(app: App, config: Config): GitHubDeployStack | undefined {
+  if (!config.github) return undefined;
+  return new GitHubDeployStack(app, `${config.stackPrefix}-GitHubDeploy`, {
+    description: 'Connect Now: GitHub Actions OIDC provider and deploy roles',
+    repository: config.github.repository,
+    oidcProviderArn: config.github.oidcProviderArn,
+  });
 }
