@@ -26,16 +26,24 @@ const rateLimitSchema = z.object({
   windowSeconds: z.number().int().min(1).max(86_400),
 });
 
+/** An NVIDIA GPU instance type the CUDA image is built for (lib/gpu-architectures.ts). */
+const gpuInstanceType = z
+  .string()
+  .refine((type) => /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(type) && gpuFamilyOf(type) !== undefined, {
+    message:
+      `must be a GPU instance type such as g4dn.xlarge or g5.xlarge whose GPU the Whisper image is built for ` +
+      `(CUDA architectures ${CUDA_ARCHITECTURES}: families ${Object.keys(GPU_FAMILIES).join(', ')})`,
+  });
+
 const fleetSchema = z.strictObject({
-  /** EC2 instance type of the Whisper workers: an NVIDIA GPU the CUDA image is built for (lib/gpu-architectures.ts). */
-  instanceType: z
-    .string()
-    .refine((type) => /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(type) && gpuFamilyOf(type) !== undefined, {
-      message:
-        `must be a GPU instance type such as g4dn.xlarge or g5.xlarge whose GPU the Whisper image is built for ` +
-        `(CUDA architectures ${CUDA_ARCHITECTURES}: families ${Object.keys(GPU_FAMILIES).join(', ')})`,
-    })
-    .default('g4dn.xlarge'),
+  /** EC2 instance type of the Whisper workers, tried first. */
+  instanceType: gpuInstanceType.default('g4dn.xlarge'),
+  /**
+   * Further types the fleet may launch when the first has no capacity (Spot pools run dry per type and zone; a new
+   * account may have quota for one family only). Spot picks among all of them by price and capacity; On-Demand
+   * tries them in this order.
+   */
+  alternateInstanceTypes: z.array(gpuInstanceType).max(10).default(['g5.xlarge', 'g6.xlarge']),
   /** Upper bound of the Auto Scaling group; 0 disables transcription entirely. */
   maxInstances: intIn('fleet.maxInstances').default(2),
   /** Minutes the queue must stay empty before the scaler sets the fleet back to zero. */
@@ -168,6 +176,7 @@ const EXAMPLES: Record<string, string> = {
   'fleet.maxInstances': '2',
   'fleet.idleMinutes': '10',
   'fleet.instanceType': 'g4dn.xlarge',
+  'fleet.alternateInstanceTypes': '\'["g5.xlarge","g6.xlarge"]\'',
   'fleet.spot': 'true',
   natMode: 'instance',
   logRetentionDays: '30',

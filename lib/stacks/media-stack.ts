@@ -1,5 +1,7 @@
 import { Annotations, ArnFormat, Duration, IgnoreMode, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -393,25 +395,41 @@ export class MediaStack extends Stack {
       ...notifyEnv,
       LOG_LEVEL: 'INFO',
     };
+    // Boot is a chain of network steps that fail now and then on a fresh instance (IMDS, Docker still starting, ECR,
+    // a 5 GB pull): each is retried with backoff, and a step that still fails reports itself (a metric the
+    // WorkerBootFailed alarm watches) and marks the instance unhealthy, so the group replaces it instead of keeping
+    // a machine that bills by the hour and never polls.
     userData.addCommands(
-      'set -euo pipefail',
+      'set -uo pipefail',
+      `REGION=${region}`,
+      'retry() { local n=0; until "$@"; do n=$((n+1)); [ "$n" -ge 6 ] && return 1; sleep $((n*10)); done; }',
+      [
+        'fail() {',
+        'echo "whisper worker boot failed: $1" >&2;',
+        `aws cloudwatch put-metric-data --region "$REGION" --namespace ${FLEET_METRICS_NAMESPACE} --metric-name ${WORKER_BOOT_FAILED_METRIC} --value 1 || true;`,
+        '[ -n "${INSTANCE_ID:-}" ] && aws autoscaling set-instance-health --region "$REGION" --instance-id "$INSTANCE_ID" --health-status Unhealthy --no-should-respect-grace-period || true;',
+        'exit 1; }',
+      ].join(' '),
       // The ECS AMI is used for its NVIDIA driver and container toolkit; these hosts are not ECS cluster members.
       'systemctl disable --now ecs || true',
-      'command -v aws >/dev/null || dnf install -y awscli-2',
+      'command -v aws >/dev/null || retry dnf install -y awscli-2 || fail "no AWS CLI"',
       'IMDS=http://169.254.169.254/latest',
-      'TOKEN=$(curl -sfX PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
+      'TOKEN=$(retry curl -sfX PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 21600") || fail "no IMDS token"',
       'md() { curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/$1"; }',
+      'INSTANCE_ID=$(retry md instance-id) || fail "no instance id"',
       // The group name comes from instance tags: putting it in user data would make the template depend on the group.
-      'FLEET_ASG_NAME=$(md tags/instance/aws:autoscaling:groupName)',
-      'INSTANCE_ID=$(md instance-id)',
-      `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${this.account}.dkr.ecr.${region}.${this.urlSuffix}`,
-      `docker pull ${image.imageUri}`,
+      'FLEET_ASG_NAME=$(retry md tags/instance/aws:autoscaling:groupName) || fail "no group tag"',
+      'systemctl start docker || true',
+      'retry docker info >/dev/null || fail "Docker did not start"',
+      `retry sh -c 'aws ecr get-login-password --region "$0" | docker login --username AWS --password-stdin "$1"' "$REGION" ${this.account}.dkr.ecr.${region}.${this.urlSuffix} || fail "ECR login"`,
+      `retry docker pull ${image.imageUri} || fail "image pull"`,
       [
         'docker run -d --name whisper --restart unless-stopped --gpus all',
         `--log-driver awslogs --log-opt awslogs-region=${region} --log-opt awslogs-group=${logGroup.logGroupName}`,
         '-e FLEET_ASG_NAME="$FLEET_ASG_NAME" -e INSTANCE_ID="$INSTANCE_ID"',
         ...Object.entries(workerEnv).map(([k, v]) => `-e ${k}='${v}'`),
         image.imageUri,
+        '|| fail "worker container did not start"',
       ].join(' '),
     );
 
@@ -440,19 +458,26 @@ export class MediaStack extends Stack {
       vpcSubnets: props.fleetSubnets,
       minCapacity: 0,
       maxCapacity: props.fleet.maxInstances,
-      ...(props.fleet.spot
-        ? {
-            mixedInstancesPolicy: {
-              launchTemplate,
-              instancesDistribution: {
-                onDemandBaseCapacity: 0,
-                onDemandPercentageAboveBaseCapacity: 0,
-                spotAllocationStrategy: autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
-              },
+      // Several GPU types (config fleet.instanceType, then fleet.alternateInstanceTypes): one type's Spot pool, or a
+      // new account's quota for one family, no longer stops every transcription.
+      mixedInstancesPolicy: {
+        launchTemplate,
+        launchTemplateOverrides: fleetInstanceTypes(props.fleet).map((type) => ({
+          instanceType: new ec2.InstanceType(type),
+        })),
+        instancesDistribution: props.fleet.spot
+          ? {
+              onDemandBaseCapacity: 0,
+              onDemandPercentageAboveBaseCapacity: 0,
+              spotAllocationStrategy: autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+            }
+          : {
+              onDemandBaseCapacity: 0,
+              onDemandPercentageAboveBaseCapacity: 100,
+              onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
             },
-            capacityRebalance: true,
-          }
-        : { launchTemplate }),
+      },
+      capacityRebalance: props.fleet.spot,
       notifications: [{ topic: props.alarmTopic, scalingEvents: autoscaling.ScalingEvents.ERRORS }],
       groupMetrics: [autoscaling.GroupMetrics.all()],
       // The scaler cancels a still-booting instance when a busy one frees up first (scaling-policy.ts): scale-in
@@ -478,6 +503,23 @@ export class MediaStack extends Stack {
     data.grantDataApi(role);
     image.repository.grantPull(role);
     logGroup.grantWrite(role);
+    // A boot that fails reports itself and asks to be replaced (see the user data); nothing else may do either.
+    const bootReport = new iam.Policy(this, 'WorkerBootReport', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': FLEET_METRICS_NAMESPACE } },
+        }),
+        new iam.PolicyStatement({ actions: ['autoscaling:SetInstanceHealth'], resources: [this.groupArn(fleet)] }),
+      ],
+    });
+    Validations.of(bootReport).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'cloudwatch:PutMetricData has no resource-level scoping; a condition pins it to the fleet namespace.',
+    });
+    this.fleetAlarms(props, fleet);
     // A worker protects itself from scale-in while it holds a job, so the scaler never kills work in progress.
     // A separate policy: the launch template waits for the role's default policy, and this statement names the
     // group, which waits for the launch template.
@@ -491,6 +533,59 @@ export class MediaStack extends Stack {
       ],
     });
     return fleet;
+  }
+
+  /**
+   * Two ways a fleet can cost money and do nothing: an instance whose boot failed (it says so: WorkerBootFailed),
+   * and instances in service while the oldest job waits on (launched, but no worker polls).
+   */
+  private fleetAlarms(props: MediaStackProps, fleet: autoscaling.AutoScalingGroup): void {
+    const action = new cwActions.SnsAction(props.alarmTopic);
+    const bootFailed = new cloudwatch.Alarm(this, 'WorkerBootFailedAlarm', {
+      alarmDescription: 'A Whisper worker instance failed to boot (see its user data log); it was marked unhealthy.',
+      metric: new cloudwatch.Metric({
+        namespace: FLEET_METRICS_NAMESPACE,
+        metricName: WORKER_BOOT_FAILED_METRIC,
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    bootFailed.addAlarmAction(action);
+    const inService = new cloudwatch.Alarm(this, 'FleetInServiceAlarm', {
+      alarmDescription: 'At least one Whisper worker instance is in service.',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/AutoScaling',
+        metricName: 'GroupInServiceInstances',
+        dimensionsMap: { AutoScalingGroupName: fleet.autoScalingGroupName },
+        statistic: 'Minimum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const jobsWaiting = new cloudwatch.Alarm(this, 'TranscribeJobsWaitingAlarm', {
+      alarmDescription: 'The oldest transcription job has waited over 15 minutes.',
+      metric: this.transcribeQueue.metricApproximateAgeOfOldestMessage({
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 15 * 60,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const notConsuming = new cloudwatch.CompositeAlarm(this, 'FleetNotConsumingAlarm', {
+      alarmDescription:
+        'Whisper instances have been in service for 15 minutes while a job waits over 15 minutes: launched, but no worker polls (check the worker log group and the instances).',
+      alarmRule: cloudwatch.AlarmRule.allOf(inService, jobsWaiting),
+    });
+    notConsuming.addAlarmAction(action);
   }
 
   private acknowledgeFindings(): void {
@@ -564,4 +659,16 @@ function containerSource(scope: Construct, dir: string, what: string): Container
     `${relative(PROJECT_ROOT, dockerfile)} is missing: ${what} is built from it at deploy time ` +
       '(docs/contracts.md, folder layout). Add the Dockerfile or check out the containers/ folder.',
   );
+}
+
+/** Where a worker reports on itself (user data and the alarms read the same names). */
+export const FLEET_METRICS_NAMESPACE = 'ConnectNow/Fleet';
+export const WORKER_BOOT_FAILED_METRIC = 'WorkerBootFailed';
+
+/** The fleet's instance types, first choice first, each once. */
+export function fleetInstanceTypes(fleet: {
+  instanceType: string;
+  alternateInstanceTypes: readonly string[];
+}): string[] {
+  return [...new Set([fleet.instanceType, ...fleet.alternateInstanceTypes])];
 }

@@ -22,6 +22,7 @@ import { rendered } from './support/cfn-text';
 import { defaultApp, type SynthesizedApp } from './support/synth-app';
 import { PEER_PING_INTERVAL_MS } from '../../functions/signaling/heartbeat';
 import { FUNCTION_SETTINGS } from '../../lib/function-entries';
+import { FLEET_METRICS_NAMESPACE, WORKER_BOOT_FAILED_METRIC } from '../../lib/stacks/media-stack';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown }>;
 
@@ -372,6 +373,52 @@ describe('MediaStack', () => {
       });
     },
   );
+
+  test('the GPU fleet may launch any of several GPU types, and a failed boot reports itself and is replaced', () => {
+    const media = t('media');
+    const group = Object.values(media.findResources('AWS::AutoScaling::AutoScalingGroup') as Resources)[0]!;
+    const policy = group.Properties.MixedInstancesPolicy as {
+      LaunchTemplate: { Overrides: { InstanceType: string }[] };
+      InstancesDistribution: Record<string, unknown>;
+    };
+    expect(policy.LaunchTemplate.Overrides.map((o) => o.InstanceType)).toEqual([
+      'g4dn.xlarge',
+      'g5.xlarge',
+      'g6.xlarge',
+    ]);
+    expect(policy.InstancesDistribution).toMatchObject({ SpotAllocationStrategy: 'price-capacity-optimized' });
+    const templates = media.findResources('AWS::EC2::LaunchTemplate') as Resources;
+    const userData = JSON.stringify(
+      Object.values(templates).map((tpl) => (tpl.Properties.LaunchTemplateData as { UserData: unknown }).UserData),
+    );
+    // No bare `set -e`: every network step retries, and a step that still fails reports and asks to be replaced.
+    expect(userData).not.toMatch(/set -euo pipefail/);
+    for (const step of ['retry docker info', 'retry docker pull', 'fail \\"image pull\\"', 'set-instance-health']) {
+      expect([step, userData.includes(step)]).toEqual([step, true]);
+    }
+    expect(userData).toContain(`--metric-name ${WORKER_BOOT_FAILED_METRIC}`);
+    media.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: FLEET_METRICS_NAMESPACE,
+      MetricName: WORKER_BOOT_FAILED_METRIC,
+      AlarmActions: Match.anyValue(),
+    });
+    // "Launched, but no worker polls": instances in service while the oldest job keeps waiting.
+    media.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmRule: Match.anyValue(),
+      AlarmActions: Match.anyValue(),
+    });
+    // The boot report may only write its own namespace and set the health of its own group.
+    media.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'cloudwatch:PutMetricData',
+            Condition: { StringEquals: { 'cloudwatch:namespace': FLEET_METRICS_NAMESPACE } },
+          }),
+        ]),
+      }),
+    });
+  });
 
   test('the GPU fleet starts at zero from a launch template with IMDSv2, encrypted EBS and the SSM GPU AMI', () => {
     const media = t('media');

@@ -38,7 +38,13 @@ describe('config from cdk.json context', () => {
       'fleet.maxInstances': '3',
       'fleet.spot': 'false',
     });
-    expect(config.fleet).toEqual({ instanceType: 'g4dn.xlarge', maxInstances: 3, idleMinutes: 5, spot: false });
+    expect(config.fleet).toEqual({
+      instanceType: 'g4dn.xlarge',
+      alternateInstanceTypes: ['g5.xlarge', 'g6.xlarge'],
+      maxInstances: 3,
+      idleMinutes: 5,
+      spot: false,
+    });
   });
 
   test('GIVEN a misspelt key THEN it is refused instead of silently deploying the default', () => {
