@@ -10,7 +10,7 @@ import { bearerToken, json, readJson, type HttpEvent } from '../shared/http';
 import { limits, rateLimit, type Limit } from '../shared/rate-limit';
 import { RedisMembership, type Membership } from '../shared/membership';
 import { roomIdSchema } from '../shared/protocol/room';
-import { roomDisplayName } from './display-name';
+import { displayNameProblem, normaliseDisplayName, roomDisplayName } from './display-name';
 import { newPeerId, newRoomId } from './ids';
 import { decideJoin } from './join-policy';
 import { RedisLiveRoomState, type LiveRoomState } from './live-state';
@@ -27,11 +27,17 @@ export function maxParticipantsCap(): number {
   return cap;
 }
 
-// eslint-disable-next-line no-control-regex
-const noControl = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
-
 export const createRoomBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(80).refine(noControl, 'name must not contain control characters').optional(),
+  // The meeting's name is shown to everyone who joins (and in the lobby), so it follows the display-name rules.
+  name: z
+    .string()
+    .transform(normaliseDisplayName)
+    .pipe(z.string().min(1).max(80))
+    .superRefine((value, ctx) => {
+      const problem = displayNameProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.replace('Names', 'Meeting names') });
+    })
+    .optional(),
   // Long enough for a passphrase, short enough that scrypt input stays bounded.
   password: z.string().min(4, 'password must be at least 4 characters').max(128).optional(),
   lobby: z.boolean().optional(),
@@ -129,6 +135,8 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
       async handle({ event, params }) {
         const d = deps();
         const user = await signedInUser(d, event);
+        // First, so a name that would spoof the roster is refused before any password is tried or any row written.
+        const name = roomDisplayName(user.name);
         const roomId = roomIdParam(params);
         // Per identity and per address: guest identities are cheap to mint, addresses less so (password guessing).
         await d.rateLimit(`room-join:${user.sub}`, d.limits.roomJoin);
@@ -150,7 +158,6 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
           passwordAccepted: needsCheck ? await verifyPassword(body.password!, room.passwordHash!) : undefined,
           othersPresent: othersPresent(roster, user.sub),
         });
-        const name = roomDisplayName(user.name);
         if (decision.status === 'joined' && memberRole === undefined) {
           await d.store.addMember(roomId, { sub: user.sub, name }, 'member');
         }
@@ -158,7 +165,14 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
         // A member ticket and the membership it speaks for are made together; this join replaces any earlier one
         // of the same identity (its sockets are closed when this one joins the room socket).
         if (decision.status === 'joined') await d.membership.admit(roomId, user.sub, peerId);
-        const ticket = await d.issueTicket({ sub: user.sub, name, roomId, peerId, role: decision.role });
+        const ticket = await d.issueTicket({
+          sub: user.sub,
+          name,
+          roomId,
+          peerId,
+          role: decision.role,
+          account: user.kind,
+        });
         // Someone in the lobby has no media yet; TURN credentials cost money, so they get them once admitted
         // (GET /api/ice).
         const iceServers = decision.status === 'joined' ? await d.iceServers(user.sub) : undefined;

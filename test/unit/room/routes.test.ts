@@ -85,6 +85,7 @@ describe('rooms HTTP routes', () => {
         sub: `sub-fill-${i}`,
         connectionId: `c${i}`,
         name: `F${i}`,
+        verified: false,
         role: 'member',
         joinedAt: i,
         mic: false,
@@ -211,7 +212,14 @@ describe('rooms HTTP routes', () => {
       });
       expect(a.body.peerId).toMatch(/^[A-Za-z0-9]+$/);
       expect(a.body.peerId).not.toBe(b.body.peerId);
-      expect(tickets[0]).toEqual({ sub: 'sub-bob', name: 'Bob', roomId: id, peerId: a.body.peerId, role: 'member' });
+      expect(tickets[0]).toEqual({
+        sub: 'sub-bob',
+        name: 'Bob',
+        roomId: id,
+        peerId: a.body.peerId,
+        role: 'member',
+        account: 'guest',
+      });
       expect(await store.getRole(id, 'sub-bob')).toBe('member');
     });
 

@@ -15,6 +15,7 @@ function participant(peerId: string, joinedAt: number): LiveParticipant {
     connectionId: `conn-${peerId}`,
     name: peerId,
     role: 'member',
+    verified: false,
     joinedAt,
     mic: true,
     cam: false,
@@ -66,7 +67,15 @@ describe('Redis keys', () => {
       text: 'hi',
       sentAt: '2026-12-05T08:00:00Z',
     });
-    await live.putWaiter('room-a', { peerId: 'p-3', sub: 's3', connectionId: 'c3', name: 'p-3', knockedAt: 4 });
+    await live.putWaiter('room-a', {
+      peerId: 'p-3',
+      sub: 's3',
+      connectionId: 'c3',
+      name: 'p-3',
+      knockedAt: 4,
+      verified: false,
+      account: 'guest',
+    });
     const written = await redis.keys(`${prefix}*`);
     expect(written.length).toBe(5);
     expect(new Set(written.map((key) => calculateSlot(key))).size).toBe(1);
