@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientIp, loadEdgeSecret } from '../auth/client-ip';
+import { clientAddressBucket, loadEdgeSecret } from '../auth/client-ip';
 import { issueRoomTicket, verifyAccessToken, type AccessClaims, type RoomTicketClaims } from '../auth/tickets';
 import type { Route } from '../api/router';
 import { iceServersForUser } from '../signaling/ice';
@@ -7,8 +7,9 @@ import type { IceServer } from '../signaling/ice-servers';
 import { intEnv, requireEnv } from '../shared/env';
 import { BadRequest, ConfigError, NotFound } from '../shared/errors';
 import { bearerToken, json, readJson, type HttpEvent } from '../shared/http';
-import { limits, rateLimit, type Limit } from '../shared/rate-limit';
+import { limits, rateLimit, takeAttempt, type Limit } from '../shared/rate-limit';
 import { RedisMembership, type Membership } from '../shared/membership';
+import { roomKeys } from '../shared/redis-keys';
 import { roomIdSchema } from '../shared/protocol/room';
 import { displayNameProblem, normaliseDisplayName, roomDisplayName } from './display-name';
 import { newPeerId, newRoomId } from './ids';
@@ -54,7 +55,9 @@ export interface RoomRouteDeps {
   verifyAccessToken(token: string): Promise<AccessClaims>;
   issueTicket(claims: RoomTicketClaims): Promise<string>;
   rateLimit(key: string, limit: Limit): Promise<void>;
-  limits: { roomCreate: Limit; roomJoin: Limit };
+  /** The per-room wrong-password budget (rate-limit.ts `takeAttempt`). */
+  takeAttempt: typeof takeAttempt;
+  limits: { roomCreate: Limit; roomJoin: Limit; roomPasswordFailures: Limit };
   publicUrl(): string;
   maxParticipants(): number;
   /** STUN/TURN for the joiner (time-limited TURN credentials name the user). */
@@ -138,9 +141,11 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
         // First, so a name that would spoof the roster is refused before any password is tried or any row written.
         const name = roomDisplayName(user.name);
         const roomId = roomIdParam(params);
-        // Per identity and per address: guest identities are cheap to mint, addresses less so (password guessing).
+        // Per identity and per address: guest identities are cheap to mint, addresses less so. Neither stops a
+        // password guesser with many addresses; the per-room failure budget below does.
         await d.rateLimit(`room-join:${user.sub}`, d.limits.roomJoin);
-        await d.rateLimit(`room-join-ip:${roomId}:${clientIp(event, await d.edgeSecret?.())}`, d.limits.roomJoin);
+        const address = clientAddressBucket(event, await d.edgeSecret?.());
+        await d.rateLimit(`room-join-ip:${roomId}:${address}`, d.limits.roomJoin);
         const body = readJson(event, joinRoomBodySchema);
         const room = await d.store.getRoom(roomId);
         if (!room) throw new NotFound('No such room', 'room-not-found');
@@ -150,12 +155,25 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
           d.live.roster(roomId),
         ]);
         const needsCheck = memberRole === undefined && room.passwordHash !== null && body.password !== undefined;
+        let passwordAccepted: boolean | undefined;
+        if (needsCheck) {
+          // Counted per room, whoever asks from wherever: a guesser rotating addresses and guest identities still
+          // shares one budget per room. A right password gives its attempt back, so only failures use it up;
+          // members let in before never reach this (the host is never locked out of their own room).
+          const attempt = await d.takeAttempt(
+            roomKeys(roomId).passwordFailures,
+            d.limits.roomPasswordFailures,
+            (s) => `Too many wrong passwords for this room: wait ${s} s and try again`,
+          );
+          passwordAccepted = await verifyPassword(body.password!, room.passwordHash!);
+          if (passwordAccepted) await attempt.refund();
+        }
         const decision = decideJoin({
           room,
           memberRole,
           removed,
           passwordGiven: body.password !== undefined,
-          passwordAccepted: needsCheck ? await verifyPassword(body.password!, room.passwordHash!) : undefined,
+          passwordAccepted,
           othersPresent: othersPresent(roster, user.sub),
         });
         if (decision.status === 'joined' && memberRole === undefined) {
@@ -198,7 +216,12 @@ function defaultDeps(): RoomRouteDeps {
     verifyAccessToken,
     issueTicket: issueRoomTicket,
     rateLimit,
-    limits: { roomCreate: limits.roomCreate, roomJoin: limits.roomJoin },
+    takeAttempt,
+    limits: {
+      roomCreate: limits.roomCreate,
+      roomJoin: limits.roomJoin,
+      roomPasswordFailures: limits.roomPasswordFailures,
+    },
     publicUrl: () => requireEnv('PUBLIC_URL'),
     maxParticipants: maxParticipantsCap,
     iceServers: iceServersForUser,
