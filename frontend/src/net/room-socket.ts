@@ -10,7 +10,7 @@ import {
 } from '../../../functions/shared/protocol/room';
 import { Connection, ConnectionState, type CloseReason } from './connection-state';
 import { connectFailureMessage, watchPolicyBlocks } from './connect-failure';
-import { openCredentialSocket } from './credential-socket';
+import { blockedAtOnce, openCredentialSocket } from './credential-socket';
 import { Emitter } from './emitter';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy';
 
@@ -114,6 +114,16 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
       return;
     }
     this.ws = ws;
+    if (blockedAtOnce(ws)) {
+      policy.dispose();
+      // After the caller's synchronous steps (e.g. showing the lobby), so the failure is what stays on the page.
+      queueMicrotask(() => {
+        if (this.ws !== ws || this.connection.state === ConnectionState.Closed) return;
+        this.failure = connectFailureMessage(this.url, page, true);
+        this.connection.close('rejected');
+      });
+      return;
+    }
     ws.addEventListener('open', () => {
       policy.dispose();
       if (this.ws !== ws) return;

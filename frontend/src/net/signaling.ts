@@ -7,7 +7,7 @@ import { Peer, type MediaConnection } from 'peerjs';
 import type { RuntimeConfig } from '../config';
 import { connectFailureMessage, watchPolicyBlocks } from './connect-failure';
 import { Connection, ConnectionState, type CloseReason } from './connection-state';
-import { withCredentialSocket } from './credential-socket';
+import { blockedAtOnce, withCredentialSocket } from './credential-socket';
 import { Emitter } from './emitter';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy';
 
@@ -62,9 +62,9 @@ export class Signaling extends Emitter<SignalingEvents> {
     const csp = watchPolicyBlocks(socketUrl);
     // Before the first OPEN there is nothing to keep alive: a socket refused or blocked now will be refused again,
     // so the page hears why at once instead of after retries and a timeout.
-    const failBeforeOpen = () => {
+    const failBeforeOpen = (blocked = false) => {
       if (this.everOpened || this.connection.state === ConnectionState.Closed) return;
-      this.failure = connectFailureMessage(socketUrl, pageUrl(), csp.blocked());
+      this.failure = connectFailureMessage(socketUrl, pageUrl(), blocked || csp.blocked());
       csp.dispose();
       this.connection.close('rejected');
     };
@@ -84,6 +84,10 @@ export class Signaling extends Emitter<SignalingEvents> {
             ...(config.peer.pingInterval ? { pingInterval: config.peer.pingInterval } : {}),
             debug: 1,
           }),
+        // Checked after the constructor returns, so the page has its Signaling before hearing of the failure.
+        (ws) => {
+          if (blockedAtOnce(ws)) queueMicrotask(() => failBeforeOpen(true));
+        },
       );
     } catch (err) {
       // Some browsers refuse a socket their CSP forbids by throwing from the WebSocket constructor.

@@ -6,6 +6,7 @@ import { RoomSocket } from '../../../frontend/src/net/room-socket';
 class RefusedWebSocket extends EventTarget {
   static readonly CONNECTING = 0;
   static readonly OPEN = 1;
+  static readonly CLOSED = 3;
   static opened: string[] = [];
   readyState = RefusedWebSocket.CONNECTING;
   onclose: ((event: Event) => void) | null = null;
@@ -13,7 +14,8 @@ class RefusedWebSocket extends EventTarget {
     super();
     RefusedWebSocket.opened.push(url);
     queueMicrotask(() => {
-      this.readyState = 3;
+      if (this.readyState === RefusedWebSocket.CLOSED) return;
+      this.readyState = RefusedWebSocket.CLOSED;
       this.dispatchEvent(new Event('error'));
       const close = new Event('close');
       this.dispatchEvent(close);
@@ -22,6 +24,17 @@ class RefusedWebSocket extends EventTarget {
   }
   send(): void {}
   close(): void {}
+}
+
+/** What Chromium does with a socket its CSP forbids: CLOSED before the constructor returns, and no event ever. */
+class SilentlyBlockedWebSocket extends RefusedWebSocket {
+  constructor(url: string) {
+    super(url);
+    this.readyState = RefusedWebSocket.CLOSED;
+  }
+  override dispatchEvent(): boolean {
+    return false;
+  }
 }
 
 describe('a socket that cannot connect says why', () => {
@@ -64,6 +77,17 @@ describe('a socket that cannot connect says why', () => {
         /this page is open at 127\.0\.0\.1:8080\. Open the app at http:\/\/localhost:8080/,
       );
       expect(RefusedWebSocket.opened).toHaveLength(1);
+    });
+
+    it('notices a socket the security policy refused without any event, and says so', async () => {
+      (globalThis as unknown as { WebSocket: unknown }).WebSocket = SilentlyBlockedWebSocket;
+      const socket = new RoomSocket('ws://127.0.0.1:8080/peerjs', 'h.p.s', async () => 'h.p.s');
+      const closed = new Promise((resolve) => socket.on('closed', resolve));
+      socket.connect();
+      expect(await closed).toBe('rejected');
+      expect(socket.failure).toBe(
+        "This page's security policy blocked the connection to the meeting server at ws://127.0.0.1:8080.",
+      );
     });
   });
 });
