@@ -7,7 +7,15 @@ import { CUDA_ARCHITECTURES, GPU_FAMILIES, gpuFamilyOf } from './gpu-architectur
  * CloudFormation rollback twenty minutes later.
  */
 
-const RATE_LIMIT_NAMES = ['signIn', 'roomCreate', 'roomJoin', 'chat', 'signal', 'upload'] as const;
+const RATE_LIMIT_NAMES = [
+  'signIn',
+  'roomCreate',
+  'roomJoin',
+  'roomPasswordFailures',
+  'chat',
+  'signal',
+  'upload',
+] as const;
 
 /** Integer ranges, shared by the schema and its error messages so the two never disagree. */
 const RANGES = {

@@ -293,7 +293,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     cleanups.push(() => closeRedis());
 
     late.securityHeaders = await loadSecurityHeaders(s3.endpoint, notes);
-    late.runtimeConfig = runtimeConfig(publicUrl, port);
+    late.runtimeConfig = runtimeConfig();
 
     // Migrations go through the same path as in AWS: the Migrate runner over the Sql port over the Data API.
     const migrations = await timed('migrations', runMigrationsLocally(log));

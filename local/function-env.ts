@@ -75,12 +75,16 @@ export function restoreEnv(saved: NodeJS.ProcessEnv): void {
   Object.assign(process.env, saved);
 }
 
-export function runtimeConfig(publicUrl: string, port: number) {
-  const host = new URL(publicUrl).hostname;
+/**
+ * The local config.json. The socket URL is a path, so the page derives it from its own origin: the gateway answers
+ * on localhost and 127.0.0.1 alike, and the CSP (`connect-src 'self'`) and the URL then always agree, whichever
+ * name is in the address bar.
+ */
+export function runtimeConfig() {
   return {
     apiBase: '/api',
-    wsUrl: `ws://${host}:${port}/${STAGE}`,
-    peer: { host, port, path: '/', secure: false, key: 'peerjs', pingInterval: PEER_PING_INTERVAL_MS },
+    wsUrl: `/${STAGE}`,
+    peer: { path: '/', key: 'peerjs', pingInterval: PEER_PING_INTERVAL_MS },
     ...(process.env.GOOGLE_CLIENT_ID ? { googleClientId: process.env.GOOGLE_CLIENT_ID } : {}),
     maxParticipants: Number(process.env.ROOM_MAX_PARTICIPANTS ?? 8),
   };

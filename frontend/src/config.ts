@@ -1,23 +1,60 @@
 import { z } from 'zod';
 
-/** `/config.json`: written by CDK in AWS and by the local gateway on a laptop; never baked into the bundle. */
+/**
+ * `/config.json`: written by CDK in AWS and by the local gateway on a laptop; never baked into the bundle.
+ *
+ * `wsUrl` is either a full ws(s):// URL (AWS: the distribution's own name) or a path such as `/peerjs`, meaning
+ * "this page's own origin". The local gateway answers on localhost, 127.0.0.1 and any other loopback name, and the
+ * page's CSP allows sockets to `'self'` only: a URL naming one of them breaks the page opened under another. A path
+ * always agrees with the address bar. The PeerJS host, port and scheme default to those of the resolved `wsUrl`.
+ */
 export const runtimeConfigSchema = z.object({
   apiBase: z.string().min(1),
-  wsUrl: z.string().regex(/^wss?:\/\//, 'wsUrl must be a ws:// or wss:// URL'),
+  wsUrl: z.string().regex(/^(?:wss?:\/\/|\/(?!\/))/, 'wsUrl must be a ws:// or wss:// URL or a path on this origin'),
   peer: z.object({
-    host: z.string().min(1),
-    port: z.number().int().positive(),
+    host: z.string().min(1).optional(),
+    port: z.number().int().positive().optional(),
     path: z.string().default('/'),
-    secure: z.boolean(),
+    secure: z.boolean().optional(),
     key: z.string().min(1),
     pingInterval: z.number().int().positive().optional(),
   }),
   googleClientId: z.string().optional(),
   maxParticipants: z.number().int().positive().default(8),
 });
-export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+export type RuntimeConfigFile = z.infer<typeof runtimeConfigSchema>;
 
-export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConfig> {
+/** The configuration the app runs with: every URL absolute, the PeerJS endpoint spelled out. */
+export type RuntimeConfig = Omit<RuntimeConfigFile, 'wsUrl' | 'peer'> & {
+  wsUrl: string;
+  peer: Required<Pick<RuntimeConfigFile['peer'], 'host' | 'port' | 'secure'>> &
+    Omit<RuntimeConfigFile['peer'], 'host' | 'port' | 'secure'>;
+};
+
+/** Resolves a same-origin `wsUrl` against the page (`http:` → `ws:`, `https:` → `wss:`) and fills in PeerJS's endpoint. */
+export function resolveConfig(file: RuntimeConfigFile, pageUrl: string): RuntimeConfig {
+  const page = new URL(pageUrl);
+  const wsUrl = file.wsUrl.startsWith('/')
+    ? `${page.protocol === 'https:' ? 'wss:' : 'ws:'}//${page.host}${file.wsUrl}`
+    : file.wsUrl;
+  const socket = new URL(wsUrl);
+  const secure = socket.protocol === 'wss:';
+  return {
+    ...file,
+    wsUrl,
+    peer: {
+      ...file.peer,
+      host: file.peer.host ?? socket.hostname,
+      port: file.peer.port ?? (socket.port ? Number(socket.port) : secure ? 443 : 80),
+      secure: file.peer.secure ?? secure,
+    },
+  };
+}
+
+export async function loadConfig(
+  fetchImpl: typeof fetch = fetch,
+  pageUrl: string = location.href,
+): Promise<RuntimeConfig> {
   const res = await fetchImpl('/config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`Could not load /config.json (HTTP ${res.status})`);
   const parsed = runtimeConfigSchema.safeParse(await res.json());
@@ -25,7 +62,7 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<Runti
     const first = parsed.error.issues[0];
     throw new Error(`Bad /config.json: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);
   }
-  return parsed.data;
+  return resolveConfig(parsed.data, pageUrl);
 }
 
 /**

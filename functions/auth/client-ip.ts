@@ -1,5 +1,6 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { addressBucket } from '../shared/address-bucket';
 import { secrets } from '../shared/aws-clients';
 import { optionalEnv } from '../shared/env';
 import { sourceIp, type HttpEvent } from '../shared/http';
@@ -38,6 +39,11 @@ export function clientIp(event: HttpEvent, edgeSecret: string | undefined): stri
   const viewer = header(event.headers, 'cloudfront-viewer-address')?.trim();
   const match = viewer ? VIEWER_ADDRESS.exec(viewer) : null;
   return match ? match[1]!.toLowerCase() : sourceIp(event);
+}
+
+/** `clientIp` as a per-address limit should count it: an IPv6 viewer by its /64. */
+export function clientAddressBucket(event: HttpEvent, edgeSecret: string | undefined): string {
+  return addressBucket(clientIp(event, edgeSecret));
 }
 
 // The secret only changes when the Web stack replaces it, and CloudFront then sends the new value: re-reading now

@@ -5,7 +5,7 @@ import { secrets } from '../shared/aws-clients';
 import { optionalEnv, requireEnv } from '../shared/env';
 import { AppError, Forbidden, NotFound, Unauthorized, isAppError } from '../shared/errors';
 import { bearerToken, cookie, json, readJson, redirect, type HttpEvent } from '../shared/http';
-import { clientIp, loadEdgeSecret } from './client-ip';
+import { clientAddressBucket, loadEdgeSecret } from './client-ip';
 import { logger } from '../shared/logger';
 import { limits, rateLimit, type Limit } from '../shared/rate-limit';
 import { getSql, type Sql } from '../shared/sql/sql';
@@ -132,7 +132,8 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
     );
   }
 
-  const addressOf = async (event: HttpEvent) => clientIp(event, await deps.edgeSecret?.());
+  // Per-address limits count an IPv6 viewer by its /64: one subscriber holds the whole prefix.
+  const addressOf = async (event: HttpEvent) => clientAddressBucket(event, await deps.edgeSecret?.());
 
   function googleConfig(): OidcClientConfig {
     const config = deps.google();

@@ -18,10 +18,15 @@ const TICKET_TYP = 'room-ticket+jwt';
 const subject = z.string().min(1).max(200);
 const displayName = z.string().min(1).max(100);
 
+export const accountKindSchema = z.enum(['guest', 'google']);
+export type AccountKind = z.infer<typeof accountKindSchema>;
+/** Signed in with an account (any provider), as opposed to a guest who only typed a name. */
+export const isAccountHolder = (kind: AccountKind): boolean => kind !== 'guest';
+
 export const accessClaimsSchema = z.object({
   sub: subject,
   name: displayName,
-  kind: z.enum(['guest', 'google']),
+  kind: accountKindSchema,
   picture: z
     .url({ protocol: /^https$/ })
     .max(2048)
@@ -38,8 +43,16 @@ export const roomTicketClaimsSchema = z.object({
   roomId: z.string().min(1).max(128),
   peerId: z.string().min(1).max(128),
   role: roomRoleSchema,
+  /**
+   * The holder's account kind (the access token's `kind`), so the roster can mark who is signed in with an account
+   * and who is a guest: two people may choose the same name, only one of them can be the account holder. Tickets
+   * issued before this claim existed read as guest (the cautious reading).
+   */
+  account: accountKindSchema.default('guest'),
 });
 export type RoomTicketClaims = z.infer<typeof roomTicketClaimsSchema>;
+/** What may be signed: the account kind may be left out (a guest). */
+export type RoomTicketInput = z.input<typeof roomTicketClaimsSchema>;
 
 /** Where keys and the issuer come from; the module-level functions below use Secrets Manager and PUBLIC_URL. */
 export interface TokenServiceDeps {
@@ -50,7 +63,7 @@ export interface TokenServiceDeps {
 export interface TokenService {
   issueAccessToken(user: AccessClaims): Promise<string>;
   verifyAccessToken(token: string): Promise<AccessClaims>;
-  issueRoomTicket(claims: RoomTicketClaims): Promise<string>;
+  issueRoomTicket(claims: RoomTicketInput): Promise<string>;
   verifyRoomTicket(token: string): Promise<RoomTicketClaims>;
 }
 
@@ -135,6 +148,6 @@ export const issueAccessToken = (user: AccessClaims): Promise<string> => default
 /** Verifies signature (ES256 only), issuer, audience, type and expiry; throws Unauthorized. */
 export const verifyAccessToken = (token: string): Promise<AccessClaims> => defaultService.verifyAccessToken(token);
 /** 5 minute ES256 room ticket (`aud = connect-now:ws`) that both sockets present as a subprotocol (never in the URL). */
-export const issueRoomTicket = (claims: RoomTicketClaims): Promise<string> => defaultService.issueRoomTicket(claims);
+export const issueRoomTicket = (claims: RoomTicketInput): Promise<string> => defaultService.issueRoomTicket(claims);
 /** Verifies a room ticket exactly like an access token but for the socket audience; throws Unauthorized. */
 export const verifyRoomTicket = (token: string): Promise<RoomTicketClaims> => defaultService.verifyRoomTicket(token);

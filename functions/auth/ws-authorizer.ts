@@ -8,7 +8,13 @@ import {
 } from '../shared/protocol/socket-credential';
 import { userRoomKey } from '../signaling/connection-registry';
 import { header, isAllowedOrigin } from './origins';
-import { verifyAccessToken, verifyRoomTicket, type AccessClaims, type RoomTicketClaims } from './tickets';
+import {
+  verifyAccessToken,
+  verifyRoomTicket,
+  type AccessClaims,
+  type AccountKind,
+  type RoomTicketClaims,
+} from './tickets';
 
 /** What WsConnect and the room socket read from `event.requestContext.authorizer`. */
 export interface SocketAuthContext {
@@ -18,6 +24,7 @@ export interface SocketAuthContext {
   peerId: string;
   role: RoomTicketClaims['role'];
   kind: 'peer' | 'room' | 'user';
+  account: AccountKind;
   [key: string]: string;
 }
 
@@ -62,8 +69,8 @@ export async function decide(
   }
   // Someone waiting in the lobby may hold the room socket (to hear "admitted") but no media signaling.
   if (kind === 'peer' && claims.role === 'lobby') return { allow: false, status: 403, reason: 'lobby', claims };
-  const { sub, name, roomId, peerId, role } = claims;
-  return { allow: true, context: { sub, name, roomId, peerId, role, kind } };
+  const { sub, name, roomId, peerId, role, account } = claims;
+  return { allow: true, context: { sub, name, roomId, peerId, role, kind, account } };
 }
 
 /**
@@ -86,7 +93,7 @@ async function decideUserSocket(
   const { sub, name } = claims;
   return {
     allow: true,
-    context: { sub, name, roomId: userRoomKey(sub), peerId: '', role: 'member', kind: 'user' },
+    context: { sub, name, roomId: userRoomKey(sub), peerId: '', role: 'member', kind: 'user', account: claims.kind },
   };
 }
 

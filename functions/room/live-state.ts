@@ -1,3 +1,4 @@
+import type { AccountKind } from '../auth/tickets';
 import { getRedis, type RedisClient } from '../shared/redis';
 import { roomKeys } from '../shared/redis-keys';
 import {
@@ -19,6 +20,8 @@ export interface LiveParticipant extends Participant {
 export interface LobbyWaiter extends LobbyEntry {
   sub: string;
   connectionId: string;
+  /** Carried into the member ticket an admit issues. */
+  account: AccountKind;
 }
 
 /** A host whose connection dropped: who, and until when (epoch ms) they keep the role. */
@@ -71,6 +74,7 @@ function toHash(p: LiveParticipant): Record<string, string> {
     connectionId: p.connectionId,
     name: p.name,
     role: p.role,
+    verified: p.verified ? '1' : '0',
     joinedAt: String(p.joinedAt),
     ...Object.fromEntries(FLAGS.map((f) => [f, p[f] ? '1' : '0'])),
   };
@@ -84,6 +88,7 @@ function fromHash(h: Record<string, string>): LiveParticipant | undefined {
     connectionId: h.connectionId,
     name: h.name ?? '',
     role: (h.role as Role) ?? 'member',
+    verified: h.verified === '1',
     joinedAt: Number(h.joinedAt ?? 0),
     mic: h.mic === '1',
     cam: h.cam === '1',

@@ -1,4 +1,5 @@
 import { LIMITS } from '../shared/protocol/room';
+import { isAccountHolder } from '../auth/tickets';
 import { roomDisplayName } from './display-name';
 import { notAllowed, notFound, removedFromRoom, roomEnded, roomFull, RoomRuleError } from './errors';
 import {
@@ -26,9 +27,11 @@ export const knock: Handler<'knock'> = async (deps, who) => {
   const waiter = {
     peerId: who.peerId,
     name: roomDisplayName(who.name),
+    verified: isAccountHolder(who.account),
     knockedAt: existing?.knockedAt ?? deps.now(),
     sub: who.sub,
     connectionId: who.connectionId,
+    account: who.account,
   };
   await deps.live.putWaiter(who.roomId, waiter);
   await deps.notifier.send(who.connectionId, { type: 'lobby.waiting', roomName: room.name });
@@ -61,6 +64,7 @@ export const admit: Handler<'lobby.admit'> = async (deps, who, message) => {
     roomId: who.roomId,
     peerId: waiter.peerId,
     role,
+    account: waiter.account,
   });
   await deps.membership.admit(who.roomId, waiter.sub, waiter.peerId);
   await deps.live.removeWaiter(who.roomId, waiter.peerId);

@@ -1,5 +1,6 @@
 import { INITIAL_MEDIA_STATE, type ChatMessage, type MediaState } from '../shared/protocol/room';
 import { announce, closeSocketsOf, depart, graceExpired, replaceEntry, rosterUpdate } from './departure';
+import { isAccountHolder } from '../auth/tickets';
 import { roomDisplayName } from './display-name';
 import { notAMember, notAllowed, notFound, removedFromRoom, roomEnded, roomFull } from './errors';
 import { newMessageId } from './ids';
@@ -78,6 +79,7 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     connectionId: who.connectionId,
     name: roomDisplayName(who.name),
     role,
+    verified: isAccountHolder(who.account),
     joinedAt: existing?.joinedAt ?? earlier[0]?.joinedAt ?? deps.now(),
   };
   await deps.live.putParticipant(who.roomId, self);

@@ -1,4 +1,4 @@
-import type { RoomTicketClaims } from '../auth/tickets';
+import type { AccountKind, RoomTicketClaims } from '../auth/tickets';
 import type { ConnectionRegistry } from '../signaling/connection-registry';
 import type { Membership } from '../shared/membership';
 import type { Limit } from '../shared/rate-limit';
@@ -16,6 +16,8 @@ export interface SocketIdentity {
   peerId: string;
   /** The ticket's role at connect time; only decides lobby vs. member socket. Live roles come from the store. */
   role: TicketRole;
+  /** From the ticket: signed in with an account, or a guest (shown next to the name, see `verified`). */
+  account: AccountKind;
 }
 
 /** Sends to one socket; false when the socket is gone. */
@@ -49,8 +51,9 @@ export function publicParticipant(p: LiveParticipant): Participant {
   return rest;
 }
 
-export function publicWaiter({ peerId, name, knockedAt }: LobbyWaiter) {
-  return { peerId, name, knockedAt };
+export function publicWaiter({ peerId, name, knockedAt, verified }: LobbyWaiter) {
+  // `=== true`: a waiter written before the flag existed reads as a guest.
+  return { peerId, name, knockedAt, verified: verified === true };
 }
 
 /** The sender's live entry; only the socket that joined speaks for a participant. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientIp, loadEdgeSecret } from '../auth/client-ip';
+import { clientAddressBucket, loadEdgeSecret } from '../auth/client-ip';
 import { issueRoomTicket, verifyAccessToken, type AccessClaims, type RoomTicketClaims } from '../auth/tickets';
 import type { Route } from '../api/router';
 import { iceServersForUser } from '../signaling/ice';
@@ -7,10 +7,11 @@ import type { IceServer } from '../signaling/ice-servers';
 import { intEnv, requireEnv } from '../shared/env';
 import { BadRequest, ConfigError, NotFound } from '../shared/errors';
 import { bearerToken, json, readJson, type HttpEvent } from '../shared/http';
-import { limits, rateLimit, type Limit } from '../shared/rate-limit';
+import { limits, rateLimit, takeAttempt, type Limit } from '../shared/rate-limit';
 import { RedisMembership, type Membership } from '../shared/membership';
+import { roomKeys } from '../shared/redis-keys';
 import { roomIdSchema } from '../shared/protocol/room';
-import { roomDisplayName } from './display-name';
+import { displayNameProblem, normaliseDisplayName, roomDisplayName } from './display-name';
 import { newPeerId, newRoomId } from './ids';
 import { decideJoin } from './join-policy';
 import { RedisLiveRoomState, type LiveRoomState } from './live-state';
@@ -27,11 +28,17 @@ export function maxParticipantsCap(): number {
   return cap;
 }
 
-// eslint-disable-next-line no-control-regex
-const noControl = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
-
 export const createRoomBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(80).refine(noControl, 'name must not contain control characters').optional(),
+  // The meeting's name is shown to everyone who joins (and in the lobby), so it follows the display-name rules.
+  name: z
+    .string()
+    .transform(normaliseDisplayName)
+    .pipe(z.string().min(1).max(80))
+    .superRefine((value, ctx) => {
+      const problem = displayNameProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.replace('Names', 'Meeting names') });
+    })
+    .optional(),
   // Long enough for a passphrase, short enough that scrypt input stays bounded.
   password: z.string().min(4, 'password must be at least 4 characters').max(128).optional(),
   lobby: z.boolean().optional(),
@@ -48,7 +55,9 @@ export interface RoomRouteDeps {
   verifyAccessToken(token: string): Promise<AccessClaims>;
   issueTicket(claims: RoomTicketClaims): Promise<string>;
   rateLimit(key: string, limit: Limit): Promise<void>;
-  limits: { roomCreate: Limit; roomJoin: Limit };
+  /** The per-room wrong-password budget (rate-limit.ts `takeAttempt`). */
+  takeAttempt: typeof takeAttempt;
+  limits: { roomCreate: Limit; roomJoin: Limit; roomPasswordFailures: Limit };
   publicUrl(): string;
   maxParticipants(): number;
   /** STUN/TURN for the joiner (time-limited TURN credentials name the user). */
@@ -129,10 +138,14 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
       async handle({ event, params }) {
         const d = deps();
         const user = await signedInUser(d, event);
+        // First, so a name that would spoof the roster is refused before any password is tried or any row written.
+        const name = roomDisplayName(user.name);
         const roomId = roomIdParam(params);
-        // Per identity and per address: guest identities are cheap to mint, addresses less so (password guessing).
+        // Per identity and per address: guest identities are cheap to mint, addresses less so. Neither stops a
+        // password guesser with many addresses; the per-room failure budget below does.
         await d.rateLimit(`room-join:${user.sub}`, d.limits.roomJoin);
-        await d.rateLimit(`room-join-ip:${roomId}:${clientIp(event, await d.edgeSecret?.())}`, d.limits.roomJoin);
+        const address = clientAddressBucket(event, await d.edgeSecret?.());
+        await d.rateLimit(`room-join-ip:${roomId}:${address}`, d.limits.roomJoin);
         const body = readJson(event, joinRoomBodySchema);
         const room = await d.store.getRoom(roomId);
         if (!room) throw new NotFound('No such room', 'room-not-found');
@@ -142,15 +155,27 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
           d.live.roster(roomId),
         ]);
         const needsCheck = memberRole === undefined && room.passwordHash !== null && body.password !== undefined;
+        let passwordAccepted: boolean | undefined;
+        if (needsCheck) {
+          // Counted per room, whoever asks from wherever: a guesser rotating addresses and guest identities still
+          // shares one budget per room. A right password gives its attempt back, so only failures use it up;
+          // members let in before never reach this (the host is never locked out of their own room).
+          const attempt = await d.takeAttempt(
+            roomKeys(roomId).passwordFailures,
+            d.limits.roomPasswordFailures,
+            (s) => `Too many wrong passwords for this room: wait ${s} s and try again`,
+          );
+          passwordAccepted = await verifyPassword(body.password!, room.passwordHash!);
+          if (passwordAccepted) await attempt.refund();
+        }
         const decision = decideJoin({
           room,
           memberRole,
           removed,
           passwordGiven: body.password !== undefined,
-          passwordAccepted: needsCheck ? await verifyPassword(body.password!, room.passwordHash!) : undefined,
+          passwordAccepted,
           othersPresent: othersPresent(roster, user.sub),
         });
-        const name = roomDisplayName(user.name);
         if (decision.status === 'joined' && memberRole === undefined) {
           await d.store.addMember(roomId, { sub: user.sub, name }, 'member');
         }
@@ -158,7 +183,14 @@ export function createRoomRoutes(deps: () => RoomRouteDeps): Route[] {
         // A member ticket and the membership it speaks for are made together; this join replaces any earlier one
         // of the same identity (its sockets are closed when this one joins the room socket).
         if (decision.status === 'joined') await d.membership.admit(roomId, user.sub, peerId);
-        const ticket = await d.issueTicket({ sub: user.sub, name, roomId, peerId, role: decision.role });
+        const ticket = await d.issueTicket({
+          sub: user.sub,
+          name,
+          roomId,
+          peerId,
+          role: decision.role,
+          account: user.kind,
+        });
         // Someone in the lobby has no media yet; TURN credentials cost money, so they get them once admitted
         // (GET /api/ice).
         const iceServers = decision.status === 'joined' ? await d.iceServers(user.sub) : undefined;
@@ -184,7 +216,12 @@ function defaultDeps(): RoomRouteDeps {
     verifyAccessToken,
     issueTicket: issueRoomTicket,
     rateLimit,
-    limits: { roomCreate: limits.roomCreate, roomJoin: limits.roomJoin },
+    takeAttempt,
+    limits: {
+      roomCreate: limits.roomCreate,
+      roomJoin: limits.roomJoin,
+      roomPasswordFailures: limits.roomPasswordFailures,
+    },
     publicUrl: () => requireEnv('PUBLIC_URL'),
     maxParticipants: maxParticipantsCap,
     iceServers: iceServersForUser,

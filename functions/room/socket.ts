@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountKindSchema } from '../auth/tickets';
 import { logger } from '../shared/logger';
 import { errorMessage, peerIdSchema, ticketRoleSchema } from '../shared/protocol/room';
 import { handler as relayPeerFrame } from '../signaling/relay';
@@ -20,6 +21,8 @@ const authorizerSchema = z.object({
   peerId: peerIdSchema,
   role: ticketRoleSchema,
   kind: z.enum(['peer', 'room']),
+  // Sockets authorized before the claim existed carry none: guest, the cautious reading.
+  account: accountKindSchema.default('guest'),
 });
 
 /** The authorizer context sits at `requestContext.authorizer` for WebSocket APIs (under `.lambda` for HTTP APIs). */

@@ -23,6 +23,9 @@ const DEFAULT_LIMITS = {
   // Per viewer address (IPv6 per /64): an office behind one NAT is many people, so this is sized for a crowd.
   wsConnectAddress: { max: 300, windowSeconds: 60 },
   upload: { max: 30, windowSeconds: 3600 },
+  // Wrong passwords for one room from all callers together: enough for every invitee to mistype a few times, far
+  // too few to guess even a short password (a 4-digit PIN would take ~40 hours on average).
+  roomPasswordFailures: { max: 20, windowSeconds: 900 },
 } satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof DEFAULT_LIMITS;
@@ -39,17 +42,48 @@ function loadLimits(): Record<LimitName, Limit> {
 
 export const limits: Record<LimitName, Limit> = loadLimits();
 
+/** Builds the Redis key of one window's counter (see redis-keys.ts: a room's counters live in its hash slot). */
+export type WindowKey = (window: number) => string;
+
+/** Counts one event in the current window; throws TooManyRequests once more than `max` were counted. */
+async function count(windowKey: WindowKey, limit: Limit, message: (retryAfter: number) => string): Promise<string> {
+  const redis = getRedis();
+  const key = windowKey(Math.floor(Date.now() / 1000 / limit.windowSeconds));
+  const n = await redis.incr(key);
+  if (n === 1) await redis.expire(key, limit.windowSeconds + 1);
+  if (n > limit.max) {
+    const retryAfter = limit.windowSeconds - (Math.floor(Date.now() / 1000) % limit.windowSeconds);
+    throw new TooManyRequests(message(retryAfter), retryAfter);
+  }
+  return key;
+}
+
 /**
  * Fixed-window counter in Redis: one INCR per event, the window's TTL set on its first hit. Throws TooManyRequests
  * (429 / socket error 'rate-limited') once `max` is passed within the window.
  */
 export async function rateLimit(key: string, limit: Limit): Promise<void> {
-  const redis = getRedis();
-  const windowKey = rateLimitKey(key, Math.floor(Date.now() / 1000 / limit.windowSeconds));
-  const count = await redis.incr(windowKey);
-  if (count === 1) await redis.expire(windowKey, limit.windowSeconds + 1);
-  if (count > limit.max) {
-    const retryAfter = limit.windowSeconds - (Math.floor(Date.now() / 1000) % limit.windowSeconds);
-    throw new TooManyRequests(`Too many requests: wait ${retryAfter} s and try again`, retryAfter);
-  }
+  await count(
+    (window) => rateLimitKey(key, window),
+    limit,
+    (s) => `Too many requests: wait ${s} s and try again`,
+  );
+}
+
+/**
+ * Takes one attempt from a budget that only failures should use up (wrong passwords): the attempt is counted
+ * before the check, so callers racing each other cannot exceed `max`, and `refund` gives it back when the attempt
+ * succeeded. Throws TooManyRequests with `refusal` once the budget of the window is spent.
+ */
+export async function takeAttempt(
+  windowKey: WindowKey,
+  limit: Limit,
+  refusal: (retryAfter: number) => string,
+): Promise<{ refund(): Promise<void> }> {
+  const key = await count(windowKey, limit, refusal);
+  return {
+    async refund() {
+      await getRedis().decr(key);
+    },
+  };
 }

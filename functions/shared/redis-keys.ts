@@ -22,6 +22,8 @@ export function roomKeys(roomId: string) {
     members: `${tag}:members`,
     /** The host whose connection dropped, while the room waits for them (JSON; see live-state.ts). */
     hostAway: `${tag}:host-away`,
+    /** Wrong-password attempts on this room in one fixed window, from every caller together (rate-limit.ts). */
+    passwordFailures: (window: number) => `${tag}:pw-fail:${window}`,
   };
 }
 

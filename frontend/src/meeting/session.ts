@@ -209,7 +209,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
     signaling.on('closed', (reason) => {
       if (this.signaling !== signaling) return;
       if (reason === 'gave-up' || reason === 'rejected') {
-        this.finish('connection-lost', 'The connection to the meeting was lost.');
+        this.finish('connection-lost', signaling.failure ?? 'The connection to the meeting was lost.');
       }
     });
     const mesh = new Mesh(signaling, this.local, (peerId, kind) => this.admitsCall(peerId, kind));
@@ -320,7 +320,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
   private onSocketClosed(reason: CloseReason): void {
     if (this.ended) return;
     if (reason === 'gave-up' || reason === 'rejected')
-      this.finish('connection-lost', 'The connection to the meeting was lost.');
+      this.finish('connection-lost', this.socket?.failure ?? 'The connection to the meeting was lost.');
   }
 
   // ---- actions (each one sets state; nothing toggles on the wire) ----

@@ -4,6 +4,14 @@
  */
 import { CREDENTIAL_QUERY_PARAMETERS, socketProtocols } from '../../../functions/shared/protocol/socket-credential';
 
+/**
+ * Chromium refuses a socket its CSP forbids without an exception and without any event: the socket is simply
+ * CLOSED when the constructor returns. Nothing will ever report it, so the caller must look.
+ */
+export function blockedAtOnce(ws: WebSocket): boolean {
+  return ws.readyState === WebSocket.CLOSED;
+}
+
 /** A WebSocket whose subprotocols carry `credential`; the URL carries none. */
 export function openCredentialSocket(url: string, credential: string): WebSocket {
   return new WebSocket(url, socketProtocols(credential));
@@ -19,12 +27,13 @@ export function openCredentialSocket(url: string, credential: string): WebSocket
  * reconnect token, which our server does not use; the authorizer refuses any `token` in a URL) and adds the
  * protocols; it is restored before anything else can run.
  */
-export function withCredentialSocket<T>(credential: string, open: () => T): T {
+export function withCredentialSocket<T>(credential: string, open: () => T, opened?: (ws: WebSocket) => void): T {
   const protocols = socketProtocols(credential);
   const Native = globalThis.WebSocket;
   globalThis.WebSocket = class CredentialWebSocket extends Native {
     constructor(url: string | URL) {
       super(withoutCredentialParameters(String(url)), protocols);
+      opened?.(this);
     }
   };
   try {

@@ -9,7 +9,8 @@ import {
   type ServerMessage,
 } from '../../../functions/shared/protocol/room';
 import { Connection, ConnectionState, type CloseReason } from './connection-state';
-import { openCredentialSocket } from './credential-socket';
+import { connectFailureMessage, watchPolicyBlocks } from './connect-failure';
+import { blockedAtOnce, openCredentialSocket } from './credential-socket';
 import { Emitter } from './emitter';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy';
 
@@ -32,6 +33,8 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
   private ticket: string;
   private everOpened = false;
   private keepalive: ReturnType<typeof setInterval> | undefined;
+  /** Why the socket could not open at all, for the page to show; undefined while it may still open. */
+  failure: string | undefined;
 
   constructor(
     /** The room socket's URL; the ticket travels as a subprotocol, never in it. */
@@ -98,9 +101,31 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
   }
 
   private openSocket(): void {
-    const ws = openCredentialSocket(this.url, this.ticket);
+    const policy = watchPolicyBlocks(this.url);
+    const page = typeof location === 'undefined' ? 'http://localhost/' : location.href;
+    let ws: WebSocket;
+    try {
+      ws = openCredentialSocket(this.url, this.ticket);
+    } catch (err) {
+      // Some browsers refuse a socket their CSP forbids by throwing from the WebSocket constructor.
+      policy.dispose();
+      this.failure = connectFailureMessage(this.url, page, err instanceof DOMException);
+      this.connection.close('rejected');
+      return;
+    }
     this.ws = ws;
+    if (blockedAtOnce(ws)) {
+      policy.dispose();
+      // After the caller's synchronous steps (e.g. showing the lobby), so the failure is what stays on the page.
+      queueMicrotask(() => {
+        if (this.ws !== ws || this.connection.state === ConnectionState.Closed) return;
+        this.failure = connectFailureMessage(this.url, page, true);
+        this.connection.close('rejected');
+      });
+      return;
+    }
     ws.addEventListener('open', () => {
+      policy.dispose();
       if (this.ws !== ws) return;
       const reconnected = this.everOpened;
       this.everOpened = true;
@@ -122,9 +147,17 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
       this.emit('message', decoded.message);
     });
     ws.addEventListener('close', () => {
+      policy.dispose();
       if (this.ws !== ws) return;
       clearInterval(this.keepalive);
       this.ws = null;
+      // Never opened with this ticket: retrying the same address and ticket meets the same refusal, so the page
+      // hears why now (a reconnect after the socket had opened keeps retrying, see ExponentialBackoffPolicy).
+      if (!this.everOpened && this.connection.state !== ConnectionState.Closed) {
+        this.failure = connectFailureMessage(this.url, page, policy.blocked());
+        this.connection.close('rejected');
+        return;
+      }
       if (this.connection.state !== ConnectionState.Closed) this.connection.lost('room socket closed');
     });
   }

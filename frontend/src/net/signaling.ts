@@ -5,8 +5,9 @@
  */
 import { Peer, type MediaConnection } from 'peerjs';
 import type { RuntimeConfig } from '../config';
+import { connectFailureMessage, watchPolicyBlocks } from './connect-failure';
 import { Connection, ConnectionState, type CloseReason } from './connection-state';
-import { withCredentialSocket } from './credential-socket';
+import { blockedAtOnce, withCredentialSocket } from './credential-socket';
 import { Emitter } from './emitter';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './reconnect-policy';
 
@@ -25,12 +26,19 @@ export interface SignalingEvents {
  */
 export const TOKEN_SETTLE_MS = 500;
 
+/** PeerJS error types that mean the signalling socket itself failed (PeerErrorType). */
+const SOCKET_FAILURES = new Set<string>(['network', 'socket-error', 'socket-closed']);
+
+const pageUrl = () => (typeof location === 'undefined' ? 'http://localhost/' : location.href);
+
 export class Signaling extends Emitter<SignalingEvents> {
   readonly connection: Connection;
   readonly peer: Peer;
   private everOpened = false;
   /** The room ticket the next (re)connect presents, as a subprotocol (never in the URL). */
   private ticket: string;
+  /** Why the first connection failed, for the page to show; undefined while it may still open. */
+  failure: string | undefined;
 
   constructor(
     config: RuntimeConfig,
@@ -50,22 +58,46 @@ export class Signaling extends Emitter<SignalingEvents> {
     });
     this.connection.on('retry', () => void this.retry());
     this.connection.connect();
-    this.peer = withCredentialSocket(
-      ticket,
-      () =>
-        new Peer(peerId, {
-          host: config.peer.host,
-          port: config.peer.port,
-          path: config.peer.path || '/',
-          secure: config.peer.secure,
-          key: config.peer.key,
-          // Never PeerJS's public STUN/TURN defaults: only what our API hands out (an empty list works offline).
-          config: { iceServers },
-          ...(config.peer.pingInterval ? { pingInterval: config.peer.pingInterval } : {}),
-          debug: 1,
-        }),
-    );
+    const socketUrl = `${config.peer.secure ? 'wss' : 'ws'}://${config.peer.host}:${config.peer.port}${config.peer.path || '/'}`;
+    const csp = watchPolicyBlocks(socketUrl);
+    // Before the first OPEN there is nothing to keep alive: a socket refused or blocked now will be refused again,
+    // so the page hears why at once instead of after retries and a timeout.
+    const failBeforeOpen = (blocked = false) => {
+      if (this.everOpened || this.connection.state === ConnectionState.Closed) return;
+      this.failure = connectFailureMessage(socketUrl, pageUrl(), blocked || csp.blocked());
+      csp.dispose();
+      this.connection.close('rejected');
+    };
+    let peer: Peer;
+    try {
+      peer = withCredentialSocket(
+        ticket,
+        () =>
+          new Peer(peerId, {
+            host: config.peer.host,
+            port: config.peer.port,
+            path: config.peer.path || '/',
+            secure: config.peer.secure,
+            key: config.peer.key,
+            // Never PeerJS's public STUN/TURN defaults: only what our API hands out (an empty list works offline).
+            config: { iceServers },
+            ...(config.peer.pingInterval ? { pingInterval: config.peer.pingInterval } : {}),
+            debug: 1,
+          }),
+        // Checked after the constructor returns, so the page has its Signaling before hearing of the failure.
+        (ws) => {
+          if (blockedAtOnce(ws)) queueMicrotask(() => failBeforeOpen(true));
+        },
+      );
+    } catch (err) {
+      // Some browsers refuse a socket their CSP forbids by throwing from the WebSocket constructor.
+      csp.dispose();
+      this.failure = connectFailureMessage(socketUrl, pageUrl(), err instanceof DOMException);
+      throw new Error(this.failure, { cause: err });
+    }
+    this.peer = peer;
     this.peer.on('open', () => {
+      csp.dispose();
       const reconnected = this.everOpened;
       this.everOpened = true;
       this.connection.opened();
@@ -73,11 +105,13 @@ export class Signaling extends Emitter<SignalingEvents> {
     });
     this.peer.on('call', (call) => this.emit('call', call));
     this.peer.on('disconnected', () => {
+      if (!this.everOpened) return failBeforeOpen();
       if (this.connection.state === ConnectionState.Closed || this.peer.destroyed) return;
       this.connection.lost('signaling socket closed');
     });
     this.peer.on('error', (err) => {
       this.emit('error', err.type, err.message);
+      if (SOCKET_FAILURES.has(err.type)) failBeforeOpen();
       // Before the first OPEN PeerJS destroys itself on errors; nothing left to reconnect.
       if (this.peer.destroyed && this.connection.state !== ConnectionState.Closed) this.connection.close('rejected');
     });
@@ -90,6 +124,7 @@ export class Signaling extends Emitter<SignalingEvents> {
   /** Resolves on the first `open`; rejects if the peer is closed first. */
   whenOpen(timeoutMs = 20_000): Promise<void> {
     if (this.open) return Promise.resolve();
+    if (this.failure) return Promise.reject(new Error(this.failure));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
@@ -106,7 +141,7 @@ export class Signaling extends Emitter<SignalingEvents> {
         clearTimeout(timer);
         off();
         offClosed();
-        reject(new Error(`The signalling connection closed (${reason})`));
+        reject(new Error(this.failure ?? `The signalling connection closed (${reason})`));
       });
     });
   }

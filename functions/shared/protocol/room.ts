@@ -97,6 +97,11 @@ export const participantSchema = mediaStateSchema.extend({
   peerId: peerIdSchema,
   name: z.string().max(LIMITS.displayName),
   role: roleSchema,
+  /**
+   * Signed in with an account (true) or a guest (false). Anyone can pick any name, so the roster shows this next
+   * to it: a guest named like the host still reads as a guest, not as the account holder.
+   */
+  verified: z.boolean(),
   /** Epoch milliseconds; the longest-present member becomes host when the host leaves without a cohost. */
   joinedAt: z.number().int().nonnegative(),
 });
@@ -127,6 +132,8 @@ export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export const lobbyEntrySchema = z.object({
   peerId: peerIdSchema,
   name: z.string().max(LIMITS.displayName),
+  /** As for participants: lets a host tell the account holder from a guest using the same name before admitting. */
+  verified: z.boolean(),
   /** Epoch milliseconds. */
   knockedAt: z.number().int().nonnegative(),
 });

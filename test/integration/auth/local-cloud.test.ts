@@ -157,6 +157,7 @@ describe('identity through the local cloud (gateway, emulators, default wiring)'
       roomId: 'room-auth-it',
       peerId: 'peer-auth-1',
       role: 'member',
+      account: 'guest',
     };
     const socketUrl = (query: Record<string, string>) =>
       `ws://127.0.0.1:${cloud.port}/peerjs?${new URLSearchParams(query).toString()}`;

@@ -117,6 +117,8 @@ describe.each(availableBackends())('sessions routes on %s through the Data API',
     ['a control character', 'Ann\u0007'],
     ['a newline', 'Ann\nBob'],
     ['a right-to-left override', 'Ann\u202Egnp.exe'],
+    ['a right-to-left mark', '\u200FAnn'],
+    ['a zero-width space', 'An\u200Bn'],
     ['a number', 42],
     ['null', null],
   ])('refuses a guest name that is %s with 400 and stores nothing', async (_label, name) => {

@@ -116,13 +116,12 @@ describe('HTTP API payload format 2.0', () => {
 });
 
 describe('gateway', () => {
-  it('serves /config.json from the running configuration', async () => {
+  it('serves /config.json with the socket on the page’s own origin, so localhost and 127.0.0.1 both work', async () => {
     const res = await fetch(`${cloud.url}/config.json`);
-    const port = Number(new URL(cloud.url).port);
     expect(await res.json()).toEqual({
       apiBase: '/api',
-      wsUrl: `ws://localhost:${port}/peerjs`,
-      peer: { host: 'localhost', port, path: '/', secure: false, key: 'peerjs', pingInterval: PEER_PING_INTERVAL_MS },
+      wsUrl: '/peerjs',
+      peer: { path: '/', key: 'peerjs', pingInterval: PEER_PING_INTERVAL_MS },
       maxParticipants: 8,
     });
   });

@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { createRouter } from '../../../functions/api/router';
 import { generateAuthKeySecret, importAuthKeySecret } from '../../../functions/auth/keys';
 import { createTokenService, type TokenService } from '../../../functions/auth/tickets';
-import { rateLimit } from '../../../functions/shared/rate-limit';
+import { rateLimit, takeAttempt } from '../../../functions/shared/rate-limit';
 import { setRedisForTesting } from '../../../functions/shared/redis';
 import { serverMessageSchema, type ServerMessage, type ServerMessageOf } from '../../../functions/shared/protocol/room';
 import type { ConnectionRecord } from '../../../functions/signaling/connection-registry';
@@ -111,7 +111,12 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
       verifyAccessToken: (t) => tokens.verifyAccessToken(t),
       issueTicket: (c) => tokens.issueRoomTicket(c),
       rateLimit,
-      limits: { roomCreate: { max: 50, windowSeconds: 3600 }, roomJoin: { max: 50, windowSeconds: 60 } },
+      takeAttempt,
+      limits: {
+        roomCreate: { max: 50, windowSeconds: 3600 },
+        roomJoin: { max: 50, windowSeconds: 60 },
+        roomPasswordFailures: { max: 20, windowSeconds: 900 },
+      },
       publicUrl: () => 'https://meet.test',
       maxParticipants: () => 8,
       iceServers: async () => [{ urls: 'stun:127.0.0.1:3478' }],
@@ -126,9 +131,10 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
     live,
     closed,
     tokens,
-    async user(name: string) {
+    /** An access token as sign-in issues it; `name` is taken as given (tokens minted before today's name rules). */
+    async user(name: string, kind: 'guest' | 'google' = 'guest') {
       const sub = `sub-${randomBytes(6).toString('hex')}`;
-      return { sub, name, token: await tokens.issueAccessToken({ sub, name, kind: 'guest' }) };
+      return { sub, name, token: await tokens.issueAccessToken({ sub, name, kind }) };
     },
     async http(method: string, path: string, token?: string, body?: unknown) {
       const res = await route(

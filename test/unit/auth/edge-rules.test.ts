@@ -81,8 +81,16 @@ describe('guest names', () => {
     'rtl\u202Eoverride',
     'isolate\u2066x',
     'line\u2028sep',
+    'zero\u200Bwidth',
+    'mark\u200E',
+    'arabic\u061Cmark',
+    '\u3164',
   ])('refuses %j', (name) => {
     expect(guestNameSchema.safeParse(name).success).toBe(false);
+  });
+
+  it('stores the NFKC form, so a full-width look-alike becomes the plain name', () => {
+    expect(guestNameSchema.parse('Ａｎｎ')).toBe('Ann');
   });
 
   it('refuses 40 emoji made of so many code points that they overflow storage', () => {

@@ -16,6 +16,7 @@ export const ticketClaims = {
   roomId: 'room-abc',
   peerId: 'peer-1',
   role: 'member' as const,
+  account: 'google' as const,
 };
 
 /** Signs arbitrary claims/headers with an ES256 key: for tokens our issuer would never produce. */

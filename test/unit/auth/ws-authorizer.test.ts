@@ -237,6 +237,7 @@ describe('$connect authorizer', () => {
         peerId: '',
         role: 'member',
         kind: 'user',
+        account: 'guest',
       });
     });
 

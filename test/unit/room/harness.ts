@@ -8,7 +8,7 @@ import type {
   TicketRole,
 } from '../../../functions/shared/protocol/room';
 import { serverMessageSchema } from '../../../functions/shared/protocol/room';
-import type { RoomTicketClaims } from '../../../functions/auth/tickets';
+import type { AccountKind, RoomTicketClaims } from '../../../functions/auth/tickets';
 import type { ConnectionRecord } from '../../../functions/signaling/connection-registry';
 import { RedisLiveRoomState } from '../../../functions/room/live-state';
 import { RedisMembership } from '../../../functions/shared/membership';
@@ -102,7 +102,7 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
     socket(
       roomId: string,
       sub: string,
-      opts: { name?: string; role?: TicketRole; peerId?: string; admit?: boolean } = {},
+      opts: { name?: string; role?: TicketRole; peerId?: string; admit?: boolean; account?: AccountKind } = {},
     ): Sock {
       counter += 1;
       const who: Sock = {
@@ -112,6 +112,7 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
         roomId,
         peerId: opts.peerId ?? newPeerId(),
         role: opts.role ?? 'member',
+        account: opts.account ?? 'guest',
       };
       registry.set(who.connectionId, { ...who, kind: 'room', connectedAt: clock });
       const peerConn = `peer-${who.connectionId}`;

@@ -1,6 +1,5 @@
 import { newMessageId, newPeerId, newRoomId } from '../../../functions/room/ids';
 import { hashPassword, verifyPassword } from '../../../functions/room/password';
-import { roomDisplayName } from '../../../functions/room/display-name';
 import { peerIdSchema, roomIdSchema } from '../../../functions/shared/protocol/room';
 
 describe('ids', () => {
@@ -45,16 +44,5 @@ describe('room passwords', () => {
 
   it('throws on a malformed stored hash instead of letting anyone in', async () => {
     await expect(verifyPassword('x', 'plain-text')).rejects.toThrow('Unrecognised room password hash');
-  });
-});
-
-describe('room display names', () => {
-  it('keeps markup as text, removes control characters, caps at 40 without splitting emoji', () => {
-    expect(roomDisplayName('<b>Ana</b>')).toBe('<b>Ana</b>');
-    expect(roomDisplayName('Ana\nBob\u0000')).toBe('Ana Bob');
-    expect(roomDisplayName('   ')).toBe('Guest');
-    const name = roomDisplayName('a' + '😀'.repeat(30));
-    expect(name.length).toBeLessThanOrEqual(40);
-    expect(name).toBe('a' + '😀'.repeat(19));
   });
 });

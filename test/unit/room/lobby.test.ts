@@ -22,7 +22,10 @@ describe('lobby', () => {
     await h.send(wanda, { type: 'knock' });
     expect(h.inbox(wanda)).toEqual([{ type: 'lobby.waiting', roomName: 'Standup' }]);
     expect(h.of(host, 'lobby.knock')).toEqual([
-      { type: 'lobby.knock', entry: { peerId: wanda.peerId, name: 'Wanda', knockedAt: expect.any(Number) } },
+      {
+        type: 'lobby.knock',
+        entry: { peerId: wanda.peerId, name: 'Wanda', verified: false, knockedAt: expect.any(Number) },
+      },
     ]);
     expect(h.inbox(bob)).toEqual([]);
   });
@@ -76,6 +79,7 @@ describe('lobby', () => {
       roomId,
       peerId: wanda.peerId,
       role: 'member',
+      account: 'guest',
     });
     expect(await h.store.getRole(roomId, 'sub-wanda')).toBe('member');
     expect(h.last(host, 'lobby.update')).toEqual({ type: 'lobby.update', lobby: [] });

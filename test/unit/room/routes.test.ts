@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { HttpEvent } from '../../../functions/shared/http';
 import { createRouter } from '../../../functions/api/router';
 import { Unauthorized } from '../../../functions/shared/errors';
-import { rateLimit } from '../../../functions/shared/rate-limit';
+import { rateLimit, takeAttempt } from '../../../functions/shared/rate-limit';
 import { setRedisForTesting } from '../../../functions/shared/redis';
 import { roomIdSchema } from '../../../functions/shared/protocol/room';
 import type { RoomTicketClaims } from '../../../functions/auth/tickets';
@@ -55,7 +55,12 @@ describe('rooms HTTP routes', () => {
         return `ticket:${claims.sub}:${claims.role}`;
       },
       rateLimit,
-      limits: { roomCreate: { max: 3, windowSeconds: 3600 }, roomJoin: { max: 30, windowSeconds: 60 } },
+      takeAttempt,
+      limits: {
+        roomCreate: { max: 3, windowSeconds: 3600 },
+        roomJoin: { max: 30, windowSeconds: 60 },
+        roomPasswordFailures: { max: 5, windowSeconds: 900 },
+      },
       publicUrl: () => 'https://meet.example.com/',
       maxParticipants: () => 8,
       iceServers: async (sub) => [{ urls: 'turn:turn.example.com:3478', username: `123:${sub}`, credential: 'c' }],
@@ -85,6 +90,7 @@ describe('rooms HTTP routes', () => {
         sub: `sub-fill-${i}`,
         connectionId: `c${i}`,
         name: `F${i}`,
+        verified: false,
         role: 'member',
         joinedAt: i,
         mic: false,
@@ -211,7 +217,14 @@ describe('rooms HTTP routes', () => {
       });
       expect(a.body.peerId).toMatch(/^[A-Za-z0-9]+$/);
       expect(a.body.peerId).not.toBe(b.body.peerId);
-      expect(tickets[0]).toEqual({ sub: 'sub-bob', name: 'Bob', roomId: id, peerId: a.body.peerId, role: 'member' });
+      expect(tickets[0]).toEqual({
+        sub: 'sub-bob',
+        name: 'Bob',
+        roomId: id,
+        peerId: a.body.peerId,
+        role: 'member',
+        account: 'guest',
+      });
       expect(await store.getRole(id, 'sub-bob')).toBe('member');
     });
 
@@ -224,6 +237,45 @@ describe('rooms HTTP routes', () => {
       expect(tickets).toEqual([]);
       const right = await call('POST', `/api/rooms/${id}/join`, { password: "p' OR '1'='1" }, 'sub-bob|Bob');
       expect(right.body.status).toBe('joined');
+    });
+
+    describe('wrong passwords are limited per room, whoever sends them from wherever', () => {
+      // A fixed clock on a window boundary, so the five failures cannot straddle two windows.
+      const NOW = 1_764_000_000_000;
+      beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(NOW));
+      afterEach(() => jest.restoreAllMocks());
+
+      let n = 0;
+      /** Each attempt from a fresh guest identity on a fresh address, as a guesser with a botnet would send it. */
+      const attempt = async (id: string, password: string, token = `sub-guesser${(n += 1)}|Guesser`) => {
+        const e = event('POST', `/api/rooms/${id}/join`, { password }, token);
+        e.requestContext.http.sourceIp = n % 2 ? `198.51.${n % 256}.${(n * 7) % 256}` : `2001:db8:${n.toString(16)}::1`;
+        const res = await route(e);
+        return { status: res.statusCode, body: JSON.parse(res.body!), retryAfter: res.headers?.['retry-after'] };
+      };
+
+      it('after 5 wrong passwords from rotating addresses and identities, the room answers 429 with Retry-After', async () => {
+        const id = await create({ password: 'correct horse' });
+        for (let i = 0; i < 5; i += 1) expect((await attempt(id, `guess-${i}`)).body.error.code).toBe('wrong-password');
+        const refused = await attempt(id, 'guess-6');
+        expect(refused.status).toBe(429);
+        expect(refused.body.error.message).toMatch(/Too many wrong passwords for this room: wait 900 s/);
+        expect(refused.retryAfter).toBe('900');
+        // The right password is refused too until the window passes: otherwise guess 6 would still be checked.
+        expect((await attempt(id, 'correct horse')).status).toBe(429);
+        expect(tickets).toEqual([]);
+        // People let in before never type the password again, so the host is not locked out of their room...
+        expect((await call('POST', `/api/rooms/${id}/join`, {}, 'sub-host|Hosta')).body.status).toBe('joined');
+        // ...and another room's budget is its own.
+        const other = await create({ password: 'correct horse' });
+        expect((await attempt(other, 'correct horse')).body.status).toBe('joined');
+      });
+
+      it('right passwords do not use up the budget', async () => {
+        const id = await create({ password: 'correct horse' });
+        for (let i = 0; i < 8; i += 1) expect((await attempt(id, 'correct horse')).body.status).toBe('joined');
+        for (let i = 0; i < 5; i += 1) expect((await attempt(id, 'wrong')).status).toBe(403);
+      });
     });
 
     it('the host comes back without password, lobby or lock, as host', async () => {
@@ -314,7 +366,12 @@ describe('per-address join limit behind CloudFront', () => {
       issueTicket: async (claims) => `ticket:${claims.sub}`,
       // Records which counters a request touches; the counting itself is tested with rate-limit.ts.
       rateLimit: async (key) => void keys.push(key),
-      limits: { roomCreate: { max: 3, windowSeconds: 3600 }, roomJoin: { max: 30, windowSeconds: 60 } },
+      takeAttempt: async () => ({ refund: async () => undefined }),
+      limits: {
+        roomCreate: { max: 3, windowSeconds: 3600 },
+        roomJoin: { max: 30, windowSeconds: 60 },
+        roomPasswordFailures: { max: 5, windowSeconds: 900 },
+      },
       publicUrl: () => 'https://meet.example.com/',
       maxParticipants: () => 8,
       iceServers: async () => [],
@@ -337,6 +394,17 @@ describe('per-address join limit behind CloudFront', () => {
   it('counts the viewer CloudFront names, not the edge server every nearby participant shares', async () => {
     const keysUsed = await join({ 'x-origin-verify': EDGE_SECRET, 'cloudfront-viewer-address': '198.51.100.4:50000' });
     expect(keysUsed).toEqual([`room-join-ip:${roomId}:198.51.100.4`]);
+  });
+
+  it('counts an IPv6 viewer by its /64, so rotating addresses inside one subscriber prefix does not help', async () => {
+    const first = await join({ 'x-origin-verify': EDGE_SECRET, 'cloudfront-viewer-address': '2001:db8:0:1::5:443' });
+    keys = [];
+    const second = await join({
+      'x-origin-verify': EDGE_SECRET,
+      'cloudfront-viewer-address': '2001:db8:0:1:a1b2:c3d4:e5f6:789:443',
+    });
+    expect(first).toEqual([`room-join-ip:${roomId}:2001:db8:0:1::/64`]);
+    expect(second).toEqual(first);
   });
 
   it('counts the source address when the viewer address comes without the origin secret', async () => {

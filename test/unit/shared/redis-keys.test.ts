@@ -15,6 +15,7 @@ function participant(peerId: string, joinedAt: number): LiveParticipant {
     connectionId: `conn-${peerId}`,
     name: peerId,
     role: 'member',
+    verified: false,
     joinedAt,
     mic: true,
     cam: false,
@@ -28,7 +29,9 @@ describe('Redis keys', () => {
   it.each(PREFIXES)('puts every key family of one room in one cluster slot (prefix %s)', (prefix) => {
     for (const roomId of ROOMS) {
       const k = roomKeys(roomId);
-      const all = [k.peers, k.peer('p-1'), k.peer('p-2'), k.chat, k.lobby].map((key) => prefix + key);
+      const all = [k.peers, k.peer('p-1'), k.peer('p-2'), k.chat, k.lobby, k.passwordFailures(7)].map(
+        (key) => prefix + key,
+      );
       expect(new Set(all.map((key) => calculateSlot(key))).size).toBe(1);
       expect(calculateSlot.generateMulti(all)).toBe(calculateSlot(`${prefix}${k.peers}`));
     }
@@ -66,7 +69,15 @@ describe('Redis keys', () => {
       text: 'hi',
       sentAt: '2026-12-05T08:00:00Z',
     });
-    await live.putWaiter('room-a', { peerId: 'p-3', sub: 's3', connectionId: 'c3', name: 'p-3', knockedAt: 4 });
+    await live.putWaiter('room-a', {
+      peerId: 'p-3',
+      sub: 's3',
+      connectionId: 'c3',
+      name: 'p-3',
+      knockedAt: 4,
+      verified: false,
+      account: 'guest',
+    });
     const written = await redis.keys(`${prefix}*`);
     expect(written.length).toBe(5);
     expect(new Set(written.map((key) => calculateSlot(key))).size).toBe(1);

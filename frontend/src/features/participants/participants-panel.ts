@@ -3,6 +3,7 @@ import type { LobbyEntry, Participant } from '../../../../functions/shared/proto
 import type { MeetingSession } from '../../meeting/session';
 import { sameItems } from '../../meeting/store';
 import { displayText, h, replaceChildren } from '../../ui/dom';
+import { accountBadge } from './account-badge';
 
 /** The People panel: host bar, lobby and roster, redrawn whenever one of those slices changes. */
 export function createParticipantsPanel(session: MeetingSession): { el: HTMLElement; dispose(): void } {
@@ -37,6 +38,7 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
       'li',
       { attrs: { 'data-peer-id': e.peerId, 'data-testid': 'lobby-entry' } },
       h('span', { class: 'person-name' }, displayText(e.name)),
+      accountBadge(e.verified),
       h(
         'span',
         { class: 'actions' },
@@ -53,6 +55,7 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
       'li',
       { attrs: { 'data-peer-id': p.peerId, 'data-testid': 'participant' } },
       h('span', { class: 'person-name' }, displayText(p.name) + (isSelf ? ' (you)' : '')),
+      accountBadge(p.verified),
       p.role !== 'member' ? h('span', { class: 'badge role' }, p.role === 'host' ? 'Host' : 'Co-host') : null,
       h('span', { class: `badge ${p.mic ? 'on' : 'mic-off'}` }, p.mic ? 'Mic on' : 'Muted'),
       !p.cam ? h('span', { class: 'badge' }, 'Camera off') : null,

@@ -1,5 +1,6 @@
 import type { Participant } from '../../../../functions/shared/protocol/room';
 import { displayText, h, initials } from '../../ui/dom';
+import { accountBadgeLabel } from '../participants/account-badge';
 
 export interface TileView {
   el: HTMLElement;
@@ -23,13 +24,14 @@ export function createTile(peerId: string, isSelf: boolean): TileView {
   );
   const hand = h('span', { class: 'badge hand', attrs: { hidden: true } }, 'Hand raised');
   const role = h('span', { class: 'badge role', attrs: { hidden: true } });
+  const account = h('span', { class: 'badge account', attrs: { 'data-testid': 'tile-account', hidden: true } });
   const status = h('span', { class: 'badge status', attrs: { hidden: true } }, 'Reconnecting…');
   const el = h(
     'div',
     { class: `tile${isSelf ? ' self' : ''}`, attrs: { 'data-peer-id': peerId, 'data-testid': 'tile' } },
     video,
     avatar,
-    h('div', { class: 'nameplate' }, name, role, micOff, hand, status),
+    h('div', { class: 'nameplate' }, name, role, account, micOff, hand, status),
   );
   let hasStream = false;
   let camOn = true;
@@ -46,6 +48,13 @@ export function createTile(peerId: string, isSelf: boolean): TileView {
       hand.hidden = !p?.handRaised;
       role.hidden = !p || p.role === 'member';
       role.textContent = p?.role === 'host' ? 'Host' : p?.role === 'cohost' ? 'Co-host' : '';
+      account.hidden = !p;
+      if (p) {
+        const label = accountBadgeLabel(p.verified);
+        account.textContent = label.text;
+        account.title = label.title;
+        account.classList.toggle('verified', p.verified);
+      }
       camOn = p ? p.cam : true;
       el.dataset.mic = String(p?.mic ?? false);
       el.dataset.cam = String(camOn);

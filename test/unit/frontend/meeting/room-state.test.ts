@@ -11,6 +11,7 @@ const person = (peerId: string, extra: Partial<Participant> = {}): Participant =
   peerId,
   name: `Name ${peerId}`,
   role: 'member',
+  verified: false,
   joinedAt: 1,
   mic: true,
   cam: true,
@@ -84,7 +85,7 @@ describe('room state reducers', () => {
   });
 
   it('lobby.knock adds each knocker once and lobby.update replaces the list', () => {
-    const entry = { peerId: 'c', name: 'C', knockedAt: 5 };
+    const entry = { peerId: 'c', name: 'C', verified: false, knockedAt: 5 };
     const s1 = reduce([welcome(), { type: 'lobby.knock', entry }, { type: 'lobby.knock', entry }]);
     expect(s1.lobby).toEqual([entry]);
     expect(reduceRoomState(s1, { type: 'lobby.update', lobby: [] }).lobby).toEqual([]);
