@@ -1,6 +1,7 @@
 import {
   Validations,
   type App,
+  type Stack,
   type IPolicyValidationContext,
   type IPolicyValidationPlugin,
   type PolicyValidationPluginReport,
@@ -135,4 +136,39 @@ export const GRANT_WILDCARDS = {
 export function acknowledgeGrantWildcards(scope: IConstruct, ...kinds: (keyof typeof GRANT_WILDCARDS)[]): void {
   for (const kind of kinds)
     acknowledgeFindingPattern(scope, GRANT_WILDCARDS[kind].pattern, GRANT_WILDCARDS[kind].reason);
+}
+
+/**
+ * aws-cdk-lib's own helper Lambdas, created once per stack at its top level (BucketDeployment, autoDeleteObjects,
+ * bucket notifications, log retention, AwsCustomResource, the VPC default-SG restriction), by construct id.
+ */
+const CDK_HELPER_IDS = [
+  /^Custom::CDKBucketDeployment/,
+  /^Custom::S3AutoDeleteObjectsCustomResourceProvider$/,
+  /^Custom::VpcRestrictDefaultSGCustomResourceProvider$/,
+  /^BucketNotificationsHandler[0-9a-f]{32}$/,
+  /^LogRetention[0-9a-f]{32}$/,
+  /^AWS679f53fac002430cb0da5b7982bd2287$/,
+];
+
+/** The managed-policy and runtime findings every CDK-provided helper Lambda has, with why they are accepted. */
+export const CDK_HELPER_FINDINGS = [
+  {
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'A CDK-provided helper Lambda: it uses the AWS-managed basic execution role (CloudWatch Logs only).',
+  },
+  {
+    id: 'AwsSolutions-L1',
+    reason: 'A CDK-provided helper Lambda: its runtime is pinned by aws-cdk-lib (house functions use Node.js 22).',
+  },
+];
+
+/**
+ * Acknowledges `findings` on each CDK helper Lambda of `stack` (call at the end of the stack's constructor, after
+ * the constructs that create them), never on the stack itself: a new resource cannot hide behind these.
+ */
+export function acknowledgeCdkHelpers(stack: Stack, findings: readonly { id: string; reason: string }[]): void {
+  for (const child of stack.node.children) {
+    if (CDK_HELPER_IDS.some((id) => id.test(child.node.id))) Validations.of(child).acknowledge(...findings);
+  }
 }

@@ -134,7 +134,7 @@ export class ApiStack extends Stack {
         ),
       },
     });
-    new apigwv2.HttpRoute(this, 'ProxyRoute', {
+    const proxy = new apigwv2.HttpRoute(this, 'ProxyRoute', {
       httpApi,
       routeKey: apigwv2.HttpRouteKey.with('/api/{proxy+}', apigwv2.HttpMethod.ANY),
       integration: new HttpLambdaIntegration('HttpApi', fn, {
@@ -150,7 +150,7 @@ export class ApiStack extends Stack {
       'tableIndexes',
       'functionVersions',
     );
-    Validations.of(this).acknowledge({
+    Validations.of(proxy).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
         'Sign-in and guest-session routes must be public; every other route verifies the Bearer access token in the handler (functions/api/router.ts).',

@@ -26,7 +26,7 @@ import { FUNCTION_ASSET_DIRECTORIES, FUNCTION_ENTRIES } from '../function-entrie
 import { FunctionAlarms } from '../constructs/alarms';
 import { recordingsCorsRule } from '../constructs/bucket-cors';
 import { HouseFunction, PROJECT_ROOT } from '../constructs/house-function';
-import { acknowledgeGrantWildcards } from '../nag';
+import { CDK_HELPER_FINDINGS, acknowledgeCdkHelpers, acknowledgeGrantWildcards } from '../nag';
 
 /**
  * Aurora PostgreSQL engine, pinned to a long-term-support minor (16.8: AWS keeps LTS minors offered for about three
@@ -291,39 +291,39 @@ export class DataStack extends Stack {
   private acknowledgeFindings(retainData: boolean): void {
     // The Provider framework invokes its onEvent function (ARN:*).
     acknowledgeGrantWildcards(this, 'functionVersions');
-    const v = Validations.of(this);
-    v.acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'The CDK LogRetention helper (Aurora log exports) calls logs:PutRetentionPolicy on log groups created by RDS at run time; X-Ray tracing actions support no resource scoping.',
-    });
-    v.acknowledge({
+    acknowledgeCdkHelpers(this, [
+      ...CDK_HELPER_FINDINGS,
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'The CDK LogRetention helper (Aurora log exports) calls logs:PutRetentionPolicy on log groups RDS creates at run time.',
+      },
+    ]);
+    const database = Validations.of(this.cluster);
+    database.acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Database credentials are only used by the Data API on behalf of IAM principals (no human or connection pool holds them); the auth key secret is rotated deliberately because rotation signs every user out.',
+        'Database credentials are only used by the Data API on behalf of IAM principals (no human or connection pool holds them).',
     });
     if (!retainData) {
-      v.acknowledge({
+      database.acknowledge({
         id: 'AwsSolutions-RDS10',
         reason: 'retainData is false: this is a throwaway deployment, so deletion protection is deliberately off.',
       });
     }
-    v.acknowledge({
+    database.acknowledge({
       id: 'AwsSolutions-RDS11',
       reason:
         'Nothing connects to the database port: all SQL goes through the Data API, and the cluster is in private subnets.',
     });
-    // The Provider framework's own Lambda and the autoDeleteObjects helper are CDK-provided.
-    v.acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason:
-        'CDK-provided custom resource Lambdas (Provider framework, auto-delete) use the AWS-managed basic execution role.',
+    Validations.of(this.authKeysSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The auth key secret is rotated deliberately (a new key signs every user out), not on a schedule.',
     });
-    v.acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'CDK-provided custom resource Lambdas have runtimes pinned by aws-cdk-lib; house functions use Node.js 22.',
-    });
+    // The Provider frameworks' own Lambdas are CDK-provided.
+    for (const id of ['AuthKeygenProvider', 'MigrateProvider']) {
+      Validations.of(this.node.findChild(id)).acknowledge(...CDK_HELPER_FINDINGS);
+    }
   }
 }
 

@@ -29,7 +29,12 @@ import { CUDA_ARCHITECTURES } from '../gpu-architectures';
 import { leaseKey, LEASES } from '../../functions/shared/lease-names';
 import { FunctionAlarms, QueueAlarms } from '../constructs/alarms';
 import { HouseFunction, MissingSourceError, placeholdersAllowed, PROJECT_ROOT } from '../constructs/house-function';
-import { acknowledgeFindingPattern, acknowledgeGrantWildcards } from '../nag';
+import {
+  CDK_HELPER_FINDINGS,
+  acknowledgeCdkHelpers,
+  acknowledgeFindingPattern,
+  acknowledgeGrantWildcards,
+} from '../nag';
 import type { DataStack } from './data-stack';
 
 /** SSM parameter AWS keeps pointing at the current ECS GPU-optimized AL2023 AMI (NVIDIA driver + container toolkit). */
@@ -598,7 +603,7 @@ export class MediaStack extends Stack {
       'functionVersions',
       'fleetGroup',
     );
-    const v = Validations.of(this);
+    const v = Validations.of(this.fleet);
     v.acknowledge({
       id: 'AwsSolutions-AS3',
       reason:
@@ -613,15 +618,13 @@ export class MediaStack extends Stack {
       id: 'AwsSolutions-AS1',
       reason: 'Workers serve no traffic (they pull from SQS), so there is no load balancer health check to use.',
     });
-    v.acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason:
-        'Lambdas (house functions, the Transcode container, the CDK bucket-notification helper) use the AWS-managed basic execution role for logs.',
-    });
-    v.acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'The S3 bucket-notification helper Lambda is CDK-provided with a runtime pinned by aws-cdk-lib.',
-    });
+    for (const fn of [this.transcode, this.burnIn]) {
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The FFmpeg container functions use the AWS-managed basic execution role for their logs.',
+      });
+    }
+    acknowledgeCdkHelpers(this, CDK_HELPER_FINDINGS);
   }
 }
 

@@ -10,7 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { BucketCors, recordingsCorsRule } from '../constructs/bucket-cors';
 import { SecurityHeadersPolicy } from '../constructs/security-headers-policy';
-import { acknowledgeGrantWildcards } from '../nag';
+import { CDK_HELPER_FINDINGS, acknowledgeCdkHelpers, acknowledgeGrantWildcards } from '../nag';
 // One home for the heartbeat (config.json here and locally, the cost model, docs/signaling.md).
 import { PEER_PING_INTERVAL_MS } from '../../functions/signaling/heartbeat';
 
@@ -249,7 +249,7 @@ export class WebStack extends Stack {
   }
 
   private acknowledgeFindings(hasCertificate: boolean): void {
-    const v = Validations.of(this);
+    const v = Validations.of(this.distribution);
     v.acknowledge({
       id: 'AwsSolutions-CFR1',
       reason: 'Meetings are open to anyone with a link worldwide; there is no country to block.',
@@ -266,26 +266,19 @@ export class WebStack extends Stack {
           'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS policy cannot be set; set domainName+certificateArn for TLS 1.2+.',
       });
     }
-    // BucketDeployment, autoDeleteObjects and AwsCustomResource (recordings CORS) are CDK-provided singleton Lambdas.
-    v.acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason:
-        'CDK-provided custom resource Lambdas (BucketDeployment, auto-delete, the PutBucketCors AwsCustomResource) use the AWS-managed basic execution role.',
-    });
     acknowledgeGrantWildcards(this, 's3Actions');
-    v.acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
-      reason:
-        'BucketDeployment reads the frontend zip from the CDK bootstrap assets bucket, whose object keys are content hashes.',
-    });
-    v.acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::<SiteE53D7754.Arn>/*]',
-      reason: 'BucketDeployment writes every file of the frontend into the site bucket.',
-    });
-    v.acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The BucketDeployment, auto-delete and AwsCustomResource Lambdas are CDK-provided; their runtime is pinned by aws-cdk-lib.',
-    });
+    // BucketDeployment, autoDeleteObjects and AwsCustomResource (recordings CORS) are CDK-provided singleton Lambdas.
+    acknowledgeCdkHelpers(this, [
+      ...CDK_HELPER_FINDINGS,
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        reason:
+          'BucketDeployment reads the frontend zip from the CDK bootstrap assets bucket, whose object keys are content hashes.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::<SiteE53D7754.Arn>/*]',
+        reason: 'BucketDeployment writes every file of the frontend into the site bucket.',
+      },
+    ]);
   }
 }
