@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CUDA_ARCHITECTURES, GPU_FAMILIES, gpuFamilyOf } from './gpu-architectures';
 
 /*

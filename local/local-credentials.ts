@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalCredentials } from './emulators/sigv4-verify';
 import { LOCAL_CREDENTIALS } from './standins/sdk-config';
 

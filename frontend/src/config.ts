@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `/config.json`: written by CDK in AWS and by the local gateway on a laptop; never baked into the bundle.

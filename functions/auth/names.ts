@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { displayNameProblem, normaliseDisplayName, stripDisplayName } from '../room/display-name';
 
 export const MAX_GUEST_NAME = 40;

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Route, RouteRequest } from '../api/router';
 import { secrets } from '../shared/aws-clients';
 import { optionalEnv, requireEnv } from '../shared/env';

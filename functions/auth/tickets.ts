@@ -1,5 +1,5 @@
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireEnv } from '../shared/env';
 import { Unauthorized } from '../shared/errors';
 import { AUTH_ALG, loadAuthKeys, type AuthKeys } from './keys';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A media tool failed; `stderrTail` holds its last lines (ffmpeg explains itself there). */
 export class ToolError extends Error {

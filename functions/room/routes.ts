@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientAddressBucket, loadEdgeSecret } from '../auth/client-ip';
 import { issueRoomTicket, verifyAccessToken, type AccessClaims, type RoomTicketClaims } from '../auth/tickets';
 import type { Route } from '../api/router';

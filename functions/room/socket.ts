@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountKindSchema } from '../auth/tickets';
 import { logger } from '../shared/logger';
 import { errorMessage, peerIdSchema, ticketRoleSchema } from '../shared/protocol/room';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getRedis } from './redis';
 import { rateLimitKey } from './redis-keys';
 import { optionalEnv } from './env';

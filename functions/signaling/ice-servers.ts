@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../shared/errors';
 
 /** The RTCIceServer shape the browser passes to `new RTCPeerConnection({ iceServers })`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What WsConnect hands PeerOpener (async Lambda invoke): API Gateway refuses posts to a connection until its

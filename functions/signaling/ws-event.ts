@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Unauthorized } from '../shared/errors';
 import type { ConnectionKind, RoomRole } from './connection-registry';
 

@@ -2,7 +2,7 @@
  * The HTTP API as the page uses it. The access token lives in this object only (memory): never localStorage, so
  * an injected script cannot lift a long-lived credential, and a reload signs in again through the refresh cookie.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiUrl, type RuntimeConfig } from '../config';
 
 export class ApiError extends Error {

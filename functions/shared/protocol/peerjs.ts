@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The PeerJS server protocol (client peerjs@1.5.5, reference server peer@1.0.2) as spoken on our PeerJS socket.

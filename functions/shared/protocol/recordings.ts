@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The recordings HTTP API (`/api/recordings…`) and the live status messages pushed to the owner's user sockets and

@@ -10,7 +10,7 @@
  * Inbound (client → server) objects are strict: an unknown field is an error, not silently dropped, so a client
  * that believes it is setting something the server ignores finds out at once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RecordingExportMessage, RecordingStatusMessage } from './recordings';
 
 /** Limits users meet; the same numbers are shown in the UI. */

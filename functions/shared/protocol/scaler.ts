@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * What wakes the fleet scaler besides its one-minute schedule: an async invoke when a transcription job is enqueued

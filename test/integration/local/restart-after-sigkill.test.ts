@@ -24,6 +24,8 @@ const dataApiTarget = {
 
 interface Running {
   child: ChildProcess;
+  /** Everything the cloud printed (kept growing while it runs). */
+  output: { text: string };
   url: string;
   ports: { dynamodb: number; s3: number; sqs: number; dataApi: number };
 }
@@ -48,22 +50,23 @@ async function start(): Promise<Running> {
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOCAL_WORKER: 'false', LOG_LEVEL: 'ERROR' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
+  const output = { text: '' };
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /running at (http:\/\/localhost:\d+)/.exec(output);
+      output.text += chunk.toString();
+      const match = /running at (http:\/\/localhost:\d+)/.exec(output.text);
       if (match) resolve(match[1]!);
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+    child.stderr!.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output.text}`)));
   });
   const health = (await (await fetch(`${url}/healthz?detail=1`)).json()) as {
     parts: Record<string, { port?: number; status: string }>;
   };
   return {
     child,
+    output,
     url,
     ports: {
       dynamodb: health.parts.dynamodb!.port!,
@@ -166,11 +169,16 @@ it('keeps DynamoDB items, S3 objects, SQL rows and queued messages across a SIGK
 
   // SIGTERM is a clean shutdown: the data folder's lock is released on the way out.
   expect(existsSync(join(dataDir, '.lock'))).toBe(true);
+  const stopping = running;
   await killGroup(running.child, 'SIGTERM');
   running = undefined;
   // npx exits at once; the cloud's node process finishes its shutdown just after (PGlite checkpoint, queue
   // snapshot): a generous wait, since a loaded 2-core CI machine can take many seconds.
   const deadline = Date.now() + 90_000;
   while (existsSync(join(dataDir, '.lock')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  expect(existsSync(join(dataDir, '.lock'))).toBe(false);
+  // On failure, what the cloud printed while stopping says where it hung.
+  expect({ lockLeft: existsSync(join(dataDir, '.lock')), output: stopping.output.text.slice(-2000) }).toEqual({
+    lockLeft: false,
+    output: expect.any(String),
+  });
 }, 300_000);

@@ -1,0 +1,120 @@
+/*
+ * `npm run bench:bundles`: every Lambda's bundle size and its cold import + init time, for today's layout and for
+ * the reference layout measured in the same run (the same sources bundled with `import { z } from 'zod'`, as the
+ * code was written before: zod's `z` re-export object defeats esbuild's tree shaking and drags in all of zod,
+ * locales included, ~440 KiB minified). Init time: a fresh `node` process importing the bundle, median of RUNS.
+ * Targets from issue #10: every function under 400 KiB minified, and its init time halved.
+ */
+import { build, type Plugin } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ESM_BANNER,
+  EXTERNAL_MODULES,
+  LAMBDA_NODE_TARGET,
+  LOADERS,
+  MAIN_FIELDS,
+} from '../lib/constructs/bundling-settings';
+import { CONTAINER_FUNCTIONS, FUNCTION_ENTRIES } from '../lib/function-entries';
+
+const ROOT = join(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const SIZE_TARGET = 400 * 1024;
+
+/** Rewrites our namespace import of zod back to the named import the code used before (the reference layout). */
+const referenceLayout: Plugin = {
+  name: 'reference-zod-import',
+  setup(b) {
+    b.onLoad({ filter: /\/(functions|lib)\/.*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      return { contents: source.replace(/import \* as z from 'zod';/g, "import { z } from 'zod';"), loader: 'ts' };
+    });
+  },
+};
+
+async function bundle(entry: string, outfile: string, plugins: Plugin[]): Promise<number> {
+  await build({
+    entryPoints: [join(ROOT, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: LAMBDA_NODE_TARGET,
+    format: 'esm',
+    minify: true,
+    banner: { js: ESM_BANNER },
+    external: EXTERNAL_MODULES,
+    loader: LOADERS,
+    mainFields: MAIN_FIELDS,
+    logLevel: 'error',
+    plugins,
+  });
+  return readFileSync(outfile).length;
+}
+
+/** Wall time of `import(bundle)` in a fresh process (module evaluation and the handler's top-level init). */
+function initMs(file: string): number {
+  const times: number[] = [];
+  const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});process.stdout.write(String(performance.now()-t));`;
+  for (let i = 0; i < RUNS; i++) {
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      // What module top levels read; values are never used (nothing is invoked).
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+    if (out.status !== 0) throw new Error(`importing ${file} failed: ${out.stderr}`);
+    times.push(Number(out.stdout));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cn-bench-bundles-'));
+  try {
+    const entries = [
+      ...Object.entries(FUNCTION_ENTRIES),
+      ...Object.entries(CONTAINER_FUNCTIONS).map(([name, f]) => [`${name} (image)`, f.entry] as const),
+    ];
+    console.log(`Lambda bundles: reference layout vs ours, same run (init = median of ${RUNS} cold imports)\n`);
+    console.log('| function | reference | ours | size ratio | reference init | ours init | init ratio |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    let underTarget = 0;
+    let halved = 0;
+    for (const [name, entry] of entries) {
+      const slug = name.replace(/ .*/, '');
+      const refFile = join(dir, `${slug}-ref.mjs`);
+      const oursFile = join(dir, `${slug}-ours.mjs`);
+      const refSize = await bundle(entry, refFile, [referenceLayout]);
+      const oursSize = await bundle(entry, oursFile, []);
+      const refInit = initMs(refFile);
+      const oursInit = initMs(oursFile);
+      if (oursSize < SIZE_TARGET) underTarget++;
+      if (oursInit <= refInit / 2) halved++;
+      console.log(
+        `| ${name} | ${kib(refSize)} | ${kib(oursSize)} | ${(oursSize / refSize).toFixed(2)}× | ` +
+          `${refInit.toFixed(1)} ms | ${oursInit.toFixed(1)} ms | ${(oursInit / refInit).toFixed(2)}× |`,
+      );
+    }
+    console.log(
+      `\ntarget: every function under 400 KiB → ${underTarget}/${entries.length} ${underTarget === entries.length ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `target: init time halved → ${halved}/${entries.length} ${halved === entries.length ? 'met' : 'NOT met'}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
