@@ -88,6 +88,9 @@ export const messageHandlers: MessageHandlers = {
     port.finish('replaced', 'You joined this meeting from another tab or device, so this page left it.'),
   'recording.status': (port, m) => port.recording(m),
   'recording.export': (port, m) => port.recording(m),
+  'poll.opened': stateOnly,
+  'poll.results': stateOnly,
+  'poll.closed': stateOnly,
   error: (port, m) => {
     const fatal = FATAL_ERRORS[m.code];
     if (fatal) port.finish(...fatal);
