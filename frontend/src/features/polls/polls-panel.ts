@@ -60,6 +60,7 @@ export function createPollsPanel(session: MeetingSession, toast: (text: string) 
   const drawCard = (view: PollView, hostish: boolean) => {
     const { poll, results, myVote } = view;
     const open = poll.closedAt === null;
+    card.dataset.pollId = poll.id;
     if (draftFor !== poll.id) {
       draftFor = poll.id;
       draft = new Set(myVote);
