@@ -137,6 +137,19 @@ async function openPollOrRefuse(deps: RoomDeps, roomId: string, pollId: string):
   throw notFound('There is no such poll in this room');
 }
 
+/**
+ * The meeting ends with a poll open: the live state is about to be wiped, so the archive records it as closed now
+ * (its export then says when). Nobody is told: every socket is closing.
+ */
+export async function archiveOpenPollAsClosed(deps: RoomDeps, roomId: string): Promise<void> {
+  const live = await deps.pollLive.current(roomId);
+  if (!isOpen(live)) return;
+  const closedAt = deps.now();
+  if (await deps.pollLive.close(roomId, { ...live.poll, closedAt })) {
+    await deps.pollStore.closePoll(live.poll.id, closedAt, 'host');
+  }
+}
+
 /** What `welcome` carries: the open poll (or the last closed one) as this participant sees it. */
 export async function pollForWelcome(deps: RoomDeps, roomId: string, p: LiveParticipant) {
   const live = await currentPoll(deps, roomId);

@@ -197,6 +197,14 @@ describe('polls', () => {
     expect(h.last(host, 'poll.closed')!.view.poll.id).toBe(second);
   });
 
+  it('ending the meeting with a poll open archives it as closed', async () => {
+    const pollId = await open();
+    await vote(bob, pollId, [1]);
+    await h.send(host, { type: 'host.end' });
+    expect(h.polls.polls.get(pollId)).toMatchObject({ closedAt: expect.any(Number), closeReason: 'host' });
+    expect(await h.polls.votes(pollId)).toHaveLength(1);
+  });
+
   describe('refusals', () => {
     it('a member cannot create, close or export', async () => {
       await h.send(bob, { type: 'poll.create', ...NAMED, ref: 'c' });
