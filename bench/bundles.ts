@@ -29,7 +29,7 @@ const referenceLayout: Plugin = {
   setup(b) {
     b.onLoad({ filter: /\/(functions|lib)\/.*\.ts$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
-      return { contents: source.replace(/import \* as z from 'zod';/g, "import { z } from 'zod';"), loader: 'ts' };
+      return { contents: source.replace(/import \* as z from 'zod';/g, "import * as z from 'zod';"), loader: 'ts' };
     });
   },
 };

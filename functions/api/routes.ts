@@ -1,6 +1,7 @@
 import type { Route } from './router';
 import { authRoutes } from '../auth/routes';
 import { recordingRoutes } from '../recordings/routes';
+import { pollExportRoutes } from '../room/polls/poll-export';
 import { roomRoutes } from '../room/routes';
 import { iceRoutes } from '../signaling/ice';
 
@@ -8,4 +9,4 @@ import { iceRoutes } from '../signaling/ice';
  * Every HTTP API route, one import per feature. Feature modules export their own route tables;
  * the router (router.ts) matches method + path and maps typed errors to status codes.
  */
-export const routes: Route[] = [...authRoutes, ...roomRoutes, ...recordingRoutes, ...iceRoutes];
+export const routes: Route[] = [...authRoutes, ...roomRoutes, ...pollExportRoutes, ...recordingRoutes, ...iceRoutes];

@@ -10,6 +10,7 @@ import {
   type RoomDeps,
   type SocketIdentity,
 } from './room-context';
+import { archiveOpenPollAsClosed } from './polls/poll-actions';
 import { roomSettings } from './room-settings';
 
 async function target(deps: RoomDeps, who: SocketIdentity, peerId: string): Promise<LiveParticipant> {
@@ -110,6 +111,7 @@ export const endMeeting: Handler<'host.end'> = async (deps, who) => {
   if (!room || room.ended) throw roomEnded();
   await deps.store.endRoom(who.roomId);
   await deps.membership.clear(who.roomId);
+  await archiveOpenPollAsClosed(deps, who.roomId);
   const [roster, lobby, registered] = await Promise.all([
     deps.live.roster(who.roomId),
     deps.live.lobby(who.roomId),

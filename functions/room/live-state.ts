@@ -63,7 +63,7 @@ export interface LiveRoomState {
 
 // Meetings are at most a few hours (API Gateway closes sockets after 2 h); a day of idle life is plenty, and keys
 // of rooms whose last $disconnect never arrived expire on their own.
-const LIVE_TTL_SECONDS = 24 * 60 * 60;
+export const LIVE_TTL_SECONDS = 24 * 60 * 60;
 
 const FLAGS = ['mic', 'cam', 'screen', 'speaking', 'handRaised'] as const;
 
@@ -225,7 +225,7 @@ export class RedisLiveRoomState implements LiveRoomState {
     const k = roomKeys(roomId);
     const ids = await this.redis().zrange(k.peers, 0, -1);
     await this.redis()
-      .del(k.peers, k.chat, k.lobby, k.hostAway, ...ids.map((id) => k.peer(id)))
+      .del(k.peers, k.chat, k.lobby, k.hostAway, k.poll, k.pollVotes, ...ids.map((id) => k.peer(id)))
       .then(() => undefined);
   }
 }

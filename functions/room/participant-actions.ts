@@ -14,6 +14,7 @@ import {
   type Handler,
   type RoomDeps,
 } from './room-context';
+import { pollForWelcome } from './polls/poll-actions';
 import { roomSettings } from './room-settings';
 
 const MEDIA_FLAGS = ['mic', 'cam', 'screen', 'speaking', 'handRaised'] as const;
@@ -92,6 +93,8 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     await deps.live.takeHostAway(who.roomId);
   }
 
+  // First: a poll past its time limit closes here, and its results reach the chat history sent below.
+  const poll = await pollForWelcome(deps, who.roomId, self);
   const [nowRoster, chat, lobby] = await Promise.all([
     deps.live.roster(who.roomId),
     deps.live.recentChat(who.roomId),
@@ -104,6 +107,7 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     roster: nowRoster.map(publicParticipant),
     chat: newestWithinBudget(chat),
     lobby: lobby.map(publicWaiter),
+    ...(poll ? { poll } : {}),
   });
   await announce(
     deps,

@@ -11,6 +11,7 @@ import { RoomRuleError, notAllowed } from './errors';
 import { askUnmute, endMeeting, muteAll, remove, setCohost, setLocked } from './host-actions';
 import { admit, deny, knock, leaveLobby } from './lobby-actions';
 import { claimAfterGrace, join, leave, sendChat, setState } from './participant-actions';
+import { claimPollExpired, closePollNow, createPoll, votePoll } from './polls/poll-actions';
 import type { Handler, RoomDeps, SocketIdentity } from './room-context';
 
 type Handlers = { [T in ClientMessage['type']]: Handler<T> };
@@ -30,6 +31,10 @@ const handlers: Handlers = {
   'host.askUnmute': askUnmute,
   'host.end': endMeeting,
   'grace.expired': claimAfterGrace,
+  'poll.create': createPoll,
+  'poll.vote': votePoll,
+  'poll.close': closePollNow,
+  'poll.expired': claimPollExpired,
 };
 
 /** What a socket holding a lobby ticket may send; everything else would reach the meeting before being let in. */

@@ -5,6 +5,8 @@ import type { Limit } from '../shared/rate-limit';
 import type { ClientMessage, Participant, Role, ServerMessage, TicketRole } from '../shared/protocol/room';
 import type { LiveParticipant, LiveRoomState, LobbyWaiter } from './live-state';
 import type { RoomStore } from './room-store';
+import type { PollLiveState } from './polls/poll-live';
+import type { PollStore } from './polls/poll-store';
 import { notAllowed, notInRoom } from './errors';
 
 /** Who is on the other end of a room socket, as the `$connect` authorizer established it from the ticket. */
@@ -34,9 +36,12 @@ export interface RoomDeps {
   membership: Membership;
   notifier: Notifier;
   connections: Pick<ConnectionRegistry, 'listRoom'>;
+  /** The open (or last) poll of each room; its archive. */
+  pollLive: PollLiveState;
+  pollStore: PollStore;
   issueTicket(claims: RoomTicketClaims): Promise<string>;
   rateLimit(key: string, limit: Limit): Promise<void>;
-  limits: { chat: Limit; roomMessage: Limit };
+  limits: { chat: Limit; roomMessage: Limit; pollVote: Limit };
   now(): number;
 }
 

@@ -7,6 +7,8 @@ import { closeConnection, postToConnection } from '../shared/ws-notifier';
 import { RedisLiveRoomState } from './live-state';
 import type { Notifier, RoomDeps } from './room-context';
 import { SqlRoomStore } from './room-store';
+import { RedisPollLiveState } from './polls/poll-live';
+import { SqlPollStore } from './polls/poll-store';
 
 /** Every outbound message is checked against the shared schema: a server bug must not reach browsers as garbage. */
 export const wsNotifier: Notifier = {
@@ -22,11 +24,13 @@ export function roomDeps(): RoomDeps {
     store: new SqlRoomStore(),
     live: new RedisLiveRoomState(),
     membership: new RedisMembership(),
+    pollLive: new RedisPollLiveState(),
+    pollStore: new SqlPollStore(),
     notifier: wsNotifier,
     connections: { listRoom: (roomId, kind) => connectionRegistry().listRoom(roomId, kind) },
     issueTicket: issueRoomTicket,
     rateLimit,
-    limits: { chat: limits.chat, roomMessage: limits.roomMessage },
+    limits: { chat: limits.chat, roomMessage: limits.roomMessage, pollVote: limits.pollVote },
     now: Date.now,
   });
 }

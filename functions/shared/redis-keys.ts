@@ -9,7 +9,7 @@
  * See https://valkey.io/topics/cluster-spec/#hash-tags.
  */
 
-/** The live side of one room: roster, one hash per participant, recent chat, lobby queue, membership. */
+/** The live side of one room: roster, one hash per participant, recent chat, lobby queue, membership, poll. */
 export function roomKeys(roomId: string) {
   requireTagSafe('room id', roomId);
   const tag = `{room:${roomId}}`;
@@ -24,6 +24,10 @@ export function roomKeys(roomId: string) {
     hostAway: `${tag}:host-away`,
     /** Wrong-password attempts on this room in one fixed window, from every caller together (rate-limit.ts). */
     passwordFailures: (window: number) => `${tag}:pw-fail:${window}`,
+    /** The room's current poll (open, or the last closed one): state, id, record JSON, creator, salt while open. */
+    poll: `${tag}:poll`,
+    /** Ballots of the current poll: field voter key (sub, or its salted hash in anonymous polls) → ballot JSON. */
+    pollVotes: `${tag}:poll-votes`,
   };
 }
 

@@ -130,6 +130,27 @@ export class ApiClient {
     return ice.iceServers;
   }
 
+  /**
+   * A file the API serves to the signed-in user (a poll export): the body and the name the server suggests. Goes
+   * through fetch, not a link, because the access token travels in a header, never in a URL.
+   */
+  async download(path: string, retryOn401 = true): Promise<{ blob: Blob; filename: string }> {
+    const headers: Record<string, string> = {};
+    if (this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    const res = await this.fetchImpl(apiUrl(this.config, path), { headers, credentials: 'include' });
+    if (res.status === 401 && retryOn401 && this.accessToken && (await this.refresh())) {
+      return this.download(path, false);
+    }
+    if (!res.ok) {
+      const parsed = errorBodySchema.safeParse(await res.json().catch(() => null));
+      throw parsed.success
+        ? new ApiError(res.status, parsed.data.code, parsed.data.message)
+        : new ApiError(res.status, 'http-error', `The server answered HTTP ${res.status}`);
+    }
+    const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+    return { blob: await res.blob(), filename };
+  }
+
   /** Public so feature pages (recordings) reuse the session, refresh and error mapping instead of copying them. */
   async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, retryOn401 = true): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };

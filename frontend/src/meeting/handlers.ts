@@ -88,6 +88,10 @@ export const messageHandlers: MessageHandlers = {
     port.finish('replaced', 'You joined this meeting from another tab or device, so this page left it.'),
   'recording.status': (port, m) => port.recording(m),
   'recording.export': (port, m) => port.recording(m),
+  'poll.opened': (port, m) => port.notice(`${m.view.poll.createdBy} opened a poll: ${m.view.poll.question}`),
+  'poll.results': stateOnly,
+  // The final results also arrive as a chat message.
+  'poll.closed': stateOnly,
   error: (port, m) => {
     const fatal = FATAL_ERRORS[m.code];
     if (fatal) port.finish(...fatal);

@@ -10,6 +10,7 @@ import { createControls, type Panel } from '../features/controls/meeting-control
 import { createMeetingHeader } from '../features/header/meeting-header';
 import { createToasts } from '../features/notices/toasts';
 import { createParticipantsPanel } from '../features/participants/participants-panel';
+import { createPollsPanel } from '../features/polls/polls-panel';
 import { createStage } from '../features/tiles/stage';
 import { h, replaceChildren } from '../ui/dom';
 import type { MeetingSession } from './session';
@@ -21,15 +22,18 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const chat = createChatPanel(session);
   const people = createParticipantsPanel(session);
   const toasts = createToasts(session);
+  const polls = createPollsPanel(session, (t) => toasts.show(t));
   const side = h('aside', { class: 'side', attrs: { hidden: true } });
 
   let panel: Panel | null = null;
   const togglePanel = (which: Panel) => {
     panel = panel === which ? null : which;
     side.hidden = panel === null;
-    replaceChildren(side, panel === 'chat' ? chat.el : panel === 'people' ? people.el : null);
+    const views = { chat: chat.el, people: people.el, polls: polls.el };
+    replaceChildren(side, panel ? views[panel] : null);
     controls.setPanel(panel);
     if (panel === 'chat') chat.focus();
+    if (panel === 'polls') polls.focus();
   };
   const controls = createControls({ ctx, session, grid: stage.grid, togglePanel, toast: (t) => toasts.show(t) });
 
@@ -43,7 +47,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     controls.help,
   );
 
-  const parts = [header, stage, chat, people, toasts, controls];
+  const parts = [header, stage, chat, people, polls, toasts, controls];
   session.on('ended', () => parts.forEach((p) => p.dispose()));
   // Leaving the page: tell the room at once rather than waiting for the socket to time out.
   window.addEventListener('pagehide', () => session.leave(), { once: true });

@@ -11,8 +11,9 @@ import type {
   ServerMessageType,
 } from '../../../functions/shared/protocol/room';
 import { chatReducers, type ChatSlice } from '../features/chat/chat-state';
+import { initialPollsSlice, pollsReducers, type PollsSlice } from '../features/polls/polls-state';
 
-export interface RoomState extends ChatSlice {
+export interface RoomState extends ChatSlice, PollsSlice {
   /** Our own peer id (from the join grant; it changes only when a long outage forces a rejoin). */
   selfId: string | null;
   self: Participant | null;
@@ -22,7 +23,15 @@ export interface RoomState extends ChatSlice {
   lobby: LobbyEntry[];
 }
 
-export const initialRoomState: RoomState = { selfId: null, self: null, room: null, roster: [], lobby: [], chat: [] };
+export const initialRoomState: RoomState = {
+  selfId: null,
+  self: null,
+  room: null,
+  roster: [],
+  lobby: [],
+  chat: [],
+  ...initialPollsSlice,
+};
 
 /** A feature's reducers: one pure function per server message type it reads. */
 export type Reducers<S> = { [T in ServerMessageType]?: (state: S, message: ServerMessageOf<T>) => S };
@@ -45,7 +54,7 @@ const rosterReducers: Reducers<RoomState> = {
 };
 
 /** Every feature's reducers, applied in this order for each message. */
-const FEATURE_REDUCERS: Reducers<RoomState>[] = [rosterReducers, chatReducers];
+const FEATURE_REDUCERS: Reducers<RoomState>[] = [rosterReducers, chatReducers, pollsReducers];
 
 /** The next state after one server message; messages no feature reads leave the state untouched (same object). */
 export function reduceRoomState(state: RoomState, message: ServerMessage): RoomState {

@@ -3,9 +3,11 @@
  * Order matters (PEERJS-PROTOCOL.md §3): the PeerJS socket must be OPEN before `join` is sent, so that by the time
  * others hear `peer.joined` this peer can already take calls, and before this peer calls anyone.
  */
+import type { PollExportFormat, PollView } from '../../../functions/shared/protocol/polls';
 import type {
   ChatMessage,
   ClientMessage,
+  ClientMessageOf,
   LobbyEntry,
   MediaState,
   Participant,
@@ -70,6 +72,10 @@ export class MeetingSession extends Emitter<SessionEvents> {
     this.store.select(
       (s) => s.roster,
       () => this.mesh?.applyQuality(),
+    );
+    this.store.select(
+      (s) => s.poll,
+      (view) => this.watchPollDeadline(view),
     );
   }
 
@@ -297,6 +303,28 @@ export class MeetingSession extends Emitter<SessionEvents> {
     ask(graceSeconds * 1000 + 1000 + Math.floor(Math.random() * 4000));
   }
 
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * The server has no timers: once the open poll's time limit has passed (plus a random second or two, so the pages
+   * of a room do not all ask at once), tell it so, and keep telling it while the poll still shows open. The server
+   * checks the deadline against its own clock.
+   */
+  private watchPollDeadline(view: PollView | null): void {
+    clearTimeout(this.pollTimer);
+    if (!view || view.poll.closedAt !== null || view.poll.closesAt === null) return;
+    const { id, closesAt } = view.poll;
+    const ask = (delayMs: number) => {
+      this.pollTimer = setTimeout(() => {
+        const current = this.store.get().poll?.poll;
+        if (this.ended || current?.id !== id || current.closedAt !== null) return;
+        this.send({ type: 'poll.expired', pollId: id });
+        ask(10_000);
+      }, delayMs);
+    };
+    ask(Math.max(0, closesAt - Date.now()) + 500 + Math.floor(Math.random() * 1500));
+  }
+
   private reconcileCalls(): void {
     if (!this.self || !this.mesh || this.ended) return;
     this.mesh.reconcile(
@@ -387,6 +415,20 @@ export class MeetingSession extends Emitter<SessionEvents> {
   endForAll(): void {
     this.send({ type: 'host.end' });
   }
+  createPoll(poll: Omit<ClientMessageOf<'poll.create'>, 'type' | 'ref'>): boolean {
+    return this.send({ type: 'poll.create', ...poll });
+  }
+  votePoll(pollId: string, optionIndexes: number[]): boolean {
+    return this.send({ type: 'poll.vote', pollId, optionIndexes });
+  }
+  closePoll(pollId: string): boolean {
+    return this.send({ type: 'poll.close', pollId });
+  }
+  /** Hosts and cohosts: the poll's results from the archive (the server checks the role). */
+  exportPoll(pollId: string, format: PollExportFormat): Promise<{ blob: Blob; filename: string }> {
+    const room = encodeURIComponent(this.roomId);
+    return this.api.download(`/api/rooms/${room}/polls/${encodeURIComponent(pollId)}/export?format=${format}`);
+  }
 
   leave(): void {
     this.send({ type: 'leave' });
@@ -412,6 +454,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
           : reason;
     this.socket?.close(closeReason);
     clearTimeout(this.graceTimer);
+    clearTimeout(this.pollTimer);
     this.mesh?.closeAll();
     this.signaling?.close(closeReason);
     this.local.stop();

@@ -11,6 +11,7 @@
  * that believes it is setting something the server ignores finds out at once.
  */
 import * as z from 'zod';
+import { pollCreateShape, pollIdShape, pollServerMessages, pollViewSchema, pollVoteShape } from './polls';
 import { RecordingExportMessage, RecordingStatusMessage } from './recordings';
 
 /** Limits users meet; the same numbers are shown in the UI. */
@@ -126,6 +127,8 @@ export const chatMessageSchema = z.object({
   sentAt: z.string(),
   /** The sender's `ref` from `chat.send`, so the sender can match its own message. */
   ref: z.string().max(LIMITS.ref).optional(),
+  /** Posted by the room itself (a closed poll's results), not typed by a person. */
+  system: z.boolean().optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -183,6 +186,17 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
    * choose a new host. The server checks the time and the roster itself; an early or repeated ask changes nothing.
    */
   clientMessage('grace.expired', {}),
+  /** Host and cohosts: open a poll (one at a time). */
+  clientMessage('poll.create', pollCreateShape),
+  /** Anyone in the room: set (replace) their vote in the open poll. */
+  clientMessage('poll.vote', pollVoteShape),
+  /** Host and cohosts: close the open poll now. */
+  clientMessage('poll.close', pollIdShape),
+  /**
+   * Any participant, once the open poll's time limit has passed: asks the server to close it. The server checks the
+   * deadline itself (there are no server timers); an early or repeated claim changes nothing.
+   */
+  clientMessage('poll.expired', pollIdShape),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -204,6 +218,9 @@ export const errorCodeSchema = z.enum([
   'room_ended',
   'not_a_member', // the ticket no longer speaks for a member: removed, left, or replaced by a newer join
   'unavailable', // briefly unable to answer (the database is resuming): try again in a few seconds
+  'poll_open', // another poll is still open: close it first
+  'poll_closed', // the poll has closed: no more votes, nothing to close
+  'invalid_vote', // an option the poll does not have, or several in a single-choice poll
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -221,6 +238,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     chat: z.array(chatMessageSchema).max(LIMITS.chatHistory),
     /** Waiting users; filled only for host and cohosts. */
     lobby: z.array(lobbyEntrySchema).max(LIMITS.lobby),
+    /** The open poll, or the last closed one (its final results), with the caller's own vote. */
+    poll: pollViewSchema.optional(),
   }),
   z.object({ type: z.literal('peer.joined'), participant: participantSchema }),
   z.object({ type: z.literal('peer.left'), peerId: peerIdSchema, reason: leaveReasonSchema }),
@@ -273,6 +292,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
    */
   RecordingStatusMessage,
   RecordingExportMessage,
+  ...pollServerMessages,
   z.object({
     type: z.literal('error'),
     code: errorCodeSchema,

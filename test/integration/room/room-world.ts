@@ -13,6 +13,8 @@ import { RedisMembership } from '../../../functions/shared/membership';
 import { RedisLiveRoomState } from '../../../functions/room/live-state';
 import type { RoomDeps } from '../../../functions/room/room-context';
 import { SqlRoomStore } from '../../../functions/room/room-store';
+import { RedisPollLiveState } from '../../../functions/room/polls/poll-live';
+import { SqlPollStore } from '../../../functions/room/polls/poll-store';
 import { createRoomRoutes } from '../../../functions/room/routes';
 import { createRoomSocketHandler } from '../../../functions/room/socket';
 import { migrationStatements, startIdentityDb, type BackendKind, type IdentityDb } from '../auth/identity-db';
@@ -36,8 +38,10 @@ export function availableRedis(): RedisKind[] {
 
 export async function startRoomDb(kind: BackendKind): Promise<IdentityDb> {
   const db = await startIdentityDb(kind);
-  const migration = join(__dirname, '../../../functions/migrate/migrations/0002_rooms.sql');
-  for (const statement of migrationStatements(migration)) await db.sql.execute(statement);
+  for (const file of ['0002_rooms.sql', '0005_polls.sql']) {
+    const migration = join(__dirname, '../../../functions/migrate/migrations', file);
+    for (const statement of migrationStatements(migration)) await db.sql.execute(statement);
+  }
   return db;
 }
 
@@ -82,6 +86,8 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
   const deps: RoomDeps = {
     store,
     live,
+    pollLive: new RedisPollLiveState(() => redis),
+    pollStore: new SqlPollStore(() => db.sql),
     membership,
     notifier: {
       async send(connectionId, message) {
@@ -100,7 +106,11 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
     },
     issueTicket: (claims) => tokens.issueRoomTicket(claims),
     rateLimit,
-    limits: { chat: { max: 20, windowSeconds: 60 }, roomMessage: { max: 200, windowSeconds: 60 } },
+    limits: {
+      chat: { max: 20, windowSeconds: 60 },
+      roomMessage: { max: 200, windowSeconds: 60 },
+      pollVote: { max: 20, windowSeconds: 60 },
+    },
     now: Date.now,
   };
   const route = createRouter(

@@ -16,6 +16,8 @@ import { receiveRoomMessage } from '../../../functions/room/receive';
 import type { RoomDeps, SocketIdentity } from '../../../functions/room/room-context';
 import { newPeerId, newRoomId } from '../../../functions/room/ids';
 import { MemoryRoomStore } from './memory-room-store';
+import { MemoryPollStore } from './memory-poll-store';
+import { RedisPollLiveState } from '../../../functions/room/polls/poll-live';
 import { createRedisEmulation } from '../../../functions/shared/redis-emulation';
 
 export type Sock = SocketIdentity;
@@ -25,10 +27,11 @@ export type Sock = SocketIdentity;
  * store, a recording notifier (every message is validated against the shared schema, as in production) and an
  * in-memory connection registry.
  */
-export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {}) {
+export function createHarness(options: { chat?: Limit; roomMessage?: Limit; pollVote?: Limit } = {}) {
   const redis = createRedisEmulation({ keyPrefix: `test-${randomBytes(6).toString('hex')}:` });
   setRedisForTesting(redis);
   const store = new MemoryRoomStore();
+  const polls = new MemoryPollStore();
   const inboxes = new Map<string, ServerMessage[]>();
   const closed = new Set<string>();
   const registry = new Map<string, ConnectionRecord>();
@@ -41,6 +44,8 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
   const deps: RoomDeps = {
     store,
     live: new RedisLiveRoomState(() => redis),
+    pollLive: new RedisPollLiveState(() => redis),
+    pollStore: polls,
     membership,
     notifier: {
       async send(connectionId, message) {
@@ -68,6 +73,7 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
     limits: {
       chat: options.chat ?? { max: 20, windowSeconds: 60 },
       roomMessage: options.roomMessage ?? { max: 1000, windowSeconds: 60 },
+      pollVote: options.pollVote ?? { max: 100, windowSeconds: 60 },
     },
     now: () => (clock += 1000),
   };
@@ -76,6 +82,7 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit } = {
   const h = {
     deps,
     store,
+    polls,
     redis,
     closed,
     registry,

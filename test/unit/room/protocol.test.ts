@@ -24,6 +24,18 @@ describe('room protocol (shared by browser and Lambdas)', () => {
     { type: 'host.askUnmute', peerId: 'pabc' },
     { type: 'host.end' },
     { type: 'grace.expired' },
+    {
+      type: 'poll.create',
+      question: 'Lunch?',
+      options: ['Pizza', 'Sushi'],
+      multiple: false,
+      anonymous: true,
+      resultsVisibleToAll: false,
+      durationSeconds: 60,
+    },
+    { type: 'poll.vote', pollId: '0abc12345-poll', optionIndexes: [1] },
+    { type: 'poll.close', pollId: '0abc12345-poll' },
+    { type: 'poll.expired', pollId: '0abc12345-poll' },
   ];
 
   it('has one schema entry per client message type, all round-tripping through encode/decode', () => {

@@ -57,7 +57,10 @@ export function createChatPanel(session: MeetingSession): ChatPanel {
     const time = new Date(m.sentAt);
     const item = h(
       'li',
-      { class: `chat-item${m.peerId === session.peerId ? ' mine' : ''}`, attrs: { 'data-testid': 'chat-item' } },
+      {
+        class: `chat-item${m.system ? ' system' : m.peerId === session.peerId ? ' mine' : ''}`,
+        attrs: { 'data-testid': 'chat-item' },
+      },
       h(
         'div',
         { class: 'chat-meta' },

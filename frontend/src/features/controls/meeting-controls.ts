@@ -11,7 +11,7 @@ import { createRecordControl } from '../../recordings/record-control';
 import { h } from '../../ui/dom';
 import { bindShortcuts, type ShortcutMap } from '../../ui/keyboard';
 
-export type Panel = 'chat' | 'people';
+export type Panel = 'chat' | 'people' | 'polls';
 
 export interface ControlsView {
   el: HTMLElement;
@@ -67,6 +67,9 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   const peopleBtn = control('People', 'toggle-people', 'p', () => togglePanel('people'));
   const lobbyBadge = h('span', { class: 'count alert', attrs: { hidden: true, 'data-testid': 'lobby-badge' } });
   peopleBtn.append(lobbyBadge);
+  const pollsBtn = control('Polls', 'toggle-polls', 'o', () => togglePanel('polls'));
+  const pollBadge = h('span', { class: 'count', attrs: { hidden: true, 'data-testid': 'poll-badge' } }, 'new');
+  pollsBtn.append(pollBadge);
   const helpBtn = control('Shortcuts', 'help', '?', () => help.showModal());
   const leaveBtn = h(
     'button',
@@ -86,6 +89,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     audioOnlyBtn,
     chatBtn,
     peopleBtn,
+    pollsBtn,
     helpBtn,
     createRecordControl({
       api: ctx.api,
@@ -105,6 +109,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     a: { label: 'Audio-only mode', run: () => audioOnlyBtn.click() },
     c: { label: 'Chat', run: () => chatBtn.click() },
     p: { label: 'People', run: () => peopleBtn.click() },
+    o: { label: 'Polls', run: () => pollsBtn.click() },
     '?': { label: 'This help', run: () => (help.open ? help.close() : help.showModal()) },
   };
   const help = h(
@@ -156,6 +161,13 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
         showUnread();
       },
     ),
+    // A poll opened (or closed) while the Polls panel is shut: show a badge until it is opened.
+    session.store.select(
+      (s) => `${s.poll?.poll.id ?? ''}:${s.poll?.poll.closedAt ?? ''}`,
+      (_key, state) => {
+        if (openPanel !== 'polls' && state.poll) pollBadge.hidden = false;
+      },
+    ),
     session.store.select(
       (s) => [s.lobby, s.self] as const,
       (_slice, state) => {
@@ -175,6 +187,8 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
       openPanel = panel;
       chatBtn.setAttribute('aria-pressed', String(panel === 'chat'));
       peopleBtn.setAttribute('aria-pressed', String(panel === 'people'));
+      pollsBtn.setAttribute('aria-pressed', String(panel === 'polls'));
+      if (panel === 'polls') pollBadge.hidden = true;
       if (panel === 'chat') {
         unread = 0;
         showUnread();
