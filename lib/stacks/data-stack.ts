@@ -1,8 +1,11 @@
 import {
   CfnOutput,
+  CfnResource,
   CustomResource,
+  CrossStackReferences,
   Duration,
   Names,
+  ReferenceStrength,
   RemovalPolicy,
   Stack,
   Validations,
@@ -147,6 +150,16 @@ export class DataStack extends Stack {
 
     this.createMigrations(props);
     this.acknowledgeFindings(props.retainData);
+    // The app's default is weak references (Fn::GetStackOutput), so stateless stacks deploy and delete freely. For
+    // the records themselves that would be wrong: a Data update that replaced the table, the database, the bucket
+    // or a secret would leave every consumer reading the old name until it happened to be redeployed. Strong
+    // references (Export/ImportValue) make CloudFormation refuse such an update while a consumer still uses it.
+    for (const stateful of [this.connectionsTable, this.cluster, this.recordingsBucket, this.authKeysSecret]) {
+      CrossStackReferences.of(stateful).produce(ReferenceStrength.STRONG);
+    }
+    // The database credentials' attachment (cluster.secret), which every database function reads by ARN.
+    const attachment = this.cluster.secret?.node.defaultChild;
+    if (attachment instanceof CfnResource) attachment.applyCrossStackReferenceStrength(ReferenceStrength.STRONG);
   }
 
   /** Environment variables for the RDS Data API target (DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME). */

@@ -558,6 +558,21 @@ describe('MediaStack', () => {
     expect([...seen].sort()).toEqual([...names].sort());
   });
 
+  test('references to the stateful Data stack are strong (Export/ImportValue): replacing a record fails the deploy instead of leaving consumers stale', () => {
+    const exported = Object.values((t('data').toJSON().Outputs ?? {}) as Record<string, { Export?: unknown }>).filter(
+      (o) => o.Export,
+    );
+    expect(exported.length).toBeGreaterThan(0);
+    const consumers = JSON.stringify([t('realtime').toJSON(), t('api').toJSON(), t('media').toJSON()]);
+    expect(consumers).toMatch(/"Fn::ImportValue":"ConnectNow-Data:/);
+    // Nothing reads the Data stack's records (table, database and its secret, bucket, auth keys) through a weak
+    // output any more; the cache endpoint and its client security group may stay weak (nothing durable).
+    const weak = [
+      ...consumers.matchAll(/"StackName":"ConnectNow-Data","Region":\{[^}]*\},"OutputName":"([^"]+)"/g),
+    ].map((m) => m[1]);
+    expect(weak.filter((name) => /Connections|Database|Recordings|AuthKeys/.test(name!))).toEqual([]);
+  });
+
   test('cdk-nag acknowledgements name single resources, never a whole stack (a new resource cannot hide behind one)', () => {
     const onStacks: string[] = [];
     for (const stack of Object.values(built.stacks)) {
@@ -807,7 +822,8 @@ describe('recordings bucket CORS without a custom domain', () => {
       expect(text).toContain(`"AllowedOrigins":["https://<${distributionId()}.DomainName>"]`);
       expect(text).toContain('"AllowedMethods":["PUT","POST","GET","HEAD"]');
       expect(text).toContain('"ExposeHeaders":["ETag"]');
-      expect(text).toContain(`"Bucket":"<output:${'PublishOutputRefRecordings'}`);
+      // A strong reference into the stateful Data stack (lib/stacks/data-stack.ts): an Export/ImportValue pair.
+      expect(text).toMatch(/"Bucket":"\{"Fn::ImportValue":"ConnectNow-Data:ExportsOutputRefRecordings/);
     }
   });
 
@@ -826,7 +842,10 @@ describe('recordings bucket CORS without a custom domain', () => {
     const role = roleOfFunction(web, serviceToken);
     const statements = statementsOfRole(web, role);
     expect(statements.map((s) => [s.actions, rendered(s.resource)])).toEqual([
-      [['s3:PutBucketCORS'], expect.stringMatching(/^<output:PublishOutputFnGetAttRecordings[A-Za-z0-9]*Arn/)],
+      [
+        ['s3:PutBucketCORS'],
+        expect.stringMatching(/^\{"Fn::ImportValue":"ConnectNow-Data:ExportsOutputFnGetAttRecordings[A-Za-z0-9]*Arn/),
+      ],
     ]);
   });
 });
