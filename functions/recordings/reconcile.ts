@@ -9,11 +9,12 @@ import { S3MediaStorage, type MediaStorage } from './media-storage';
 import { notifyOwner } from './notify';
 import { sendJson } from './queues';
 import { RecordingStore, type RecordingRecord } from './recording-store';
+import { isWholeUpload } from './recordings-service';
 import { transcribeJobId } from './transcode-pipeline';
 
 export interface ReconcileDeps {
   store: RecordingStore;
-  storage: Pick<MediaStorage, 'bucket' | 'abortMultipart'>;
+  storage: Pick<MediaStorage, 'bucket' | 'abortMultipart' | 'listParts' | 'size'>;
   enqueueTranscription(job: TranscribeJob): Promise<void>;
   enqueueBurnIn(job: BurnInJob): Promise<void>;
   /** Runs Transcode again for this recording (an S3-shaped event, as its bucket notification sends). */
@@ -76,6 +77,19 @@ export async function reconcileWith(deps: ReconcileDeps, mode: ReconcileMode = '
       result.transcriptions.push(r.id);
     } else if (await fail(deps, r, 'The recording lost its converted audio; upload it again')) {
       result.failed.push(r.id);
+    }
+  }
+  if (mode === 'startup') {
+    // S3 completed an upload, and the process died before the row said so: its ObjectCreated event died with the
+    // local cloud's in-process delivery (AWS delivers it durably). The object is whole, so the upload is done:
+    // record it and re-send the event, as the completion would have.
+    for (const r of await deps.store.listUploading()) {
+      if ((await deps.storage.listParts(r.sourceKey, r.uploadId!)) !== null) continue;
+      const size = await deps.storage.size(r.sourceKey);
+      if (!isWholeUpload(r, size) || !(await deps.store.markUploaded(r.id, size!))) continue;
+      await deps.notify({ ...r, status: 'transcoding', uploadId: null, sizeBytes: size! });
+      await deps.retryTranscode(r);
+      result.transcodes.push(r.id);
     }
   }
   const exportAge = mode === 'startup' ? 0 : EXPORT_BUDGET_SECONDS;

@@ -235,6 +235,15 @@ export class RecordingStore {
     return n === 1;
   }
 
+  /** Recordings still uploading, oldest first (start-up looks for completions a crash kept from being recorded). */
+  async listUploading(limit = 500): Promise<RecordingRecord[]> {
+    const rows = await this.sql.query<Row>(
+      `SELECT * FROM recordings WHERE status = 'uploading' AND upload_id IS NOT NULL ORDER BY updated_at LIMIT :limit`,
+      { limit },
+    );
+    return rows.map(fromRow);
+  }
+
   async listStuckExports(olderThanSeconds: number): Promise<RecordingRecord[]> {
     const rows = await this.sql.query<Row>(
       `SELECT * FROM recordings WHERE export_status IN ('queued', 'rendering')

@@ -110,7 +110,12 @@ export class RecordingsService {
     if (outside.length > 0) {
       throw new BadRequest(`This upload has ${record.partCount} parts; no part ${outside.join(', ')}`);
     }
-    const uploaded = (await this.deps.storage.listParts(record.sourceKey, record.uploadId!)) ?? [];
+    const stored = await this.deps.storage.listParts(record.sourceKey, record.uploadId!);
+    if (stored === null) {
+      const finished = await this.adoptCompletedUpload(record);
+      if (finished) throw new Conflict(`This recording is ${finished.status}; its upload is finished`);
+    }
+    const uploaded = stored ?? [];
     return {
       partSize: UPLOAD_PART_SIZE,
       partCount: record.partCount,
@@ -153,7 +158,11 @@ export class RecordingsService {
       throw new Conflict(`This recording is ${record.status}, not uploading`);
     }
     const stored = await this.deps.storage.listParts(record.sourceKey, record.uploadId!);
-    if (stored === null) throw new Conflict('The upload no longer exists; start a new one');
+    if (stored === null) {
+      const finished = await this.adoptCompletedUpload(record);
+      if (finished) return toSummary(finished);
+      throw new Conflict('The upload no longer exists; start a new one');
+    }
     const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
     const count = request.partCount ?? record.partCount;
     if (count > record.partCount) throw new BadRequest(`This upload has only ${record.partCount} parts`);
@@ -350,6 +359,21 @@ export class RecordingsService {
     );
   }
 
+  /**
+   * The multipart upload is gone but S3 holds the whole object: S3 completed it and the process died (or the
+   * response was lost) before the row said so. The object is the truth: the recording moves on to transcoding,
+   * which S3's event starts (the local cloud's start-up reconciliation re-sends an event that died with it).
+   * Returns null when the object is not there whole (the upload was aborted or discarded).
+   */
+  private async adoptCompletedUpload(record: RecordingRecord): Promise<RecordingRecord | null> {
+    const size = await this.deps.storage.size(record.sourceKey);
+    if (!isWholeUpload(record, size)) return null;
+    await this.deps.store.markUploaded(record.id, size!);
+    const updated = (await this.deps.store.get(record.id))!;
+    await this.deps.notify(updated);
+    return updated;
+  }
+
   private async failUpload(record: RecordingRecord, reason: string): Promise<void> {
     if (!(await this.deps.store.markFailed(record.id, reason))) return;
     const failed = await this.deps.store.get(record.id);
@@ -363,6 +387,12 @@ export class RecordingsService {
   private expiry(seconds: number): string {
     return new Date(this.now().getTime() + seconds * 1000).toISOString();
   }
+}
+
+/** An assembled source of this size is the upload the recording declared: exactly, or at most for a meeting's. */
+export function isWholeUpload(record: { sizeBytes: number; live: boolean }, size: number | null): boolean {
+  if (size === null || size === 0) return false;
+  return record.live ? size <= record.sizeBytes : size === record.sizeBytes;
 }
 
 /** Every part is UPLOAD_PART_SIZE except the last, which holds the rest of the declared size. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -25,6 +25,9 @@ interface PartWritten {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
+// s3rver's own error type: thrown from a store method, it becomes the S3 error response (code, status, XML).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3Error = require('s3rver/lib/models/error') as new (code: string, message: string) => Error;
 
 export interface S3StandIn {
   endpoint: string;
@@ -182,6 +185,8 @@ function escapeXml(value: string): string {
 const UPLOADS_DIR = '._S3rver_uploads';
 const PORT_FILE = '.port';
 const PARTIAL = '.partial-';
+/** s3rver writes the object key into the upload's folder when the upload is created, and reads it to complete. */
+const UPLOAD_KEY_FILE = 'key';
 
 /**
  * Presigned URLs name the endpoint's port, and the page keeps them for an hour to resume an upload: a restart
@@ -219,7 +224,15 @@ async function putPartAtomically(
   content: IncomingMessage,
 ): Promise<PartWritten> {
   if (!/^\d+$/.test(partNumber)) throw new Error(`bad part number ${partNumber}`);
-  mkdirSync(uploadDir, { recursive: true });
+  // s3rver would create the folder of an upload that was completed or aborted and take the part: a page resuming
+  // with a URL it kept would then "complete" an upload without its key file (a 500). S3 answers NoSuchUpload.
+  if (!existsSync(join(uploadDir, UPLOAD_KEY_FILE))) {
+    content.resume();
+    throw new S3Error(
+      'NoSuchUpload',
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    );
+  }
   const part = join(uploadDir, partNumber);
   const tmp = join(uploadDir, `${PARTIAL}${partNumber}-${randomBytes(6).toString('hex')}`);
   const hash = createHash('md5');

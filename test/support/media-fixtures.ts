@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MAX_UPLOAD_BYTES } from '../../functions/shared/protocol/recordings';
+import { MAX_UPLOAD_BYTES, UPLOAD_PART_SIZE } from '../../functions/shared/protocol/recordings';
 
 const run = promisify(execFile);
 
@@ -84,6 +84,32 @@ export async function speechVideo(): Promise<MediaFixture> {
     }
   });
   return fixture(path, 'team-sync.mp4', 'video/mp4');
+}
+
+/**
+ * The same speech over the test pattern as uncompressed video in Matroska (about 19 MB): honest media just over
+ * one upload part (UPLOAD_PART_SIZE), so an upload of it can be interrupted within a part or between its two parts.
+ */
+export async function twoPartSpeechVideo(): Promise<MediaFixture> {
+  const name = `speech-raw-${key([GENERATOR_VERSION, KNOWN_SENTENCE, ESPEAK_ARGS])}.mkv`;
+  const path = await cached(name, async (out) => {
+    const wav = `${out}.wav`;
+    try {
+      await run('espeak-ng', [...ESPEAK_ARGS, '-w', wav, KNOWN_SENTENCE]);
+      await run('ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-y'],
+        ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15'],
+        ...['-i', wav],
+        ...['-af', 'apad=pad_dur=1', '-shortest'],
+        ...['-c:v', 'rawvideo', '-pix_fmt', 'yuv420p', '-c:a', 'pcm_s16le', '-f', 'matroska', out],
+      ]);
+    } finally {
+      await rm(wav, { force: true });
+    }
+  });
+  const made = await fixture(path, 'stand-up.mkv', 'video/x-matroska');
+  if (made.sizeBytes <= UPLOAD_PART_SIZE) throw new Error(`${path} is ${made.sizeBytes} bytes: not two upload parts`);
+  return made;
 }
 
 /** A plain text file named .mp4: passes the browser's checks (type comes from the name) and must fail in transcoding. */

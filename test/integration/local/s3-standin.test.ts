@@ -87,6 +87,22 @@ it('keeps no half-written part when a part upload is cut off, and still lists th
   expect(readdirSync(uploadDir).filter((n) => n.startsWith('2'))).toEqual([]);
 });
 
+it('refuses a part for an upload that was completed or aborted (NoSuchUpload), as S3 does', async () => {
+  const { storage } = await start();
+  const key = 'uploads/u/r3/source';
+  const uploadId = await storage.createMultipart(key, 'video/webm');
+  const url = await storage.presignPart(key, uploadId, 1, 10, 3600);
+  const first = await fetch(url, { method: 'PUT', body: new Uint8Array(Buffer.from('0123456789')) });
+  await storage.completeMultipart(key, uploadId, [{ partNumber: 1, etag: first.headers.get('etag')! }]);
+
+  // A page resuming with the URL it kept: the part must not bring the finished upload back half-made.
+  const late = await fetch(url, { method: 'PUT', body: new Uint8Array(Buffer.from('9876543210')) });
+  expect(late.status).toBe(404);
+  expect(await late.text()).toContain('NoSuchUpload');
+  expect(await storage.listParts(key, uploadId)).toBeNull();
+  expect(await storage.getText(key)).toBe('0123456789');
+});
+
 it('serves a download under its unicode name', async () => {
   const { storage } = await start();
   await storage.putText('subtitles/r/v1.srt', '1\n00:00:00,000 --> 00:00:01,000\nBonjour\n', 'application/x-subrip');

@@ -61,8 +61,8 @@ function deps(overrides: Partial<ReconcileDeps> = {}): ReconcileDeps {
   };
 }
 
-/** Uploads a real file through the service and completes it: the recording waits in `transcoding`. */
-async function uploadedRecording(owner: string): Promise<string> {
+/** Uploads a real file's parts through the service, as a page does, without completing the upload. */
+async function uploadParts(owner: string): Promise<{ id: string; parts: { partNumber: number; etag: string }[] }> {
   const body = readFileSync(speechVideo(dir));
   const created = await service.create(owner, {
     fileName: 'talk.webm',
@@ -78,8 +78,22 @@ async function uploadedRecording(owner: string): Promise<string> {
     const response = await fetch(part.url, { method: 'PUT', body: new Uint8Array(slice) });
     parts.push({ partNumber: part.partNumber, etag: response.headers.get('etag')! });
   }
-  expect((await service.complete(owner, created.recording.id, { parts })).status).toBe('transcoding');
-  return created.recording.id;
+  return { id: created.recording.id, parts };
+}
+
+/** Uploads a real file through the service and completes it: the recording waits in `transcoding`. */
+async function uploadedRecording(owner: string): Promise<string> {
+  const { id, parts } = await uploadParts(owner);
+  expect((await service.complete(owner, id, { parts })).status).toBe('transcoding');
+  return id;
+}
+
+/** S3 assembles the upload, then the process dies before the row records it (and before S3's event is handled). */
+async function completedInS3Only(owner: string): Promise<string> {
+  const { id, parts } = await uploadParts(owner);
+  const { sourceKey, uploadId } = (await store.get(id))!;
+  await storage.completeMultipart(sourceKey, uploadId!, parts);
+  return id;
 }
 
 async function age(id: string, seconds: number): Promise<void> {
@@ -192,6 +206,37 @@ it('on the schedule: a transcription without progress past its budget is retried
   const record = (await store.get(job.recordingId))!;
   expect(record.status).toBe('failed');
   expect(record.failureReason).toMatch(/^Transcription stopped making progress for 30 min \(tried 3 times\)/);
+});
+
+it("takes an upload S3 completed before a crash as finished: the page's retried completion and resume go on", async () => {
+  const owner = 'guest:cut-after-s3';
+  const retried = await completedInS3Only(owner);
+  const stored = await storage.size((await store.get(retried))!.sourceKey);
+  const summary = await service.complete(owner, retried, { parts: [{ partNumber: 1, etag: '"gone"' }] });
+  expect(summary).toMatchObject({ status: 'transcoding', sizeBytes: stored });
+  // A page that resumes instead learns the upload is finished (409), never gets URLs for an upload S3 no longer has.
+  const resumed = await completedInS3Only(owner);
+  await expect(service.parts(owner, resumed, [1])).rejects.toThrow(
+    'This recording is transcoding; its upload is finished',
+  );
+  expect((await store.get(resumed))!.status).toBe('transcoding');
+});
+
+it('at start-up, re-sends the S3 event a crash lost between completing an upload and recording it', async () => {
+  const id = await completedInS3Only('guest:lost-event');
+  const result = await reconcileWith(
+    deps({
+      retryTranscode: async (r) => {
+        await transcodeHandler(sourceCreatedEvent(BUCKET, r.sourceKey) as S3Event);
+      },
+    }),
+  );
+  expect(result.transcodes).toContain(id);
+  expect((await store.get(id))!.status).toBe('queued');
+  // An upload still in progress is the page's to finish: start-up leaves it alone.
+  const unfinished = await uploadParts('guest:lost-event');
+  expect((await reconcileWith(deps())).transcodes).not.toContain(unfinished.id);
+  expect((await store.get(unfinished.id))!.status).toBe('uploading');
 });
 
 it('deletes a recording in any state, with all its objects', async () => {
