@@ -288,7 +288,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
     const key = `${notice.peerId}:${notice.since}`;
     if (this.recordingNoticed === key) return;
     this.recordingNoticed = key;
-    this.emit('notice', recordingNoticeText(notice));
+    this.emit('notice', recordingNoticeText(notice, notice.peerId === this.peerId));
   }
 
   private onStreamEnded(peerId: string, kind: StreamKind): void {

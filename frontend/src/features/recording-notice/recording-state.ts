@@ -14,6 +14,6 @@ export const recordingReducers: Reducers<RoomState> = {
   'recording.state': (s, m) => ({ ...s, recording: m.recording }),
 };
 
-/** The one-time notice's words. */
-export const recordingNoticeText = (r: RecordingNotice): string =>
-  `${r.by} is recording this meeting. Everyone in it is shown a Recording indicator while it lasts.`;
+/** The one-time notice's words (`mine`: this page is the recorder). */
+export const recordingNoticeText = (r: RecordingNotice, mine = false): string =>
+  `${mine ? 'You are' : `${r.by} is`} recording this meeting. Everyone in it sees a Recording indicator while it lasts.`;

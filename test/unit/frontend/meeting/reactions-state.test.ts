@@ -7,6 +7,7 @@ import {
   type RoomState,
 } from '../../../../frontend/src/meeting/room-state';
 import { KEPT_REACTIONS, raisedHands } from '../../../../frontend/src/features/reactions/reactions-state';
+import { recordingNoticeText } from '../../../../frontend/src/features/recording-notice/recording-state';
 
 const person = (peerId: string, extra: Partial<Participant> = {}): Participant => ({
   peerId,
@@ -130,5 +131,10 @@ describe('recording slice', () => {
       `recordingNotice(${JSON.stringify(notice)})`,
     ]);
     expect(calls({ type: 'reaction', peerId: 'b', emoji: '👍' })).toEqual([]);
+  });
+
+  it('the notice names the recorder, or says "You" on the recorder’s own page', () => {
+    expect(recordingNoticeText(notice)).toMatch(/^Ann is recording this meeting\./);
+    expect(recordingNoticeText(notice, true)).toMatch(/^You are recording this meeting\./);
   });
 });
