@@ -1,6 +1,7 @@
 import { LIMITS, type LeaveReason, type ServerMessage } from '../shared/protocol/room';
 import type { LiveParticipant } from './live-state';
 import { broadcast, publicParticipant, publicWaiter, type RoomDeps } from './room-context';
+import { recorderGone } from './reactions/recording-notice';
 
 /**
  * Sends `message` to everyone in the room; participants whose socket turned out to be gone are treated as
@@ -30,6 +31,8 @@ export async function depart(deps: RoomDeps, roomId: string, p: LiveParticipant,
   const removed = await deps.live.removeParticipant(roomId, p.peerId, p.connectionId);
   if (!removed) return false;
   await announce(deps, roomId, { type: 'peer.left', peerId: removed.peerId, reason });
+  // A recorder who is gone records no more: the room must not keep saying it is being recorded.
+  await recorderGone(deps, roomId, removed.peerId);
   if (removed.role !== 'host') return true;
   if (reason === 'left') await handOverHost(deps, roomId, removed, 'left');
   if (reason === 'disconnected') await hostWentAway(deps, roomId, removed);
@@ -83,6 +86,7 @@ export async function replaceEntry(deps: RoomDeps, roomId: string, old: LivePart
   await deps.notifier.send(old.connectionId, { type: 'session.replaced' });
   await closeSocketsOf(deps, roomId, old, [old.connectionId]);
   if (removed) await announce(deps, roomId, { type: 'peer.left', peerId: old.peerId, reason: 'replaced' }, except);
+  if (removed) await recorderGone(deps, roomId, old.peerId);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 } from './room-context';
 import { archiveOpenPollAsClosed } from './polls/poll-actions';
 import { roomSettings } from './room-settings';
+import { recorderGone } from './reactions/recording-notice';
 
 async function target(deps: RoomDeps, who: SocketIdentity, peerId: string): Promise<LiveParticipant> {
   const t = await deps.live.getParticipant(who.roomId, peerId);
@@ -80,6 +81,7 @@ export const remove: Handler<'host.remove'> = async (deps, who, message) => {
   }
   for (const r of removed) {
     await announce(deps, who.roomId, { type: 'peer.left', peerId: r.peerId, reason: 'removed' });
+    await recorderGone(deps, who.roomId, r.peerId);
   }
 };
 

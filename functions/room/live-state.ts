@@ -8,6 +8,7 @@ import {
   type LobbyEntry,
   type MediaState,
   type Participant,
+  type RecordingNotice,
   type Role,
 } from '../shared/protocol/room';
 
@@ -31,7 +32,13 @@ export interface HostAway {
   until: number;
 }
 
-export type ParticipantPatch = Partial<MediaState> & { role?: Role; name?: string };
+/** The room's recording notice as kept: plus the recorder's identity, which only the server sees. */
+export interface LiveRecording extends RecordingNotice {
+  sub: string;
+}
+
+/** `handRaisedAt: 0` clears it (the hand went down). */
+export type ParticipantPatch = Partial<MediaState> & { role?: Role; name?: string; handRaisedAt?: number };
 
 /** The live side of a room (Redis): roster, latest chat, lobby queue. Gone when the meeting is. */
 export interface LiveRoomState {
@@ -59,11 +66,19 @@ export interface LiveRoomState {
   getHostAway(roomId: string): Promise<HostAway | undefined>;
   /** Ends the wait; true for exactly one caller when several race (so the role is handed over once). */
   takeHostAway(roomId: string): Promise<boolean>;
+  setRecording(roomId: string, recording: LiveRecording): Promise<void>;
+  getRecording(roomId: string): Promise<LiveRecording | undefined>;
+  /** Clears the notice only while `peerId` is still the recorder; true for exactly the caller that cleared it. */
+  clearRecording(roomId: string, peerId: string): Promise<boolean>;
 }
 
 // Meetings are at most a few hours (API Gateway closes sockets after 2 h); a day of idle life is plenty, and keys
 // of rooms whose last $disconnect never arrived expire on their own.
 export const LIVE_TTL_SECONDS = 24 * 60 * 60;
+
+const CLEAR_RECORDING_IF_RECORDER = `
+if redis.call('HGET', KEYS[1], 'peerId') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 
 const FLAGS = ['mic', 'cam', 'screen', 'speaking', 'handRaised'] as const;
 
@@ -76,6 +91,7 @@ function toHash(p: LiveParticipant): Record<string, string> {
     role: p.role,
     verified: p.verified ? '1' : '0',
     joinedAt: String(p.joinedAt),
+    handRaisedAt: String(p.handRaisedAt ?? 0),
     ...Object.fromEntries(FLAGS.map((f) => [f, p[f] ? '1' : '0'])),
   };
 }
@@ -95,6 +111,7 @@ function fromHash(h: Record<string, string>): LiveParticipant | undefined {
     screen: h.screen === '1',
     speaking: h.speaking === '1',
     handRaised: h.handRaised === '1',
+    ...(Number(h.handRaisedAt) > 0 ? { handRaisedAt: Number(h.handRaisedAt) } : {}),
   };
 }
 
@@ -221,11 +238,34 @@ export class RedisLiveRoomState implements LiveRoomState {
     return (await this.redis().del(roomKeys(roomId).hostAway)) === 1;
   }
 
+  async setRecording(roomId: string, r: LiveRecording): Promise<void> {
+    const key = roomKeys(roomId).recording;
+    // One hash, replaced whole: a new recorder's notice never mixes with the previous one's fields.
+    await this.redis()
+      .multi()
+      .del(key)
+      .hset(key, { by: r.by, peerId: r.peerId, since: String(r.since), sub: r.sub })
+      .expire(key, LIVE_TTL_SECONDS)
+      .exec();
+  }
+
+  async getRecording(roomId: string): Promise<LiveRecording | undefined> {
+    const h = await this.redis().hgetall(roomKeys(roomId).recording);
+    if (!h.peerId || !h.sub) return undefined;
+    return { by: h.by ?? '', peerId: h.peerId, since: Number(h.since ?? 0), sub: h.sub };
+  }
+
+  async clearRecording(roomId: string, peerId: string): Promise<boolean> {
+    // Compare and delete in one step: a newer recorder's notice must not be cleared by the old one's departure.
+    const cleared = await this.redis().eval(CLEAR_RECORDING_IF_RECORDER, 1, roomKeys(roomId).recording, peerId);
+    return Number(cleared) === 1;
+  }
+
   async clearRoom(roomId: string): Promise<void> {
     const k = roomKeys(roomId);
     const ids = await this.redis().zrange(k.peers, 0, -1);
     await this.redis()
-      .del(k.peers, k.chat, k.lobby, k.hostAway, k.poll, k.pollVotes, ...ids.map((id) => k.peer(id)))
+      .del(k.peers, k.chat, k.lobby, k.hostAway, k.poll, k.pollVotes, k.recording, ...ids.map((id) => k.peer(id)))
       .then(() => undefined);
   }
 }

@@ -15,6 +15,7 @@ import {
   type RoomDeps,
 } from './room-context';
 import { pollForWelcome } from './polls/poll-actions';
+import { recordingForWelcome } from './reactions/recording-notice';
 import { roomSettings } from './room-settings';
 
 const MEDIA_FLAGS = ['mic', 'cam', 'screen', 'speaking', 'handRaised'] as const;
@@ -83,6 +84,9 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     verified: isAccountHolder(who.account),
     joinedAt: existing?.joinedAt ?? earlier[0]?.joinedAt ?? deps.now(),
   };
+  // A hand still up across a rejoin keeps its place in the queue of raised hands.
+  if (self.handRaised) self.handRaisedAt = existing?.handRaisedAt ?? deps.now();
+  else delete self.handRaisedAt;
   await deps.live.putParticipant(who.roomId, self);
   if (!existing && earlier.length === 0) await refuseIfOverbooked(deps, who.roomId, self, room.maxParticipants);
   // A rejoin from a new socket replaces the old one; the old socket must stop receiving the room.
@@ -95,10 +99,11 @@ export const join: Handler<'join'> = async (deps, who, message) => {
 
   // First: a poll past its time limit closes here, and its results reach the chat history sent below.
   const poll = await pollForWelcome(deps, who.roomId, self);
-  const [nowRoster, chat, lobby] = await Promise.all([
+  const [nowRoster, chat, lobby, recording] = await Promise.all([
     deps.live.roster(who.roomId),
     deps.live.recentChat(who.roomId),
     HOSTS.includes(role) ? deps.live.lobby(who.roomId) : Promise.resolve([]),
+    recordingForWelcome(deps, who.roomId),
   ]);
   await deps.notifier.send(who.connectionId, {
     type: 'welcome',
@@ -108,6 +113,7 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     chat: newestWithinBudget(chat),
     lobby: lobby.map(publicWaiter),
     ...(poll ? { poll } : {}),
+    ...(recording ? { recording } : {}),
   });
   await announce(
     deps,
@@ -156,7 +162,9 @@ export const setState: Handler<'state'> = async (deps, who, message) => {
   // Only what changes is written and broadcast: repeating the same state costs the room nothing.
   const patch = changedMedia(p, pickMedia(message));
   if (Object.keys(patch).length === 0) return;
-  if (await deps.live.updateParticipant(who.roomId, who.peerId, patch)) {
+  // The server's clock orders raised hands (the participants list shows them first raised, first listed).
+  const handRaisedAt = patch.handRaised === undefined ? {} : { handRaisedAt: patch.handRaised ? deps.now() : 0 };
+  if (await deps.live.updateParticipant(who.roomId, who.peerId, { ...patch, ...handRaisedAt })) {
     await announce(deps, who.roomId, rosterUpdate);
   }
 };

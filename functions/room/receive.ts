@@ -12,6 +12,8 @@ import { askUnmute, endMeeting, muteAll, remove, setCohost, setLocked } from './
 import { admit, deny, knock, leaveLobby } from './lobby-actions';
 import { claimAfterGrace, join, leave, sendChat, setState } from './participant-actions';
 import { claimPollExpired, closePollNow, createPoll, votePoll } from './polls/poll-actions';
+import { lowerHand, sendReaction } from './reactions/reaction-actions';
+import { recordingStarted, recordingStopped } from './reactions/recording-notice';
 import type { Handler, RoomDeps, SocketIdentity } from './room-context';
 
 type Handlers = { [T in ClientMessage['type']]: Handler<T> };
@@ -35,6 +37,10 @@ const handlers: Handlers = {
   'poll.vote': votePoll,
   'poll.close': closePollNow,
   'poll.expired': claimPollExpired,
+  'reaction.send': sendReaction,
+  'host.lowerHand': lowerHand,
+  'recording.started': recordingStarted,
+  'recording.stopped': recordingStopped,
 };
 
 /** What a socket holding a lobby ticket may send; everything else would reach the meeting before being let in. */

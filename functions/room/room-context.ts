@@ -41,7 +41,7 @@ export interface RoomDeps {
   pollStore: PollStore;
   issueTicket(claims: RoomTicketClaims): Promise<string>;
   rateLimit(key: string, limit: Limit): Promise<void>;
-  limits: { chat: Limit; roomMessage: Limit; pollVote: Limit };
+  limits: { chat: Limit; roomMessage: Limit; pollVote: Limit; reaction: Limit };
   now(): number;
 }
 

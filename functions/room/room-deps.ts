@@ -30,7 +30,12 @@ export function roomDeps(): RoomDeps {
     connections: { listRoom: (roomId, kind) => connectionRegistry().listRoom(roomId, kind) },
     issueTicket: issueRoomTicket,
     rateLimit,
-    limits: { chat: limits.chat, roomMessage: limits.roomMessage, pollVote: limits.pollVote },
+    limits: {
+      chat: limits.chat,
+      roomMessage: limits.roomMessage,
+      pollVote: limits.pollVote,
+      reaction: limits.reaction,
+    },
     now: Date.now,
   });
 }

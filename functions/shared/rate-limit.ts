@@ -17,6 +17,8 @@ const DEFAULT_LIMITS = {
   chat: { max: 20, windowSeconds: 10 },
   // Per voter and room: changing one's mind a few times is fine, a script flipping votes to flood the room is not.
   pollVote: { max: 10, windowSeconds: 10 },
+  // Per sender and room: a burst of applause is fine, a script filling every tile with emoji is not.
+  reaction: { max: 10, windowSeconds: 10 },
   // A call setup is ~1 offer + 1 answer + ~24 candidates per peer pair; 8 peers reconnecting at once stays under.
   signal: { max: 400, windowSeconds: 10 },
   roomMessage: { max: 60, windowSeconds: 10 },

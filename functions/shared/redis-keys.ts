@@ -28,6 +28,8 @@ export function roomKeys(roomId: string) {
     poll: `${tag}:poll`,
     /** Ballots of the current poll: field voter key (sub, or its salted hash in anonymous polls) → ballot JSON. */
     pollVotes: `${tag}:poll-votes`,
+    /** Who is recording the meeting right now (JSON RecordingNotice plus the recorder's sub); absent otherwise. */
+    recording: `${tag}:recording`,
   };
 }
 

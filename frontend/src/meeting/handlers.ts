@@ -7,6 +7,7 @@ import type {
   ErrorCode,
   LeaveReason,
   LobbyEntry,
+  RecordingNotice,
   Role,
   ServerMessageOf,
   ServerMessageType,
@@ -32,6 +33,8 @@ export interface SessionPort {
   hostAway(graceSeconds: number): void;
   unmuteRequest(by: string): void;
   recording(message: RecordingServerMessage): void;
+  /** Someone records the meeting: tell this person once per recording (a reconnect's welcome repeats it). */
+  recordingNotice(notice: RecordingNotice): void;
 }
 
 type MessageHandlers = { [T in ServerMessageType]: (port: SessionPort, message: ServerMessageOf<T>) => void };
@@ -47,9 +50,11 @@ const FATAL_ERRORS: Partial<Record<ErrorCode, [EndReason, string]>> = {
 };
 
 export const messageHandlers: MessageHandlers = {
-  welcome: (port) => {
+  welcome: (port, m) => {
     port.enteredRoom();
     port.reconcileCalls();
+    // Joining a meeting already being recorded: the person is told before anything else happens to them.
+    if (m.recording) port.recordingNotice(m.recording);
   },
   'peer.joined': (port) => port.reconcileCalls(),
   'peer.left': (port, m) => port.peerLeft(m.peerId, m.reason),
@@ -92,6 +97,11 @@ export const messageHandlers: MessageHandlers = {
   'poll.results': stateOnly,
   // The final results also arrive as a chat message.
   'poll.closed': stateOnly,
+  // Shown on the sender's tile by the stage, from the store.
+  reaction: stateOnly,
+  'recording.state': (port, m) => {
+    if (m.recording) port.recordingNotice(m.recording);
+  },
   error: (port, m) => {
     const fatal = FATAL_ERRORS[m.code];
     if (fatal) port.finish(...fatal);

@@ -11,6 +11,7 @@ import { createMeetingHeader } from '../features/header/meeting-header';
 import { createToasts } from '../features/notices/toasts';
 import { createParticipantsPanel } from '../features/participants/participants-panel';
 import { createPollsPanel } from '../features/polls/polls-panel';
+import { createReactionsView } from '../features/reactions/reactions-view';
 import { createStage } from '../features/tiles/stage';
 import { h, replaceChildren } from '../ui/dom';
 import type { MeetingSession } from './session';
@@ -23,6 +24,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const people = createParticipantsPanel(session);
   const toasts = createToasts(session);
   const polls = createPollsPanel(session, (t) => toasts.show(t));
+  const reactions = createReactionsView(session, (peerId) => stage.tileOf(peerId));
   const side = h('aside', { class: 'side', attrs: { hidden: true } });
 
   let panel: Panel | null = null;
@@ -44,10 +46,11 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     h('div', { class: 'body' }, stage.el, side),
     controls.el,
     toasts.el,
+    reactions.el,
     controls.help,
   );
 
-  const parts = [header, stage, chat, people, polls, toasts, controls];
+  const parts = [header, stage, chat, people, polls, toasts, controls, reactions];
   session.on('ended', () => parts.forEach((p) => p.dispose()));
   // Leaving the page: tell the room at once rather than waiting for the socket to time out.
   window.addEventListener('pagehide', () => session.leave(), { once: true });

@@ -12,8 +12,14 @@ import type {
 } from '../../../functions/shared/protocol/room';
 import { chatReducers, type ChatSlice } from '../features/chat/chat-state';
 import { initialPollsSlice, pollsReducers, type PollsSlice } from '../features/polls/polls-state';
+import { initialReactionsSlice, reactionsReducers, type ReactionsSlice } from '../features/reactions/reactions-state';
+import {
+  initialRecordingSlice,
+  recordingReducers,
+  type RecordingSlice,
+} from '../features/recording-notice/recording-state';
 
-export interface RoomState extends ChatSlice, PollsSlice {
+export interface RoomState extends ChatSlice, PollsSlice, ReactionsSlice, RecordingSlice {
   /** Our own peer id (from the join grant; it changes only when a long outage forces a rejoin). */
   selfId: string | null;
   self: Participant | null;
@@ -31,6 +37,8 @@ export const initialRoomState: RoomState = {
   lobby: [],
   chat: [],
   ...initialPollsSlice,
+  ...initialReactionsSlice,
+  ...initialRecordingSlice,
 };
 
 /** A feature's reducers: one pure function per server message type it reads. */
@@ -54,7 +62,13 @@ const rosterReducers: Reducers<RoomState> = {
 };
 
 /** Every feature's reducers, applied in this order for each message. */
-const FEATURE_REDUCERS: Reducers<RoomState>[] = [rosterReducers, chatReducers, pollsReducers];
+const FEATURE_REDUCERS: Reducers<RoomState>[] = [
+  rosterReducers,
+  chatReducers,
+  pollsReducers,
+  reactionsReducers,
+  recordingReducers,
+];
 
 /** The next state after one server message; messages no feature reads leave the state untouched (same object). */
 export function reduceRoomState(state: RoomState, message: ServerMessage): RoomState {

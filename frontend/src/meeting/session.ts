@@ -10,6 +10,7 @@ import type {
   ClientMessageOf,
   LobbyEntry,
   MediaState,
+  RecordingNotice,
   Participant,
   RoomSettings,
   ServerMessage,
@@ -18,6 +19,8 @@ import { handleServerMessage, type SessionPort } from './handlers';
 import { initialRoomState, isHostish, reduceRoomState, withSelfId, type RoomState } from './room-state';
 import { Store } from './store';
 import type { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
+import type { ReactionEmoji } from '../../../functions/shared/protocol/reactions';
+import { recordingNoticeText } from '../features/recording-notice/recording-state';
 import type { ApiClient, JoinGrant } from '../api/client';
 import { roomSocketUrl, type RuntimeConfig } from '../config';
 import { LocalMedia, captureScreen } from '../media/local-media';
@@ -244,7 +247,11 @@ export class MeetingSession extends Emitter<SessionEvents> {
 
   /** What server messages may do to this session (handlers.ts). */
   private readonly port: SessionPort = {
-    enteredRoom: () => this.emit('phase', 'in-room'),
+    enteredRoom: () => {
+      this.emit('phase', 'in-room');
+      // A rejoin after a lost connection ended the room's notice: this page still records, so it says so again.
+      if (this.recordingHere) this.send({ type: 'recording.started' });
+    },
     waitingInLobby: () => this.emit('phase', 'lobby'),
     reconcileCalls: () => this.reconcileCalls(),
     peerLeft: (peerId, reason) => {
@@ -270,7 +277,19 @@ export class MeetingSession extends Emitter<SessionEvents> {
     hostAway: (graceSeconds) => this.waitOutHostGrace(graceSeconds),
     unmuteRequest: (by) => this.emit('unmuteRequest', by),
     recording: (message) => this.emit('recording', message),
+    recordingNotice: (notice) => this.noticeRecordingOnce(notice),
   };
+
+  private recordingNoticed: string | null = null;
+  /** Whether this page is recording the meeting (it told the room, and tells it again after a rejoin). */
+  private recordingHere = false;
+
+  private noticeRecordingOnce(notice: RecordingNotice): void {
+    const key = `${notice.peerId}:${notice.since}`;
+    if (this.recordingNoticed === key) return;
+    this.recordingNoticed = key;
+    this.emit('notice', recordingNoticeText(notice, notice.peerId === this.peerId));
+  }
 
   private onStreamEnded(peerId: string, kind: StreamKind): void {
     this.emit('streamEnded', peerId, kind);
@@ -385,6 +404,28 @@ export class MeetingSession extends Emitter<SessionEvents> {
     if (!this.mesh?.sharing) return;
     this.mesh.stopScreenShare();
     this.emit('streamEnded', this.peerId!, 'screen');
+  }
+
+  /** Shows `emoji` on our tile on every page (the server relays it, rate-limited). */
+  sendReaction(emoji: ReactionEmoji): boolean {
+    return this.send({ type: 'reaction.send', emoji });
+  }
+
+  /** Raises or lowers our own hand (sets, never toggles). */
+  setHandRaised(raised: boolean): void {
+    this.sendState({ handRaised: raised });
+  }
+
+  /** Hosts and cohosts: lower someone's raised hand (the server checks the role). */
+  lowerHand(peerId: string): void {
+    this.send({ type: 'host.lowerHand', peerId });
+  }
+
+  /** From this page's recorder: the room holds and shows the notice until we say it stopped, or leave. */
+  setRecordingHere(recording: boolean): void {
+    if (this.recordingHere === recording) return;
+    this.recordingHere = recording;
+    this.send({ type: recording ? 'recording.started' : 'recording.stopped' });
   }
 
   sendChat(text: string): boolean {

@@ -17,6 +17,8 @@ export interface RecordControlDeps {
   readonly ownerId?: () => string | null;
   /** Pipeline pushes for this person's recordings of this room (the room socket); returns the unsubscribe. */
   readonly onRecordingMessage?: (listener: (message: RecordingServerMessage) => void) => () => void;
+  /** Told when this page starts and stops recording, so the room can show everyone it is being recorded. */
+  readonly onRecordingChange?: (recording: boolean) => void;
 }
 
 /**
@@ -116,6 +118,7 @@ export function createRecordControl(deps: RecordControlDeps): HTMLElement {
     });
     try {
       await recorder.start();
+      deps.onRecordingChange?.(true);
       startedAt = Date.now();
       label.textContent = 'Stop recording';
       button.setAttribute('aria-pressed', 'true');
@@ -161,6 +164,7 @@ export function createRecordControl(deps: RecordControlDeps): HTMLElement {
   function reset() {
     clearInterval(ticker);
     recorder = null;
+    deps.onRecordingChange?.(false);
     label.textContent = 'Record';
     button.setAttribute('aria-pressed', 'false');
     button.disabled = false;

@@ -13,6 +13,7 @@
 import * as z from 'zod';
 import { pollCreateShape, pollIdShape, pollServerMessages, pollViewSchema, pollVoteShape } from './polls';
 import { RecordingExportMessage, RecordingStatusMessage } from './recordings';
+import { reactionEmojiSchema } from './reactions';
 
 /** Limits users meet; the same numbers are shown in the UI. */
 export const LIMITS = {
@@ -105,6 +106,8 @@ export const participantSchema = mediaStateSchema.extend({
   verified: z.boolean(),
   /** Epoch milliseconds; the longest-present member becomes host when the host leaves without a cohost. */
   joinedAt: z.number().int().nonnegative(),
+  /** Epoch milliseconds when the hand went up (set by the server), so lists show raised hands in that order. */
+  handRaisedAt: z.number().int().nonnegative().optional(),
 });
 export type Participant = z.infer<typeof participantSchema>;
 
@@ -141,6 +144,16 @@ export const lobbyEntrySchema = z.object({
   knockedAt: z.number().int().nonnegative(),
 });
 export type LobbyEntry = z.infer<typeof lobbyEntrySchema>;
+
+/** Someone is recording the meeting: room state held by the server (Redis), shown on every page. */
+export const recordingNoticeSchema = z.object({
+  /** The recorder's display name. */
+  by: z.string().max(LIMITS.displayName),
+  peerId: peerIdSchema,
+  /** Epoch milliseconds. */
+  since: z.number().int().nonnegative(),
+});
+export type RecordingNotice = z.infer<typeof recordingNoticeSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Client → server
@@ -197,6 +210,14 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
    * deadline itself (there are no server timers); an early or repeated claim changes nothing.
    */
   clientMessage('poll.expired', pollIdShape),
+  /** Anyone in the room: a reaction shown on the sender's tile everywhere (rate-limited, never stored). */
+  clientMessage('reaction.send', { emoji: reactionEmojiSchema }),
+  /** Host and cohosts lower anyone's raised hand; a member only their own. */
+  clientMessage('host.lowerHand', { peerId: peerIdSchema }),
+  /** From the page that started recording the meeting: everyone is told, late joiners too. */
+  clientMessage('recording.started', {}),
+  /** From the same page when its recording stopped (leaving or disconnecting ends it too). */
+  clientMessage('recording.stopped', {}),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -240,6 +261,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     lobby: z.array(lobbyEntrySchema).max(LIMITS.lobby),
     /** The open poll, or the last closed one (its final results), with the caller's own vote. */
     poll: pollViewSchema.optional(),
+    /** Who records the meeting right now, if anyone (the notice a late joiner must see). */
+    recording: recordingNoticeSchema.optional(),
   }),
   z.object({ type: z.literal('peer.joined'), participant: participantSchema }),
   z.object({ type: z.literal('peer.left'), peerId: peerIdSchema, reason: leaveReasonSchema }),
@@ -293,6 +316,10 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   RecordingStatusMessage,
   RecordingExportMessage,
   ...pollServerMessages,
+  /** To everyone, the sender too: `peerId` reacted (never stored). */
+  z.object({ type: z.literal('reaction'), peerId: peerIdSchema, emoji: reactionEmojiSchema }),
+  /** To everyone: the meeting is being recorded by `recording.by`, or (`null`) no longer is. */
+  z.object({ type: z.literal('recording.state'), recording: recordingNoticeSchema.nullable() }),
   z.object({
     type: z.literal('error'),
     code: errorCodeSchema,

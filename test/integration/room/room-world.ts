@@ -110,6 +110,7 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
       chat: { max: 20, windowSeconds: 60 },
       roomMessage: { max: 200, windowSeconds: 60 },
       pollVote: { max: 20, windowSeconds: 60 },
+      reaction: { max: 20, windowSeconds: 60 },
     },
     now: Date.now,
   };

@@ -27,7 +27,7 @@ export type Sock = SocketIdentity;
  * store, a recording notifier (every message is validated against the shared schema, as in production) and an
  * in-memory connection registry.
  */
-export function createHarness(options: { chat?: Limit; roomMessage?: Limit; pollVote?: Limit } = {}) {
+export function createHarness(options: { chat?: Limit; roomMessage?: Limit; pollVote?: Limit; reaction?: Limit } = {}) {
   const redis = createRedisEmulation({ keyPrefix: `test-${randomBytes(6).toString('hex')}:` });
   setRedisForTesting(redis);
   const store = new MemoryRoomStore();
@@ -74,6 +74,7 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit; poll
       chat: options.chat ?? { max: 20, windowSeconds: 60 },
       roomMessage: options.roomMessage ?? { max: 1000, windowSeconds: 60 },
       pollVote: options.pollVote ?? { max: 100, windowSeconds: 60 },
+      reaction: options.reaction ?? { max: 100, windowSeconds: 60 },
     },
     now: () => (clock += 1000),
   };

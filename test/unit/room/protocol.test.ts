@@ -36,6 +36,10 @@ describe('room protocol (shared by browser and Lambdas)', () => {
     { type: 'poll.vote', pollId: '0abc12345-poll', optionIndexes: [1] },
     { type: 'poll.close', pollId: '0abc12345-poll' },
     { type: 'poll.expired', pollId: '0abc12345-poll' },
+    { type: 'reaction.send', emoji: '❤️' },
+    { type: 'host.lowerHand', peerId: 'p1' },
+    { type: 'recording.started' },
+    { type: 'recording.stopped' },
   ];
 
   it('has one schema entry per client message type, all round-tripping through encode/decode', () => {

@@ -29,7 +29,7 @@ describe('Redis keys', () => {
   it.each(PREFIXES)('puts every key family of one room in one cluster slot (prefix %s)', (prefix) => {
     for (const roomId of ROOMS) {
       const k = roomKeys(roomId);
-      const all = [k.peers, k.peer('p-1'), k.peer('p-2'), k.chat, k.lobby, k.passwordFailures(7)].map(
+      const all = [k.peers, k.peer('p-1'), k.peer('p-2'), k.chat, k.lobby, k.passwordFailures(7), k.recording].map(
         (key) => prefix + key,
       );
       expect(new Set(all.map((key) => calculateSlot(key))).size).toBe(1);

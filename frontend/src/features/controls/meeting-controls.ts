@@ -8,6 +8,8 @@ import type { MeetingSession } from '../../meeting/session';
 import { isHostish } from '../../meeting/room-state';
 import { sameItems } from '../../meeting/store';
 import { createRecordControl } from '../../recordings/record-control';
+import { createReactionButtons } from '../reactions/reaction-buttons';
+import { raisedHands } from '../reactions/reactions-state';
 import { h } from '../../ui/dom';
 import { bindShortcuts, type ShortcutMap } from '../../ui/keyboard';
 
@@ -70,6 +72,12 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   const pollsBtn = control('Polls', 'toggle-polls', 'o', () => togglePanel('polls'));
   const pollBadge = h('span', { class: 'count', attrs: { hidden: true, 'data-testid': 'poll-badge' } }, 'new');
   pollsBtn.append(pollBadge);
+  const handsBadge = h('span', { class: 'count hands', attrs: { hidden: true, 'data-testid': 'hands-badge' } });
+  peopleBtn.append(handsBadge);
+  // Reads the server's roster, not a local flag: a host may have lowered the hand.
+  const handRaised = () => session.store.get().self?.handRaised ?? false;
+  const handBtn = control('Raise hand', 'toggle-hand', 'h', () => session.setHandRaised(!handRaised()));
+  const reactions = createReactionButtons(session);
   const helpBtn = control('Shortcuts', 'help', '?', () => help.showModal());
   const leaveBtn = h(
     'button',
@@ -90,6 +98,8 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     chatBtn,
     peopleBtn,
     pollsBtn,
+    handBtn,
+    reactions,
     helpBtn,
     createRecordControl({
       api: ctx.api,
@@ -98,6 +108,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
       canRecord: () => session.isHostish,
       ownerId: () => ctx.api.currentUser?.sub ?? null,
       onRecordingMessage: (listener) => session.on('recording', listener),
+      onRecordingChange: (recording) => session.setRecordingHere(recording),
     }),
     leaveBtn,
   );
@@ -110,6 +121,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     c: { label: 'Chat', run: () => chatBtn.click() },
     p: { label: 'People', run: () => peopleBtn.click() },
     o: { label: 'Polls', run: () => pollsBtn.click() },
+    h: { label: 'Raise / lower hand', run: () => handBtn.click() },
     '?': { label: 'This help', run: () => (help.open ? help.close() : help.showModal()) },
   };
   const help = h(
@@ -173,6 +185,20 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
       (_slice, state) => {
         lobbyBadge.hidden = state.lobby.length === 0 || !isHostish(state);
         lobbyBadge.textContent = String(state.lobby.length);
+      },
+      sameItems,
+    ),
+    session.store.select(
+      (s) => [s.roster, s.self] as const,
+      (_slice, state) => {
+        const raised = state.self?.handRaised ?? false;
+        handBtn.setAttribute('aria-pressed', String(raised));
+        handBtn.textContent = raised ? 'Lower hand' : 'Raise hand';
+        // Hosts see how many hands wait for them without opening the People panel.
+        const count = raisedHands(state.roster).length;
+        handsBadge.hidden = count === 0 || !isHostish(state);
+        handsBadge.textContent = String(count);
+        handsBadge.title = `${count} raised ${count === 1 ? 'hand' : 'hands'}`;
       },
       sameItems,
     ),

@@ -16,7 +16,12 @@ export function createMeetingHeader(session: MeetingSession): { el: HTMLElement;
     class: 'banner info',
     attrs: { role: 'status', hidden: true, 'data-testid': 'size-banner' },
   });
-  const el = h('header', { class: 'meeting-header' }, roomName, lockBadge, banner, sizeBanner);
+  // Persistent while the server says someone records (consent): never a client-side flag, so late joiners see it too.
+  const recordingBadge = h('span', {
+    class: 'badge recording',
+    attrs: { hidden: true, role: 'status', 'data-testid': 'recording-indicator' },
+  });
+  const el = h('header', { class: 'meeting-header' }, roomName, lockBadge, recordingBadge, banner, sizeBanner);
 
   const syncSizeBanner = () => {
     const n = session.roster.length;
@@ -32,6 +37,16 @@ export function createMeetingHeader(session: MeetingSession): { el: HTMLElement;
       (room) => {
         roomName.textContent = displayText(room?.name || 'Meeting', 80);
         lockBadge.hidden = !room?.locked;
+      },
+    ),
+    session.store.select(
+      (s) => s.recording,
+      (recording) => {
+        recordingBadge.hidden = !recording;
+        recordingBadge.textContent = recording ? 'Recording' : '';
+        recordingBadge.title = recording
+          ? `${displayText(recording.by)} is recording this meeting (since ${new Date(recording.since).toLocaleTimeString()})`
+          : '';
       },
     ),
     session.store.select((s) => s.roster, syncSizeBanner),

@@ -4,6 +4,7 @@ import type { MeetingSession } from '../../meeting/session';
 import { sameItems } from '../../meeting/store';
 import { displayText, h, replaceChildren } from '../../ui/dom';
 import { accountBadge } from './account-badge';
+import { raisedHands } from '../reactions/reactions-state';
 
 /** The People panel: host bar, lobby and roster, redrawn whenever one of those slices changes. */
 export function createParticipantsPanel(session: MeetingSession): { el: HTMLElement; dispose(): void } {
@@ -14,6 +15,10 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
     h('h3', null, 'Waiting in the lobby'),
     lobbyList,
   );
+  // Raised hands, first raised first: the order in which people get to speak.
+  const handsList = h('ol', { class: 'people hands', attrs: { 'data-testid': 'raised-hands' } });
+  const handsHeading = h('h3', null, 'Raised hands');
+  const handsSection = h('div', { class: 'hands-section', attrs: { hidden: true } }, handsHeading, handsList);
   const list = h('ul', { class: 'people', attrs: { 'data-testid': 'participant-list' } });
   const hostBar = h('div', { class: 'host-bar', attrs: { hidden: true } });
   const heading = h('h2', null, 'People');
@@ -23,6 +28,7 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
     heading,
     hostBar,
     lobbySection,
+    handsSection,
     list,
   );
 
@@ -47,6 +53,20 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
       ),
     );
 
+  const handRow = (p: Participant) => {
+    const isSelf = p.peerId === session.peerId;
+    return h(
+      'li',
+      { attrs: { 'data-peer-id': p.peerId, 'data-testid': 'raised-hand' } },
+      h('span', { class: 'person-name' }, displayText(p.name) + (isSelf ? ' (you)' : '')),
+      isSelf || session.isHostish
+        ? button(isSelf ? 'Lower my hand' : 'Lower hand', 'lower-hand', () =>
+            isSelf ? session.setHandRaised(false) : session.lowerHand(p.peerId),
+          )
+        : null,
+    );
+  };
+
   const personRow = (p: Participant) => {
     const isSelf = p.peerId === session.peerId;
     const me = session.role;
@@ -59,6 +79,7 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
       p.role !== 'member' ? h('span', { class: 'badge role' }, p.role === 'host' ? 'Host' : 'Co-host') : null,
       h('span', { class: `badge ${p.mic ? 'on' : 'mic-off'}` }, p.mic ? 'Mic on' : 'Muted'),
       !p.cam ? h('span', { class: 'badge' }, 'Camera off') : null,
+      p.handRaised ? h('span', { class: 'badge hand' }, 'Hand raised') : null,
       canModerate
         ? h(
             'span',
@@ -107,6 +128,10 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
     }
     lobbySection.hidden = !hostish || session.lobby.length === 0;
     replaceChildren(lobbyList, ...session.lobby.map(lobbyRow));
+    const hands = raisedHands(session.roster);
+    handsSection.hidden = hands.length === 0;
+    handsHeading.textContent = `Raised hands (${hands.length})`;
+    replaceChildren(handsList, ...hands.map(handRow));
     const sorted = [...session.roster].sort((a, b) => a.joinedAt - b.joinedAt);
     replaceChildren(list, ...sorted.map((p) => personRow(p)));
   };

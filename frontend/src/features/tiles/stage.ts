@@ -16,6 +16,8 @@ export interface StageView {
   el: HTMLElement;
   /** The grid of tiles (the in-meeting recorder composes its picture from it). */
   grid: HTMLElement;
+  /** The tile element of `peerId`, if it has one (reactions are shown on it). */
+  tileOf(peerId: string): HTMLElement | undefined;
   dispose(): void;
 }
 
@@ -144,6 +146,7 @@ export function createStage(session: MeetingSession, selfName: () => string): St
   return {
     el,
     grid,
+    tileOf: (peerId) => tiles.get(peerId)?.el,
     dispose() {
       speakers.dispose();
       for (const off of offs) off();
