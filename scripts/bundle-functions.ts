@@ -2,13 +2,7 @@ import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  ESM_BANNER,
-  EXTERNAL_MODULES,
-  LAMBDA_NODE_TARGET,
-  LOADERS,
-  MAIN_FIELDS,
-} from '../lib/constructs/bundling-settings';
+import { lambdaBuildOptions } from '../lib/constructs/bundling-settings';
 import {
   CONTAINER_FUNCTIONS,
   FUNCTION_ASSET_DIRECTORIES,
@@ -38,19 +32,11 @@ async function bundle(name: string, entry: string): Promise<Row> {
   if (!existsSync(source)) return { name, entry, missing: true };
   const outfile = join(OUT, name.replace(/ .*/, ''), 'index.mjs');
   await build({
+    ...lambdaBuildOptions(ROOT),
     entryPoints: [source],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: LAMBDA_NODE_TARGET,
-    format: 'esm',
-    minify: true,
     sourcemap: 'external',
     sourcesContent: false,
-    banner: { js: ESM_BANNER },
-    external: EXTERNAL_MODULES,
-    loader: LOADERS,
-    mainFields: MAIN_FIELDS,
     logLevel: 'warning',
   });
   // Same as the house construct's afterBundling hook: run-time files land beside index.mjs.

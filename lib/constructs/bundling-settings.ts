@@ -1,3 +1,5 @@
+import type { BuildOptions } from 'esbuild';
+
 /*
  * One set of esbuild settings for every Lambda bundle, shared by the house function construct (cdk synth) and
  * `npm run build:functions` (scripts/bundle-functions.ts), so the size table the script prints is the size
@@ -29,5 +31,33 @@ export const EXTERNAL_MODULES = ['ioredis-mock'];
 /** SQL migrations are imported as text so the Migrate bundle carries them without a file copy step. */
 export const LOADERS: Record<string, 'text'> = { '.sql': 'text' };
 
+/**
+ * Packages replaced in every bundle, by the path of the module that stands in for each (relative to the project
+ * root). The SDK's default credential chain becomes the environment provider: see functions/shared/lambda-credentials.ts.
+ */
+export const BUNDLE_ALIASES: Record<string, string> = {
+  '@aws-sdk/credential-provider-node': './functions/shared/lambda-credentials.ts',
+};
+
 /** ES module builds of dependencies first, as NodejsFunction does for ESM output. */
 export const MAIN_FIELDS = ['module', 'main'];
+
+/**
+ * The same settings as esbuild API options, for the scripts that bundle outside CDK (`npm run build:functions`,
+ * `npm run bench:bundles`): `root` is the project root, which the aliases are relative to.
+ */
+export function lambdaBuildOptions(root: string): BuildOptions {
+  return {
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: LAMBDA_NODE_TARGET,
+    format: 'esm',
+    minify: true,
+    banner: { js: ESM_BANNER },
+    external: EXTERNAL_MODULES,
+    alias: BUNDLE_ALIASES,
+    loader: LOADERS,
+    mainFields: MAIN_FIELDS,
+  };
+}

@@ -6,7 +6,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { ESM_BANNER, EXTERNAL_MODULES, LAMBDA_NODE_TARGET, LOADERS, MAIN_FIELDS } from './bundling-settings';
+import {
+  BUNDLE_ALIASES,
+  ESM_BANNER,
+  EXTERNAL_MODULES,
+  LAMBDA_NODE_TARGET,
+  LOADERS,
+  MAIN_FIELDS,
+} from './bundling-settings';
 import {
   DATABASE_FUNCTION_TIMEOUT_MARGIN_MS,
   DATABASE_RESUME_BUDGET_MS,
@@ -161,6 +168,7 @@ export class HouseFunction extends Construct {
         externalModules: EXTERNAL_MODULES,
         loader: LOADERS,
         mainFields: MAIN_FIELDS,
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         // A bundle must never depend on a Docker engine (there is none on the build machines).
         forceDockerBundling: false,
         commandHooks: {
