@@ -6,6 +6,7 @@ import type { S3StandIn } from './standins/s3';
 import type { LocalCredentials } from './emulators/sigv4-verify';
 import { LOCAL_REGION } from './standins/sdk-config';
 import type { SqsStandIn } from './standins/sqs';
+import { runtimeConfigFile, type RuntimeConfigFile } from '../functions/shared/protocol/runtime-config';
 import { PEER_PING_INTERVAL_MS } from '../functions/signaling/heartbeat';
 import { REDIS_CLUSTER_ENV, REDIS_URL_ENV, redisEnvironment } from '../functions/shared/redis-config';
 
@@ -80,12 +81,12 @@ export function restoreEnv(saved: NodeJS.ProcessEnv): void {
  * on localhost and 127.0.0.1 alike, and the CSP (`connect-src 'self'`) and the URL then always agree, whichever
  * name is in the address bar.
  */
-export function runtimeConfig() {
-  return {
+export function runtimeConfig(): RuntimeConfigFile {
+  return runtimeConfigFile({
     apiBase: '/api',
     wsUrl: `/${STAGE}`,
     peer: { path: '/', key: 'peerjs', pingInterval: PEER_PING_INTERVAL_MS },
     ...(process.env.GOOGLE_CLIENT_ID ? { googleClientId: process.env.GOOGLE_CLIENT_ID } : {}),
     maxParticipants: Number(process.env.ROOM_MAX_PARTICIPANTS ?? 8),
-  };
+  });
 }

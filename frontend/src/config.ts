@@ -1,28 +1,6 @@
-import * as z from 'zod';
+import { runtimeConfigSchema, type RuntimeConfigFile } from '../../functions/shared/protocol/runtime-config';
 
-/**
- * `/config.json`: written by CDK in AWS and by the local gateway on a laptop; never baked into the bundle.
- *
- * `wsUrl` is either a full ws(s):// URL (AWS: the distribution's own name) or a path such as `/peerjs`, meaning
- * "this page's own origin". The local gateway answers on localhost, 127.0.0.1 and any other loopback name, and the
- * page's CSP allows sockets to `'self'` only: a URL naming one of them breaks the page opened under another. A path
- * always agrees with the address bar. The PeerJS host, port and scheme default to those of the resolved `wsUrl`.
- */
-export const runtimeConfigSchema = z.object({
-  apiBase: z.string().min(1),
-  wsUrl: z.string().regex(/^(?:wss?:\/\/|\/(?!\/))/, 'wsUrl must be a ws:// or wss:// URL or a path on this origin'),
-  peer: z.object({
-    host: z.string().min(1).optional(),
-    port: z.number().int().positive().optional(),
-    path: z.string().default('/'),
-    secure: z.boolean().optional(),
-    key: z.string().min(1),
-    pingInterval: z.number().int().positive().optional(),
-  }),
-  googleClientId: z.string().optional(),
-  maxParticipants: z.number().int().positive().default(8),
-});
-export type RuntimeConfigFile = z.infer<typeof runtimeConfigSchema>;
+export { runtimeConfigSchema, type RuntimeConfigFile };
 
 /** The configuration the app runs with: every URL absolute, the PeerJS endpoint spelled out. */
 export type RuntimeConfig = Omit<RuntimeConfigFile, 'wsUrl' | 'peer'> & {

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { runtimeConfigFile } from '../../functions/shared/protocol/runtime-config';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -219,20 +220,23 @@ export class WebStack extends Stack {
       destinationBucket: this.siteBucket,
       sources: [
         s3deploy.Source.asset(props.frontendDir, { exclude: ['assets/**'] }),
-        s3deploy.Source.jsonData('config.json', {
-          apiBase: '/api',
-          wsUrl: `wss://${host}/${WEBSOCKET_STAGE_NAME}`,
-          peer: {
-            host,
-            port: 443,
-            path: '/',
-            secure: true,
-            key: 'peerjs',
-            pingInterval: PEER_PING_INTERVAL_MS,
-          },
-          ...(props.googleClientId ? { googleClientId: props.googleClientId } : {}),
-          maxParticipants: props.maxParticipants,
-        }),
+        s3deploy.Source.jsonData(
+          'config.json',
+          runtimeConfigFile({
+            apiBase: '/api',
+            wsUrl: `wss://${host}/${WEBSOCKET_STAGE_NAME}`,
+            peer: {
+              host,
+              port: 443,
+              path: '/',
+              secure: true,
+              key: 'peerjs',
+              pingInterval: PEER_PING_INTERVAL_MS,
+            },
+            ...(props.googleClientId ? { googleClientId: props.googleClientId } : {}),
+            maxParticipants: props.maxParticipants,
+          }),
+        ),
       ],
       exclude: ['assets/*'],
       // index.html and config.json must be re-fetched after every deploy.
