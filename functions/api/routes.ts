@@ -1,4 +1,5 @@
 import type { Route } from './router';
+import { accountRoutes } from '../auth/account-routes';
 import { authRoutes } from '../auth/routes';
 import { recordingRoutes } from '../recordings/routes';
 import { pollExportRoutes } from '../room/polls/poll-export';
@@ -9,4 +10,11 @@ import { iceRoutes } from '../signaling/ice';
  * Every HTTP API route, one import per feature. Feature modules export their own route tables;
  * the router (router.ts) matches method + path and maps typed errors to status codes.
  */
-export const routes: Route[] = [...authRoutes, ...roomRoutes, ...pollExportRoutes, ...recordingRoutes, ...iceRoutes];
+export const routes: Route[] = [
+  ...authRoutes,
+  ...accountRoutes,
+  ...roomRoutes,
+  ...pollExportRoutes,
+  ...recordingRoutes,
+  ...iceRoutes,
+];

@@ -18,6 +18,8 @@ export interface VerifiedIdentity {
   subject: string;
   name?: string;
   email?: string;
+  /** The provider vouches that the person controls `email` (OIDC Core §5.1 `email_verified`). */
+  emailVerified: boolean;
   picture?: string;
 }
 
@@ -37,6 +39,7 @@ const idTokenClaimsSchema = z.object({
   azp: z.string().optional(),
   name: z.string().max(1000).optional(),
   email: z.string().max(320).optional(),
+  email_verified: z.boolean().optional(),
   picture: z.string().max(2048).optional(),
 });
 
@@ -200,6 +203,7 @@ export async function verifyIdToken(
     subject: claims.data.sub,
     name: claims.data.name,
     email: claims.data.email,
+    emailVerified: claims.data.email_verified === true,
     picture,
   };
 }

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { Route, RouteRequest } from '../api/router';
 import { secrets } from '../shared/aws-clients';
 import { optionalEnv, requireEnv } from '../shared/env';
-import { AppError, Forbidden, NotFound, Unauthorized, isAppError } from '../shared/errors';
+import { AppError, NotFound, Unauthorized, isAppError } from '../shared/errors';
 import { bearerToken, cookie, json, readJson, redirect, type HttpEvent } from '../shared/http';
 import { clientAddressBucket, loadEdgeSecret } from './client-ip';
 import { logger } from '../shared/logger';
@@ -13,21 +13,20 @@ import { FLOW_COOKIE, FLOW_TTL_SECONDS, signFlow, verifyFlow } from './flow-cook
 import { authorizationUrl, completeSignIn, newFlowSecrets, sameSecret, type OidcClientConfig } from './google';
 import { loadAuthKeys, type AuthKeys } from './keys';
 import { guestNameSchema, providerDisplayName } from './names';
-import { header, isAllowedOrigin } from './origins';
-import { REFRESH_TTL_SECONDS, SessionStore } from './sessions';
 import {
-  ACCESS_TTL_SECONDS,
-  accessClaimsSchema,
-  issueAccessToken,
-  verifyAccessToken,
-  type AccessClaims,
-  type TokenService,
-} from './tickets';
+  REFRESH_COOKIE,
+  clearRefreshCookie,
+  cookieHeader,
+  publicUser,
+  refreshCookie,
+  requireOurOrigin,
+  sessionResponse as createSessionResponse,
+} from './session-http';
+import { SessionStore } from './sessions';
+import { issueAccessToken, verifyAccessToken, type TokenService } from './tickets';
 import { UserStore, type User } from './users';
 
-export const REFRESH_COOKIE = 'cn_refresh';
-// Scoped to the two routes that read it, so no other request (and no other feature's code) ever carries it.
-const REFRESH_COOKIE_PATH = '/api/sessions';
+export { REFRESH_COOKIE };
 const FLOW_COOKIE_PATH = '/api/auth/google/callback';
 // A page refreshes every ~15 min per tab; a whole office behind one NAT stays far below this, a script does not.
 const REFRESH_LIMIT: Limit = { max: 60, windowSeconds: 60 };
@@ -49,34 +48,11 @@ export interface AuthDeps {
   edgeSecret?(): Promise<string | undefined>;
 }
 
-function cookieHeader(
-  name: string,
-  value: string,
-  options: { path: string; maxAge: number; sameSite: 'Strict' | 'Lax' },
-): string {
-  // Secure is set even locally: browsers treat http://localhost as a secure context and keep Secure cookies.
-  return `${name}=${value}; Path=${options.path}; Max-Age=${options.maxAge}; HttpOnly; Secure; SameSite=${options.sameSite}`;
-}
-
-const refreshCookie = (token: string) =>
-  cookieHeader(REFRESH_COOKIE, token, { path: REFRESH_COOKIE_PATH, maxAge: REFRESH_TTL_SECONDS, sameSite: 'Strict' });
-const clearRefreshCookie = () =>
-  cookieHeader(REFRESH_COOKIE, '', { path: REFRESH_COOKIE_PATH, maxAge: 0, sameSite: 'Strict' });
 // Lax, not Strict: the callback is a top-level navigation coming from the provider's site, and Strict cookies
 // are withheld on cross-site navigations.
 const flowCookie = (value: string) =>
   cookieHeader(FLOW_COOKIE, value, { path: FLOW_COOKIE_PATH, maxAge: FLOW_TTL_SECONDS, sameSite: 'Lax' });
 const clearFlowCookie = () => cookieHeader(FLOW_COOKIE, '', { path: FLOW_COOKIE_PATH, maxAge: 0, sameSite: 'Lax' });
-
-/**
- * Cookie-bearing requests must come from one of our pages. SameSite=Strict already keeps the cookie off
- * cross-site requests; the Origin check is the second lock for browsers or proxies that get SameSite wrong.
- */
-function requireOurOrigin(event: HttpEvent, required: boolean): void {
-  const origin = header(event.headers, 'origin');
-  if (origin === undefined && !required) return;
-  if (!isAllowedOrigin(origin)) throw new Forbidden('Requests must come from a Connect Now page', 'origin');
-}
 
 /**
  * A cookie value, or undefined when absent. A malformed percent-escape is the sender's fault: treated as an
@@ -112,25 +88,12 @@ export function safeReturnPath(value: string | undefined, publicUrl: string): st
   }
 }
 
-const publicUser = (user: User) => ({ id: user.id, name: user.name, kind: user.kind, picture: user.picture });
-
-function accessClaimsFor(user: User): AccessClaims {
-  const picture = accessClaimsSchema.shape.picture.safeParse(user.picture ?? undefined);
-  return { sub: user.id, name: user.name, kind: user.kind, picture: picture.success ? picture.data : undefined };
-}
-
 export function createAuthRoutes(deps: AuthDeps): Route[] {
   const users = () => new UserStore(deps.sql());
   const sessions = () => new SessionStore(deps.sql());
 
-  async function sessionResponse(status: number, user: User, refreshToken: string) {
-    const accessToken = await deps.tokens.issueAccessToken(accessClaimsFor(user));
-    return json(
-      status,
-      { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TTL_SECONDS, user: publicUser(user) },
-      { cookies: [refreshCookie(refreshToken)] },
-    );
-  }
+  const sessionResponse = (status: number, user: User, refreshToken: string) =>
+    createSessionResponse(deps.tokens, status, user, refreshToken);
 
   // Per-address limits count an IPv6 viewer by its /64: one subscriber holds the whole prefix.
   const addressOf = async (event: HttpEvent) => clientAddressBucket(event, await deps.edgeSecret?.());
@@ -222,6 +185,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
         subject: identity.subject,
         name: providerDisplayName(identity.name, identity.email),
         email: identity.email,
+        emailVerified: identity.emailVerified,
         picture: identity.picture,
       });
       logger.info('google user signed in', { userId: user.id });

@@ -22,7 +22,8 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Rotating refresh tokens (refresh_tokens in 0001_identity.sql). Only hashes are stored. A token is good once:
- * using it returns a successor; using it again after the grace window revokes its whole family.
+ * using it returns a successor; using it again after the grace window revokes its whole family. A token also dies
+ * when its user's session generation moves on (sign out everywhere, a new password: 0006_email_accounts.sql).
  */
 export class SessionStore {
   constructor(
@@ -38,27 +39,34 @@ export class SessionStore {
       `DELETE FROM refresh_tokens WHERE token_hash IN
          (SELECT token_hash FROM refresh_tokens WHERE expires_at < now() ORDER BY expires_at LIMIT ${SWEEP_BATCH})`,
     );
-    return this.insert(this.sql, userId, randomUUID());
+    const [user] = await this.sql.query<{ session_generation: number }>(
+      'SELECT session_generation FROM users WHERE id = :userId',
+      { userId },
+    );
+    return this.insert(this.sql, userId, randomUUID(), user?.session_generation ?? 0);
   }
 
   async rotate(token: string): Promise<RotatedSession> {
     if (!TOKEN_SHAPE.test(token)) throw new Unauthorized('Sign in again: your session is not valid', 'session-invalid');
     const tokenHash = hash(token);
     const rotated = await this.sql.transaction(async (tx) => {
-      const [row] = await tx.query<{ user_id: string; family_id: string }>(
+      const [row] = await tx.query<{ user_id: string; family_id: string; generation: number }>(
         `UPDATE refresh_tokens SET rotated_at = now()
          WHERE token_hash = :tokenHash AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-         RETURNING user_id, family_id`,
+           AND generation = (SELECT session_generation FROM users WHERE users.id = refresh_tokens.user_id)
+         RETURNING user_id, family_id, generation`,
         { tokenHash },
       );
       if (!row) return undefined;
-      return { userId: row.user_id, token: await this.insert(tx, row.user_id, row.family_id) };
+      return { userId: row.user_id, token: await this.insert(tx, row.user_id, row.family_id, row.generation) };
     });
     if (rotated) return rotated;
 
-    const [row] = await this.sql.query<{ user_id: string; family_id: string; state: string }>(
-      `SELECT user_id, family_id,
-              CASE WHEN revoked_at IS NOT NULL THEN 'revoked'
+    const [row] = await this.sql.query<{ user_id: string; family_id: string; generation: number; state: string }>(
+      `SELECT user_id, family_id, generation,
+              CASE WHEN generation <> (SELECT session_generation FROM users WHERE users.id = refresh_tokens.user_id)
+                     THEN 'signed-out'
+                   WHEN revoked_at IS NOT NULL THEN 'revoked'
                    WHEN expires_at <= now() THEN 'expired'
                    WHEN rotated_at > now() - make_interval(secs => :grace) THEN 'racing'
                    ELSE 'reused' END AS state
@@ -67,7 +75,10 @@ export class SessionStore {
     );
     if (!row) throw new Unauthorized('Sign in again: your session is not valid', 'session-invalid');
     if (row.state === 'racing')
-      return { userId: row.user_id, token: await this.insert(this.sql, row.user_id, row.family_id) };
+      return { userId: row.user_id, token: await this.insert(this.sql, row.user_id, row.family_id, row.generation) };
+    if (row.state === 'signed-out') {
+      throw new Unauthorized('Sign in again: this account was signed out everywhere', 'session-ended');
+    }
     if (row.state === 'reused') {
       // The token was already exchanged: either it was stolen or the browser replayed an old cookie. The family
       // dies so whoever holds the newer token must sign in again too.
@@ -94,12 +105,12 @@ export class SessionStore {
     );
   }
 
-  private async insert(sql: Sql, userId: string, familyId: string): Promise<string> {
+  private async insert(sql: Sql, userId: string, familyId: string, generation: number): Promise<string> {
     const token = newToken();
     await sql.execute(
-      `INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at)
-       VALUES (:tokenHash, :familyId, :userId, now() + make_interval(secs => :ttl))`,
-      { tokenHash: hash(token), familyId, userId, ttl: this.ttlSeconds },
+      `INSERT INTO refresh_tokens (token_hash, family_id, user_id, generation, expires_at)
+       VALUES (:tokenHash, :familyId, :userId, :generation, now() + make_interval(secs => :ttl))`,
+      { tokenHash: hash(token), familyId, userId, generation, ttl: this.ttlSeconds },
     );
     return token;
   }

@@ -18,7 +18,7 @@ const TICKET_TYP = 'room-ticket+jwt';
 const subject = z.string().min(1).max(200);
 const displayName = z.string().min(1).max(100);
 
-export const accountKindSchema = z.enum(['guest', 'google']);
+export const accountKindSchema = z.enum(['guest', 'google', 'email']);
 export type AccountKind = z.infer<typeof accountKindSchema>;
 /** Signed in with an account (any provider), as opposed to a guest who only typed a name. */
 export const isAccountHolder = (kind: AccountKind): boolean => kind !== 'guest';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../shared/sql/sql';
+import type { AccountKind } from './tickets';
 
 export interface User {
   id: string;
-  kind: 'guest' | 'google';
+  kind: AccountKind;
   name: string;
   picture: string | null;
   email: string | null;
@@ -14,6 +15,8 @@ export interface ProviderProfile {
   subject: string;
   name: string;
   email?: string;
+  /** Only a verified address may join an existing account (or be claimed by this one). */
+  emailVerified?: boolean;
   picture?: string;
 }
 
@@ -31,22 +34,45 @@ export class UserStore {
     return required(user);
   }
 
-  /** One row per (issuer, subject); name and picture follow the provider on every sign-in. */
+  /**
+   * One row per (issuer, subject); name and picture follow the provider on every sign-in. A first sign-in whose
+   * verified address already has an account (an email sign-up) joins that account instead of making a second one:
+   * one identity per verified email (0006_email_accounts.sql).
+   */
   async upsertFromProvider(profile: ProviderProfile): Promise<User> {
+    const verifiedEmail = profile.emailVerified && profile.email ? profile.email.trim().toLowerCase() : null;
+    const values = {
+      issuer: profile.issuer,
+      subject: profile.subject,
+      name: profile.name,
+      email: profile.email ?? null,
+      picture: profile.picture ?? null,
+    };
+    const [known] = await this.sql.query<User>(
+      `UPDATE users SET name = :name, email = :email, picture = :picture, last_sign_in_at = now()
+       WHERE issuer = :issuer AND subject = :subject RETURNING ${COLUMNS}`,
+      values,
+    );
+    if (known) return known;
+    if (verifiedEmail) {
+      // The account keeps its own name; it gains the provider identity and, if it has none yet, the picture.
+      const [linked] = await this.sql.query<User>(
+        `UPDATE users SET issuer = :issuer, subject = :subject, picture = COALESCE(picture, :picture),
+                          last_sign_in_at = now()
+         WHERE verified_email = :verifiedEmail AND subject IS NULL RETURNING ${COLUMNS}`,
+        { ...values, verifiedEmail },
+      );
+      if (linked) return linked;
+    }
     const [user] = await this.sql.query<User>(
-      `INSERT INTO users (id, kind, issuer, subject, name, email, picture)
-       VALUES (:id, 'google', :issuer, :subject, :name, :email, :picture)
+      `INSERT INTO users (id, kind, issuer, subject, name, email, picture, verified_email)
+       VALUES (:id, 'google', :issuer, :subject, :name, :email, :picture,
+               (SELECT CAST(:verifiedEmail AS text) WHERE NOT EXISTS
+                  (SELECT 1 FROM users WHERE verified_email = :verifiedEmail)))
        ON CONFLICT (issuer, subject) DO UPDATE
          SET name = EXCLUDED.name, email = EXCLUDED.email, picture = EXCLUDED.picture, last_sign_in_at = now()
        RETURNING ${COLUMNS}`,
-      {
-        id: randomUUID(),
-        issuer: profile.issuer,
-        subject: profile.subject,
-        name: profile.name,
-        email: profile.email ?? null,
-        picture: profile.picture ?? null,
-      },
+      { id: randomUUID(), ...values, verifiedEmail },
     );
     return required(user);
   }

@@ -5,6 +5,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requireEnv } from './env';
@@ -15,7 +16,7 @@ import { requireEnv } from './env';
  * or to the local stand-ins without a branch.
  */
 // `once` calls are marked pure so esbuild drops the clients a function never uses (the SDK packages declare
-// "sideEffects": false): without it every bundle carried all eight clients.
+// "sideEffects": false): without it every bundle carried all nine clients.
 function once<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
@@ -40,6 +41,7 @@ export const sqs = /* @__PURE__ */ once(() => new SQSClient({}));
 export const rdsData = /* @__PURE__ */ once(() => new RDSDataClient({}));
 export const secrets = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
 export const lambda = /* @__PURE__ */ once(() => new LambdaClient({}));
+export const ses = /* @__PURE__ */ once(() => new SESv2Client({}));
 export const autoScaling = /* @__PURE__ */ once(() => new AutoScalingClient({}));
 
 const managementClients = new Map<string, ApiGatewayManagementApiClient>();

@@ -30,6 +30,13 @@ const DEFAULT_LIMITS = {
   // Wrong passwords for one room from all callers together: enough for every invitee to mistype a few times, far
   // too few to guess even a short password (a 4-digit PIN would take ~40 hours on average).
   roomPasswordFailures: { max: 20, windowSeconds: 900 },
+  // Password sign-ins (and current-password checks) per account, counted for unknown addresses alike so the limit
+  // says nothing about who has an account: a person mistyping is far below, a guesser gets 40 tries an hour.
+  passwordSignIn: { max: 10, windowSeconds: 900 },
+  // Mails (sign-up links, reset links) per address: enough to ask again when one is slow, too few to flood an inbox.
+  accountMail: { max: 3, windowSeconds: 900 },
+  // Mails asked for from one viewer address (IPv6 per /64), to any number of addresses.
+  accountMailAddress: { max: 20, windowSeconds: 3600 },
 } satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof DEFAULT_LIMITS;

@@ -47,8 +47,9 @@ export async function ensureSignedIn(
   },
   name: string,
 ): Promise<void> {
-  // A Google account keeps its session whatever name is typed: signing in as a guest would throw it away.
+  // An account (Google or email) keeps its session whatever name is typed: signing in as a guest would throw it away.
   const user = api.currentUser as { name: string; kind?: string } | null;
-  if (api.signedIn && (user?.kind === 'google' || user?.name === name)) return;
+  const accountHolder = user?.kind !== undefined && user.kind !== 'guest';
+  if (api.signedIn && (accountHolder || user?.name === name)) return;
   await api.signInAsGuest(name);
 }

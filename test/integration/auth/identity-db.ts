@@ -1,9 +1,8 @@
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { splitStatements } from '../../../functions/migrate/migrate';
+import { loadMigrations, splitStatements } from '../../../functions/migrate/migrate';
 import { postgresAnswers, startDataApiProcess, type BackendKind } from '../../support/data-api-process';
 import { DataApiSql } from '../../../functions/shared/sql/data-api-sql';
 import type { Sql } from '../../../functions/shared/sql/sql';
@@ -14,6 +13,8 @@ export interface IdentityDb {
   sql: Sql;
   stop(): Promise<void>;
 }
+
+const IDENTITY_MIGRATIONS = ['0001_identity', '0006_email_accounts'];
 
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -64,8 +65,10 @@ export async function startIdentityDb(kind: BackendKind): Promise<IdentityDb> {
     },
     client,
   );
-  const migration = join(__dirname, '../../../functions/migrate/migrations/0001_identity.sql');
-  for (const statement of migrationStatements(migration)) await sql.execute(statement);
+  // The migrations of the identity tables, in order (room and recording tests add their own on top).
+  for (const migration of loadMigrations().filter((m) => IDENTITY_MIGRATIONS.includes(m.version))) {
+    for (const statement of migration.statements) await sql.execute(statement);
+  }
   return {
     kind,
     sql,
