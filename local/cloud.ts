@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { RdsDataApi, type AutoPause } from './emulators/rds-data-api';
 import { SecretsManagerEmulator } from './emulators/secrets-manager';
 import { startAwsEndpoint } from './emulators/aws-endpoint';
+import { SesStandIn, type LocalMail } from './standins/ses';
 import { SqsPoller } from './events/sqs-poller';
 import { WorkerProcess } from './events/worker-process';
 import { createGateway } from './gateway/server';
@@ -30,6 +31,7 @@ import {
   BUCKET_NAME,
   DB_SECRET,
   DEFAULT_VISIBILITY_SECONDS,
+  LOCAL_MAIL_DOMAIN,
   STAGE,
   TABLE_NAME,
 } from './names';
@@ -169,6 +171,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       health?: () => Promise<HealthReport>;
       securityHeaders: Record<string, string>;
       runtimeConfig?: unknown;
+      inbox?: () => LocalMail[];
     } = { securityHeaders: {} };
     let publicUrl = '';
     const frontendDir = resolve(opts.frontendDir ?? join(dataDir, 'frontend'));
@@ -198,6 +201,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       }),
       securityHeaders: () => late.securityHeaders,
       runtimeConfig: () => late.runtimeConfig,
+      inbox: () => late.inbox?.() ?? [],
       health: async () => {
         if (!late.health) return { ok: false, body: { status: 'starting' } };
         const report = await late.health();
@@ -255,7 +259,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const secrets = new SecretsManagerEmulator(join(dataDir, 'secrets.json'), LOCAL_REGION, LOCAL_ACCOUNT_ID);
     const dataApi = new RdsDataApi(pg, { autoPause: opts.auroraAutoPause ?? autoPauseFromEnv() });
     cleanups.push(() => dataApi.close());
-    const aws = await startAwsEndpoint({ dataApi, secrets, runtime, credentials });
+    const ses = new SesStandIn(join(dataDir, 'ses', 'inbox.json'), [LOCAL_MAIL_DOMAIN]);
+    late.inbox = () => ses.inbox();
+    const aws = await startAwsEndpoint({ dataApi, secrets, runtime, credentials, ses });
     cleanups.push(() => aws.stop());
 
     const notes: string[] = [];

@@ -1,12 +1,13 @@
 import type { AwsEndpoint } from './emulators/aws-endpoint';
 import { LOCAL_ACCOUNT_ID } from './lambda/runtime';
-import { BUCKET_NAME, DB_NAME, STAGE, TABLE_NAME } from './names';
+import { BUCKET_NAME, DB_NAME, LOCAL_MAIL_FROM, STAGE, TABLE_NAME } from './names';
 import type { DynamoStandIn } from './standins/dynamodb';
 import type { S3StandIn } from './standins/s3';
 import type { LocalCredentials } from './emulators/sigv4-verify';
 import { LOCAL_REGION } from './standins/sdk-config';
 import type { SqsStandIn } from './standins/sqs';
 import { runtimeConfigFile, type RuntimeConfigFile } from '../functions/shared/protocol/runtime-config';
+import { MAIL_FROM_ENV } from '../functions/auth/mailer';
 import { PEER_PING_INTERVAL_MS } from '../functions/signaling/heartbeat';
 import { REDIS_CLUSTER_ENV, REDIS_URL_ENV, redisEnvironment } from '../functions/shared/redis-config';
 
@@ -37,6 +38,7 @@ export function functionEnv(p: {
     AWS_ENDPOINT_URL_RDS_DATA: p.aws.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: p.aws.url,
     AWS_ENDPOINT_URL_LAMBDA: p.aws.url,
+    AWS_ENDPOINT_URL_SESV2: p.aws.url,
     S3_FORCE_PATH_STYLE: 'true',
     CONNECTIONS_TABLE: TABLE_NAME,
     WS_CALLBACK_URL: `http://127.0.0.1:${p.port}/_aws/ws`,
@@ -56,6 +58,7 @@ export function functionEnv(p: {
     BURN_IN_QUEUE_URL: p.sqs.queueUrls['burn-in']!,
     SCALER_FUNCTION_NAME: 'Scaler',
     TRANSCODE_FUNCTION_NAME: 'Transcode',
+    [MAIL_FROM_ENV]: LOCAL_MAIL_FROM,
     LOG_LEVEL: inherited('LOG_LEVEL', 'WARN'),
   };
 }

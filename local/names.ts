@@ -8,3 +8,8 @@ export const STAGE = 'peerjs';
 export const API_ID = 'local';
 // What AWS gives them: 15 min for transcode/burn-in functions, so SQS visibility must exceed it.
 export const DEFAULT_VISIBILITY_SECONDS = 960;
+/** The mail domain the local SES stand-in treats as a verified identity, and the functions' From address on it. */
+export const LOCAL_MAIL_DOMAIN = 'connect-now.localhost';
+export const LOCAL_MAIL_FROM = `Connect Now <no-reply@${LOCAL_MAIL_DOMAIN}>`;
+/** The developer's inbox for mails the functions sent through the SES stand-in (local/gateway/server.ts). */
+export const LOCAL_INBOX_PATH = '/_local/inbox';

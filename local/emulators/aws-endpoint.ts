@@ -6,6 +6,7 @@ import { AwsServiceError, sendJson11Error, sendRestJsonError } from './aws-http'
 import { handleInvoke, isInvokePath } from './lambda-invoke';
 import { RdsDataApi } from './rds-data-api';
 import type { SecretsManagerEmulator } from './secrets-manager';
+import type { SesStandIn } from '../standins/ses';
 import { requireSignature, type LocalCredentials } from './sigv4-verify';
 
 export interface AwsEndpoint {
@@ -15,14 +16,16 @@ export interface AwsEndpoint {
 }
 
 /**
- * One loopback port for the AWS APIs that have no stand-in package: the RDS Data API, Secrets Manager and
- * Lambda Invoke, each accepting only requests SigV4-signed with the local stack's own credentials. The real SDK clients reach it through AWS_ENDPOINT_URL_RDS_DATA / _SECRETS_MANAGER / _LAMBDA;
+ * One loopback port for the AWS APIs that have no stand-in package: the RDS Data API, Secrets Manager,
+ * Lambda Invoke and SES v2, each accepting only requests SigV4-signed with the local stack's own credentials. The real SDK clients reach it through AWS_ENDPOINT_URL_RDS_DATA / _SECRETS_MANAGER / _LAMBDA;
  * the three protocols never collide (restJson1 paths vs. an X-Amz-Target header).
  */
 export async function startAwsEndpoint(parts: {
   dataApi: RdsDataApi;
   secrets: SecretsManagerEmulator;
   runtime: LambdaRuntime;
+  /** SES v2 (SendEmail into the local inbox). @default - no SES: its paths answer 404 */
+  ses?: SesStandIn;
   /** The only credentials whose SigV4 signatures are accepted. */
   credentials: LocalCredentials;
 }): Promise<AwsEndpoint> {
@@ -39,12 +42,14 @@ export async function startAwsEndpoint(parts: {
             ? parts.dataApi.handle(req, res, path)
             : isInvokePath(path)
               ? handleInvoke(parts.runtime, req, res, path)
-              : Promise.resolve(
-                  sendRestJsonError(
-                    res,
-                    new AwsServiceError('UnknownOperationException', `No local emulator for ${path}`, 404),
-                  ),
-                );
+              : parts.ses?.isPath(path)
+                ? parts.ses.handle(req, res, path)
+                : Promise.resolve(
+                    sendRestJsonError(
+                      res,
+                      new AwsServiceError('UnknownOperationException', `No local emulator for ${path}`, 404),
+                    ),
+                  );
     // Any web page can make the browser send requests to a loopback port: only the stack's own signature counts.
     const work = requireSignature(req, parts.credentials).then(route, (error: unknown) => {
       if (!(error instanceof AwsServiceError)) throw error;

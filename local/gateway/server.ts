@@ -8,6 +8,9 @@ import { HTTP_API_MAX_BODY, toHttpApiEvent, writeHttpApiResult, type HttpApiCont
 import { healthSummary } from '../health';
 import { guardServer, isLoopbackAddress } from '../listener-guard';
 import type { StaticFiles } from './static-files';
+import { serveInbox } from './inbox';
+import { LOCAL_INBOX_PATH } from '../names';
+import type { LocalMail } from '../standins/ses';
 import { rejectUpgrade, type WebSocketApi } from './websocket-api';
 
 const MAX_WS_URL_LENGTH = 4096;
@@ -23,6 +26,8 @@ export interface GatewayParts {
   /** Headers CloudFront's response headers policy adds in AWS. */
   securityHeaders: () => Record<string, string>;
   runtimeConfig: () => unknown;
+  /** Mails sent through the SES stand-in, newest first (the local inbox page). */
+  inbox: () => LocalMail[];
   health: () => Promise<{ ok: boolean; body: unknown }>;
   log: (line: string) => void;
 }
@@ -67,6 +72,9 @@ async function handle(parts: GatewayParts, req: IncomingMessage, res: ServerResp
     res.writeHead(health.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(detail ? health.body : healthSummary(health.ok, health.body), null, 2));
     return;
+  }
+  if (pathname === LOCAL_INBOX_PATH || pathname === `${LOCAL_INBOX_PATH}.json`) {
+    return serveInbox(parts.inbox(), pathname.endsWith('.json'), req, res, headers);
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { ...headers, allow: 'GET, HEAD', 'content-type': 'application/json' });
