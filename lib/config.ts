@@ -94,6 +94,29 @@ const githubSchema = z.strictObject({
     .optional(),
 });
 
+const HOST_NAME = /^([a-z0-9-]+\.)+[a-z]{2,}$/;
+
+/**
+ * Account mail through Amazon SES (functions/auth/mailer.ts): the domain becomes an SES identity (DKIM records to
+ * publish, docs/deployment.md) and `fromAddress` must be on it. Without `mail`, email sign-up cannot send its links.
+ */
+const mailSchema = z
+  .strictObject({
+    domain: z.string().regex(HOST_NAME, 'must be a lower-case domain such as example.com'),
+    fromAddress: z.email('must be an e-mail address such as no-reply@example.com'),
+    fromName: z
+      .string()
+      .regex(/^[\w .'-]{1,64}$/, "must be 1-64 letters, digits, spaces or . ' -")
+      .default('Connect Now'),
+  })
+  .refine((mail) => mail.fromAddress.toLowerCase().endsWith(`@${mail.domain}`), {
+    path: ['fromAddress'],
+    message: 'must be an address on mail.domain (SES sends only from verified identities)',
+  });
+
+/** `Name <address>`: the MAIL_FROM the function sends with. */
+export const mailFromHeader = (mail: z.infer<typeof mailSchema>): string => `${mail.fromName} <${mail.fromAddress}>`;
+
 const originSchema = z
   .string()
   .regex(/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'must be an https origin such as https://meet.example.com (no path)');
@@ -124,6 +147,7 @@ export const configSchema = z
       .regex(/^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$/, 'must look like 1234-abc.apps.googleusercontent.com')
       .optional(),
     turn: turnSchema.optional(),
+    mail: mailSchema.optional(),
     /**
      * STUN servers handed to browsers (ICE_SERVERS_JSON): without one, peers behind different NATs find no route.
      * STUN only reflects a browser's public address; media never flows through it. `[]` disables it.
@@ -195,6 +219,8 @@ const EXAMPLES: Record<string, string> = {
   allowedOrigins: '\'["https://meet.example.com"]\'',
   alarmEmail: 'ops@example.com',
   stunUrls: '\'["stun:stun.example.com:3478"]\'',
+  'mail.domain': 'example.com',
+  'mail.fromAddress': 'no-reply@example.com',
   'github.repository': 'octo-org/connect-now',
   'github.oidcProviderArn': 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
 };

@@ -123,6 +123,7 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
     maxParticipants: config.maxParticipants,
     limitsJson,
     googleClientId: config.googleClientId,
+    mail: config.mail,
     turn: config.turn,
     stunUrls: config.stunUrls,
     callbackUrl: realtime.callbackUrl,

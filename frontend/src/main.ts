@@ -4,6 +4,7 @@ import type { AppContext } from './app-context';
 import { loadConfig } from './config';
 import { installCandidateBuffer } from './media/candidate-buffer';
 import { page } from './pages/common';
+import { ACCOUNT_PAGES } from './pages/account';
 import { renderHome } from './pages/home';
 import { renderPrejoin } from './pages/prejoin';
 import { h, replaceChildren } from './ui/dom';
@@ -47,6 +48,11 @@ function route(ctx: AppContext): void {
       api: ctx.api,
       subscribeLive: createLiveStatus({ wsUrl: ctx.config.wsUrl, session: ctx.api }),
     });
+    return;
+  }
+  const accountPage = ACCOUNT_PAGES[path.replace(/\/$/, '')];
+  if (accountPage) {
+    replaceChildren(ctx.root, accountPage(ctx));
     return;
   }
   if (path === '/' || path === '') {

@@ -10,6 +10,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Config } from '../config';
 import { FUNCTION_ENTRIES } from '../function-entries';
+import { AccountMail } from '../constructs/account-mail';
 import { FunctionAlarms } from '../constructs/alarms';
 import { HouseFunction } from '../constructs/house-function';
 import type { DataStack } from './data-stack';
@@ -33,6 +34,8 @@ export interface ApiStackProps extends StackProps {
   readonly maxParticipants: number;
   readonly limitsJson?: string;
   readonly googleClientId?: string;
+  /** Account mail through SES (lib/constructs/account-mail.ts); without it email sign-up cannot send its links. */
+  readonly mail?: Config['mail'];
   readonly turn?: Config['turn'];
   /** STUN URLs for ICE_SERVERS_JSON. */
   readonly stunUrls: readonly string[];
@@ -55,6 +58,8 @@ export class ApiStack extends Stack {
     const turnSecret = props.turn
       ? secretsmanager.Secret.fromSecretNameV2(this, 'TurnSecret', props.turn.secretName)
       : undefined;
+
+    const mail = props.mail ? new AccountMail(this, 'AccountMail', { mail: props.mail }) : undefined;
 
     this.handler = new HouseFunction(this, 'HttpApi', {
       entry: FUNCTION_ENTRIES.HttpApi,
@@ -88,11 +93,13 @@ export class ApiStack extends Stack {
         TRANSCRIBE_QUEUE_URL: media.transcribeQueue.queueUrl,
         BURN_IN_QUEUE_URL: media.burnInQueue.queueUrl,
         SCALER_FUNCTION_NAME: media.scaler.function.functionName,
+        ...(mail?.environment ?? {}),
       },
     });
     const fn = this.handler.function;
     data.authKeysSecret.grantRead(fn);
     props.originVerifySecret.grantRead(fn);
+    mail?.grantSend(fn);
     data.googleClientSecret?.grantRead(fn);
     turnSecret?.grantRead(fn);
     data.grantDataApi(fn);

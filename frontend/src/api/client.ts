@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { apiUrl, type RuntimeConfig } from '../config';
+import { mailSentResponseSchema } from '../../../functions/shared/protocol/accounts';
 
 export class ApiError extends Error {
   constructor(
@@ -93,6 +94,50 @@ export class ApiClient {
     this.accessToken = session.accessToken;
     this.user = session.user;
     return session;
+  }
+
+  /** Email sign-up: the server answers the same whether or not the address has an account, and mails it. */
+  async signUp(input: { email: string; password: string; name: string }): Promise<void> {
+    await this.request('POST', '/api/accounts', mailSentResponseSchema, input, false);
+  }
+
+  async verifyEmail(token: string): Promise<void> {
+    await this.request('POST', '/api/accounts/verify', z.object({ status: z.literal('verified') }), { token }, false);
+  }
+
+  async signInWithPassword(email: string, password: string): Promise<Session> {
+    const session = await this.request('POST', '/api/sessions/password', sessionSchema, { email, password }, false);
+    this.accessToken = session.accessToken;
+    this.user = session.user;
+    return session;
+  }
+
+  async requestPasswordReset(email: string): Promise<void> {
+    await this.request('POST', '/api/accounts/password-reset', mailSentResponseSchema, { email }, false);
+  }
+
+  /** Sets a new password from an emailed link; every session of the account ends, this tab's too. */
+  async resetPassword(token: string, password: string): Promise<void> {
+    const done = z.object({ status: z.literal('password-set') });
+    await this.request('POST', '/api/accounts/password-reset/confirm', done, { token, password }, false);
+    this.accessToken = null;
+    this.user = null;
+  }
+
+  /** Other sessions end; this tab gets a fresh one. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const session = await this.request('POST', '/api/accounts/password', sessionSchema, {
+      currentPassword,
+      newPassword,
+    });
+    this.accessToken = session.accessToken;
+    this.user = session.user;
+  }
+
+  async signOutEverywhere(): Promise<void> {
+    await this.request('DELETE', '/api/sessions/all', z.null());
+    this.accessToken = null;
+    this.user = null;
   }
 
   /** Uses the HttpOnly refresh cookie (if any) to get a new access token; false when there is no session. */

@@ -1,3 +1,8 @@
+import {
+  CHANGE_PASSWORD_PAGE_PATH,
+  SIGN_IN_PAGE_PATH,
+  SIGN_UP_PAGE_PATH,
+} from '../../../functions/shared/protocol/accounts';
 import type { AppContext } from '../app-context';
 import { h } from '../ui/dom';
 import { describeError, ensureSignedIn, errorBox, field, page } from './common';
@@ -117,7 +122,8 @@ const SIGNIN_ERRORS: Record<string, string> = {
 
 /**
  * Who you are and where your recordings are: a Google sign-in link when the deployment configures a Google client
- * (the server runs the PKCE flow and comes back with the refresh cookie), and a session restored from that cookie.
+ * (the server runs the PKCE flow and comes back with the refresh cookie), email sign-in and sign-up links, and a
+ * session restored from that cookie.
  */
 function renderAccount(ctx: AppContext, nameInput: HTMLInputElement): HTMLElement {
   const status = h('span', { attrs: { 'data-testid': 'account-status' } });
@@ -131,6 +137,18 @@ function renderAccount(ctx: AppContext, nameInput: HTMLInputElement): HTMLElemen
         'Sign in with Google',
       )
     : null;
+  const emailLinks = h(
+    'span',
+    null,
+    h('a', { attrs: { href: SIGN_IN_PAGE_PATH, 'data-testid': 'email-signin' } }, 'Sign in with email'),
+    ' · ',
+    h('a', { attrs: { href: SIGN_UP_PAGE_PATH, 'data-testid': 'email-signup' } }, 'Create an account'),
+  );
+  const account = h(
+    'a',
+    { attrs: { href: CHANGE_PASSWORD_PAGE_PATH, hidden: true, 'data-testid': 'account-link' } },
+    'Your account',
+  );
   const error = errorBox();
   const code = new URLSearchParams(location.search).get('signin_error');
   if (code) error.show(SIGNIN_ERRORS[code] ?? 'Google sign-in did not complete. Try again, or join as a guest.');
@@ -139,7 +157,11 @@ function renderAccount(ctx: AppContext, nameInput: HTMLInputElement): HTMLElemen
     const user = ctx.api.currentUser as { name: string; kind?: string } | null;
     if (!signedIn || !user) return;
     status.textContent = `Signed in as ${user.name}`;
-    if (user.kind === 'google' && google) google.hidden = true;
+    if (user.kind !== 'guest') {
+      if (google) google.hidden = true;
+      emailLinks.hidden = true;
+      account.hidden = false;
+    }
     if (!nameInput.value) nameInput.value = user.name;
   });
   return h(
@@ -148,6 +170,9 @@ function renderAccount(ctx: AppContext, nameInput: HTMLInputElement): HTMLElemen
     status,
     ' ',
     google,
+    ' ',
+    emailLinks,
+    account,
     ' ',
     h('a', { attrs: { href: '/recordings', 'data-testid': 'recordings-link' } }, 'My recordings'),
     error,
