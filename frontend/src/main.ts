@@ -1,4 +1,4 @@
-import './styles.css';
+import './styles/base.css';
 import { ApiClient } from './api/client';
 import type { AppContext } from './app-context';
 import { loadConfig } from './config';
@@ -7,8 +7,8 @@ import { page } from './pages/common';
 import { renderHome } from './pages/home';
 import { renderPrejoin } from './pages/prejoin';
 import { h, replaceChildren } from './ui/dom';
-import { createLiveStatus } from './recordings/live-status';
-import { mountRecordingsPage } from './recordings/recordings-page';
+import { createLiveStatus } from './recordings/library/live-status';
+import { mountRecordingsPage } from './recordings/library/recordings-page';
 
 const ROOM_PATH = /^\/r\/([0-9a-hjkmnp-tv-z]{4}(?:-[0-9a-hjkmnp-tv-z]{4}){3})\/?$/;
 

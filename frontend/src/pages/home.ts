@@ -1,3 +1,4 @@
+import '../styles/pages/home.css';
 import type { AppContext } from '../app-context';
 import { h } from '../ui/dom';
 import { describeError, ensureSignedIn, errorBox, field, page } from './common';

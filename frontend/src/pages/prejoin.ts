@@ -1,3 +1,4 @@
+import '../styles/pages/prejoin.css';
 import { ApiError } from '../api/client';
 import type { AppContext } from '../app-context';
 import { LocalMedia, listDevices } from '../media/local-media';

@@ -7,7 +7,7 @@ import type { AppContext } from '../../app-context';
 import type { MeetingSession } from '../../meeting/session';
 import { isHostish } from '../../meeting/room-state';
 import { sameItems } from '../../meeting/store';
-import { createRecordControl } from '../../recordings/record-control';
+import { createRecordControl } from '../../recordings/capture/record-control';
 import { createReactionButtons } from '../reactions/reaction-buttons';
 import { raisedHands } from '../reactions/reactions-state';
 import { h } from '../../ui/dom';
