@@ -24,6 +24,7 @@ import {
   type TokenService,
 } from './tickets';
 import { UserStore, type User } from './users';
+import { SIGNED_OUT } from '../shared/protocol/sessions';
 
 export const REFRESH_COOKIE = 'cn_refresh';
 // Scoped to the two routes that read it, so no other request (and no other feature's code) ever carries it.
@@ -84,7 +85,12 @@ function requireOurOrigin(event: HttpEvent, required: boolean): void {
  */
 function readCookie(event: HttpEvent, name: string): string | undefined {
   try {
-    return cookie(event, name);
+    const value = cookie(event, name);
+    // `cookie` reads a malformed escape as absent; here it must stay "present but unusable" (401, cleared), since
+    // only a truly absent cookie means "nobody signed in" (200 signedIn:false).
+    if (value === undefined && (event.cookies ?? []).some((c) => c.split('=', 1)[0]!.trim() === name))
+      return 'malformed';
+    return value;
   } catch (error) {
     if (error instanceof URIError) return 'malformed';
     throw error;
@@ -127,7 +133,7 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
     const accessToken = await deps.tokens.issueAccessToken(accessClaimsFor(user));
     return json(
       status,
-      { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TTL_SECONDS, user: publicUser(user) },
+      { signedIn: true, accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TTL_SECONDS, user: publicUser(user) },
       { cookies: [refreshCookie(refreshToken)] },
     );
   }
@@ -154,7 +160,8 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
     requireOurOrigin(event, true);
     await deps.rateLimit(`refresh:ip:${await addressOf(event)}`, REFRESH_LIMIT);
     const token = readCookie(event, REFRESH_COOKIE);
-    if (!token) throw new Unauthorized('Sign in to continue', 'session-missing');
+    // No cookie: nobody has signed in on this browser, which is not an error (every first visit looks like this).
+    if (!token) return json(200, SIGNED_OUT);
     let rotated;
     try {
       rotated = await sessions().rotate(token);
