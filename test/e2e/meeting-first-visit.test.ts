@@ -5,7 +5,16 @@
  */
 import type { Page } from 'playwright-core';
 import { waitUntil } from '../support/browser';
-import { createRoom, openPerson, startStack, type Person, type Stack } from './meeting-helpers';
+import {
+  createRoom,
+  joinRoom,
+  openPanel,
+  openPerson,
+  startStack,
+  waitForTiles,
+  type Person,
+  type Stack,
+} from './meeting-helpers';
 
 jest.setTimeout(180_000);
 
@@ -96,4 +105,70 @@ test('a malformed meeting link explains what a link looks like and offers the fi
   );
   expect(await guest.page.innerText('[data-testid=prejoin-title]')).toBe('Join “Standup”');
   await closePages(host.page, guest.page);
+});
+
+/** Where an element sits, or null when it is not rendered. */
+const box = (page: Page, selector: string) => page.locator(selector).first().boundingBox();
+
+const background = (page: Page, selector: string) => page.$eval(selector, (el) => getComputedStyle(el).backgroundColor);
+
+test('controls show on/off, Chat and People open together, and a phone keeps its controls, video and close buttons', async () => {
+  const host = await openPerson(stack, 'Host');
+  const roomId = await createRoom(host, stack, { meetingName: 'Phones welcome' });
+  await joinRoom(host, stack, roomId);
+  // A phone in portrait: touch only, and no screen capture (as on iOS and Android browsers).
+  const phone = await openPerson(stack, 'Pat', { width: 390, height: 844 }, { touch: true });
+  await phone.page.addInitScript(() => {
+    delete (MediaDevices.prototype as Partial<MediaDevices>).getDisplayMedia;
+  });
+  await joinRoom(phone, stack, roomId);
+  await waitForTiles(host.page, 2);
+  await waitForTiles(phone.page, 2);
+
+  // On/off is in aria-pressed and in the look of the button, not only in its words.
+  const mic = '[data-testid=toggle-mic]';
+  expect(await host.page.getAttribute(mic, 'aria-pressed')).toBe('true');
+  const onColour = await background(host.page, mic);
+  await host.page.click(mic);
+  await waitUntil('mic shown off', async () => (await host.page.getAttribute(mic, 'aria-pressed')) === 'false');
+  expect(await background(host.page, mic)).not.toBe(onColour);
+  const shutColour = await background(host.page, '[data-testid=toggle-chat]');
+  await openPanel(host.page, 'chat');
+  expect(await host.page.getAttribute('[data-testid=toggle-chat]', 'aria-pressed')).toBe('true');
+  expect(await background(host.page, '[data-testid=toggle-chat]')).not.toBe(shutColour);
+
+  // Chat and People side by side.
+  await openPanel(host.page, 'people');
+  expect(await host.page.locator('[data-testid=chat-panel]').isVisible()).toBe(true);
+  expect(await host.page.locator('[data-testid=participants-panel]').isVisible()).toBe(true);
+  expect(await host.page.getAttribute('[data-testid=toggle-people]', 'aria-pressed')).toBe('true');
+
+  // Desktop offers screen sharing and shortcuts; the phone offers neither.
+  expect(await host.page.locator('[data-testid=toggle-screen]').isVisible()).toBe(true);
+  expect(await host.page.locator('[data-testid=help]').isVisible()).toBe(true);
+  expect(await phone.page.locator('[data-testid=toggle-screen]').isVisible()).toBe(false);
+  expect(await phone.page.locator('[data-testid=help]').isVisible()).toBe(false);
+
+  // The phone's landscape camera is letterboxed in its tall tile, not cropped.
+  const fits = await phone.page.$$eval('[data-testid=tile] video', (videos) =>
+    videos.map((v) => getComputedStyle(v).objectFit),
+  );
+  expect(fits.length).toBe(2);
+  expect(fits.every((fit) => fit === 'contain')).toBe(true);
+
+  // A panel on the phone leaves every control visible and clickable, and closes with its own button.
+  await openPanel(phone.page, 'chat');
+  const panel = (await box(phone.page, '.side'))!;
+  const controls = (await box(phone.page, '[data-testid=leave]'))!;
+  expect(panel.y + panel.height).toBeLessThanOrEqual(controls.y);
+  const hit = await phone.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.getAttribute('data-testid'), {
+    x: controls.x + controls.width / 2,
+    y: controls.y + controls.height / 2,
+  });
+  expect(hit).toBe('leave');
+  await phone.page.click('[data-testid=close-chat]');
+  await phone.page.locator('[data-testid=chat-panel]').waitFor({ state: 'hidden' });
+  expect(await phone.page.getAttribute('[data-testid=toggle-chat]', 'aria-pressed')).toBe('false');
+  expect(phone.errors).toEqual([]);
+  await closePages(host.page, phone.page);
 });
