@@ -172,3 +172,43 @@ test('controls show on/off, Chat and People open together, and a phone keeps its
   expect(phone.errors).toEqual([]);
   await closePages(host.page, phone.page);
 });
+
+test('chat links open safely in a new tab, other schemes stay text, and a long word wraps inside the panel', async () => {
+  const host = await openPerson(stack, 'Host');
+  const roomId = await createRoom(host, stack);
+  await joinRoom(host, stack, roomId);
+  const guest = await openPerson(stack, 'Guest');
+  await joinRoom(guest, stack, roomId);
+  await openPanel(host.page, 'chat');
+  const longWord = 'Donaudampfschifffahrtsgesellschaftskapitän'.repeat(4);
+  for (const text of ['Agenda: https://docs.example/agenda?id=7.', 'javascript:alert(1)', longWord]) {
+    await host.page.fill('[data-testid=chat-input]', text);
+    await host.page.click('[data-testid=chat-send]');
+  }
+  await openPanel(guest.page, 'chat');
+  await waitUntil('three messages', async () => (await guest.page.locator('[data-testid=chat-text]').count()) === 3);
+  const links = await guest.page.$$eval('[data-testid=chat-text] a', (as) =>
+    as.map((a) => ({
+      href: a.getAttribute('href'),
+      rel: a.getAttribute('rel'),
+      target: a.getAttribute('target'),
+      text: a.textContent,
+    })),
+  );
+  expect(links).toEqual([
+    {
+      href: 'https://docs.example/agenda?id=7',
+      rel: 'noopener noreferrer',
+      target: '_blank',
+      text: 'https://docs.example/agenda?id=7',
+    },
+  ]);
+  expect(await guest.page.locator('[data-testid=chat-text]').nth(1).innerText()).toBe('javascript:alert(1)');
+  // The long word wraps: its bubble is no wider than the panel, and nothing scrolls sideways.
+  const widths = await guest.page.$eval('[data-testid=chat-list]', (list) => ({
+    list: list.clientWidth,
+    scroll: list.scrollWidth,
+  }));
+  expect(widths.scroll).toBeLessThanOrEqual(widths.list);
+  await closePages(host.page, guest.page);
+});
