@@ -1,7 +1,7 @@
 import type { RecordingSummary } from '../../../../functions/shared/protocol/recordings';
 import { displayText, h, replaceChildren } from '../../ui/dom';
 import { describeStatus } from './recording-status';
-import { formatBytes, formatDuration } from '../upload/upload-progress';
+import { formatBytes, formatClock } from '../upload/upload-progress';
 
 export interface RecordingList {
   readonly element: HTMLElement;
@@ -24,7 +24,7 @@ export function createRecordingList(onOpen: (id: string) => void): RecordingList
 
 function row(r: RecordingSummary, selected: boolean, onOpen: (id: string) => void): HTMLElement {
   const status = describeStatus(r);
-  const facts = [formatBytes(r.sizeBytes), r.durationSeconds === null ? null : formatDuration(r.durationSeconds)]
+  const facts = [formatBytes(r.sizeBytes), r.durationSeconds === null ? null : formatClock(r.durationSeconds)]
     .filter(Boolean)
     .join(' · ');
   const open = h(

@@ -93,7 +93,8 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
     history.replaceState(history.state, '', url);
     list.render(rows, selectedId);
     // Opening the recording already shown must not throw away playback or unsaved cue edits.
-    if (detail?.id !== id) void refreshDetail(true);
+    if (detail?.id !== id) void refreshDetail(true, true);
+    else detailSlot.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 
   async function refreshList() {
@@ -106,10 +107,22 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
     }
     if (!stillMounted()) return;
     list.render(rows, selectedId);
+    clearFinishedNotices();
+  }
+
+  /** "Processing has started" is true only until the recording is ready (or failed): then it must go. */
+  function clearFinishedNotices() {
+    for (const line of root.querySelectorAll<HTMLElement>('[data-processing-id]')) {
+      const r = rows.find((row) => row.id === line.dataset.processingId);
+      if (r && !isInProgress(r.status)) {
+        line.textContent = '';
+        delete line.dataset.processingId;
+      }
+    }
   }
 
   /** Re-renders the detail only when the recording changed, so playback and unsaved edits are not thrown away. */
-  async function refreshDetail(force = false) {
+  async function refreshDetail(force = false, reveal = false) {
     if (!selectedId) return;
     const id = selectedId;
     let r: RecordingDetail;
@@ -135,6 +148,8 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
     detail?.view.dispose();
     detail = { id, shownAt: fingerprint, view };
     replaceChildren(detailSlot, view.element);
+    // Opened from the list: the detail sits below it, out of sight on most screens.
+    if (reveal) detailSlot.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 
   /** Something will change by itself soon: a recording in the pipeline or an export being rendered. */
@@ -175,6 +190,7 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
     const message = parsed.data;
     rows = rows.map((r) => applyStatusMessage(r, message));
     list.render(rows, selectedId);
+    clearFinishedNotices();
     if (message.recordingId === selectedId) void refreshDetail();
   }
 

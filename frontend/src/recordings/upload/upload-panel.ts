@@ -113,6 +113,8 @@ export function createUploadPanel(deps: UploadPanelDeps): HTMLElement {
       });
       forgetPendingUpload(file);
       line.textContent = `Uploaded ${file.name}. Processing has started.`;
+      // The page clears this once the recording leaves the pipeline (recordings-page.ts, clearFinishedNotices).
+      line.dataset.processingId = done.id;
       input.value = '';
       deps.onChanged(done);
     } catch (err) {

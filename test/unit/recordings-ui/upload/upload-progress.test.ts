@@ -1,4 +1,5 @@
 import {
+  formatClock,
   UploadProgress,
   describeProgress,
   formatBytes,
@@ -112,5 +113,16 @@ describe('formatting', () => {
     expect(
       describeProgress({ totalBytes: 1024, uploadedBytes: 1024, fraction: 1, bytesPerSecond: 0, secondsLeft: 0 }),
     ).toBe('1.0 KB of 1.0 KB');
+  });
+});
+
+describe('formatClock (the listed length of a recording)', () => {
+  it('shows the real length, whole seconds cut off like a player does: 12.2 s is 0:12, not 13 s', () => {
+    expect(formatClock(12.2)).toBe('0:12');
+    expect(formatClock(59.99)).toBe('0:59');
+    expect(formatClock(75)).toBe('1:15');
+    expect(formatClock(3725.4)).toBe('1:02:05');
+    expect(formatClock(null)).toBe('—');
+    expect(formatClock(-1)).toBe('—');
   });
 });
