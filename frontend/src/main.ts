@@ -1,4 +1,4 @@
-import './styles.css';
+import './styles/base.css';
 import { ApiClient } from './api/client';
 import type { AppContext } from './app-context';
 import { loadConfig } from './config';
@@ -6,12 +6,15 @@ import { installCandidateBuffer } from './media/candidate-buffer';
 import { page } from './pages/common';
 import { ACCOUNT_PAGES } from './pages/account';
 import { renderHome } from './pages/home';
+import { renderBadMeetingLink } from './pages/missing-meeting';
 import { renderPrejoin } from './pages/prejoin';
+import { roomIdSchema } from '../../functions/shared/protocol/room';
 import { h, replaceChildren } from './ui/dom';
-import { createLiveStatus } from './recordings/live-status';
-import { mountRecordingsPage } from './recordings/recordings-page';
+import { createLiveStatus } from './recordings/library/live-status';
+import { mountRecordingsPage } from './recordings/library/recordings-page';
 
-const ROOM_PATH = /^\/r\/([0-9a-hjkmnp-tv-z]{4}(?:-[0-9a-hjkmnp-tv-z]{4}){3})\/?$/;
+// Everything under /r/ is meant as a meeting link; whether the code is well formed is roomIdSchema's call.
+const ROOM_PATH = /^\/r(?:\/(.*?))?\/?$/;
 
 async function boot(): Promise<void> {
   installCandidateBuffer();
@@ -40,7 +43,9 @@ function route(ctx: AppContext): void {
   const path = location.pathname;
   const room = ROOM_PATH.exec(path);
   if (room) {
-    replaceChildren(ctx.root, renderPrejoin(ctx, room[1]!));
+    const code = decodeURIComponentSafe(room[1] ?? '');
+    const roomId = roomIdSchema.safeParse(code);
+    replaceChildren(ctx.root, roomId.success ? renderPrejoin(ctx, roomId.data) : renderBadMeetingLink(ctx, code));
     return;
   }
   if (path === '/recordings' || path === '/recordings/') {
@@ -71,6 +76,14 @@ function route(ctx: AppContext): void {
       ),
     ),
   );
+}
+
+function decodeURIComponentSafe(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 void boot();

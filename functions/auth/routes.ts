@@ -25,6 +25,7 @@ import {
 import { SessionStore } from './sessions';
 import { issueAccessToken, verifyAccessToken, type TokenService } from './tickets';
 import { UserStore, type User } from './users';
+import { SIGNED_OUT } from '../shared/protocol/sessions';
 
 export { REFRESH_COOKIE };
 const FLOW_COOKIE_PATH = '/api/auth/google/callback';
@@ -60,7 +61,12 @@ const clearFlowCookie = () => cookieHeader(FLOW_COOKIE, '', { path: FLOW_COOKIE_
  */
 function readCookie(event: HttpEvent, name: string): string | undefined {
   try {
-    return cookie(event, name);
+    const value = cookie(event, name);
+    // `cookie` reads a malformed escape as absent; here it must stay "present but unusable" (401, cleared), since
+    // only a truly absent cookie means "nobody signed in" (200 signedIn:false).
+    if (value === undefined && (event.cookies ?? []).some((c) => c.split('=', 1)[0]!.trim() === name))
+      return 'malformed';
+    return value;
   } catch (error) {
     if (error instanceof URIError) return 'malformed';
     throw error;
@@ -117,7 +123,8 @@ export function createAuthRoutes(deps: AuthDeps): Route[] {
     requireOurOrigin(event, true);
     await deps.rateLimit(`refresh:ip:${await addressOf(event)}`, REFRESH_LIMIT);
     const token = readCookie(event, REFRESH_COOKIE);
-    if (!token) throw new Unauthorized('Sign in to continue', 'session-missing');
+    // No cookie: nobody has signed in on this browser, which is not an error (every first visit looks like this).
+    if (!token) return json(200, SIGNED_OUT);
     let rotated;
     try {
       rotated = await sessions().rotate(token);

@@ -55,7 +55,7 @@ export async function sessionResponse(
   const accessToken = await tokens.issueAccessToken(accessClaimsFor(user));
   return json(
     status,
-    { accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TTL_SECONDS, user: publicUser(user) },
+    { signedIn: true, accessToken, tokenType: 'Bearer', expiresIn: ACCESS_TTL_SECONDS, user: publicUser(user) },
     { cookies: [refreshCookie(refreshToken)] },
   );
 }

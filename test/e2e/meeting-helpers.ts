@@ -45,8 +45,9 @@ export async function openPerson(
   stack: Stack,
   name: string,
   viewport?: { width: number; height: number },
+  opts: { touch?: boolean } = {},
 ): Promise<Person> {
-  const page = await stack.browser.newPage(viewport ? { viewport } : {});
+  const page = await stack.browser.newPage({ ...(viewport ? { viewport } : {}), ...opts });
   const errors: string[] = [];
   const logs: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

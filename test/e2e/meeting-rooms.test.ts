@@ -218,7 +218,20 @@ test('the host ends the meeting for everyone, and the room cannot be joined agai
   await waitForTiles(host.page, 2);
 
   await openPanel(host.page, 'people');
+  // Not next to Lock at the same weight: on its own line, and it only asks first.
+  const lock = (await host.page.locator('[data-testid=lock]').boundingBox())!;
+  const end = (await host.page.locator('[data-testid=end-all]').boundingBox())!;
+  expect(end.y).toBeGreaterThanOrEqual(lock.y + lock.height);
   await host.page.click('[data-testid=end-all]');
+  const dialog = host.page.locator('[data-testid=end-all-dialog]');
+  await dialog.waitFor({ state: 'visible' });
+  expect(await dialog.innerText()).toMatch(/End the meeting for everyone\?/);
+  // Cancel (the focused choice) keeps the meeting going.
+  await host.page.click('[data-testid=cancel-end-all]');
+  await dialog.waitFor({ state: 'hidden' });
+  expect(await bob.page.locator('[data-testid=meeting]').count()).toBe(1);
+  await host.page.click('[data-testid=end-all]');
+  await host.page.click('[data-testid=confirm-end-all]');
   await bob.page.locator('[data-testid=ended][data-reason=ended]').waitFor({ timeout: 15_000 });
   await host.page.locator('[data-testid=ended][data-reason=ended]').waitFor({ timeout: 15_000 });
   expect(await bob.page.innerText('[data-testid=ended-detail]')).toMatch(/ended the meeting/);

@@ -23,7 +23,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export interface TestBrowser {
   browser: Browser;
   /** A new isolated context (own cookies/storage) with camera+mic granted and RTCPeerConnections tracked. */
-  newPage(opts?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  newPage(opts?: { viewport?: { width: number; height: number }; touch?: boolean }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -76,6 +76,8 @@ export async function launchBrowser(options: { extraArgs?: string[] } = {}): Pro
     async newPage(opts = {}) {
       const context = await browser.newContext({
         viewport: opts.viewport ?? { width: 1280, height: 720 },
+        // A phone: touch screen, coarse pointer, mobile viewport rules.
+        ...(opts.touch ? { isMobile: true, hasTouch: true } : {}),
         permissions: ['camera', 'microphone'],
       });
       contexts.push(context);

@@ -5,6 +5,11 @@
 import * as z from 'zod';
 import { apiUrl, type RuntimeConfig } from '../config';
 import { mailSentResponseSchema } from '../../../functions/shared/protocol/accounts';
+import {
+  refreshAnswerSchema,
+  signedInSessionSchema,
+  type SignedInSession,
+} from '../../../functions/shared/protocol/sessions';
 
 export class ApiError extends Error {
   constructor(
@@ -23,11 +28,8 @@ const errorBodySchema = z.union([
   z.object({ message: z.string() }).transform((b) => ({ code: 'gateway', message: b.message })),
 ]);
 
-const sessionSchema = z.object({
-  accessToken: z.string().min(1),
-  user: z.object({ sub: z.string().optional(), name: z.string(), kind: z.string().optional() }).passthrough(),
-});
-export type Session = z.infer<typeof sessionSchema>;
+const sessionSchema = signedInSessionSchema;
+export type Session = SignedInSession;
 
 const iceServerSchema = z.object({
   urls: z.union([z.string(), z.array(z.string())]),
@@ -143,7 +145,12 @@ export class ApiClient {
   /** Uses the HttpOnly refresh cookie (if any) to get a new access token; false when there is no session. */
   async refresh(): Promise<boolean> {
     try {
-      const session = await this.request('POST', '/api/sessions/refresh', sessionSchema, {}, false);
+      const session = await this.request('POST', '/api/sessions/refresh', refreshAnswerSchema, {}, false);
+      if (!session.signedIn) {
+        this.accessToken = null;
+        this.user = null;
+        return false;
+      }
       this.accessToken = session.accessToken;
       this.user = session.user;
       return true;

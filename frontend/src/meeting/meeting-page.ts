@@ -27,15 +27,38 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const reactions = createReactionsView(session, (peerId) => stage.tileOf(peerId));
   const side = h('aside', { class: 'side', attrs: { hidden: true } });
 
-  let panel: Panel | null = null;
+  // Panels open side by side in one column (Chat and People together is the common pair), in a fixed order, each
+  // with its own close button: on a phone the column is the only way back to the video.
+  const views: Record<Panel, HTMLElement> = { chat: chat.el, people: people.el, polls: polls.el };
+  const order: Panel[] = ['chat', 'people', 'polls'];
+  const names: Record<Panel, string> = { chat: 'Chat', people: 'People', polls: 'Polls' };
+  const slot = (which: Panel) =>
+    h(
+      'div',
+      { class: 'side-slot', attrs: { 'data-panel': which } },
+      views[which],
+      h(
+        'button',
+        {
+          class: 'panel-close small',
+          attrs: { type: 'button', 'aria-label': `Close ${names[which]}`, 'data-testid': `close-${which}` },
+          on: { click: () => togglePanel(which) },
+        },
+        '✕',
+      ),
+    );
+  const slots: Record<Panel, HTMLElement> = { chat: slot('chat'), people: slot('people'), polls: slot('polls') };
+  const open = new Set<Panel>();
   const togglePanel = (which: Panel) => {
-    panel = panel === which ? null : which;
-    side.hidden = panel === null;
-    const views = { chat: chat.el, people: people.el, polls: polls.el };
-    replaceChildren(side, panel ? views[panel] : null);
-    controls.setPanel(panel);
-    if (panel === 'chat') chat.focus();
-    if (panel === 'polls') polls.focus();
+    const opening = !open.has(which);
+    if (opening) open.add(which);
+    else open.delete(which);
+    side.hidden = open.size === 0;
+    side.dataset.count = String(open.size);
+    replaceChildren(side, ...order.filter((p) => open.has(p)).map((p) => slots[p]));
+    controls.setPanels(open);
+    if (opening && which === 'chat') chat.focus();
+    if (opening && which === 'polls') polls.focus();
   };
   const controls = createControls({ ctx, session, grid: stage.grid, togglePanel, toast: (t) => toasts.show(t) });
 

@@ -1,3 +1,4 @@
+import '../styles/pages/home.css';
 import {
   CHANGE_PASSWORD_PAGE_PATH,
   SIGN_IN_PAGE_PATH,

@@ -1,13 +1,47 @@
-import { ApiError } from '../api/client';
+import '../styles/pages/prejoin.css';
+import { ApiError, type RoomInfo } from '../api/client';
 import type { AppContext } from '../app-context';
 import { LocalMedia, listDevices } from '../media/local-media';
 import { MeetingSession } from '../meeting/session';
-import { h, replaceChildren } from '../ui/dom';
+import { displayText, h, replaceChildren } from '../ui/dom';
 import { describeError, ensureSignedIn, errorBox, field, page } from './common';
 import { renderEnded } from './ended';
+import { renderNoSuchMeeting } from './missing-meeting';
 import { renderMeeting } from '../meeting/meeting-page';
 
+/**
+ * Looks the meeting up before anything else: an unknown code gets "No such meeting" without the camera ever turning
+ * on, and a known one is named in the heading for everyone, guests included (the room lookup needs no sign-in).
+ */
 export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
+  const holder = page(
+    'Join',
+    h('p', { attrs: { role: 'status', 'data-testid': 'prejoin-loading' } }, 'Opening the meeting…'),
+  );
+  // The person may have navigated on while the lookup ran: then nothing is shown and the camera stays off.
+  const show = (next: () => HTMLElement) => {
+    if (holder.isConnected) holder.replaceWith(next());
+  };
+  void ctx.api.getRoom(roomId).then(
+    (info) => show(() => renderPrejoinForm(ctx, roomId, info)),
+    (err: unknown) =>
+      show(() =>
+        err instanceof ApiError && err.status === 404
+          ? renderNoSuchMeeting(ctx, roomId)
+          : // The lookup failing for another reason (network) must not lock anyone out: Join reports the real error.
+            renderPrejoinForm(ctx, roomId, null),
+      ),
+  );
+  return holder;
+}
+
+/** The meeting's own words for the heading; a room without a name still reads as an invitation. */
+export function prejoinTitle(info: Pick<RoomInfo, 'name'> | null): string {
+  const name = info?.name ? displayText(info.name, 80) : '';
+  return name ? `Join “${name}”` : 'Join the meeting';
+}
+
+function renderPrejoinForm(ctx: AppContext, roomId: string, info: RoomInfo | null): HTMLElement {
   const local = new LocalMedia();
   const preview = h('video', {
     class: 'preview-video mirror',
@@ -35,8 +69,8 @@ export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
     },
   });
   const passwordField = field('Meeting password', password);
-  passwordField.hidden = true;
-  const title = h('h1', null, 'Ready to join?');
+  passwordField.hidden = !info?.needsPassword;
+  const title = h('h1', { attrs: { 'data-testid': 'prejoin-title' } }, prejoinTitle(info));
   const shareLink = `${location.origin}/r/${roomId}`;
   const copy = h(
     'button',
@@ -84,9 +118,6 @@ export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
     if (await restored) {
       // Only into an empty field nobody is typing in: filling it under the caret would append to what is typed.
       if (!name.value && document.activeElement !== name && ctx.api.currentUser) name.value = ctx.api.currentUser.name;
-      const info = await ctx.api.getRoom(roomId).catch(() => null);
-      if (info?.name) title.textContent = `Join “${info.name}”`;
-      if (info?.needsPassword) passwordField.hidden = false;
     }
   })();
 
@@ -143,7 +174,10 @@ export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
     error,
     joinButton,
   );
-  return page('Join', h('div', { class: 'prejoin' }, h('div', { class: 'preview' }, preview, previewNote), form));
+  return page(
+    info?.name ? displayText(info.name, 80) : 'Join',
+    h('div', { class: 'prejoin' }, h('div', { class: 'preview' }, preview, previewNote), form),
+  );
 }
 
 function renderLobbyWait(ctx: AppContext, session: MeetingSession): HTMLElement {

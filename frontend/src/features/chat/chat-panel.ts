@@ -1,12 +1,26 @@
 import './chat.css';
 import { LIMITS, type ChatMessage } from '../../../../functions/shared/protocol/room';
 import type { MeetingSession } from '../../meeting/session';
-import { displayText, h } from '../../ui/dom';
+import { displayText, h, type Child } from '../../ui/dom';
+import { splitLinks } from './chat-links';
 
 export interface ChatPanel {
   el: HTMLElement;
   focus(): void;
   dispose(): void;
+}
+
+/** Links as anchors built through h() (text children stay Text nodes, href passes the URL allowlist). */
+function chatText(value: string): Child[] {
+  return splitLinks(value).map((part) =>
+    part.kind === 'text'
+      ? part.text
+      : h(
+          'a',
+          { class: 'chat-link', attrs: { href: part.href, target: '_blank', rel: 'noopener noreferrer' } },
+          part.text,
+        ),
+  );
 }
 
 /** The chat side panel: follows the store's chat slice, appending only what it has not drawn yet. */
@@ -72,7 +86,7 @@ export function createChatPanel(session: MeetingSession): ChatPanel {
           Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
         ),
       ),
-      h('p', { class: 'chat-text', attrs: { 'data-testid': 'chat-text' } }, m.text),
+      h('p', { class: 'chat-text', attrs: { 'data-testid': 'chat-text' } }, ...chatText(m.text)),
     );
     list.append(item);
     list.scrollTop = list.scrollHeight;

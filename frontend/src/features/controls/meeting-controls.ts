@@ -7,7 +7,7 @@ import type { AppContext } from '../../app-context';
 import type { MeetingSession } from '../../meeting/session';
 import { isHostish } from '../../meeting/room-state';
 import { sameItems } from '../../meeting/store';
-import { createRecordControl } from '../../recordings/record-control';
+import { createRecordControl } from '../../recordings/capture/record-control';
 import { createReactionButtons } from '../reactions/reaction-buttons';
 import { raisedHands } from '../reactions/reactions-state';
 import { h } from '../../ui/dom';
@@ -18,8 +18,8 @@ export type Panel = 'chat' | 'people' | 'polls';
 export interface ControlsView {
   el: HTMLElement;
   help: HTMLDialogElement;
-  /** Shows which panel is open (and clears the unread count when it is the chat). */
-  setPanel(panel: Panel | null): void;
+  /** Shows which panels are open (and clears the unread count when the chat is one of them). */
+  setPanels(open: ReadonlySet<Panel>): void;
   dispose(): void;
 }
 
@@ -62,6 +62,9 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   const micBtn = control('Mic', 'toggle-mic', 'm', () => session.setMic(!session.local.mic));
   const camBtn = control('Camera', 'toggle-cam', 'v', () => session.setCam(!session.local.cam));
   const screenBtn = control('Share screen', 'toggle-screen', 's', toggleScreen);
+  // Phones and some tablets have no screen capture: offering the button would only lead to an error.
+  const canShareScreen = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  screenBtn.hidden = !canShareScreen;
   const audioOnlyBtn = control('Audio only', 'toggle-audio-only', 'a', () => session.setAudioOnly(!session.audioOnly));
   const chatBtn = control('Chat', 'toggle-chat', 'c', () => togglePanel('chat'));
   const chatBadge = h('span', { class: 'count', attrs: { hidden: true, 'data-testid': 'chat-badge' } });
@@ -79,6 +82,8 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   const handBtn = control('Raise hand', 'toggle-hand', 'h', () => session.setHandRaised(!handRaised()));
   const reactions = createReactionButtons(session);
   const helpBtn = control('Shortcuts', 'help', '?', () => help.showModal());
+  // Keyboard shortcuts mean nothing on a touch screen without a keyboard: controls.css hides this on coarse pointers.
+  helpBtn.classList.add('shortcuts-help');
   const leaveBtn = h(
     'button',
     {
@@ -116,7 +121,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   const shortcuts: ShortcutMap = {
     m: { label: 'Microphone on/off', run: () => micBtn.click() },
     v: { label: 'Camera on/off', run: () => camBtn.click() },
-    s: { label: 'Share screen / stop sharing', run: () => screenBtn.click() },
+    ...(canShareScreen ? { s: { label: 'Share screen / stop sharing', run: () => screenBtn.click() } } : {}),
     a: { label: 'Audio-only mode', run: () => audioOnlyBtn.click() },
     c: { label: 'Chat', run: () => chatBtn.click() },
     p: { label: 'People', run: () => peopleBtn.click() },
@@ -152,7 +157,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     screenBtn.textContent = sharing ? 'Stop sharing' : 'Share screen';
   };
 
-  let openPanel: Panel | null = null;
+  let openPanels: ReadonlySet<Panel> = new Set();
   let unread = 0;
   let seenChat = session.store.get().chat.length;
   const showUnread = () => {
@@ -168,7 +173,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     session.store.select(
       (s) => s.chat,
       (chat) => {
-        if (openPanel !== 'chat') unread += chat.length - seenChat;
+        if (!openPanels.has('chat')) unread += chat.length - seenChat;
         seenChat = chat.length;
         showUnread();
       },
@@ -177,7 +182,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     session.store.select(
       (s) => `${s.poll?.poll.id ?? ''}:${s.poll?.poll.closedAt ?? ''}`,
       (_key, state) => {
-        if (openPanel !== 'polls' && state.poll) pollBadge.hidden = false;
+        if (!openPanels.has('polls') && state.poll) pollBadge.hidden = false;
       },
     ),
     session.store.select(
@@ -209,13 +214,13 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   return {
     el,
     help,
-    setPanel(panel) {
-      openPanel = panel;
-      chatBtn.setAttribute('aria-pressed', String(panel === 'chat'));
-      peopleBtn.setAttribute('aria-pressed', String(panel === 'people'));
-      pollsBtn.setAttribute('aria-pressed', String(panel === 'polls'));
-      if (panel === 'polls') pollBadge.hidden = true;
-      if (panel === 'chat') {
+    setPanels(open) {
+      openPanels = new Set(open);
+      chatBtn.setAttribute('aria-pressed', String(open.has('chat')));
+      peopleBtn.setAttribute('aria-pressed', String(open.has('people')));
+      pollsBtn.setAttribute('aria-pressed', String(open.has('polls')));
+      if (open.has('polls')) pollBadge.hidden = true;
+      if (open.has('chat')) {
         unread = 0;
         showUnread();
       }

@@ -32,6 +32,36 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
     list,
   );
 
+  const endDialog = h(
+    'dialog',
+    {
+      class: 'confirm-dialog',
+      attrs: { 'data-testid': 'end-all-dialog', 'aria-labelledby': 'end-all-title' },
+      on: {
+        close: () => {
+          if (endDialog.returnValue === 'end') session.endForAll();
+        },
+      },
+    },
+    h('h2', { attrs: { id: 'end-all-title' } }, 'End the meeting for everyone?'),
+    h('p', null, 'Everyone is disconnected at once and this meeting link stops working. This cannot be undone.'),
+    h(
+      'form',
+      { class: 'row', attrs: { method: 'dialog' } },
+      h(
+        'button',
+        { attrs: { type: 'submit', value: 'cancel', autofocus: true, 'data-testid': 'cancel-end-all' } },
+        'Cancel',
+      ),
+      h(
+        'button',
+        { class: 'danger', attrs: { type: 'submit', value: 'end', 'data-testid': 'confirm-end-all' } },
+        'End for all',
+      ),
+    ),
+  );
+  el.append(endDialog);
+
   const button = (label: string, testid: string, onClick: () => void, cls = '') =>
     h(
       'button',
@@ -112,16 +142,26 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
       const locked = session.room?.locked ?? false;
       replaceChildren(
         hostBar,
-        button('Mute all', 'mute-all', () => session.muteAll()),
-        button(locked ? 'Unlock meeting' : 'Lock meeting', 'lock', () => session.lock(!locked)),
+        h(
+          'div',
+          { class: 'host-tools' },
+          button('Mute all', 'mute-all', () => session.muteAll()),
+          button(locked ? 'Unlock meeting' : 'Lock meeting', 'lock', () => session.lock(!locked)),
+        ),
+        // Apart from the everyday tools and behind a confirmation: one slip here ends everyone's call.
         session.role === 'host'
-          ? button(
-              'End for all',
-              'end-all',
-              () => {
-                if (confirm('End the meeting for everyone?')) session.endForAll();
-              },
-              'danger',
+          ? h(
+              'div',
+              { class: 'end-zone' },
+              button(
+                'End for all…',
+                'end-all',
+                () => {
+                  endDialog.returnValue = '';
+                  endDialog.showModal();
+                },
+                'danger',
+              ),
             )
           : null,
       );
