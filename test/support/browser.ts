@@ -23,7 +23,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export interface TestBrowser {
   browser: Browser;
   /** A new isolated context (own cookies/storage) with camera+mic granted and RTCPeerConnections tracked. */
-  newPage(opts?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  newPage(opts?: { viewport?: { width: number; height: number }; permissions?: string[] }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -76,7 +76,7 @@ export async function launchBrowser(options: { extraArgs?: string[] } = {}): Pro
     async newPage(opts = {}) {
       const context = await browser.newContext({
         viewport: opts.viewport ?? { width: 1280, height: 720 },
-        permissions: ['camera', 'microphone'],
+        permissions: ['camera', 'microphone', ...(opts.permissions ?? [])],
       });
       contexts.push(context);
       await context.addInitScript(TRACK_PEER_CONNECTIONS);
