@@ -23,7 +23,11 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export interface TestBrowser {
   browser: Browser;
   /** A new isolated context (own cookies/storage) with camera+mic granted and RTCPeerConnections tracked. */
-  newPage(opts?: { viewport?: { width: number; height: number }; touch?: boolean }): Promise<Page>;
+  newPage(opts?: {
+    viewport?: { width: number; height: number };
+    touch?: boolean;
+    permissions?: string[];
+  }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -78,7 +82,7 @@ export async function launchBrowser(options: { extraArgs?: string[] } = {}): Pro
         viewport: opts.viewport ?? { width: 1280, height: 720 },
         // A phone: touch screen, coarse pointer, mobile viewport rules.
         ...(opts.touch ? { isMobile: true, hasTouch: true } : {}),
-        permissions: ['camera', 'microphone'],
+        permissions: ['camera', 'microphone', ...(opts.permissions ?? [])],
       });
       contexts.push(context);
       await context.addInitScript(TRACK_PEER_CONNECTIONS);

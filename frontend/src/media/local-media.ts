@@ -62,8 +62,15 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     this.emit('changed');
   }
 
+  /**
+   * Switches to another camera or microphone; the senders swap tracks (no renegotiation). Throws when the device
+   * cannot be opened, and then keeps the track in use: a failed switch must not blank a working camera mid-call.
+   */
   async useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    const track = await this.acquire(kind, deviceId);
+    const track = await this.open(kind, deviceId);
+    if (kind === 'audio') this.hasMic = true;
+    else this.hasCamera = true;
+    this.lastError = null;
     this.install(kind, track);
     this.emit('changed');
   }
@@ -73,6 +80,20 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   }
 
   private async acquire(kind: 'audio' | 'video', deviceId?: string): Promise<MediaStreamTrack> {
+    try {
+      const track = await this.open(kind, deviceId);
+      if (kind === 'audio') this.hasMic = true;
+      else this.hasCamera = true;
+      return track;
+    } catch (err) {
+      this.lastError = `${kind === 'audio' ? 'Microphone' : 'Camera'} unavailable: ${(err as Error).message}`;
+      if (kind === 'audio') this.hasMic = false;
+      else this.hasCamera = false;
+      return kind === 'audio' ? silentTrack() : this.blackTrack();
+    }
+  }
+
+  private async open(kind: 'audio' | 'video', deviceId?: string): Promise<MediaStreamTrack> {
     const constraints: MediaStreamConstraints =
       kind === 'audio'
         ? {
@@ -90,19 +111,10 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
               frameRate: { ideal: 30, max: 30 },
             },
           };
-    try {
-      const got = await navigator.mediaDevices.getUserMedia(constraints);
-      const track = kind === 'audio' ? got.getAudioTracks()[0] : got.getVideoTracks()[0];
-      if (!track) throw new Error(`no ${kind} track`);
-      if (kind === 'audio') this.hasMic = true;
-      else this.hasCamera = true;
-      return track;
-    } catch (err) {
-      this.lastError = `${kind === 'audio' ? 'Microphone' : 'Camera'} unavailable: ${(err as Error).message}`;
-      if (kind === 'audio') this.hasMic = false;
-      else this.hasCamera = false;
-      return kind === 'audio' ? silentTrack() : this.blackTrack();
-    }
+    const got = await navigator.mediaDevices.getUserMedia(constraints);
+    const track = kind === 'audio' ? got.getAudioTracks()[0] : got.getVideoTracks()[0];
+    if (!track) throw new Error(`no ${kind} track`);
+    return track;
   }
 
   private install(kind: 'audio' | 'video', track: MediaStreamTrack): void {

@@ -85,6 +85,11 @@ export class Mesh extends Emitter<MeshEvents> {
     return this.camera.get(peerId)?.peerConnection?.connectionState ?? 'none';
   }
 
+  /** The camera call's peer connection to a peer (its getStats() feeds the tile's connection quality). */
+  cameraConnection(peerId: string): RTCPeerConnection | undefined {
+    return this.camera.get(peerId)?.peerConnection ?? undefined;
+  }
+
   /** The peer left for good: close everything to and from it. */
   drop(peerId: string): void {
     for (const map of [this.camera, this.screenOut, this.screenIn]) {

@@ -8,6 +8,7 @@ import type { AppContext } from '../app-context';
 import { createChatPanel } from '../features/chat/chat-panel';
 import { createControls, type Panel } from '../features/controls/meeting-controls';
 import { createMeetingHeader } from '../features/header/meeting-header';
+import { createMeetingTools } from '../features/meeting-tools/meeting-tools';
 import { createToasts } from '../features/notices/toasts';
 import { createParticipantsPanel } from '../features/participants/participants-panel';
 import { createPollsPanel } from '../features/polls/polls-panel';
@@ -61,6 +62,8 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     if (opening && which === 'polls') polls.focus();
   };
   const controls = createControls({ ctx, session, grid: stage.grid, togglePanel, toast: (t) => toasts.show(t) });
+  const tools = createMeetingTools(ctx, session, stage, (t) => toasts.show(t));
+  header.el.append(tools.el);
 
   const root = h(
     'div',
@@ -73,7 +76,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     controls.help,
   );
 
-  const parts = [header, stage, chat, people, polls, toasts, controls, reactions];
+  const parts = [header, stage, chat, people, polls, toasts, controls, reactions, tools];
   session.on('ended', () => parts.forEach((p) => p.dispose()));
   // Leaving the page: tell the room at once rather than waiting for the socket to time out.
   window.addEventListener('pagehide', () => session.leave(), { once: true });

@@ -5,6 +5,7 @@ import {
   SIGN_UP_PAGE_PATH,
 } from '../../../functions/shared/protocol/accounts';
 import type { AppContext } from '../app-context';
+import { createSignOutButton, refreshSignOut } from '../features/account/sign-out-button';
 import { h } from '../ui/dom';
 import { describeError, ensureSignedIn, errorBox, field, page } from './common';
 
@@ -153,11 +154,17 @@ function renderAccount(ctx: AppContext, nameInput: HTMLInputElement): HTMLElemen
   const error = errorBox();
   const code = new URLSearchParams(location.search).get('signin_error');
   if (code) error.show(SIGNIN_ERRORS[code] ?? 'Google sign-in did not complete. Try again, or join as a guest.');
+  const signOut = createSignOutButton({
+    api: ctx.api,
+    afterSignOut: () => ctx.navigate('/'),
+    onError: (text) => error.show(text),
+  });
   const restored = ctx.api.signedIn ? Promise.resolve(true) : ctx.api.refresh().catch(() => false);
   void restored.then((signedIn) => {
     const user = ctx.api.currentUser as { name: string; kind?: string } | null;
     if (!signedIn || !user) return;
     status.textContent = `Signed in as ${user.name}`;
+    refreshSignOut(signOut, ctx.api);
     if (user.kind !== 'guest') {
       if (google) google.hidden = true;
       emailLinks.hidden = true;
@@ -169,6 +176,8 @@ function renderAccount(ctx: AppContext, nameInput: HTMLInputElement): HTMLElemen
     'p',
     { class: 'account' },
     status,
+    ' ',
+    signOut,
     ' ',
     google,
     ' ',

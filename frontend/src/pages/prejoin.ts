@@ -1,6 +1,7 @@
 import '../styles/pages/prejoin.css';
 import { ApiError, type RoomInfo } from '../api/client';
 import type { AppContext } from '../app-context';
+import { createMicMeter } from '../features/devices/mic-meter';
 import { LocalMedia, listDevices } from '../media/local-media';
 import { MeetingSession } from '../meeting/session';
 import { displayText, h, replaceChildren } from '../ui/dom';
@@ -94,8 +95,15 @@ function renderPrejoinForm(ctx: AppContext, roomId: string, info: RoomInfo | nul
     local.setCam(camOn.checked);
     refreshPreview();
   });
-  audioSelect.addEventListener('change', () => void local.useDevice('audio', audioSelect.value).then(refreshPreview));
-  videoSelect.addEventListener('change', () => void local.useDevice('video', videoSelect.value).then(refreshPreview));
+  const switchFailed = (err: unknown) => error.show(`Could not switch the device: ${describeError(err)}`);
+  audioSelect.addEventListener(
+    'change',
+    () => void local.useDevice('audio', audioSelect.value).then(refreshPreview, switchFailed),
+  );
+  videoSelect.addEventListener(
+    'change',
+    () => void local.useDevice('video', videoSelect.value).then(refreshPreview, switchFailed),
+  );
 
   // A reload keeps the same identity through the refresh cookie; Join waits for that so it never mints a new guest.
   const restored: Promise<boolean> = ctx.api.signedIn ? Promise.resolve(true) : ctx.api.refresh().catch(() => false);
@@ -169,6 +177,7 @@ function renderPrejoinForm(ctx: AppContext, roomId: string, info: RoomInfo | nul
       h('label', { class: 'check' }, camOn, ' Camera on'),
     ),
     field('Microphone', audioSelect),
+    createMicMeter(local),
     field('Camera', videoSelect),
     passwordField,
     error,

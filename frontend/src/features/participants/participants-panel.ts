@@ -107,8 +107,16 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
       h('span', { class: 'person-name' }, displayText(p.name) + (isSelf ? ' (you)' : '')),
       accountBadge(p.verified),
       p.role !== 'member' ? h('span', { class: 'badge role' }, p.role === 'host' ? 'Host' : 'Co-host') : null,
-      h('span', { class: `badge ${p.mic ? 'on' : 'mic-off'}` }, p.mic ? 'Mic on' : 'Muted'),
-      !p.cam ? h('span', { class: 'badge' }, 'Camera off') : null,
+      h(
+        'span',
+        { class: `badge ${p.mic ? 'on' : 'mic-off'}`, attrs: { 'data-testid': 'person-mic' } },
+        p.mic ? 'Mic on' : 'Muted',
+      ),
+      h(
+        'span',
+        { class: `badge ${p.cam ? 'on' : 'cam-off'}`, attrs: { 'data-testid': 'person-cam' } },
+        p.cam ? 'Camera on' : 'Camera off',
+      ),
       p.handRaised ? h('span', { class: 'badge hand' }, 'Hand raised') : null,
       canModerate
         ? h(

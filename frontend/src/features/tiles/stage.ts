@@ -18,6 +18,15 @@ export interface StageView {
   grid: HTMLElement;
   /** The tile element of `peerId`, if it has one (reactions are shown on it). */
   tileOf(peerId: string): HTMLElement | undefined;
+  /** Peer ids with a tile, self included, and which of them is ours (the layout feature arranges them). */
+  tileIds(): string[];
+  selfId(): string;
+  /** The latest speaker by audio level (speaker-detector.ts); null before anyone spoke. */
+  activeSpeaker(): string | null;
+  /** Called after tiles come or go, or the active speaker changes. */
+  onChange(listener: () => void): () => void;
+  /** Re-shapes the grid for the tiles that show (after a tile was hidden or shown). */
+  relayout(): void;
   dispose(): void;
 }
 
@@ -36,15 +45,22 @@ export function createStage(session: MeetingSession, selfName: () => string): St
   const grid = h('div', { class: 'grid n1', attrs: { 'data-testid': 'grid' } });
   const el = h('div', { class: 'stage' }, spotlight, grid);
 
+  const listeners = new Set<() => void>();
+  const changed = () => listeners.forEach((l) => l());
+  let activeSpeaker: string | null = null;
   const speakers = new SpeakerDetector({
     onChange: (id) => {
+      activeSpeaker = id;
       for (const [peerId, tile] of tiles) tile.setSpeaking(peerId === id);
+      changed();
     },
   });
   speakers.track(selfId, session.local.stream);
 
   const participantFor = (peerId: string): Participant | undefined => session.roster.find((p) => p.peerId === peerId);
-  const layout = () => (grid.className = gridClass(tiles.size) + (screenStreams.size ? ' strip' : ''));
+  // Counts the tiles that show: a hidden self-view must not leave an empty cell.
+  const shown = () => [...tiles.values()].filter((t) => !t.el.hidden).length;
+  const layout = () => (grid.className = gridClass(shown()) + (screenStreams.size ? ' strip' : ''));
 
   function syncTiles() {
     if (session.peerId && session.peerId !== selfId) {
@@ -76,6 +92,7 @@ export function createStage(session: MeetingSession, selfName: () => string): St
       tile.setReconnecting(!p && peerId !== selfId);
     }
     layout();
+    changed();
   }
 
   function syncSpotlight() {
@@ -137,6 +154,8 @@ export function createStage(session: MeetingSession, selfName: () => string): St
       syncTiles();
     }),
     session.on('localChanged', () => {
+      // A switched microphone is a new track: measure that one for the speaking highlight.
+      speakers.track(selfId, session.local.stream);
       syncVideoPaused();
       syncTiles();
     }),
@@ -147,7 +166,16 @@ export function createStage(session: MeetingSession, selfName: () => string): St
     el,
     grid,
     tileOf: (peerId) => tiles.get(peerId)?.el,
+    tileIds: () => [...tiles.keys()],
+    selfId: () => selfId,
+    activeSpeaker: () => activeSpeaker,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    relayout: layout,
     dispose() {
+      listeners.clear();
       speakers.dispose();
       for (const off of offs) off();
     },
