@@ -5,6 +5,8 @@
  */
 import './meeting.css';
 import type { AppContext } from '../app-context';
+import { createBreakoutsBanner } from '../features/breakouts/breakouts-banner';
+import { createBreakoutsPanel } from '../features/breakouts/breakouts-panel';
 import { createChatPanel } from '../features/chat/chat-panel';
 import { createControls, type Panel } from '../features/controls/meeting-controls';
 import { createMeetingHeader } from '../features/header/meeting-header';
@@ -24,6 +26,8 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const people = createParticipantsPanel(session);
   const toasts = createToasts(session);
   const polls = createPollsPanel(session, (t) => toasts.show(t));
+  const breakouts = createBreakoutsPanel(session);
+  const banner = createBreakoutsBanner(session);
   const reactions = createReactionsView(session, (peerId) => stage.tileOf(peerId));
   const side = h('aside', { class: 'side', attrs: { hidden: true } });
 
@@ -31,11 +35,12 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const togglePanel = (which: Panel) => {
     panel = panel === which ? null : which;
     side.hidden = panel === null;
-    const views = { chat: chat.el, people: people.el, polls: polls.el };
+    const views = { chat: chat.el, people: people.el, polls: polls.el, breakouts: breakouts.el };
     replaceChildren(side, panel ? views[panel] : null);
     controls.setPanel(panel);
     if (panel === 'chat') chat.focus();
     if (panel === 'polls') polls.focus();
+    if (panel === 'breakouts') breakouts.focus();
   };
   const controls = createControls({ ctx, session, grid: stage.grid, togglePanel, toast: (t) => toasts.show(t) });
 
@@ -43,6 +48,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     'div',
     { class: 'meeting', attrs: { 'data-testid': 'meeting' } },
     header.el,
+    banner.el,
     h('div', { class: 'body' }, stage.el, side),
     controls.el,
     toasts.el,
@@ -50,7 +56,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     controls.help,
   );
 
-  const parts = [header, stage, chat, people, polls, toasts, controls, reactions];
+  const parts = [header, stage, chat, people, polls, breakouts, banner, toasts, controls, reactions];
   session.on('ended', () => parts.forEach((p) => p.dispose()));
   // Leaving the page: tell the room at once rather than waiting for the socket to time out.
   window.addEventListener('pagehide', () => session.leave(), { once: true });

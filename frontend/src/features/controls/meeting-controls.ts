@@ -13,7 +13,7 @@ import { raisedHands } from '../reactions/reactions-state';
 import { h } from '../../ui/dom';
 import { bindShortcuts, type ShortcutMap } from '../../ui/keyboard';
 
-export type Panel = 'chat' | 'people' | 'polls';
+export type Panel = 'chat' | 'people' | 'polls' | 'breakouts';
 
 export interface ControlsView {
   el: HTMLElement;
@@ -72,6 +72,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   const pollsBtn = control('Polls', 'toggle-polls', 'o', () => togglePanel('polls'));
   const pollBadge = h('span', { class: 'count', attrs: { hidden: true, 'data-testid': 'poll-badge' } }, 'new');
   pollsBtn.append(pollBadge);
+  const roomsBtn = control('Rooms', 'toggle-breakouts', 'b', () => togglePanel('breakouts'));
   const handsBadge = h('span', { class: 'count hands', attrs: { hidden: true, 'data-testid': 'hands-badge' } });
   peopleBtn.append(handsBadge);
   // Reads the server's roster, not a local flag: a host may have lowered the hand.
@@ -98,6 +99,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     chatBtn,
     peopleBtn,
     pollsBtn,
+    roomsBtn,
     handBtn,
     reactions,
     helpBtn,
@@ -121,6 +123,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     c: { label: 'Chat', run: () => chatBtn.click() },
     p: { label: 'People', run: () => peopleBtn.click() },
     o: { label: 'Polls', run: () => pollsBtn.click() },
+    b: { label: 'Breakout rooms', run: () => roomsBtn.click() },
     h: { label: 'Raise / lower hand', run: () => handBtn.click() },
     '?': { label: 'This help', run: () => (help.open ? help.close() : help.showModal()) },
   };
@@ -214,6 +217,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
       chatBtn.setAttribute('aria-pressed', String(panel === 'chat'));
       peopleBtn.setAttribute('aria-pressed', String(panel === 'people'));
       pollsBtn.setAttribute('aria-pressed', String(panel === 'polls'));
+      roomsBtn.setAttribute('aria-pressed', String(panel === 'breakouts'));
       if (panel === 'polls') pollBadge.hidden = true;
       if (panel === 'chat') {
         unread = 0;
