@@ -262,7 +262,7 @@ function createSetupForm(session: MeetingSession) {
     option.textContent = label;
     mode.append(option);
   }
-  const timer = h('select', { attrs: { 'aria-label': 'Timer', 'data-testid': 'breakout-timer' } });
+  const timer = h('select', { attrs: { 'aria-label': 'Timer', 'data-testid': 'breakout-duration' } });
   TIMERS.forEach(([label], i) => {
     const option = h('option', { attrs: { value: i } });
     option.textContent = label;
@@ -352,7 +352,7 @@ function createSetupForm(session: MeetingSession) {
     replaceChildren(manual, h('div', { class: 'bo-zones' }, ...zones), ...selects);
   };
 
-  count.addEventListener('change', () => {
+  count.addEventListener('input', () => {
     drawNames();
     drawManual();
   });

@@ -171,7 +171,8 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     session.store.select(
       (s) => s.chat,
       (chat) => {
-        if (openPanel !== 'chat') unread += chat.length - seenChat;
+        // A move between breakout rooms replaces the chat: only growth counts as unread.
+        if (openPanel !== 'chat') unread += Math.max(0, chat.length - seenChat);
         seenChat = chat.length;
         showUnread();
       },
