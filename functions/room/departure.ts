@@ -2,10 +2,13 @@ import { LIMITS, type LeaveReason, type ServerMessage } from '../shared/protocol
 import type { LiveParticipant } from './live-state';
 import { broadcast, publicParticipant, publicWaiter, type RoomDeps } from './room-context';
 import { recorderGone } from './reactions/recording-notice';
+import { groupByPlace, roommatesOf } from './breakouts/places';
+import { breakoutPeopleChanged } from './breakouts/breakout-state';
 
 /**
  * Sends `message` to everyone in the room; participants whose socket turned out to be gone are treated as
- * disconnected (their $disconnect may never arrive if API Gateway lost it).
+ * disconnected (their $disconnect may never arrive if API Gateway lost it). A message built from the roster is built
+ * once per place (main room, each breakout room) from that place's roster: each person sees only their roommates.
  */
 export async function announce(
   deps: RoomDeps,
@@ -14,7 +17,26 @@ export async function announce(
   except?: string,
 ): Promise<void> {
   const roster = await deps.live.roster(roomId);
-  const gone = await broadcast(deps, roster, typeof message === 'function' ? message(roster) : message, except);
+  let gone: LiveParticipant[];
+  if (typeof message === 'function') {
+    const groups = groupByPlace(roster, await deps.breakouts.places(roomId));
+    gone = (await Promise.all(groups.map((group) => broadcast(deps, group, message(group), except)))).flat();
+  } else {
+    gone = await broadcast(deps, roster, message, except);
+  }
+  for (const p of gone) await depart(deps, roomId, p, 'disconnected');
+}
+
+/** Sends `message` only to the people in `sub`'s place (main room or their breakout room): chat, reactions, joins. */
+export async function announceToPlaceOf(
+  deps: RoomDeps,
+  roomId: string,
+  sub: string,
+  message: ServerMessage,
+  except?: string,
+): Promise<void> {
+  const [roster, places] = await Promise.all([deps.live.roster(roomId), deps.breakouts.places(roomId)]);
+  const gone = await broadcast(deps, roommatesOf(roster, places, sub), message, except);
   for (const p of gone) await depart(deps, roomId, p, 'disconnected');
 }
 
@@ -33,6 +55,8 @@ export async function depart(deps: RoomDeps, roomId: string, p: LiveParticipant,
   await announce(deps, roomId, { type: 'peer.left', peerId: removed.peerId, reason });
   // A recorder who is gone records no more: the room must not keep saying it is being recorded.
   await recorderGone(deps, roomId, removed.peerId);
+  // The hosts' breakout panel lists who is where: it must not keep someone who left.
+  await breakoutPeopleChanged(deps, roomId);
   if (removed.role !== 'host') return true;
   if (reason === 'left') await handOverHost(deps, roomId, removed, 'left');
   if (reason === 'disconnected') await hostWentAway(deps, roomId, removed);

@@ -265,7 +265,19 @@ export class RedisLiveRoomState implements LiveRoomState {
     const k = roomKeys(roomId);
     const ids = await this.redis().zrange(k.peers, 0, -1);
     await this.redis()
-      .del(k.peers, k.chat, k.lobby, k.hostAway, k.poll, k.pollVotes, k.recording, ...ids.map((id) => k.peer(id)))
+      .del(
+        k.peers,
+        k.chat,
+        k.lobby,
+        k.hostAway,
+        k.poll,
+        k.pollVotes,
+        k.recording,
+        k.breakout,
+        k.breakoutPlaces,
+        k.breakoutHelp,
+        ...ids.map((id) => k.peer(id)),
+      )
       .then(() => undefined);
   }
 }

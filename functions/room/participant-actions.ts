@@ -1,5 +1,13 @@
 import { INITIAL_MEDIA_STATE, type ChatMessage, type MediaState } from '../shared/protocol/room';
-import { announce, closeSocketsOf, depart, graceExpired, replaceEntry, rosterUpdate } from './departure';
+import {
+  announce,
+  announceToPlaceOf,
+  closeSocketsOf,
+  depart,
+  graceExpired,
+  replaceEntry,
+  rosterUpdate,
+} from './departure';
 import { isAccountHolder } from '../auth/tickets';
 import { roomDisplayName } from './display-name';
 import { notAMember, notAllowed, notFound, removedFromRoom, roomEnded, roomFull } from './errors';
@@ -17,6 +25,8 @@ import {
 import { pollForWelcome } from './polls/poll-actions';
 import { recordingForWelcome } from './reactions/recording-notice';
 import { roomSettings } from './room-settings';
+import { breakoutPeopleChanged, breakoutView } from './breakouts/breakout-state';
+import { MAIN, placeOf, roommatesOf } from './breakouts/places';
 
 const MEDIA_FLAGS = ['mic', 'cam', 'screen', 'speaking', 'handRaised'] as const;
 
@@ -99,28 +109,38 @@ export const join: Handler<'join'> = async (deps, who, message) => {
 
   // First: a poll past its time limit closes here, and its results reach the chat history sent below.
   const poll = await pollForWelcome(deps, who.roomId, self);
-  const [nowRoster, chat, lobby, recording] = await Promise.all([
+  // While breakout rooms are open, a (re)joiner lands where their identity was placed (the main room if nowhere):
+  // their roster and chat are that room's.
+  const [nowRoster, breakouts, places, help, lobby, recording] = await Promise.all([
     deps.live.roster(who.roomId),
-    deps.live.recentChat(who.roomId),
+    deps.breakouts.current(who.roomId),
+    deps.breakouts.places(who.roomId),
+    deps.breakouts.help(who.roomId),
     HOSTS.includes(role) ? deps.live.lobby(who.roomId) : Promise.resolve([]),
     recordingForWelcome(deps, who.roomId),
   ]);
+  const place = breakouts ? placeOf(places, who.sub) : MAIN;
+  const chat =
+    place === MAIN
+      ? await deps.live.recentChat(who.roomId)
+      : await deps.breakouts.recentChat(who.roomId, breakouts!.id, place);
   await deps.notifier.send(who.connectionId, {
     type: 'welcome',
     self: publicParticipant(self),
     room: roomSettings(room),
-    roster: nowRoster.map(publicParticipant),
+    roster: roommatesOf(nowRoster, places, who.sub).map(publicParticipant),
     chat: newestWithinBudget(chat),
     lobby: lobby.map(publicWaiter),
     ...(poll ? { poll } : {}),
     ...(recording ? { recording } : {}),
+    ...(breakouts ? { breakouts: breakoutView(breakouts, nowRoster, places, help, HOSTS.includes(role)) } : {}),
   });
-  await announce(
-    deps,
-    who.roomId,
-    existing ? rosterUpdate : { type: 'peer.joined', participant: publicParticipant(self) },
-    who.connectionId,
-  );
+  if (existing) await announce(deps, who.roomId, rosterUpdate, who.connectionId);
+  else {
+    const joined = { type: 'peer.joined', participant: publicParticipant(self) } as const;
+    await announceToPlaceOf(deps, who.roomId, who.sub, joined, who.connectionId);
+  }
+  await breakoutPeopleChanged(deps, who.roomId);
 };
 
 /**
@@ -192,8 +212,12 @@ export const sendChat: Handler<'chat.send'> = async (deps, who, message) => {
     sentAt: new Date(now),
   });
   const { ref: _ref, ...shared } = chat;
-  await deps.live.appendChat(who.roomId, shared);
+  // Each breakout room has its own chat; the main room's stays with the main room.
+  const breakouts = await deps.breakouts.current(who.roomId);
+  const place = breakouts ? placeOf(await deps.breakouts.places(who.roomId), p.sub) : MAIN;
+  if (place === MAIN) await deps.live.appendChat(who.roomId, shared);
+  else await deps.breakouts.appendChat(who.roomId, breakouts!.id, place, shared);
   // The ref is the sender's own correlation id: others get the message without it.
-  await announce(deps, who.roomId, { type: 'chat.message', message: shared }, who.connectionId);
+  await announceToPlaceOf(deps, who.roomId, p.sub, { type: 'chat.message', message: shared }, who.connectionId);
   await deps.notifier.send(who.connectionId, { type: 'chat.message', message: chat });
 };

@@ -12,6 +12,15 @@ import { askUnmute, endMeeting, muteAll, remove, setCohost, setLocked } from './
 import { admit, deny, knock, leaveLobby } from './lobby-actions';
 import { claimAfterGrace, join, leave, sendChat, setState } from './participant-actions';
 import { claimPollExpired, closePollNow, createPoll, votePoll } from './polls/poll-actions';
+import {
+  askForHelp,
+  assignBreakout,
+  broadcastToBreakouts,
+  claimBreakoutsExpired,
+  closeBreakouts,
+  joinBreakout,
+  openBreakouts,
+} from './breakouts/breakout-actions';
 import { lowerHand, sendReaction } from './reactions/reaction-actions';
 import { recordingStarted, recordingStopped } from './reactions/recording-notice';
 import type { Handler, RoomDeps, SocketIdentity } from './room-context';
@@ -41,6 +50,13 @@ const handlers: Handlers = {
   'host.lowerHand': lowerHand,
   'recording.started': recordingStarted,
   'recording.stopped': recordingStopped,
+  'breakout.open': openBreakouts,
+  'breakout.assign': assignBreakout,
+  'breakout.join': joinBreakout,
+  'breakout.close': closeBreakouts,
+  'breakout.expired': claimBreakoutsExpired,
+  'breakout.broadcast': broadcastToBreakouts,
+  'breakout.help': askForHelp,
 };
 
 /** What a socket holding a lobby ticket may send; everything else would reach the meeting before being let in. */

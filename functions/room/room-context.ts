@@ -7,6 +7,7 @@ import type { LiveParticipant, LiveRoomState, LobbyWaiter } from './live-state';
 import type { RoomStore } from './room-store';
 import type { PollLiveState } from './polls/poll-live';
 import type { PollStore } from './polls/poll-store';
+import type { BreakoutLiveState } from './breakouts/breakout-live';
 import { notAllowed, notInRoom } from './errors';
 
 /** Who is on the other end of a room socket, as the `$connect` authorizer established it from the ticket. */
@@ -39,9 +40,11 @@ export interface RoomDeps {
   /** The open (or last) poll of each room; its archive. */
   pollLive: PollLiveState;
   pollStore: PollStore;
+  /** Open breakout rooms and where everyone is (breakouts/). */
+  breakouts: BreakoutLiveState;
   issueTicket(claims: RoomTicketClaims): Promise<string>;
   rateLimit(key: string, limit: Limit): Promise<void>;
-  limits: { chat: Limit; roomMessage: Limit; pollVote: Limit; reaction: Limit };
+  limits: { chat: Limit; roomMessage: Limit; pollVote: Limit; reaction: Limit; breakout: Limit };
   now(): number;
 }
 

@@ -9,6 +9,7 @@ import type { Notifier, RoomDeps } from './room-context';
 import { SqlRoomStore } from './room-store';
 import { RedisPollLiveState } from './polls/poll-live';
 import { SqlPollStore } from './polls/poll-store';
+import { RedisBreakoutLiveState } from './breakouts/breakout-live';
 
 /** Every outbound message is checked against the shared schema: a server bug must not reach browsers as garbage. */
 export const wsNotifier: Notifier = {
@@ -26,6 +27,7 @@ export function roomDeps(): RoomDeps {
     membership: new RedisMembership(),
     pollLive: new RedisPollLiveState(),
     pollStore: new SqlPollStore(),
+    breakouts: new RedisBreakoutLiveState(),
     notifier: wsNotifier,
     connections: { listRoom: (roomId, kind) => connectionRegistry().listRoom(roomId, kind) },
     issueTicket: issueRoomTicket,
@@ -35,6 +37,7 @@ export function roomDeps(): RoomDeps {
       roomMessage: limits.roomMessage,
       pollVote: limits.pollVote,
       reaction: limits.reaction,
+      breakout: limits.breakout,
     },
     now: Date.now,
   });

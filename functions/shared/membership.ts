@@ -42,6 +42,11 @@ export interface RelayCheck {
   senderPresent: boolean;
   /** The target (when given) is a current member. */
   targetMember: boolean;
+  /**
+   * Sender and target (when given) are in the same place: both in the main room or both in one breakout room
+   * (room/breakouts/). Media never crosses breakout rooms, whatever a page asks for.
+   */
+  samePlace: boolean;
 }
 
 /** The error code of every door's "your membership ended" refusal (the handshake body, PeerJS ERROR, logs). */
@@ -91,22 +96,26 @@ export class RedisMembership implements Membership {
   async checkRelay(roomId: string, sender: MemberEntry, target?: MemberEntry): Promise<RelayCheck> {
     const k = roomKeys(roomId);
     const fields = target ? [field(sender.sub), field(target.sub)] : [field(sender.sub)];
+    const subs = target ? [sender.sub, target.sub] : [sender.sub];
     // One slot ({room:R}), so one MULTI even on a cluster.
     const results = await this.redis()
       .multi()
       .hmget(k.members, ...fields)
       .exists(k.peer(sender.peerId))
+      .hmget(k.breakoutPlaces, ...subs)
       .exec();
     if (!results) throw new Error('Redis MULTI for the relay check was aborted');
-    const [[membersError, current], [existsError, present]] = results as [
+    const [[membersError, current], [existsError, present], [placesError, places]] = results as [
       [Error | null, (string | null)[]],
       [Error | null, number],
+      [Error | null, (string | null)[]],
     ];
-    if (membersError ?? existsError) throw membersError ?? existsError;
+    if (membersError ?? existsError ?? placesError) throw membersError ?? existsError ?? placesError;
     return {
       senderMember: current[0] === sender.peerId,
       senderPresent: present === 1,
       targetMember: target ? current[1] === target.peerId : false,
+      samePlace: target ? (places[0] ?? '') === (places[1] ?? '') : false,
     };
   }
 

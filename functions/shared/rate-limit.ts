@@ -19,6 +19,9 @@ const DEFAULT_LIMITS = {
   pollVote: { max: 10, windowSeconds: 10 },
   // Per sender and room: a burst of applause is fine, a script filling every tile with emoji is not.
   reaction: { max: 10, windowSeconds: 10 },
+  // Per sender and room, every breakout action (open, move, broadcast, ask for help): a host dragging people around
+  // is a few a second at most; a script looping moves to churn every call in the meeting is refused.
+  breakout: { max: 30, windowSeconds: 10 },
   // A call setup is ~1 offer + 1 answer + ~24 candidates per peer pair; 8 peers reconnecting at once stays under.
   signal: { max: 400, windowSeconds: 10 },
   roomMessage: { max: 60, windowSeconds: 10 },

@@ -30,6 +30,17 @@ export function roomKeys(roomId: string) {
     pollVotes: `${tag}:poll-votes`,
     /** Who is recording the meeting right now (JSON RecordingNotice plus the recorder's sub); absent otherwise. */
     recording: `${tag}:recording`,
+    /** The room's breakout rooms (open, or the last closed ones): state, id, mode, record JSON (breakouts/). */
+    breakout: `${tag}:breakout`,
+    /**
+     * Where each identity is while breakout rooms are open: field sub → breakout room id (absent: the main room).
+     * Signaling reads it with the membership (same slot, one MULTI) to relay media only within one room.
+     */
+    breakoutPlaces: `${tag}:breakout-places`,
+    /** Open requests for help: field sub → request JSON. */
+    breakoutHelp: `${tag}:breakout-help`,
+    /** One breakout room's chat during one opening. */
+    breakoutChat: (breakoutId: string, room: string) => `${tag}:breakout-chat:${breakoutId}:${room}`,
   };
 }
 

@@ -69,7 +69,8 @@ function assertMaySignal(sender: ConnectionRecord | undefined): asserts sender i
 /**
  * Membership, checked on every frame (both ends, one round trip): a sender whose membership ended is refused (and the
  * handler closes its socket), whether or not the target exists. True when the frame may reach `target`: same room,
- * admitted, a current member, and the sender is in the live roster.
+ * admitted, a current member, the sender is in the live roster, and both are in the same breakout room (or both in
+ * the main room): a page cannot call someone in another breakout room, it gets the EXPIRE of an absent peer.
  */
 async function mayReach(
   deps: RelayDeps,
@@ -83,7 +84,7 @@ async function mayReach(
     sameRoom ? { sub: target.sub, peerId: target.peerId } : undefined,
   );
   if (!check.senderMember) throw notAMemberError();
-  return sameRoom && check.senderPresent && check.targetMember;
+  return sameRoom && check.senderPresent && check.targetMember && check.samePlace;
 }
 
 /**

@@ -59,10 +59,15 @@ export class Mesh extends Emitter<MeshEvents> {
 
   /**
    * Makes the calls this peer owes: a camera call to every peer it must call (and has no live call to), and the
-   * screen share to everyone who does not have it yet. Safe to run again at any time (idempotent).
+   * screen share to everyone who does not have it yet; closes every call to a peer the roster no longer shows (a
+   * move between breakout rooms changes the roster without anyone leaving). Safe to run again at any time.
    */
   reconcile(self: PeerPosition, roster: PeerPosition[]): void {
     this.participants = Math.max(1, roster.length);
+    const present = new Set(roster.map((p) => p.peerId));
+    for (const peerId of new Set([...this.camera.keys(), ...this.screenOut.keys(), ...this.screenIn.keys()])) {
+      if (!present.has(peerId)) this.drop(peerId);
+    }
     this.gate.rosterChanged();
     if (!this.signaling.open) return;
     for (const remote of roster) {

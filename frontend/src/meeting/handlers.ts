@@ -55,6 +55,16 @@ export const messageHandlers: MessageHandlers = {
     port.reconcileCalls();
     // Joining a meeting already being recorded: the person is told before anything else happens to them.
     if (m.recording) port.recordingNotice(m.recording);
+    // Joining (or coming back) during breakouts: say where this page landed, since the roster shows one room only.
+    if (m.breakouts) {
+      const place = m.breakouts.people.find((p) => p.peerId === m.self.peerId)?.room ?? null;
+      const room = m.breakouts.rooms.find((r) => r.id === place);
+      port.notice(
+        room
+          ? `Breakout rooms are open: you are in ${room.name}.`
+          : 'Breakout rooms are open: you are in the main room.',
+      );
+    }
   },
   'peer.joined': (port) => port.reconcileCalls(),
   'peer.left': (port, m) => port.peerLeft(m.peerId, m.reason),
@@ -102,6 +112,19 @@ export const messageHandlers: MessageHandlers = {
   'recording.state': (port, m) => {
     if (m.recording) port.recordingNotice(m.recording);
   },
+  // The roster.update that comes with every move re-meshes the calls; these only tell the person.
+  'breakout.state': stateOnly,
+  'breakout.moved': (port, m) =>
+    port.notice(
+      m.room
+        ? `You are now in ${m.room.name}.`
+        : m.reason === 'closed' || m.reason === 'timer'
+          ? 'Breakout rooms closed: you are back in the main room.'
+          : 'You are back in the main room.',
+    ),
+  // Shown as a banner by the breakouts view, from the store.
+  'breakout.broadcast': stateOnly,
+  'breakout.help': (port, m) => port.notice(`${m.request.name} asked for help in ${m.roomName}.`),
   error: (port, m) => {
     const fatal = FATAL_ERRORS[m.code];
     if (fatal) port.finish(...fatal);

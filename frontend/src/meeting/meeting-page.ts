@@ -5,6 +5,8 @@
  */
 import './meeting.css';
 import type { AppContext } from '../app-context';
+import { createBreakoutsBanner } from '../features/breakouts/breakouts-banner';
+import { createBreakoutsPanel } from '../features/breakouts/breakouts-panel';
 import { createChatPanel } from '../features/chat/chat-panel';
 import { createControls, type Panel } from '../features/controls/meeting-controls';
 import { createMeetingHeader } from '../features/header/meeting-header';
@@ -25,14 +27,21 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const people = createParticipantsPanel(session);
   const toasts = createToasts(session);
   const polls = createPollsPanel(session, (t) => toasts.show(t));
+  const breakouts = createBreakoutsPanel(session);
+  const banner = createBreakoutsBanner(session);
   const reactions = createReactionsView(session, (peerId) => stage.tileOf(peerId));
   const side = h('aside', { class: 'side', attrs: { hidden: true } });
 
   // Panels open side by side in one column (Chat and People together is the common pair), in a fixed order, each
   // with its own close button: on a phone the column is the only way back to the video.
-  const views: Record<Panel, HTMLElement> = { chat: chat.el, people: people.el, polls: polls.el };
-  const order: Panel[] = ['chat', 'people', 'polls'];
-  const names: Record<Panel, string> = { chat: 'Chat', people: 'People', polls: 'Polls' };
+  const views: Record<Panel, HTMLElement> = {
+    chat: chat.el,
+    people: people.el,
+    polls: polls.el,
+    breakouts: breakouts.el,
+  };
+  const order: Panel[] = ['chat', 'people', 'polls', 'breakouts'];
+  const names: Record<Panel, string> = { chat: 'Chat', people: 'People', polls: 'Polls', breakouts: 'Rooms' };
   const slot = (which: Panel) =>
     h(
       'div',
@@ -48,7 +57,12 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
         '✕',
       ),
     );
-  const slots: Record<Panel, HTMLElement> = { chat: slot('chat'), people: slot('people'), polls: slot('polls') };
+  const slots: Record<Panel, HTMLElement> = {
+    chat: slot('chat'),
+    people: slot('people'),
+    polls: slot('polls'),
+    breakouts: slot('breakouts'),
+  };
   const open = new Set<Panel>();
   const togglePanel = (which: Panel) => {
     const opening = !open.has(which);
@@ -60,6 +74,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     controls.setPanels(open);
     if (opening && which === 'chat') chat.focus();
     if (opening && which === 'polls') polls.focus();
+    if (opening && which === 'breakouts') breakouts.focus();
   };
   const controls = createControls({ ctx, session, grid: stage.grid, togglePanel, toast: (t) => toasts.show(t) });
   const tools = createMeetingTools(ctx, session, stage, (t) => toasts.show(t));
@@ -69,6 +84,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     'div',
     { class: 'meeting', attrs: { 'data-testid': 'meeting' } },
     header.el,
+    banner.el,
     h('div', { class: 'body' }, stage.el, side),
     controls.el,
     toasts.el,
@@ -76,7 +92,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     controls.help,
   );
 
-  const parts = [header, stage, chat, people, polls, toasts, controls, reactions, tools];
+  const parts = [header, stage, chat, people, polls, breakouts, banner, toasts, controls, reactions, tools];
   session.on('ended', () => parts.forEach((p) => p.dispose()));
   // Leaving the page: tell the room at once rather than waiting for the socket to time out.
   window.addEventListener('pagehide', () => session.leave(), { once: true });

@@ -10,6 +10,7 @@ import type {
   ServerMessageOf,
   ServerMessageType,
 } from '../../../functions/shared/protocol/room';
+import { breakoutsReducers, initialBreakoutsSlice, type BreakoutsSlice } from '../features/breakouts/breakouts-state';
 import { chatReducers, type ChatSlice } from '../features/chat/chat-state';
 import { initialPollsSlice, pollsReducers, type PollsSlice } from '../features/polls/polls-state';
 import { initialReactionsSlice, reactionsReducers, type ReactionsSlice } from '../features/reactions/reactions-state';
@@ -19,7 +20,7 @@ import {
   type RecordingSlice,
 } from '../features/recording-notice/recording-state';
 
-export interface RoomState extends ChatSlice, PollsSlice, ReactionsSlice, RecordingSlice {
+export interface RoomState extends ChatSlice, PollsSlice, ReactionsSlice, RecordingSlice, BreakoutsSlice {
   /** Our own peer id (from the join grant; it changes only when a long outage forces a rejoin). */
   selfId: string | null;
   self: Participant | null;
@@ -39,6 +40,7 @@ export const initialRoomState: RoomState = {
   ...initialPollsSlice,
   ...initialReactionsSlice,
   ...initialRecordingSlice,
+  ...initialBreakoutsSlice,
 };
 
 /** A feature's reducers: one pure function per server message type it reads. */
@@ -68,6 +70,7 @@ const FEATURE_REDUCERS: Reducers<RoomState>[] = [
   pollsReducers,
   reactionsReducers,
   recordingReducers,
+  breakoutsReducers,
 ];
 
 /** The next state after one server message; messages no feature reads leave the state untouched (same object). */

@@ -4,6 +4,7 @@
  * others hear `peer.joined` this peer can already take calls, and before this peer calls anyone.
  */
 import type { PollExportFormat, PollView } from '../../../functions/shared/protocol/polls';
+import { BREAKOUT_LIMITS, type BreakoutView } from '../../../functions/shared/protocol/breakouts';
 import type {
   ChatMessage,
   ClientMessage,
@@ -79,6 +80,10 @@ export class MeetingSession extends Emitter<SessionEvents> {
     this.store.select(
       (s) => s.poll,
       (view) => this.watchPollDeadline(view),
+    );
+    this.store.select(
+      (s) => s.breakouts,
+      (view) => this.watchBreakoutDeadline(view),
     );
   }
 
@@ -344,6 +349,24 @@ export class MeetingSession extends Emitter<SessionEvents> {
     ask(Math.max(0, closesAt - Date.now()) + 500 + Math.floor(Math.random() * 1500));
   }
 
+  private breakoutTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** As for polls: once the breakout timer and the return countdown have passed, tell the server (it checks). */
+  private watchBreakoutDeadline(view: BreakoutView | null): void {
+    clearTimeout(this.breakoutTimer);
+    if (!view || view.endsAt === null) return;
+    const { id } = view;
+    const due = view.endsAt + BREAKOUT_LIMITS.returnCountdownSeconds * 1000;
+    const ask = (delayMs: number) => {
+      this.breakoutTimer = setTimeout(() => {
+        if (this.ended || this.store.get().breakouts?.id !== id) return;
+        this.send({ type: 'breakout.expired', breakoutId: id });
+        ask(10_000);
+      }, delayMs);
+    };
+    ask(Math.max(0, due - Date.now()) + 300 + Math.floor(Math.random() * 700));
+  }
+
   private reconcileCalls(): void {
     if (!this.self || !this.mesh || this.ended) return;
     this.mesh.reconcile(
@@ -471,6 +494,27 @@ export class MeetingSession extends Emitter<SessionEvents> {
     return this.api.download(`/api/rooms/${room}/polls/${encodeURIComponent(pollId)}/export?format=${format}`);
   }
 
+  openBreakouts(open: Omit<ClientMessageOf<'breakout.open'>, 'type' | 'ref'>): boolean {
+    return this.send({ type: 'breakout.open', ...open });
+  }
+  /** Hosts and cohosts: move someone (room null: back to the main room). */
+  assignBreakout(peerId: string, room: string | null): boolean {
+    return this.send({ type: 'breakout.assign', peerId, room });
+  }
+  /** Choose a room (choose mode), or a host's visit; null: back to the main room. */
+  joinBreakout(room: string | null): boolean {
+    return this.send({ type: 'breakout.join', room });
+  }
+  closeBreakouts(breakoutId: string): boolean {
+    return this.send({ type: 'breakout.close', breakoutId });
+  }
+  broadcastToBreakouts(text: string): boolean {
+    return this.send({ type: 'breakout.broadcast', text });
+  }
+  askForHelp(): boolean {
+    return this.send({ type: 'breakout.help' });
+  }
+
   leave(): void {
     this.send({ type: 'leave' });
     this.finish('left', 'You left the meeting.');
@@ -496,6 +540,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
     this.socket?.close(closeReason);
     clearTimeout(this.graceTimer);
     clearTimeout(this.pollTimer);
+    clearTimeout(this.breakoutTimer);
     this.mesh?.closeAll();
     this.signaling?.close(closeReason);
     this.local.stop();

@@ -3,15 +3,15 @@
  * sender); a raised hand is participant state (`handRaised` with `handRaisedAt`, set by `state`), which a host or
  * cohost may lower for anyone and a member only for themselves.
  */
-import { announce, rosterUpdate } from '../departure';
+import { announce, announceToPlaceOf, rosterUpdate } from '../departure';
 import { notFound } from '../errors';
 import { HOSTS, requireParticipant, requireRole, type Handler } from '../room-context';
 
 export const sendReaction: Handler<'reaction.send'> = async (deps, who, message) => {
   const p = await requireParticipant(deps, who);
   await deps.rateLimit(`reaction:${who.roomId}:${who.sub}`, deps.limits.reaction);
-  // Everyone, the sender too: every page shows it on the sender's tile, their own included.
-  await announce(deps, who.roomId, { type: 'reaction', peerId: p.peerId, emoji: message.emoji });
+  // Everyone in the sender's room (main or breakout), the sender too: every page there shows it on the sender's tile.
+  await announceToPlaceOf(deps, who.roomId, p.sub, { type: 'reaction', peerId: p.peerId, emoji: message.emoji });
 };
 
 export const lowerHand: Handler<'host.lowerHand'> = async (deps, who, message) => {

@@ -14,6 +14,17 @@ import * as z from 'zod';
 import { pollCreateShape, pollIdShape, pollServerMessages, pollViewSchema, pollVoteShape } from './polls';
 import { RecordingExportMessage, RecordingStatusMessage } from './recordings';
 import { reactionEmojiSchema } from './reactions';
+import {
+  breakoutAssignShape,
+  breakoutBroadcastShape,
+  breakoutIdShape,
+  breakoutJoinShape,
+  breakoutMoveReasonSchema,
+  breakoutOpenShape,
+  breakoutRoomSchema,
+  breakoutServerMessages,
+  breakoutViewSchema,
+} from './breakouts';
 
 /** Limits users meet; the same numbers are shown in the UI. */
 export const LIMITS = {
@@ -218,6 +229,20 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   clientMessage('recording.started', {}),
   /** From the same page when its recording stopped (leaving or disconnecting ends it too). */
   clientMessage('recording.stopped', {}),
+  /** Host and cohosts: open breakout rooms (one set at a time). */
+  clientMessage('breakout.open', breakoutOpenShape),
+  /** Host and cohosts: move someone (themselves too) to a room or back to the main room while rooms are open. */
+  clientMessage('breakout.assign', breakoutAssignShape),
+  /** Anyone in "choose" mode, hosts and cohosts always (a visit): go to a room or back to the main room. */
+  clientMessage('breakout.join', breakoutJoinShape),
+  /** Host and cohosts: close every room now; everyone returns to the main room. */
+  clientMessage('breakout.close', breakoutIdShape),
+  /** Any participant once the timer and return countdown have passed: the server checks, and closes once. */
+  clientMessage('breakout.expired', breakoutIdShape),
+  /** Host and cohosts: a message shown in every room. */
+  clientMessage('breakout.broadcast', breakoutBroadcastShape),
+  /** Anyone in a breakout room: ask the hosts for help. */
+  clientMessage('breakout.help', {}),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -242,6 +267,8 @@ export const errorCodeSchema = z.enum([
   'poll_open', // another poll is still open: close it first
   'poll_closed', // the poll has closed: no more votes, nothing to close
   'invalid_vote', // an option the poll does not have, or several in a single-choice poll
+  'breakouts_open', // breakout rooms are already open: close them first
+  'breakouts_closed', // no breakout rooms are open (or these closed): nothing to move, close or ask
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -263,6 +290,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     poll: pollViewSchema.optional(),
     /** Who records the meeting right now, if anyone (the notice a late joiner must see). */
     recording: recordingNoticeSchema.optional(),
+    /** Open breakout rooms, if any: where everyone is, the recipient included (roster and chat are their room's). */
+    breakouts: breakoutViewSchema.optional(),
   }),
   z.object({ type: z.literal('peer.joined'), participant: participantSchema }),
   z.object({ type: z.literal('peer.left'), peerId: peerIdSchema, reason: leaveReasonSchema }),
@@ -316,6 +345,17 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   RecordingStatusMessage,
   RecordingExportMessage,
   ...pollServerMessages,
+  ...breakoutServerMessages,
+  /**
+   * To a person whose place changed (opening, a host's move, their own choice, closing): where they are now (null:
+   * the main room) and that place's recent chat, which replaces what their chat showed.
+   */
+  z.object({
+    type: z.literal('breakout.moved'),
+    room: breakoutRoomSchema.nullable(),
+    reason: breakoutMoveReasonSchema,
+    chat: z.array(chatMessageSchema).max(LIMITS.chatHistory),
+  }),
   /** To everyone, the sender too: `peerId` reacted (never stored). */
   z.object({ type: z.literal('reaction'), peerId: peerIdSchema, emoji: reactionEmojiSchema }),
   /** To everyone: the meeting is being recorded by `recording.by`, or (`null`) no longer is. */

@@ -13,6 +13,7 @@ import { RedisMembership } from '../../../functions/shared/membership';
 import { RedisLiveRoomState } from '../../../functions/room/live-state';
 import type { RoomDeps } from '../../../functions/room/room-context';
 import { SqlRoomStore } from '../../../functions/room/room-store';
+import { RedisBreakoutLiveState } from '../../../functions/room/breakouts/breakout-live';
 import { RedisPollLiveState } from '../../../functions/room/polls/poll-live';
 import { SqlPollStore } from '../../../functions/room/polls/poll-store';
 import { createRoomRoutes } from '../../../functions/room/routes';
@@ -88,6 +89,7 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
     live,
     pollLive: new RedisPollLiveState(() => redis),
     pollStore: new SqlPollStore(() => db.sql),
+    breakouts: new RedisBreakoutLiveState(() => redis),
     membership,
     notifier: {
       async send(connectionId, message) {
@@ -111,6 +113,7 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
       roomMessage: { max: 200, windowSeconds: 60 },
       pollVote: { max: 20, windowSeconds: 60 },
       reaction: { max: 20, windowSeconds: 60 },
+      breakout: { max: 50, windowSeconds: 60 },
     },
     now: Date.now,
   };

@@ -18,6 +18,7 @@ import { newPeerId, newRoomId } from '../../../functions/room/ids';
 import { MemoryRoomStore } from './memory-room-store';
 import { MemoryPollStore } from './memory-poll-store';
 import { RedisPollLiveState } from '../../../functions/room/polls/poll-live';
+import { RedisBreakoutLiveState } from '../../../functions/room/breakouts/breakout-live';
 import { createRedisEmulation } from '../../../functions/shared/redis-emulation';
 
 export type Sock = SocketIdentity;
@@ -27,7 +28,9 @@ export type Sock = SocketIdentity;
  * store, a recording notifier (every message is validated against the shared schema, as in production) and an
  * in-memory connection registry.
  */
-export function createHarness(options: { chat?: Limit; roomMessage?: Limit; pollVote?: Limit; reaction?: Limit } = {}) {
+export function createHarness(
+  options: { chat?: Limit; roomMessage?: Limit; pollVote?: Limit; reaction?: Limit; breakout?: Limit } = {},
+) {
   const redis = createRedisEmulation({ keyPrefix: `test-${randomBytes(6).toString('hex')}:` });
   setRedisForTesting(redis);
   const store = new MemoryRoomStore();
@@ -46,6 +49,7 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit; poll
     live: new RedisLiveRoomState(() => redis),
     pollLive: new RedisPollLiveState(() => redis),
     pollStore: polls,
+    breakouts: new RedisBreakoutLiveState(() => redis),
     membership,
     notifier: {
       async send(connectionId, message) {
@@ -75,6 +79,7 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit; poll
       roomMessage: options.roomMessage ?? { max: 1000, windowSeconds: 60 },
       pollVote: options.pollVote ?? { max: 100, windowSeconds: 60 },
       reaction: options.reaction ?? { max: 100, windowSeconds: 60 },
+      breakout: options.breakout ?? { max: 100, windowSeconds: 60 },
     },
     now: () => (clock += 1000),
   };

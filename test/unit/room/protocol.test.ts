@@ -40,6 +40,13 @@ describe('room protocol (shared by browser and Lambdas)', () => {
     { type: 'host.lowerHand', peerId: 'p1' },
     { type: 'recording.started' },
     { type: 'recording.stopped' },
+    { type: 'breakout.open', rooms: ['Red', 'Blue'], mode: 'manual', assignments: [{ peerId: 'p1', room: 1 }] },
+    { type: 'breakout.assign', peerId: 'p1', room: 'b2' },
+    { type: 'breakout.join', room: null },
+    { type: 'breakout.close', breakoutId: 'mq0a1b2c-x' },
+    { type: 'breakout.expired', breakoutId: 'mq0a1b2c-x' },
+    { type: 'breakout.broadcast', text: 'Two minutes left' },
+    { type: 'breakout.help' },
   ];
 
   it('has one schema entry per client message type, all round-tripping through encode/decode', () => {

@@ -1,7 +1,7 @@
 import './chat.css';
 import { LIMITS, type ChatMessage } from '../../../../functions/shared/protocol/room';
 import type { MeetingSession } from '../../meeting/session';
-import { displayText, h, type Child } from '../../ui/dom';
+import { displayText, h, replaceChildren, type Child } from '../../ui/dom';
 import { splitLinks } from './chat-links';
 
 export interface ChatPanel {
@@ -91,12 +91,15 @@ export function createChatPanel(session: MeetingSession): ChatPanel {
     list.append(item);
     list.scrollTop = list.scrollHeight;
   };
-  let drawn = 0;
+  let shown: readonly ChatMessage[] = [];
   const dispose = session.store.select(
     (s) => s.chat,
     (chat) => {
-      for (const m of chat.slice(drawn)) add(m);
-      drawn = chat.length;
+      // New messages are appended; a chat replaced whole (a move between breakout rooms) is drawn again.
+      const grows = shown.length <= chat.length && shown.every((m, i) => chat[i] === m);
+      if (!grows) replaceChildren(list);
+      for (const m of chat.slice(grows ? shown.length : 0)) add(m);
+      shown = chat;
     },
   );
   return { el, focus: () => input.focus(), dispose };

@@ -21,4 +21,6 @@ export function mergeChat(held: ChatMessage[], incoming: ChatMessage[]): ChatMes
 export const chatReducers: Reducers<RoomState> = {
   welcome: (s, m) => ({ ...s, chat: mergeChat(s.chat, m.chat) }),
   'chat.message': (s, m) => ({ ...s, chat: mergeChat(s.chat, [m.message]) }),
+  // Each breakout room has its own chat: moving shows the new room's, never the old room's.
+  'breakout.moved': (s, m) => ({ ...s, chat: m.chat }),
 };

@@ -13,7 +13,7 @@ import { raisedHands } from '../reactions/reactions-state';
 import { h } from '../../ui/dom';
 import { bindShortcuts, type ShortcutMap } from '../../ui/keyboard';
 
-export type Panel = 'chat' | 'people' | 'polls';
+export type Panel = 'chat' | 'people' | 'polls' | 'breakouts';
 
 export interface ControlsView {
   el: HTMLElement;
@@ -75,6 +75,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   const pollsBtn = control('Polls', 'toggle-polls', 'o', () => togglePanel('polls'));
   const pollBadge = h('span', { class: 'count', attrs: { hidden: true, 'data-testid': 'poll-badge' } }, 'new');
   pollsBtn.append(pollBadge);
+  const roomsBtn = control('Rooms', 'toggle-breakouts', 'b', () => togglePanel('breakouts'));
   const handsBadge = h('span', { class: 'count hands', attrs: { hidden: true, 'data-testid': 'hands-badge' } });
   peopleBtn.append(handsBadge);
   // Reads the server's roster, not a local flag: a host may have lowered the hand.
@@ -103,6 +104,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     chatBtn,
     peopleBtn,
     pollsBtn,
+    roomsBtn,
     handBtn,
     reactions,
     helpBtn,
@@ -126,6 +128,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     c: { label: 'Chat', run: () => chatBtn.click() },
     p: { label: 'People', run: () => peopleBtn.click() },
     o: { label: 'Polls', run: () => pollsBtn.click() },
+    b: { label: 'Breakout rooms', run: () => roomsBtn.click() },
     h: { label: 'Raise / lower hand', run: () => handBtn.click() },
     '?': { label: 'This help', run: () => (help.open ? help.close() : help.showModal()) },
   };
@@ -173,7 +176,8 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     session.store.select(
       (s) => s.chat,
       (chat) => {
-        if (!openPanels.has('chat')) unread += chat.length - seenChat;
+        // A move between breakout rooms replaces the chat: only growth counts as unread.
+        if (!openPanels.has('chat')) unread += Math.max(0, chat.length - seenChat);
         seenChat = chat.length;
         showUnread();
       },
@@ -219,6 +223,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
       chatBtn.setAttribute('aria-pressed', String(open.has('chat')));
       peopleBtn.setAttribute('aria-pressed', String(open.has('people')));
       pollsBtn.setAttribute('aria-pressed', String(open.has('polls')));
+      roomsBtn.setAttribute('aria-pressed', String(open.has('breakouts')));
       if (open.has('polls')) pollBadge.hidden = true;
       if (open.has('chat')) {
         unread = 0;
