@@ -8,6 +8,8 @@ import type { RoomStore } from './room-store';
 import type { PollLiveState } from './polls/poll-live';
 import type { PollStore } from './polls/poll-store';
 import { notAllowed, notInRoom } from './errors';
+import type { WhiteboardLive } from './whiteboard/board-live';
+import type { WhiteboardStore } from './whiteboard/board-store';
 
 /** Who is on the other end of a room socket, as the `$connect` authorizer established it from the ticket. */
 export interface SocketIdentity {
@@ -39,9 +41,21 @@ export interface RoomDeps {
   /** The open (or last) poll of each room; its archive. */
   pollLive: PollLiveState;
   pollStore: PollStore;
+  /** The whiteboard's live log (Redis) and its snapshots (PostgreSQL). */
+  whiteboardLive: WhiteboardLive;
+  whiteboardStore: WhiteboardStore;
   issueTicket(claims: RoomTicketClaims): Promise<string>;
   rateLimit(key: string, limit: Limit): Promise<void>;
-  limits: { chat: Limit; roomMessage: Limit; pollVote: Limit; reaction: Limit };
+  limits: {
+    chat: Limit;
+    roomMessage: Limit;
+    pollVote: Limit;
+    reaction: Limit;
+    /** Whiteboard sync messages per identity and room (refused beyond it). */
+    whiteboard: Limit;
+    /** Whiteboard frames per socket (the socket is closed beyond it), counted apart from `roomMessage`. */
+    whiteboardMessage: Limit;
+  };
   now(): number;
 }
 

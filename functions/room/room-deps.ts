@@ -9,6 +9,8 @@ import type { Notifier, RoomDeps } from './room-context';
 import { SqlRoomStore } from './room-store';
 import { RedisPollLiveState } from './polls/poll-live';
 import { SqlPollStore } from './polls/poll-store';
+import { RedisWhiteboardLive } from './whiteboard/board-live';
+import { SqlWhiteboardStore } from './whiteboard/board-store';
 
 /** Every outbound message is checked against the shared schema: a server bug must not reach browsers as garbage. */
 export const wsNotifier: Notifier = {
@@ -26,6 +28,8 @@ export function roomDeps(): RoomDeps {
     membership: new RedisMembership(),
     pollLive: new RedisPollLiveState(),
     pollStore: new SqlPollStore(),
+    whiteboardLive: new RedisWhiteboardLive(),
+    whiteboardStore: new SqlWhiteboardStore(),
     notifier: wsNotifier,
     connections: { listRoom: (roomId, kind) => connectionRegistry().listRoom(roomId, kind) },
     issueTicket: issueRoomTicket,
@@ -35,6 +39,8 @@ export function roomDeps(): RoomDeps {
       roomMessage: limits.roomMessage,
       pollVote: limits.pollVote,
       reaction: limits.reaction,
+      whiteboard: limits.whiteboard,
+      whiteboardMessage: limits.whiteboardMessage,
     },
     now: Date.now,
   });

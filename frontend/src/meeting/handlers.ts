@@ -35,7 +35,11 @@ export interface SessionPort {
   recording(message: RecordingServerMessage): void;
   /** Someone records the meeting: tell this person once per recording (a reconnect's welcome repeats it). */
   recordingNotice(notice: RecordingNotice): void;
+  /** For the whiteboard's document and cursors (features/whiteboard/). */
+  whiteboard(message: WhiteboardServerMessage): void;
 }
+
+export type WhiteboardServerMessage = ServerMessageOf<'wb.sync' | 'wb.status' | 'wb.cleared' | 'wb.cursor'>;
 
 type MessageHandlers = { [T in ServerMessageType]: (port: SessionPort, message: ServerMessageOf<T>) => void };
 
@@ -102,6 +106,16 @@ export const messageHandlers: MessageHandlers = {
   'recording.state': (port, m) => {
     if (m.recording) port.recordingNotice(m.recording);
   },
+  'wb.sync': (port, m) => port.whiteboard(m),
+  'wb.status': (port, m) => {
+    port.whiteboard(m);
+    if (m.by) port.notice(m.locked ? `${m.by} made the whiteboard view-only.` : `${m.by} lets everyone draw again.`);
+  },
+  'wb.cleared': (port, m) => {
+    port.whiteboard(m);
+    port.notice(`${m.by} cleared the whiteboard.`);
+  },
+  'wb.cursor': (port, m) => port.whiteboard(m),
   error: (port, m) => {
     const fatal = FATAL_ERRORS[m.code];
     if (fatal) port.finish(...fatal);

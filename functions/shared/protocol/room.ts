@@ -14,6 +14,7 @@ import * as z from 'zod';
 import { pollCreateShape, pollIdShape, pollServerMessages, pollViewSchema, pollVoteShape } from './polls';
 import { RecordingExportMessage, RecordingStatusMessage } from './recordings';
 import { reactionEmojiSchema } from './reactions';
+import { whiteboardClientShapes, whiteboardServerMessages } from './whiteboard';
 
 /** Limits users meet; the same numbers are shown in the UI. */
 export const LIMITS = {
@@ -218,6 +219,14 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   clientMessage('recording.started', {}),
   /** From the same page when its recording stopped (leaving or disconnecting ends it too). */
   clientMessage('recording.stopped', {}),
+  /** Anyone in the room: a whiteboard sync message (state vector or update), whole or in parts. */
+  clientMessage('wb.sync', whiteboardClientShapes.sync),
+  /** Host and cohosts: clear the whiteboard for everyone. */
+  clientMessage('wb.clear', whiteboardClientShapes.clear),
+  /** Host and cohosts: make the whiteboard view-only for members, or editable again. */
+  clientMessage('wb.lock', whiteboardClientShapes.lock),
+  /** Anyone in the room: where their pointer is on the whiteboard (relayed to the others, never stored). */
+  clientMessage('wb.cursor', whiteboardClientShapes.cursor),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -242,6 +251,9 @@ export const errorCodeSchema = z.enum([
   'poll_open', // another poll is still open: close it first
   'poll_closed', // the poll has closed: no more votes, nothing to close
   'invalid_vote', // an option the poll does not have, or several in a single-choice poll
+  'board_full', // the whiteboard reached its maximum size: a host can clear it
+  'board_locked', // the whiteboard is view-only for members
+  'invalid_update', // a whiteboard update that is not a valid Yjs update of board items
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -316,6 +328,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   RecordingStatusMessage,
   RecordingExportMessage,
   ...pollServerMessages,
+  ...whiteboardServerMessages,
   /** To everyone, the sender too: `peerId` reacted (never stored). */
   z.object({ type: z.literal('reaction'), peerId: peerIdSchema, emoji: reactionEmojiSchema }),
   /** To everyone: the meeting is being recorded by `recording.by`, or (`null`) no longer is. */

@@ -19,6 +19,8 @@ import { MemoryRoomStore } from './memory-room-store';
 import { MemoryPollStore } from './memory-poll-store';
 import { RedisPollLiveState } from '../../../functions/room/polls/poll-live';
 import { createRedisEmulation } from '../../../functions/shared/redis-emulation';
+import { RedisWhiteboardLive } from '../../../functions/room/whiteboard/board-live';
+import { MemoryWhiteboardStore } from './memory-whiteboard-store';
 
 export type Sock = SocketIdentity;
 
@@ -27,11 +29,21 @@ export type Sock = SocketIdentity;
  * store, a recording notifier (every message is validated against the shared schema, as in production) and an
  * in-memory connection registry.
  */
-export function createHarness(options: { chat?: Limit; roomMessage?: Limit; pollVote?: Limit; reaction?: Limit } = {}) {
+export function createHarness(
+  options: {
+    chat?: Limit;
+    roomMessage?: Limit;
+    pollVote?: Limit;
+    reaction?: Limit;
+    whiteboard?: Limit;
+    whiteboardMessage?: Limit;
+  } = {},
+) {
   const redis = createRedisEmulation({ keyPrefix: `test-${randomBytes(6).toString('hex')}:` });
   setRedisForTesting(redis);
   const store = new MemoryRoomStore();
   const polls = new MemoryPollStore();
+  const whiteboards = new MemoryWhiteboardStore();
   const inboxes = new Map<string, ServerMessage[]>();
   const closed = new Set<string>();
   const registry = new Map<string, ConnectionRecord>();
@@ -46,6 +58,8 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit; poll
     live: new RedisLiveRoomState(() => redis),
     pollLive: new RedisPollLiveState(() => redis),
     pollStore: polls,
+    whiteboardLive: new RedisWhiteboardLive(() => redis),
+    whiteboardStore: whiteboards,
     membership,
     notifier: {
       async send(connectionId, message) {
@@ -75,6 +89,8 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit; poll
       roomMessage: options.roomMessage ?? { max: 1000, windowSeconds: 60 },
       pollVote: options.pollVote ?? { max: 100, windowSeconds: 60 },
       reaction: options.reaction ?? { max: 100, windowSeconds: 60 },
+      whiteboard: options.whiteboard ?? { max: 1000, windowSeconds: 60 },
+      whiteboardMessage: options.whiteboardMessage ?? { max: 1000, windowSeconds: 60 },
     },
     now: () => (clock += 1000),
   };
@@ -84,6 +100,7 @@ export function createHarness(options: { chat?: Limit; roomMessage?: Limit; poll
     deps,
     store,
     polls,
+    whiteboards,
     redis,
     closed,
     registry,
