@@ -13,6 +13,7 @@ import { createParticipantsPanel } from '../features/participants/participants-p
 import { createPollsPanel } from '../features/polls/polls-panel';
 import { createReactionsView } from '../features/reactions/reactions-view';
 import { createStage } from '../features/tiles/stage';
+import { createWhiteboard } from '../features/whiteboard/whiteboard-view';
 import { h, replaceChildren } from '../ui/dom';
 import type { MeetingSession } from './session';
 
@@ -25,6 +26,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const toasts = createToasts(session);
   const polls = createPollsPanel(session, (t) => toasts.show(t));
   const reactions = createReactionsView(session, (peerId) => stage.tileOf(peerId));
+  const whiteboard = createWhiteboard(session, (t) => toasts.show(t));
   const side = h('aside', { class: 'side', attrs: { hidden: true } });
 
   let panel: Panel | null = null;
@@ -38,19 +40,21 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
     if (panel === 'polls') polls.focus();
   };
   const controls = createControls({ ctx, session, grid: stage.grid, togglePanel, toast: (t) => toasts.show(t) });
+  // Next to the panel buttons: the board is a stage view, opened beside the video grid.
+  controls.el.querySelector('[data-testid=leave]')?.before(whiteboard.toggle);
 
   const root = h(
     'div',
     { class: 'meeting', attrs: { 'data-testid': 'meeting' } },
     header.el,
-    h('div', { class: 'body' }, stage.el, side),
+    h('div', { class: 'body' }, stage.el, whiteboard.el, side),
     controls.el,
     toasts.el,
     reactions.el,
     controls.help,
   );
 
-  const parts = [header, stage, chat, people, polls, toasts, controls, reactions];
+  const parts = [header, stage, chat, people, polls, toasts, controls, reactions, whiteboard];
   session.on('ended', () => parts.forEach((p) => p.dispose()));
   // Leaving the page: tell the room at once rather than waiting for the socket to time out.
   window.addEventListener('pagehide', () => session.leave(), { once: true });
