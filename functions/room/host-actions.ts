@@ -13,6 +13,7 @@ import {
 import { archiveOpenPollAsClosed } from './polls/poll-actions';
 import { roomSettings } from './room-settings';
 import { recorderGone } from './reactions/recording-notice';
+import { archiveWhiteboard } from './whiteboard/whiteboard-actions';
 
 async function target(deps: RoomDeps, who: SocketIdentity, peerId: string): Promise<LiveParticipant> {
   const t = await deps.live.getParticipant(who.roomId, peerId);
@@ -114,6 +115,7 @@ export const endMeeting: Handler<'host.end'> = async (deps, who) => {
   await deps.store.endRoom(who.roomId);
   await deps.membership.clear(who.roomId);
   await archiveOpenPollAsClosed(deps, who.roomId);
+  await archiveWhiteboard(deps, who.roomId);
   const [roster, lobby, registered] = await Promise.all([
     deps.live.roster(who.roomId),
     deps.live.lobby(who.roomId),

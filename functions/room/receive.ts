@@ -24,6 +24,7 @@ import {
 import { lowerHand, sendReaction } from './reactions/reaction-actions';
 import { recordingStarted, recordingStopped } from './reactions/recording-notice';
 import type { Handler, RoomDeps, SocketIdentity } from './room-context';
+import { clearWhiteboard, lockWhiteboard, whiteboardCursor, whiteboardSync } from './whiteboard/whiteboard-actions';
 
 type Handlers = { [T in ClientMessage['type']]: Handler<T> };
 
@@ -57,7 +58,13 @@ const handlers: Handlers = {
   'breakout.expired': claimBreakoutsExpired,
   'breakout.broadcast': broadcastToBreakouts,
   'breakout.help': askForHelp,
+  'wb.sync': whiteboardSync,
+  'wb.clear': clearWhiteboard,
+  'wb.lock': lockWhiteboard,
+  'wb.cursor': whiteboardCursor,
 };
+
+const WHITEBOARD_FRAME_PREFIX = '{"type":"wb.';
 
 /** What a socket holding a lobby ticket may send; everything else would reach the meeting before being let in. */
 const LOBBY_TYPES: ReadonlySet<ClientMessage['type']> = new Set(['knock', 'leave']);
@@ -97,9 +104,10 @@ async function dispatch(deps: RoomDeps, who: SocketIdentity, message: ClientMess
  * flood costs, and a new socket needs a ticket that is itself rate-limited. (Per-action limits such as chat only
  * refuse the action: a chatty person is not an attacker.)
  */
-async function isFlooding(deps: RoomDeps, who: SocketIdentity): Promise<boolean> {
+async function isFlooding(deps: RoomDeps, who: SocketIdentity, whiteboard: boolean): Promise<boolean> {
   try {
-    await deps.rateLimit(`room-msg:${who.connectionId}`, deps.limits.roomMessage);
+    if (whiteboard) await deps.rateLimit(`room-wb:${who.connectionId}`, deps.limits.whiteboardMessage);
+    else await deps.rateLimit(`room-msg:${who.connectionId}`, deps.limits.roomMessage);
     return false;
   } catch (error) {
     if (!(error instanceof TooManyRequests)) throw error;
@@ -121,8 +129,11 @@ async function isFlooding(deps: RoomDeps, who: SocketIdentity): Promise<boolean>
 export async function receiveRoomMessage(deps: RoomDeps, who: SocketIdentity, raw: string | undefined): Promise<void> {
   let ref: string | undefined;
   try {
-    // Counted before parsing: garbage floods cost as much as valid ones.
-    if (await isFlooding(deps, who)) return;
+    // Counted before parsing: garbage floods cost as much as valid ones. Drawing sends many small frames (strokes,
+    // cursors), so whiteboard frames have their own budget; which one a frame spends is read from its first bytes
+    // (the encoder writes `type` first), and a frame that claimed one budget but is another type is refused below.
+    const whiteboard = typeof raw === 'string' && raw.startsWith(WHITEBOARD_FRAME_PREFIX);
+    if (await isFlooding(deps, who, whiteboard)) return;
     const decoded = decodeClientMessage(raw);
     if (!decoded.ok) {
       await deps.notifier.send(
@@ -132,6 +143,13 @@ export async function receiveRoomMessage(deps: RoomDeps, who: SocketIdentity, ra
       return;
     }
     ref = decoded.message.ref;
+    if (whiteboard !== decoded.message.type.startsWith('wb.')) {
+      await deps.notifier.send(
+        who.connectionId,
+        errorMessage('invalid_message', 'whiteboard frames start with their type', ref),
+      );
+      return;
+    }
     await dispatch(deps, who, decoded.message);
   } catch (error) {
     const reply = socketError(error, ref);

@@ -9,6 +9,8 @@ import type { PollLiveState } from './polls/poll-live';
 import type { PollStore } from './polls/poll-store';
 import type { BreakoutLiveState } from './breakouts/breakout-live';
 import { notAllowed, notInRoom } from './errors';
+import type { WhiteboardLive } from './whiteboard/board-live';
+import type { WhiteboardStore } from './whiteboard/board-store';
 
 /** Who is on the other end of a room socket, as the `$connect` authorizer established it from the ticket. */
 export interface SocketIdentity {
@@ -42,9 +44,22 @@ export interface RoomDeps {
   pollStore: PollStore;
   /** Open breakout rooms and where everyone is (breakouts/). */
   breakouts: BreakoutLiveState;
+  /** The whiteboard's live log (Redis) and its snapshots (PostgreSQL). */
+  whiteboardLive: WhiteboardLive;
+  whiteboardStore: WhiteboardStore;
   issueTicket(claims: RoomTicketClaims): Promise<string>;
   rateLimit(key: string, limit: Limit): Promise<void>;
-  limits: { chat: Limit; roomMessage: Limit; pollVote: Limit; reaction: Limit; breakout: Limit };
+  limits: {
+    chat: Limit;
+    roomMessage: Limit;
+    pollVote: Limit;
+    reaction: Limit;
+    breakout: Limit;
+    /** Whiteboard sync messages per identity and room (refused beyond it). */
+    whiteboard: Limit;
+    /** Whiteboard frames per socket (the socket is closed beyond it), counted apart from `roomMessage`. */
+    whiteboardMessage: Limit;
+  };
   now(): number;
 }
 

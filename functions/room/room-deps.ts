@@ -10,6 +10,8 @@ import { SqlRoomStore } from './room-store';
 import { RedisPollLiveState } from './polls/poll-live';
 import { SqlPollStore } from './polls/poll-store';
 import { RedisBreakoutLiveState } from './breakouts/breakout-live';
+import { RedisWhiteboardLive } from './whiteboard/board-live';
+import { SqlWhiteboardStore } from './whiteboard/board-store';
 
 /** Every outbound message is checked against the shared schema: a server bug must not reach browsers as garbage. */
 export const wsNotifier: Notifier = {
@@ -28,6 +30,8 @@ export function roomDeps(): RoomDeps {
     pollLive: new RedisPollLiveState(),
     pollStore: new SqlPollStore(),
     breakouts: new RedisBreakoutLiveState(),
+    whiteboardLive: new RedisWhiteboardLive(),
+    whiteboardStore: new SqlWhiteboardStore(),
     notifier: wsNotifier,
     connections: { listRoom: (roomId, kind) => connectionRegistry().listRoom(roomId, kind) },
     issueTicket: issueRoomTicket,
@@ -38,6 +42,8 @@ export function roomDeps(): RoomDeps {
       pollVote: limits.pollVote,
       reaction: limits.reaction,
       breakout: limits.breakout,
+      whiteboard: limits.whiteboard,
+      whiteboardMessage: limits.whiteboardMessage,
     },
     now: Date.now,
   });

@@ -22,6 +22,12 @@ const DEFAULT_LIMITS = {
   // Per sender and room, every breakout action (open, move, broadcast, ask for help): a host dragging people around
   // is a few a second at most; a script looping moves to churn every call in the meeting is refused.
   breakout: { max: 30, windowSeconds: 10 },
+  // Per identity and room: a page sends at most ~12 whiteboard updates a second while drawing (it batches), and
+  // a catch-up after a dropped socket comes in parts; a script filling the board in a loop is far above this.
+  whiteboard: { max: 200, windowSeconds: 10 },
+  // Per room socket, all whiteboard frames (updates, parts, cursors at up to 10 a second): counted apart from
+  // `roomMessage` so drawing never closes the socket that chat and roster changes need.
+  whiteboardMessage: { max: 400, windowSeconds: 10 },
   // A call setup is ~1 offer + 1 answer + ~24 candidates per peer pair; 8 peers reconnecting at once stays under.
   signal: { max: 400, windowSeconds: 10 },
   roomMessage: { max: 60, windowSeconds: 10 },

@@ -41,6 +41,14 @@ export function roomKeys(roomId: string) {
     breakoutHelp: `${tag}:breakout-help`,
     /** One breakout room's chat during one opening. */
     breakoutChat: (breakoutId: string, room: string) => `${tag}:breakout-chat:${breakoutId}:${room}`,
+    /** Whiteboard updates since the last snapshot, oldest first (base64 Yjs updates; see room/whiteboard/). */
+    whiteboardLog: `${tag}:wb-log`,
+    /** Whiteboard settings and fill: `locked`, `bytes` (snapshot + log), `snapshotBytes`, `compactedAt`. */
+    whiteboardMeta: `${tag}:wb-meta`,
+    /** Parts of one multi-part whiteboard message in flight from one socket: field index → base64. */
+    whiteboardParts: (connectionId: string, id: string) => `${tag}:wb-parts:${connectionId}:${id}`,
+    /** Held while one invocation compacts the board into a snapshot (SET NX with expiry). */
+    whiteboardCompacting: `${tag}:wb-compacting`,
   };
 }
 

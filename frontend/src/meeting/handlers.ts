@@ -35,7 +35,11 @@ export interface SessionPort {
   recording(message: RecordingServerMessage): void;
   /** Someone records the meeting: tell this person once per recording (a reconnect's welcome repeats it). */
   recordingNotice(notice: RecordingNotice): void;
+  /** For the whiteboard's document and cursors (features/whiteboard/). */
+  whiteboard(message: WhiteboardServerMessage): void;
 }
+
+export type WhiteboardServerMessage = ServerMessageOf<'wb.sync' | 'wb.status' | 'wb.cleared' | 'wb.cursor'>;
 
 type MessageHandlers = { [T in ServerMessageType]: (port: SessionPort, message: ServerMessageOf<T>) => void };
 
@@ -125,6 +129,16 @@ export const messageHandlers: MessageHandlers = {
   // Shown as a banner by the breakouts view, from the store.
   'breakout.broadcast': stateOnly,
   'breakout.help': (port, m) => port.notice(`${m.request.name} asked for help in ${m.roomName}.`),
+  'wb.sync': (port, m) => port.whiteboard(m),
+  'wb.status': (port, m) => {
+    port.whiteboard(m);
+    if (m.by) port.notice(m.locked ? `${m.by} made the whiteboard view-only.` : `${m.by} lets everyone draw again.`);
+  },
+  'wb.cleared': (port, m) => {
+    port.whiteboard(m);
+    port.notice(`${m.by} cleared the whiteboard.`);
+  },
+  'wb.cursor': (port, m) => port.whiteboard(m),
   error: (port, m) => {
     const fatal = FATAL_ERRORS[m.code];
     if (fatal) port.finish(...fatal);

@@ -16,6 +16,7 @@ import { createParticipantsPanel } from '../features/participants/participants-p
 import { createPollsPanel } from '../features/polls/polls-panel';
 import { createReactionsView } from '../features/reactions/reactions-view';
 import { createStage } from '../features/tiles/stage';
+import { createWhiteboard } from '../features/whiteboard/whiteboard-view';
 import { h, replaceChildren } from '../ui/dom';
 import type { MeetingSession } from './session';
 
@@ -30,6 +31,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const breakouts = createBreakoutsPanel(session);
   const banner = createBreakoutsBanner(session);
   const reactions = createReactionsView(session, (peerId) => stage.tileOf(peerId));
+  const whiteboard = createWhiteboard(session, (t) => toasts.show(t));
   const side = h('aside', { class: 'side', attrs: { hidden: true } });
 
   // Panels open side by side in one column (Chat and People together is the common pair), in a fixed order, each
@@ -79,20 +81,22 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
   const controls = createControls({ ctx, session, grid: stage.grid, togglePanel, toast: (t) => toasts.show(t) });
   const tools = createMeetingTools(ctx, session, stage, (t) => toasts.show(t));
   header.el.append(tools.el);
+  // Next to the panel buttons: the board is a stage view, opened beside the video grid.
+  controls.el.querySelector('[data-testid=leave]')?.before(whiteboard.toggle);
 
   const root = h(
     'div',
     { class: 'meeting', attrs: { 'data-testid': 'meeting' } },
     header.el,
     banner.el,
-    h('div', { class: 'body' }, stage.el, side),
+    h('div', { class: 'body' }, stage.el, whiteboard.el, side),
     controls.el,
     toasts.el,
     reactions.el,
     controls.help,
   );
 
-  const parts = [header, stage, chat, people, polls, breakouts, banner, toasts, controls, reactions, tools];
+  const parts = [header, stage, chat, people, polls, breakouts, banner, toasts, controls, reactions, tools, whiteboard];
   session.on('ended', () => parts.forEach((p) => p.dispose()));
   // Leaving the page: tell the room at once rather than waiting for the socket to time out.
   window.addEventListener('pagehide', () => session.leave(), { once: true });

@@ -16,7 +16,7 @@ import type {
   RoomSettings,
   ServerMessage,
 } from '../../../functions/shared/protocol/room';
-import { handleServerMessage, type SessionPort } from './handlers';
+import { handleServerMessage, type SessionPort, type WhiteboardServerMessage } from './handlers';
 import { initialRoomState, isHostish, reduceRoomState, withSelfId, type RoomState } from './room-state';
 import { Store } from './store';
 import type { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
@@ -51,6 +51,8 @@ export interface SessionEvents {
   localChanged: () => void;
   /** The pipeline's progress on a recording this person made in this room (sent to the owner only). */
   recording: (message: RecordingServerMessage) => void;
+  /** Whiteboard traffic from the server (features/whiteboard/ keeps the document). */
+  whiteboard: (message: WhiteboardServerMessage) => void;
 }
 
 export class MeetingSession extends Emitter<SessionEvents> {
@@ -283,6 +285,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
     unmuteRequest: (by) => this.emit('unmuteRequest', by),
     recording: (message) => this.emit('recording', message),
     recordingNotice: (notice) => this.noticeRecordingOnce(notice),
+    whiteboard: (message) => this.emit('whiteboard', message),
   };
 
   private recordingNoticed: string | null = null;
@@ -518,6 +521,11 @@ export class MeetingSession extends Emitter<SessionEvents> {
   leave(): void {
     this.send({ type: 'leave' });
     this.finish('left', 'You left the meeting.');
+  }
+
+  /** Whiteboard messages (features/whiteboard/); false while the room socket is down. */
+  sendWhiteboard(message: ClientMessageOf<'wb.sync' | 'wb.clear' | 'wb.lock' | 'wb.cursor'>): boolean {
+    return this.send(message);
   }
 
   private sendState(state: Partial<MediaState>): void {

@@ -25,6 +25,7 @@ import {
   breakoutServerMessages,
   breakoutViewSchema,
 } from './breakouts';
+import { whiteboardClientShapes, whiteboardServerMessages } from './whiteboard';
 
 /** Limits users meet; the same numbers are shown in the UI. */
 export const LIMITS = {
@@ -243,6 +244,14 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   clientMessage('breakout.broadcast', breakoutBroadcastShape),
   /** Anyone in a breakout room: ask the hosts for help. */
   clientMessage('breakout.help', {}),
+  /** Anyone in the room: a whiteboard sync message (state vector or update), whole or in parts. */
+  clientMessage('wb.sync', whiteboardClientShapes.sync),
+  /** Host and cohosts: clear the whiteboard for everyone. */
+  clientMessage('wb.clear', whiteboardClientShapes.clear),
+  /** Host and cohosts: make the whiteboard view-only for members, or editable again. */
+  clientMessage('wb.lock', whiteboardClientShapes.lock),
+  /** Anyone in the room: where their pointer is on the whiteboard (relayed to the others, never stored). */
+  clientMessage('wb.cursor', whiteboardClientShapes.cursor),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -269,6 +278,9 @@ export const errorCodeSchema = z.enum([
   'invalid_vote', // an option the poll does not have, or several in a single-choice poll
   'breakouts_open', // breakout rooms are already open: close them first
   'breakouts_closed', // no breakout rooms are open (or these closed): nothing to move, close or ask
+  'board_full', // the whiteboard reached its maximum size: a host can clear it
+  'board_locked', // the whiteboard is view-only for members
+  'invalid_update', // a whiteboard update that is not a valid Yjs update of board items
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -356,6 +368,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     reason: breakoutMoveReasonSchema,
     chat: z.array(chatMessageSchema).max(LIMITS.chatHistory),
   }),
+  ...whiteboardServerMessages,
   /** To everyone, the sender too: `peerId` reacted (never stored). */
   z.object({ type: z.literal('reaction'), peerId: peerIdSchema, emoji: reactionEmojiSchema }),
   /** To everyone: the meeting is being recorded by `recording.by`, or (`null`) no longer is. */

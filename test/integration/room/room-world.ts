@@ -1,3 +1,5 @@
+import { RedisWhiteboardLive } from '../../../functions/room/whiteboard/board-live';
+import { SqlWhiteboardStore } from '../../../functions/room/whiteboard/board-store';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -90,6 +92,8 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
     pollLive: new RedisPollLiveState(() => redis),
     pollStore: new SqlPollStore(() => db.sql),
     breakouts: new RedisBreakoutLiveState(() => redis),
+    whiteboardLive: new RedisWhiteboardLive(() => redis),
+    whiteboardStore: new SqlWhiteboardStore(() => db.sql),
     membership,
     notifier: {
       async send(connectionId, message) {
@@ -114,6 +118,8 @@ export async function createRoomWorld(db: IdentityDb, redisKind: RedisKind) {
       pollVote: { max: 20, windowSeconds: 60 },
       reaction: { max: 20, windowSeconds: 60 },
       breakout: { max: 50, windowSeconds: 60 },
+      whiteboard: { max: 200, windowSeconds: 10 },
+      whiteboardMessage: { max: 400, windowSeconds: 10 },
     },
     now: Date.now,
   };

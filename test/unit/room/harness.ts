@@ -20,6 +20,8 @@ import { MemoryPollStore } from './memory-poll-store';
 import { RedisPollLiveState } from '../../../functions/room/polls/poll-live';
 import { RedisBreakoutLiveState } from '../../../functions/room/breakouts/breakout-live';
 import { createRedisEmulation } from '../../../functions/shared/redis-emulation';
+import { RedisWhiteboardLive } from '../../../functions/room/whiteboard/board-live';
+import { MemoryWhiteboardStore } from './memory-whiteboard-store';
 
 export type Sock = SocketIdentity;
 
@@ -29,12 +31,21 @@ export type Sock = SocketIdentity;
  * in-memory connection registry.
  */
 export function createHarness(
-  options: { chat?: Limit; roomMessage?: Limit; pollVote?: Limit; reaction?: Limit; breakout?: Limit } = {},
+  options: {
+    chat?: Limit;
+    roomMessage?: Limit;
+    pollVote?: Limit;
+    reaction?: Limit;
+    breakout?: Limit;
+    whiteboard?: Limit;
+    whiteboardMessage?: Limit;
+  } = {},
 ) {
   const redis = createRedisEmulation({ keyPrefix: `test-${randomBytes(6).toString('hex')}:` });
   setRedisForTesting(redis);
   const store = new MemoryRoomStore();
   const polls = new MemoryPollStore();
+  const whiteboards = new MemoryWhiteboardStore();
   const inboxes = new Map<string, ServerMessage[]>();
   const closed = new Set<string>();
   const registry = new Map<string, ConnectionRecord>();
@@ -50,6 +61,8 @@ export function createHarness(
     pollLive: new RedisPollLiveState(() => redis),
     pollStore: polls,
     breakouts: new RedisBreakoutLiveState(() => redis),
+    whiteboardLive: new RedisWhiteboardLive(() => redis),
+    whiteboardStore: whiteboards,
     membership,
     notifier: {
       async send(connectionId, message) {
@@ -80,6 +93,8 @@ export function createHarness(
       pollVote: options.pollVote ?? { max: 100, windowSeconds: 60 },
       reaction: options.reaction ?? { max: 100, windowSeconds: 60 },
       breakout: options.breakout ?? { max: 100, windowSeconds: 60 },
+      whiteboard: options.whiteboard ?? { max: 1000, windowSeconds: 60 },
+      whiteboardMessage: options.whiteboardMessage ?? { max: 1000, windowSeconds: 60 },
     },
     now: () => (clock += 1000),
   };
@@ -89,6 +104,7 @@ export function createHarness(
     deps,
     store,
     polls,
+    whiteboards,
     redis,
     closed,
     registry,

@@ -47,6 +47,11 @@ describe('room protocol (shared by browser and Lambdas)', () => {
     { type: 'breakout.expired', breakoutId: 'mq0a1b2c-x' },
     { type: 'breakout.broadcast', text: 'Two minutes left' },
     { type: 'breakout.help' },
+    { type: 'wb.sync', message: 'AAEA' },
+    { type: 'wb.sync', message: 'AgA=', chunk: { id: 'abc1', index: 0, count: 3 } },
+    { type: 'wb.clear' },
+    { type: 'wb.lock', locked: true },
+    { type: 'wb.cursor', at: { x: 1.5, y: -3 } },
   ];
 
   it('has one schema entry per client message type, all round-tripping through encode/decode', () => {

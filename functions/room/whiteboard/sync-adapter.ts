@@ -1,0 +1,120 @@
+/**
+ * The server's side of the y-protocols sync protocol, without a live document: the room socket Lambda holds no
+ * state between messages, so it reads the message type and payload itself (the same lib0 encoding y-protocols
+ * writes) and works on encoded updates (Y.mergeUpdates, Y.diffUpdate) instead of a Y.Doc.
+ * See https://github.com/yjs/y-protocols/blob/master/PROTOCOL.md.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { WHITEBOARD_ITEMS, whiteboardItemIdSchema, whiteboardItemSchema } from '../../shared/protocol/whiteboard';
+
+/** `step2` answers our step 1 (a page's catch-up), `update` is a live edit; both carry a Yjs update. */
+export type SyncMessage = { kind: 'step1'; stateVector: Uint8Array } | { kind: 'step2' | 'update'; update: Uint8Array };
+
+/** Reads one sync message; throws on anything that is not one (the caller answers `invalid_update`). */
+export function decodeSyncMessage(bytes: Uint8Array): SyncMessage {
+  const decoder = decoding.createDecoder(bytes);
+  const type = decoding.readVarUint(decoder);
+  const payload = decoding.readVarUint8Array(decoder);
+  if (decoding.hasContent(decoder)) throw new Error('trailing bytes after the sync message');
+  if (type === messageYjsSyncStep1) {
+    // Throws on a malformed state vector.
+    Y.decodeStateVector(payload);
+    return { kind: 'step1', stateVector: payload };
+  }
+  if (type === messageYjsSyncStep2) return { kind: 'step2', update: payload };
+  if (type === messageYjsUpdate) return { kind: 'update', update: payload };
+  throw new Error(`unknown sync message type ${type}`);
+}
+
+function encode(type: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, type);
+  encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+export const syncStep1 = (stateVector: Uint8Array) => encode(messageYjsSyncStep1, stateVector);
+export const syncStep2 = (update: Uint8Array) => encode(messageYjsSyncStep2, update);
+export const syncUpdate = (update: Uint8Array) => encode(messageYjsUpdate, update);
+
+/** An empty update (no structs, no deletions) is two zero bytes in Yjs's v1 encoding. */
+export function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length <= 2 && update.every((b) => b === 0);
+}
+
+export interface UpdateCheck {
+  /** Why the update is refused; undefined when it is acceptable. */
+  problem?: string;
+  /** Items it adds or replaces (0: it only deletes, which a full board still accepts). */
+  inserts: number;
+}
+
+/**
+ * Checks an update before it is stored or relayed: it must decode, and everything it inserts must be a board item
+ * (a plain value matching the item schema under an item id in the `items` map) or a deletion. Nested types, text,
+ * binary and sub-documents are refused: no page makes them, and a stored update that breaks pages would break them
+ * for every later joiner too.
+ */
+export function checkUpdate(update: Uint8Array): UpdateCheck {
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  try {
+    decoded = Y.decodeUpdate(update);
+  } catch {
+    return { problem: 'not a Yjs update', inserts: 0 };
+  }
+  let inserts = 0;
+  const problem = itemProblem(decoded.structs, () => (inserts += 1));
+  return problem ? { problem, inserts } : { inserts };
+}
+
+function itemProblem(structs: ReturnType<typeof Y.decodeUpdate>['structs'], counted: () => void): string | undefined {
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item)) continue; // GC and Skip: ranges of deleted or absent content
+    // A root parent is named; an item written next to an existing one names its neighbour instead (parent null).
+    if (typeof struct.parent === 'string' && struct.parent !== WHITEBOARD_ITEMS) return 'unknown shared type';
+    if (struct.parent !== null && typeof struct.parent !== 'string') return 'nested shared types are not allowed';
+    if (struct.parentSub !== null && !whiteboardItemIdSchema.safeParse(struct.parentSub).success) {
+      return 'invalid item id';
+    }
+    const { content } = struct;
+    if (content instanceof Y.ContentDeleted) continue;
+    if (!(content instanceof Y.ContentAny)) return 'only board items may be stored';
+    if (struct.parentSub === null) return 'board items live in a map';
+    for (const value of content.arr) {
+      const item = whiteboardItemSchema.safeParse(value);
+      if (!item.success) return `invalid item: ${item.error.issues[0]?.message ?? 'schema'}`;
+      counted();
+    }
+  }
+  return undefined;
+}
+
+/** The whole board as one compact update: deleted items are dropped to tombstones (Y.Doc's garbage collection). */
+export function compactBoard(updates: readonly Uint8Array[]): Uint8Array {
+  const doc = new Y.Doc({ gc: true });
+  try {
+    Y.applyUpdate(doc, Y.mergeUpdates(updates.filter((u) => !isEmptyUpdate(u))));
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
+/** An update that deletes every item of the board `state`: what "clear" stores and relays. */
+export function clearUpdate(state: Uint8Array): Uint8Array {
+  const doc = new Y.Doc({ gc: true });
+  try {
+    Y.applyUpdate(doc, state);
+    const before = Y.encodeStateVector(doc);
+    const items = doc.getMap(WHITEBOARD_ITEMS);
+    doc.transact(() => {
+      for (const key of [...items.keys()]) items.delete(key);
+    });
+    return Y.encodeStateAsUpdate(doc, before);
+  } finally {
+    doc.destroy();
+  }
+}
