@@ -15,13 +15,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `browserArgs`: extra Chromium flags, e.g. a fake camera that plays a file. */
+export async function startStack(options: { browserArgs?: string[] } = {}): Promise<Stack> {
   // Every test person signs in from 127.0.0.1: the per-address sign-in limit (10/min, sized for one person) would
   // trip after a few tests. The limit itself is tested with the auth routes.
   process.env.LIMITS_JSON = JSON.stringify({ signIn: { max: 1000, windowSeconds: 60 } });
   const dataDir = mkdtempSync(join(tmpdir(), 'cn-e2e-meeting-'));
   const cloud = await startLocalCloud({ port: 0, dataDir, quiet: true, worker: false });
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ extraArgs: options.browserArgs ?? [] });
   return {
     cloud,
     browser,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -205,4 +205,35 @@ export async function speechWav(): Promise<MediaFixture> {
     }
   });
   return fixture(path, 'speech.wav', 'audio/wav');
+}
+
+/** A photo of a real person (see test/fixtures/person/README.md for its source and licence). */
+export const PERSON_PHOTO = join(__dirname, '../fixtures/person/head-and-shoulders.jpg');
+
+/**
+ * A still camera picture of PERSON_PHOTO as raw video (.y4m) for Chromium's `--use-file-for-fake-video-capture`:
+ * the photo scaled to the full height, centred in front of a checkered wall. The wall is there because a blur
+ * must visibly change the background: the photo's own background is already soft (the source is small).
+ */
+export async function personCamera(
+  { width, height, fps }: { width: number; height: number; fps: number } = { width: 640, height: 360, fps: 15 },
+): Promise<string> {
+  const photoKey = createHash('sha256')
+    .update(await readFile(PERSON_PHOTO))
+    .digest('hex')
+    .slice(0, 12);
+  const square = Math.round(height / 18);
+  return cached(`person-${photoKey}-${width}x${height}-${fps}-${GENERATOR_VERSION}.y4m`, async (out) => {
+    await run('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', `color=c=gray:s=${width}x${height}:r=${fps}:d=1`],
+      ...['-i', PERSON_PHOTO],
+      ...[
+        '-filter_complex',
+        `[0:v]geq=lum='if(mod(floor(X/${square})+floor(Y/${square}),2),215,45)':cb=128:cr=128[wall];` +
+          `[1:v]scale=-2:${height}[person];[wall][person]overlay=(W-w)/2:0:shortest=0,format=yuv420p`,
+      ],
+      ...['-frames:v', String(fps), '-f', 'yuv4mpegpipe', out],
+    ]);
+  });
 }

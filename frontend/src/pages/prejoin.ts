@@ -1,5 +1,7 @@
 import { ApiError } from '../api/client';
 import type { AppContext } from '../app-context';
+import { createEffectsPicker } from '../features/effects/effects-picker';
+import { effectsFor } from '../features/effects/effects-controller';
 import { LocalMedia, listDevices } from '../media/local-media';
 import { MeetingSession } from '../meeting/session';
 import { h, replaceChildren } from '../ui/dom';
@@ -9,6 +11,7 @@ import { renderMeeting } from '../meeting/meeting-page';
 
 export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
   const local = new LocalMedia();
+  const effects = createEffectsPicker(effectsFor(local));
   const preview = h('video', {
     class: 'preview-video mirror',
     attrs: { autoplay: true, playsinline: true, 'data-testid': 'preview' },
@@ -139,6 +142,7 @@ export function renderPrejoin(ctx: AppContext, roomId: string): HTMLElement {
     ),
     field('Microphone', audioSelect),
     field('Camera', videoSelect),
+    effects.el,
     passwordField,
     error,
     joinButton,

@@ -8,6 +8,7 @@ import type { MeetingSession } from '../../meeting/session';
 import { isHostish } from '../../meeting/room-state';
 import { sameItems } from '../../meeting/store';
 import { createRecordControl } from '../../recordings/record-control';
+import { createEffectsControl } from '../effects/effects-control';
 import { createReactionButtons } from '../reactions/reaction-buttons';
 import { raisedHands } from '../reactions/reactions-state';
 import { h } from '../../ui/dom';
@@ -62,6 +63,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   const micBtn = control('Mic', 'toggle-mic', 'm', () => session.setMic(!session.local.mic));
   const camBtn = control('Camera', 'toggle-cam', 'v', () => session.setCam(!session.local.cam));
   const screenBtn = control('Share screen', 'toggle-screen', 's', toggleScreen);
+  const effects = createEffectsControl(session.local, toast);
   const audioOnlyBtn = control('Audio only', 'toggle-audio-only', 'a', () => session.setAudioOnly(!session.audioOnly));
   const chatBtn = control('Chat', 'toggle-chat', 'c', () => togglePanel('chat'));
   const chatBadge = h('span', { class: 'count', attrs: { hidden: true, 'data-testid': 'chat-badge' } });
@@ -94,6 +96,8 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     micBtn,
     camBtn,
     screenBtn,
+    effects.button,
+    effects.dialog,
     audioOnlyBtn,
     chatBtn,
     peopleBtn,
@@ -117,6 +121,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     m: { label: 'Microphone on/off', run: () => micBtn.click() },
     v: { label: 'Camera on/off', run: () => camBtn.click() },
     s: { label: 'Share screen / stop sharing', run: () => screenBtn.click() },
+    b: { label: 'Background effects', run: () => effects.button.click() },
     a: { label: 'Audio-only mode', run: () => audioOnlyBtn.click() },
     c: { label: 'Chat', run: () => chatBtn.click() },
     p: { label: 'People', run: () => peopleBtn.click() },
@@ -162,6 +167,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
 
   const offs = [
     unbind,
+    effects.dispose,
     session.on('localChanged', syncMedia),
     session.on('stream', (_peer, kind) => kind === 'screen' && syncScreen()),
     session.on('streamEnded', (_peer, kind) => kind === 'screen' && syncScreen()),
