@@ -237,3 +237,18 @@ export async function personCamera(
     ]);
   });
 }
+
+/**
+ * A 640×360 PNG to upload as one's own background: a smooth two-colour diagonal gradient (smooth, so video
+ * compression keeps it close enough to compare region by region).
+ */
+export async function backgroundPng(): Promise<MediaFixture> {
+  const path = await cached(`background-gradient-${GENERATOR_VERSION}.png`, async (out) => {
+    await run('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'gradients=s=640x360:c0=0xe04020:c1=0x2060e0:x0=0:y0=0:x1=640:y1=360:nb_colors=2'],
+      ...['-frames:v', '1', '-f', 'image2', '-c:v', 'png', out],
+    ]);
+  });
+  return fixture(path, 'my-background.png', 'image/png');
+}
