@@ -1,6 +1,7 @@
 import { build } from 'esbuild';
 import { mkdir, rm, writeFile, copyFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { buildEffectsAssets } from './build-effects';
 
 // CommonJS on purpose (package.json has no "type": "module"): jest (swc → cjs), tsx and the CDK app all import this.
 const frontendDir = __dirname;
@@ -13,6 +14,7 @@ export async function buildFrontend(outDir: string): Promise<void> {
   const out = resolve(outDir);
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, 'assets'), { recursive: true });
+  const effects = await buildEffectsAssets(out);
   const result = await build({
     entryPoints: { app: join(frontendDir, 'src/main.ts') },
     bundle: true,
@@ -26,6 +28,7 @@ export async function buildFrontend(outDir: string): Promise<void> {
     metafile: true,
     legalComments: 'linked',
     logLevel: 'warning',
+    define: { __EFFECTS_MANIFEST__: JSON.stringify(effects) },
   });
   const outputs = Object.keys(result.metafile.outputs).map((file) => relative(out, resolve(file)));
   const script = outputs.find((f) => /^assets\/app-[A-Z0-9]+\.js$/i.test(f));

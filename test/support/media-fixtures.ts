@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -205,4 +205,50 @@ export async function speechWav(): Promise<MediaFixture> {
     }
   });
   return fixture(path, 'speech.wav', 'audio/wav');
+}
+
+/** A photo of a real person (see test/fixtures/person/README.md for its source and licence). */
+export const PERSON_PHOTO = join(__dirname, '../fixtures/person/head-and-shoulders.jpg');
+
+/**
+ * A still camera picture of PERSON_PHOTO as raw video (.y4m) for Chromium's `--use-file-for-fake-video-capture`:
+ * the photo scaled to the full height, centred in front of a checkered wall. The wall is there because a blur
+ * must visibly change the background: the photo's own background is already soft (the source is small).
+ */
+export async function personCamera(
+  { width, height, fps }: { width: number; height: number; fps: number } = { width: 640, height: 360, fps: 15 },
+): Promise<string> {
+  const photoKey = createHash('sha256')
+    .update(await readFile(PERSON_PHOTO))
+    .digest('hex')
+    .slice(0, 12);
+  const square = Math.round(height / 18);
+  return cached(`person-${photoKey}-${width}x${height}-${fps}-${GENERATOR_VERSION}.y4m`, async (out) => {
+    await run('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', `color=c=gray:s=${width}x${height}:r=${fps}:d=1`],
+      ...['-i', PERSON_PHOTO],
+      ...[
+        '-filter_complex',
+        `[0:v]geq=lum='if(mod(floor(X/${square})+floor(Y/${square}),2),215,45)':cb=128:cr=128[wall];` +
+          `[1:v]scale=-2:${height}[person];[wall][person]overlay=(W-w)/2:0:shortest=0,format=yuv420p`,
+      ],
+      ...['-frames:v', String(fps), '-f', 'yuv4mpegpipe', out],
+    ]);
+  });
+}
+
+/**
+ * A 640×360 PNG to upload as one's own background: a smooth two-colour diagonal gradient (smooth, so video
+ * compression keeps it close enough to compare region by region).
+ */
+export async function backgroundPng(): Promise<MediaFixture> {
+  const path = await cached(`background-gradient-${GENERATOR_VERSION}.png`, async (out) => {
+    await run('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'gradients=s=640x360:c0=0xe04020:c1=0x2060e0:x0=0:y0=0:x1=640:y1=360:nb_colors=2'],
+      ...['-frames:v', '1', '-f', 'image2', '-c:v', 'png', out],
+    ]);
+  });
+  return fixture(path, 'my-background.png', 'image/png');
 }

@@ -11,6 +11,15 @@ export interface LocalMediaEvents {
   changed: () => void;
 }
 
+/**
+ * Turns the camera track into the one that is sent (background effects, features/effects). `process` may be called
+ * again with a new camera (device switch) and then replaces its previous output; `release` stops its outputs.
+ */
+export interface VideoProcessor {
+  process(camera: MediaStreamTrack): MediaStreamTrack;
+  release(): void;
+}
+
 export interface DeviceChoice {
   audioDeviceId?: string;
   videoDeviceId?: string;
@@ -24,6 +33,9 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   hasMic = false;
   lastError: string | null = null;
   private placeholderCanvas: HTMLCanvasElement | null = null;
+  /** The camera's own track; the stream holds it, or the processor's output made from it. */
+  private camera: MediaStreamTrack | undefined;
+  private processor: VideoProcessor | null = null;
 
   get audioTrack(): MediaStreamTrack | undefined {
     return this.stream.getAudioTracks()[0];
@@ -59,7 +71,25 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   setCam(on: boolean): void {
     this.camOn = on;
     if (this.videoTrack) this.videoTrack.enabled = on && this.hasCamera;
+    if (this.camera) this.camera.enabled = on && this.hasCamera;
     this.emit('changed');
+  }
+
+  /** The raw camera track (never the processed one): what a preview of "no effect" shows. */
+  get cameraTrack(): MediaStreamTrack | undefined {
+    return this.camera;
+  }
+
+  /**
+   * Sends the camera through `processor` (null: the raw camera again). The swap goes through replaceTrack on the
+   * existing senders, so the call never renegotiates. A missing camera (black placeholder) is never processed.
+   */
+  setVideoProcessor(processor: VideoProcessor | null): void {
+    if (this.processor === processor) return;
+    const previous = this.processor;
+    this.processor = processor;
+    this.sendVideo();
+    previous?.release();
   }
 
   /**
@@ -76,7 +106,10 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   }
 
   stop(): void {
+    this.processor?.release();
+    this.processor = null;
     for (const t of this.stream.getTracks()) t.stop();
+    this.camera?.stop();
   }
 
   private async acquire(kind: 'audio' | 'video', deviceId?: string): Promise<MediaStreamTrack> {
@@ -118,6 +151,15 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   }
 
   private install(kind: 'audio' | 'video', track: MediaStreamTrack): void {
+    if (kind === 'video') {
+      const oldCamera = this.camera;
+      if (oldCamera === track) return;
+      this.camera = track;
+      track.enabled = this.camOn && this.hasCamera;
+      this.sendVideo();
+      oldCamera?.stop();
+      return;
+    }
     const old = kind === 'audio' ? this.audioTrack : this.videoTrack;
     if (old === track) return;
     track.enabled = kind === 'audio' ? this.micOn && this.hasMic : this.camOn && this.hasCamera;
@@ -127,6 +169,18 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     }
     this.stream.addTrack(track);
     if (old) this.emit('trackReplaced', kind, track);
+  }
+
+  /** Puts the camera (processed when a processor is set and there is a camera) into the sent stream. */
+  private sendVideo(): void {
+    if (!this.camera) return;
+    const out = this.processor && this.hasCamera ? this.processor.process(this.camera) : this.camera;
+    const old = this.videoTrack;
+    if (old === out) return;
+    out.enabled = this.camOn && this.hasCamera;
+    if (old) this.stream.removeTrack(old);
+    this.stream.addTrack(out);
+    if (old) this.emit('trackReplaced', 'video', out);
   }
 
   private blackTrack(): MediaStreamTrack {

@@ -2,6 +2,8 @@ import '../styles/pages/prejoin.css';
 import { ApiError, type RoomInfo } from '../api/client';
 import type { AppContext } from '../app-context';
 import { createMicMeter } from '../features/devices/mic-meter';
+import { createEffectsPicker } from '../features/effects/effects-picker';
+import { effectsFor } from '../features/effects/effects-controller';
 import { LocalMedia, listDevices } from '../media/local-media';
 import { MeetingSession } from '../meeting/session';
 import { displayText, h, replaceChildren } from '../ui/dom';
@@ -44,6 +46,7 @@ export function prejoinTitle(info: Pick<RoomInfo, 'name'> | null): string {
 
 function renderPrejoinForm(ctx: AppContext, roomId: string, info: RoomInfo | null): HTMLElement {
   const local = new LocalMedia();
+  const effects = createEffectsPicker(effectsFor(local));
   const preview = h('video', {
     class: 'preview-video mirror',
     attrs: { autoplay: true, playsinline: true, 'data-testid': 'preview' },
@@ -179,6 +182,7 @@ function renderPrejoinForm(ctx: AppContext, roomId: string, info: RoomInfo | nul
     field('Microphone', audioSelect),
     createMicMeter(local),
     field('Camera', videoSelect),
+    effects.el,
     passwordField,
     error,
     joinButton,

@@ -8,6 +8,7 @@ import type { MeetingSession } from '../../meeting/session';
 import { isHostish } from '../../meeting/room-state';
 import { sameItems } from '../../meeting/store';
 import { createRecordControl } from '../../recordings/capture/record-control';
+import { createEffectsControl } from '../effects/effects-control';
 import { createReactionButtons } from '../reactions/reaction-buttons';
 import { raisedHands } from '../reactions/reactions-state';
 import { h } from '../../ui/dom';
@@ -65,6 +66,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
   // Phones and some tablets have no screen capture: offering the button would only lead to an error.
   const canShareScreen = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
   screenBtn.hidden = !canShareScreen;
+  const effects = createEffectsControl(session.local, toast);
   const audioOnlyBtn = control('Audio only', 'toggle-audio-only', 'a', () => session.setAudioOnly(!session.audioOnly));
   const chatBtn = control('Chat', 'toggle-chat', 'c', () => togglePanel('chat'));
   const chatBadge = h('span', { class: 'count', attrs: { hidden: true, 'data-testid': 'chat-badge' } });
@@ -100,6 +102,8 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     micBtn,
     camBtn,
     screenBtn,
+    effects.button,
+    effects.dialog,
     audioOnlyBtn,
     chatBtn,
     peopleBtn,
@@ -124,6 +128,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
     m: { label: 'Microphone on/off', run: () => micBtn.click() },
     v: { label: 'Camera on/off', run: () => camBtn.click() },
     ...(canShareScreen ? { s: { label: 'Share screen / stop sharing', run: () => screenBtn.click() } } : {}),
+    e: { label: 'Background effects', run: () => effects.button.click() },
     a: { label: 'Audio-only mode', run: () => audioOnlyBtn.click() },
     c: { label: 'Chat', run: () => chatBtn.click() },
     p: { label: 'People', run: () => peopleBtn.click() },
@@ -170,6 +175,7 @@ export function createControls({ ctx, session, grid, togglePanel, toast }: Contr
 
   const offs = [
     unbind,
+    effects.dispose,
     session.on('localChanged', syncMedia),
     session.on('stream', (_peer, kind) => kind === 'screen' && syncScreen()),
     session.on('streamEnded', (_peer, kind) => kind === 'screen' && syncScreen()),
