@@ -8,12 +8,7 @@ import type { AppContext } from '../app-context';
 import { createSignOutButton, refreshSignOut } from '../features/account/sign-out-button';
 import { h } from '../ui/dom';
 import { describeError, ensureSignedIn, errorBox, field, page } from './common';
-
-/** Room links look like `/r/k3xd-9vqe-7rbn-m2ta`; people also paste the bare code. */
-export function roomIdFromInput(value: string): string | null {
-  const match = /(?:\/r\/)?([0-9a-hjkmnp-tv-z]{4}(?:-[0-9a-hjkmnp-tv-z]{4}){3})\s*$/i.exec(value.trim());
-  return match ? match[1]!.toLowerCase() : null;
-}
+import { roomIdFromInput } from './room-link';
 
 export function renderHome(ctx: AppContext): HTMLElement {
   const name = h('input', {

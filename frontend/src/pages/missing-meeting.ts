@@ -5,7 +5,7 @@
 import type { AppContext } from '../app-context';
 import { h } from '../ui/dom';
 import { page } from './common';
-import { roomIdFromInput } from './home';
+import { roomIdFromInput } from './room-link';
 
 function homeButton(ctx: AppContext, primary: boolean): HTMLElement {
   return h(

@@ -1,5 +1,5 @@
 import { apiUrl, resolveConfig, roomSocketUrl, runtimeConfigSchema } from '../../../frontend/src/config';
-import { roomIdFromInput } from '../../../frontend/src/pages/home';
+import { roomIdFromInput } from '../../../frontend/src/pages/room-link';
 
 const config = resolveConfig(
   runtimeConfigSchema.parse({

@@ -17,9 +17,12 @@ function clientAnswering(status: number) {
     calls.push({ url: String(url), method: init.method, credentials: init.credentials });
     if (String(url).endsWith('/api/sessions/refresh')) {
       return Promise.resolve(
-        new Response(JSON.stringify({ accessToken: 'tok', user: { sub: 'u1', name: 'Ann', kind: 'google' } }), {
-          status: 200,
-        }),
+        new Response(
+          JSON.stringify({ signedIn: true, accessToken: 'tok', user: { sub: 'u1', name: 'Ann', kind: 'google' } }),
+          {
+            status: 200,
+          },
+        ),
       );
     }
     return Promise.resolve(new Response(null, { status }));
