@@ -160,6 +160,9 @@ describe('repository variables → config', () => {
       CN_MAX_PARTICIPANTS: '12',
       CN_RETAIN_DATA: 'false',
       CN_LIMITS: '{"chat":{"max":5,"windowSeconds":10}}',
+      CN_MAIL_DOMAIN: 'meet.example.com',
+      CN_MAIL_FROM_ADDRESS: 'no-reply@meet.example.com',
+      CN_MAIL_FROM_NAME: 'Meet',
     };
     // Every settable key has a variable in this list, so a new config key shows up here as a failing test.
     expect(settableKeys().map(variableName).sort()).toEqual(Object.keys(variables).slice(1).sort());
@@ -182,6 +185,7 @@ describe('repository variables → config', () => {
       maxParticipants: 12,
       retainData: false,
       limits: { chat: { max: 5, windowSeconds: 10 } },
+      mail: { domain: 'meet.example.com', fromAddress: 'no-reply@meet.example.com', fromName: 'Meet' },
     });
   });
 
