@@ -114,7 +114,7 @@ it('records the meeting as the host, and the recording plays at canvas size with
   // On failure this shows the pipeline's reason next to the status.
   expect(await row.locator('.rec-status').innerText()).toBe('Ready');
   // Declared at the 2 GiB limit when it started; the list shows what was really recorded (~2 MB).
-  expect(await row.locator('.rec-main small').textContent()).toMatch(/^[\d.]+ [KM]B · \d+ s$/);
+  expect(await row.locator('.rec-main small').textContent()).toMatch(/^[\d.]+ [KM]B · \d+:\d\d$/);
   await row.locator('[data-testid=recording-open]').click();
   const info = await waitUntil('the player to load the recording', () =>
     page.evaluate(() => {
