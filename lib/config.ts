@@ -15,6 +15,10 @@ const RATE_LIMIT_NAMES = [
   'chat',
   'signal',
   'upload',
+  // Email accounts (functions/auth/email-accounts.ts): an office behind one NAT may need a higher per-address budget.
+  'passwordSignIn',
+  'accountMail',
+  'accountMailAddress',
 ] as const;
 
 /** Integer ranges, shared by the schema and its error messages so the two never disagree. */

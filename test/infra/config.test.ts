@@ -87,6 +87,10 @@ describe('config from cdk.json context', () => {
     });
     expect(problemsOf({ limits: { chat: { max: 0, windowSeconds: 10 } } })[0]).toMatch(/^context\.limits\.chat\.max /);
     expect(problemsOf({ limits: { everything: { max: 1, windowSeconds: 1 } } })[0]).toMatch(/^context\.limits/);
+    // The email-account limits are tunable too (an office behind one NAT shares one address budget).
+    expect(parseConfig({ limits: { passwordSignIn: { max: 30, windowSeconds: 900 } } }).limits).toEqual({
+      passwordSignIn: { max: 30, windowSeconds: 900 },
+    });
   });
 
   test('GIVEN a custom domain THEN it is the first allowed origin, extras follow without duplicates', () => {
