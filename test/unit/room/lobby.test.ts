@@ -42,6 +42,12 @@ describe('lobby', () => {
     ['host.muteAll', { type: 'host.muteAll' }],
     ['host.askUnmute', { type: 'host.askUnmute', peerId: 'pself' }],
     ['host.end', { type: 'host.end' }],
+    ['breakout.open', { type: 'breakout.open', rooms: ['Red', 'Blue'], mode: 'manual', assignments: [] }],
+    ['breakout.join', { type: 'breakout.join', room: null }],
+    ['breakout.help', { type: 'breakout.help' }],
+    ['wb.sync', { type: 'wb.sync', message: 'AAEA' }],
+    ['wb.clear', { type: 'wb.clear' }],
+    ['wb.cursor', { type: 'wb.cursor', at: { x: 1.5, y: -3 } }],
   ])('a lobby socket sending %s is refused and reaches nobody', async (_name, message) => {
     // Even an identity that holds a member row elsewhere: the socket's lobby ticket is what limits it.
     await h.store.addMember(roomId, { sub: 'sub-wanda', name: 'Wanda' }, 'member');
