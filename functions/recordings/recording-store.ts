@@ -253,6 +253,15 @@ export class RecordingStore {
     return rows.map(fromRow);
   }
 
+  /** Sets the title the owner gave it; null when the recording is gone (deleted meanwhile). */
+  async rename(id: string, title: string): Promise<RecordingRecord | null> {
+    const rows = await this.sql.query<Row>(
+      `UPDATE recordings SET title = :title, updated_at = now() WHERE id = :id RETURNING *`,
+      { id, title },
+    );
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
   async delete(id: string): Promise<void> {
     await this.sql.execute(`DELETE FROM recordings WHERE id = :id`, { id });
   }
