@@ -393,6 +393,16 @@ export class RecordingStore {
     return rows.map((r) => Number(r.version));
   }
 
+  /** The engine that wrote the latest automatic transcript (edits keep its words, so they keep its label). */
+  async transcriptEngine(id: string): Promise<string | null> {
+    const rows = await this.sql.query<{ engine: string | null }>(
+      `SELECT engine FROM subtitle_versions WHERE recording_id = :id AND source = 'engine'
+       ORDER BY version DESC LIMIT 1`,
+      { id },
+    );
+    return rows[0]?.engine ?? null;
+  }
+
   async hasVersion(id: string, version: number): Promise<boolean> {
     const rows = await this.sql.query<{ version: number }>(
       `SELECT version FROM subtitle_versions WHERE recording_id = :id AND version = :version`,

@@ -267,6 +267,7 @@ export class RecordingsService {
       media,
       subtitles,
       versions: await this.deps.store.versions(r.id),
+      transcriptEngine: v === null ? null : await this.deps.store.transcriptEngine(r.id),
       export: exportOf(r, exportUrl),
       urlsExpireAt: this.expiry(GET_URL_TTL_SECONDS),
     };

@@ -339,9 +339,14 @@ export const SubtitleLinks = z.object({
 export type SubtitleLinks = z.infer<typeof SubtitleLinks>;
 
 /** GET /api/recordings/{id} — presigned GET URLs valid for `urlsExpireAt`. */
+/** The speech engine the worker runs when Whisper is not installed (local machines): offline, English, weaker. */
+export const LOCAL_SPEECH_ENGINE = 'pocketsphinx';
+
 export const RecordingDetail = RecordingSummary.extend({
   media: z.object({ mp4: z.url(), poster: z.url().nullable() }).nullable(),
   subtitles: SubtitleLinks.nullable(),
+  /** The engine that wrote the automatic transcript (e.g. 'whisper-cpp', LOCAL_SPEECH_ENGINE); null before one. */
+  transcriptEngine: z.string().max(64).nullable(),
   versions: z.array(z.number().int().positive()),
   export: RecordingExport.nullable(),
   urlsExpireAt: z.string(),

@@ -8,7 +8,7 @@ import { createCueEditor } from './cue-editor';
 import { parseVtt } from './cue-editing';
 import type { RecordingsApi } from '../recordings-api';
 import { createRecordingManage } from './recording-manage';
-import { describeStatus } from './recording-status';
+import { describeStatus, describeTranscriptEngine } from './recording-status';
 
 export interface DetailDeps {
   readonly api: RecordingsApi;
@@ -117,6 +117,10 @@ export async function createRecordingDetail(r: RecordingDetail, deps: DetailDeps
         ),
       ),
     );
+    const source = describeTranscriptEngine(r.transcriptEngine);
+    if (source) {
+      parts.push(h('p', { class: 'rec-note', attrs: { 'data-testid': 'transcript-engine' } }, `Transcript: ${source}`));
+    }
     const cues = parseVtt(vttText);
     if (r.status === 'ready' && cues.length > 0) {
       const baseVersion = r.subtitles.version;

@@ -110,13 +110,17 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
     clearFinishedNotices();
   }
 
-  /** "Processing has started" is true only until the recording is ready (or failed): then it must go. */
+  /**
+   * "Processing has started" (upload and crash-recovery panels) is true only until the recording is ready, failed
+   * or deleted: then it must go, replaced by the line's `data-processing-done` words where it has them.
+   */
   function clearFinishedNotices() {
     for (const line of root.querySelectorAll<HTMLElement>('[data-processing-id]')) {
       const r = rows.find((row) => row.id === line.dataset.processingId);
-      if (r && !isInProgress(r.status)) {
-        line.textContent = '';
+      if (!r || !isInProgress(r.status)) {
+        line.textContent = line.dataset.processingDone ?? '';
         delete line.dataset.processingId;
+        delete line.dataset.processingDone;
       }
     }
   }
