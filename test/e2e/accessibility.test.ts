@@ -6,37 +6,12 @@
  * meeting with chat and people panels open and a chat line in it, the recordings page with a recording open.
  */
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import { axeViolations } from '../support/axe';
 import { waitUntil } from '../support/browser';
 import { textRenamedMp4 } from '../support/media-fixtures';
 import { createRoom, joinRoom, openPanel, openPerson, startStack, waitForTiles, type Stack } from './meeting-helpers';
 
 jest.setTimeout(240_000);
-
-// Injected through the DevTools protocol (page.evaluate), which the page's strict CSP does not apply to.
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-/** WCAG 2.0 and 2.1, levels A and AA: the bar the product promises. */
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-interface Finding {
-  rule: string;
-  help: string;
-  nodes: string[];
-}
-
-/** Every A/AA violation on the page as it is now, with the offending elements, in words a failure can show. */
-async function axeViolations(page: Page): Promise<Finding[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      rule: v.id,
-      help: v.help,
-      nodes: v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`.replace(/\s+/g, ' ')),
-    }));
-  }, WCAG_TAGS);
-}
 
 let stack: Stack;
 
@@ -103,6 +78,28 @@ describe('WCAG 2 A/AA (axe-core) on every page', () => {
     );
     expect(await axeViolations(host.page)).toEqual([]);
     expect(await axeViolations(guest.page)).toEqual([]);
+
+    // Polls: the host's form to create one, then the open poll as the guest sees it (choices, Vote).
+    await host.page.click('[data-testid=toggle-polls]');
+    await host.page.locator('[data-testid=polls-panel]').waitFor({ state: 'visible' });
+    expect(await axeViolations(host.page)).toEqual([]);
+    await host.page.fill('[data-testid=poll-question-input]', 'Lunch?');
+    await host.page.locator('[data-testid=poll-option-input]').nth(0).fill('Soup');
+    await host.page.locator('[data-testid=poll-option-input]').nth(1).fill('Salad');
+    await host.page.click('[data-testid=poll-start]');
+    await guest.page.click('[data-testid=toggle-polls]');
+    await guest.page.locator('[data-testid=poll-choice]').first().waitFor();
+    expect(await axeViolations(guest.page)).toEqual([]);
+  });
+
+  it('the meeting on a phone (portrait), panels and controls as they show there', async () => {
+    const host = await openPerson(stack, 'Pia', { width: 390, height: 844 }, { touch: true });
+    const roomId = await createRoom(host, stack);
+    await joinRoom(host, stack, roomId);
+    await waitForTiles(host.page, 1);
+    expect(await axeViolations(host.page)).toEqual([]);
+    await openPanel(host.page, 'people');
+    expect(await axeViolations(host.page)).toEqual([]);
   });
 
   it('recordings page with a recording open (rename and delete controls included)', async () => {
