@@ -12,6 +12,7 @@ import {
   CreateRecordingRequest,
   PresignPartsRequest,
   RecordingId,
+  RenameRecordingRequest,
   SaveSubtitlesRequest,
 } from '../shared/protocol/recordings';
 import type { z } from 'zod';
@@ -105,6 +106,16 @@ export const recordingRoutes: Route[] = [
     async handle(request) {
       const user = await userId(request.event);
       return json(200, { recording: await recordings().detail(user, recordingId(request)) });
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/api/recordings/{id}',
+    async handle(request) {
+      const user = await userId(request.event);
+      const id = recordingId(request);
+      const body = readJson(request.event, RenameRecordingRequest);
+      return json(200, { recording: await recordings().rename(user, id, body.title) });
     },
   },
   {
