@@ -124,8 +124,8 @@ function renderPrejoinForm(ctx: AppContext, roomId: string, info: RoomInfo | nul
           return opt;
         }),
       );
-    fill(audioSelect, devices.audio, local.audioTrack?.getSettings().deviceId);
-    fill(videoSelect, devices.video, local.videoTrack?.getSettings().deviceId);
+    fill(audioSelect, devices.audio, local.deviceInUse('audio'));
+    fill(videoSelect, devices.video, local.deviceInUse('video'));
     if (await restored) {
       // Only into an empty field nobody is typing in: filling it under the caret would append to what is typed.
       if (!name.value && document.activeElement !== name && ctx.api.currentUser) name.value = ctx.api.currentUser.name;
