@@ -75,6 +75,17 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     this.emit('changed');
   }
 
+  /**
+   * The id of the device in use. For video it is read from the camera itself: with a background effect on, the
+   * sent track is the effect's output (a MediaStreamTrackGenerator), whose settings name no camera, and treating
+   * that as "the camera was unplugged" reopened the camera in a loop and starved the call of frames.
+   */
+  deviceInUse(kind: 'audio' | 'video'): string | undefined {
+    const track =
+      kind === 'audio' ? (this.hasMic ? this.audioTrack : undefined) : this.hasCamera ? this.camera : undefined;
+    return track?.getSettings().deviceId;
+  }
+
   /** The raw camera track (never the processed one): what a preview of "no effect" shows. */
   get cameraTrack(): MediaStreamTrack | undefined {
     return this.camera;

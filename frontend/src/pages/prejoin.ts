@@ -130,8 +130,8 @@ function renderPrejoinForm(ctx: AppContext, roomId: string, info: RoomInfo | nul
     // A headset or camera plugged in (or pulled out) while the person looks at this page shows up at once.
     const stopWatching = watchDevices(navigator.mediaDevices, (lists) => {
       if (!form.isConnected) return stopWatching();
-      fill(audioSelect, lists.microphones, local.audioTrack?.getSettings().deviceId);
-      fill(videoSelect, lists.cameras, local.videoTrack?.getSettings().deviceId);
+      fill(audioSelect, lists.microphones, local.deviceInUse('audio'));
+      fill(videoSelect, lists.cameras, local.deviceInUse('video'));
     });
     if (await restored) {
       // Only into an empty field nobody is typing in: filling it under the caret would append to what is typed.

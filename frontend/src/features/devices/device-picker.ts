@@ -85,8 +85,9 @@ export function createDevicePicker({ local, playback, onPlaybackChange, toast }:
   async function refresh() {
     const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
     const lists = groupDevices(devices);
-    const currentCam = local.hasCamera ? local.videoTrack?.getSettings().deviceId : undefined;
-    const currentMic = local.hasMic ? local.audioTrack?.getSettings().deviceId : undefined;
+    // The camera's own id: the sent track may be a background effect's output, which names no device.
+    const currentCam = local.deviceInUse('video');
+    const currentMic = local.deviceInUse('audio');
     fill(camera, lists.cameras, currentCam);
     fill(mic, lists.microphones, currentMic);
     fill(speaker, lists.speakers, speakerId ?? undefined);
