@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { BoardSync, canonicalBoard } from '../../../frontend/src/features/whiteboard/board-sync';
-import { COMPACT_AFTER } from '../../../functions/room/whiteboard/whiteboard-actions';
+import { COMPACT_AFTER, compactAllWhiteboards } from '../../../functions/room/whiteboard/whiteboard-actions';
 import { syncUpdate } from '../../../functions/room/whiteboard/sync-adapter';
 import { WHITEBOARD_LIMITS, type WhiteboardItem } from '../../../functions/shared/protocol/whiteboard';
 import { roomKeys } from '../../../functions/shared/redis-keys';
@@ -162,6 +162,19 @@ describe('the shared whiteboard on the room socket', () => {
     a.sync.connected();
     await settle(a, b);
     expect(b.sync.items.size).toBe(COMPACT_AFTER.entries + 5);
+  });
+
+  it('compacts every board with a live log on demand (the local cloud does it on stop), and then forgets it', async () => {
+    const a = await open(host);
+    a.sync.edit((items) => items.set('one', stroke('alice', 1)));
+    await settle(a);
+    expect(h.whiteboards.saves).toBe(0);
+    expect(await compactAllWhiteboards(h.deps)).toBe(1);
+    expect(await h.redis.llen(roomKeys(roomId).whiteboardLog)).toBe(0);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, h.whiteboards.boards.get(roomId)!.snapshot);
+    expect([...doc.getMap('items').keys()]).toEqual(['one']);
+    expect(await compactAllWhiteboards(h.deps)).toBe(0);
   });
 
   it('compacts after a while even when the log stays short', async () => {
