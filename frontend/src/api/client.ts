@@ -136,6 +136,16 @@ export class ApiClient {
     this.user = session.user;
   }
 
+  /** Mails a link to the new address; the account moves only once it is followed (same answer for any address). */
+  async requestEmailChange(newEmail: string, password: string): Promise<void> {
+    await this.request('POST', '/api/accounts/email', mailSentResponseSchema, { newEmail, password });
+  }
+
+  async confirmEmailChange(token: string): Promise<void> {
+    const done = z.object({ status: z.literal('email-changed') });
+    await this.request('POST', '/api/accounts/email/confirm', done, { token }, false);
+  }
+
   async signOutEverywhere(): Promise<void> {
     await this.request('DELETE', '/api/sessions/all', z.null());
     this.accessToken = null;
