@@ -7,6 +7,7 @@ import {
   changeEmailConfirmSchema,
   changeEmailRequestSchema,
   changePasswordRequestSchema,
+  deleteAccountRequestSchema,
   passwordResetConfirmSchema,
   passwordResetRequestSchema,
   passwordSignInRequestSchema,
@@ -25,6 +26,8 @@ import {
   resetMail,
   verifyMail,
 } from './account-mails';
+import { recordings as recordingsService } from '../recordings/routes';
+import { deleteAccount, type OwnedRecordings, type UserObjectDeleter } from './account-deletion';
 import { clientAddressBucket, loadEdgeSecret } from './client-ip';
 import { AccountStore } from './email-accounts';
 import { sesMailer, type Mailer } from './mailer';
@@ -44,6 +47,10 @@ export interface AccountDeps {
   edgeSecret?(): Promise<string | undefined>;
   mailer: Mailer;
   passwords: PasswordHasher;
+  /** The account's recordings, for deleting the account. */
+  recordings(): OwnedRecordings;
+  /** Deleters of the account's other stored objects (its avatar). */
+  userObjectDeleters?(): UserObjectDeleter[];
 }
 
 /** The one answer to sign-up and reset requests, for addresses with and without an account alike. */
@@ -244,6 +251,31 @@ export function createAccountRoutes(deps: AccountDeps): Route[] {
     return json(200, { status: 'email-changed' });
   }
 
+  async function deleteMyAccount({ event }: RouteRequest) {
+    requireOurOrigin(event, true);
+    const claims = await deps.tokens.verifyAccessToken(bearerToken(event));
+    const { confirm } = readJson(event, deleteAccountRequestSchema);
+    await deps.rateLimit(`password:user:${claims.sub}`, limits.passwordSignIn);
+    const user = await users().findById(claims.sub);
+    if (!user) throw new Unauthorized('Sign in again: this account no longer exists', 'user-gone');
+    if (user.kind === 'guest') throw new Forbidden('Guests have no account to delete', 'guest');
+    const hash = await accounts().passwordHashOf(user.id);
+    // With a password, only the password proves it is the owner at the keyboard; a Google-only account types its
+    // address, which at least makes the deletion deliberate.
+    const confirmed = hash
+      ? await deps.passwords.verify(confirm, hash)
+      : !!user.email && confirm.toLowerCase() === user.email.trim().toLowerCase();
+    if (!confirmed) {
+      throw new Unauthorized(
+        hash ? 'The password is not right: the account was not deleted' : 'Type your email address exactly',
+        'not-confirmed',
+      );
+    }
+    await deleteAccount(deps.sql(), user.id, deps.recordings(), deps.userObjectDeleters?.() ?? []);
+    logger.info('account deleted', { userId: user.id });
+    return json(204, null, { cookies: [clearRefreshCookie()] });
+  }
+
   async function signOutEverywhere({ event }: RouteRequest) {
     requireOurOrigin(event, true);
     const claims = await deps.tokens.verifyAccessToken(bearerToken(event));
@@ -262,6 +294,7 @@ export function createAccountRoutes(deps: AccountDeps): Route[] {
     { method: 'POST', path: '/api/accounts/email/confirm', handle: confirmEmailChange },
     { method: 'POST', path: '/api/sessions/password', handle: signIn },
     { method: 'DELETE', path: '/api/sessions/all', handle: signOutEverywhere },
+    { method: 'DELETE', path: '/api/accounts/me', handle: deleteMyAccount },
   ];
 }
 
@@ -273,6 +306,7 @@ export const defaultAccountDeps: AccountDeps = {
   edgeSecret: loadEdgeSecret,
   mailer: sesMailer,
   passwords: createPasswordHasher(),
+  recordings: recordingsService,
 };
 
 /** The email-account routes for the HTTP API router (functions/api/routes.ts). */

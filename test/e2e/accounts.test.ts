@@ -31,9 +31,9 @@ describe('email accounts from sign-up to password reset', () => {
   });
 
   /** Opens the local inbox and follows the link of the newest mail to `email` whose subject matches. */
-  async function followMailLink(page: Page, subject: RegExp): Promise<void> {
+  async function followMailLink(page: Page, subject: RegExp, to = email): Promise<void> {
     await page.goto(`${cloud.url}${LOCAL_INBOX_PATH}`);
-    const mail = page.getByTestId('mail').filter({ hasText: email }).filter({ hasText: subject }).first();
+    const mail = page.getByTestId('mail').filter({ hasText: to }).filter({ hasText: subject }).first();
     await mail.waitFor();
     await mail.locator('a').first().click();
   }
@@ -46,9 +46,9 @@ describe('email accounts from sign-up to password reset', () => {
   const notice = (page: Page) => page.getByTestId('account-notice').textContent();
   const who = (page: Page) => page.getByTestId('account-who');
 
-  async function signIn(page: Page, password: string) {
+  async function signIn(page: Page, password: string, address = email) {
     await page.goto(`${cloud.url}/account/sign-in`);
-    await fill(page, { email, password });
+    await fill(page, { email: address, password });
     await waitUntil('the account page to show the signed-in user', async () =>
       (await who(page).textContent())?.includes('Signed in as Ada'),
     );
@@ -90,4 +90,37 @@ describe('email accounts from sign-up to password reset', () => {
     );
     await signIn(secondPage, second);
   }, 240_000);
+
+  it('changes the email only after the new address follows its link, and the old address is told', async () => {
+    const page = await browser.newPage();
+    await signIn(page, second);
+    const newAddress = `ada.new.${Date.now()}@example.com`;
+    const form = page.getByTestId('change-email-form');
+    await form.getByTestId('account-new-email').fill(newAddress);
+    await form.getByTestId('account-email-password').fill(second);
+    await form.getByTestId('account-submit').click();
+    await waitUntil('the change-email notice', async () =>
+      (await form.getByTestId('account-notice').textContent())?.includes('We sent a mail'),
+    );
+
+    await followMailLink(page, /Confirm your new email/, newAddress);
+    await waitUntil('the new address to be confirmed', async () => (await notice(page))?.includes('confirmed'));
+    expect(new URL(page.url()).hash).toBe('');
+
+    await page.goto(`${cloud.url}${LOCAL_INBOX_PATH}`);
+    await page
+      .getByTestId('mail')
+      .filter({ hasText: email })
+      .filter({ hasText: /email was changed/ })
+      .first()
+      .waitFor();
+
+    // The old address no longer signs in; the new one does.
+    await page.goto(`${cloud.url}/account/sign-in`);
+    await fill(page, { email, password: second });
+    await waitUntil('the refusal', async () =>
+      (await page.getByTestId('error').textContent())?.includes('do not match'),
+    );
+    await signIn(page, second, newAddress);
+  }, 180_000);
 });

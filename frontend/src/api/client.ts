@@ -146,6 +146,13 @@ export class ApiClient {
     await this.request('POST', '/api/accounts/email/confirm', done, { token }, false);
   }
 
+  /** Deletes the account and everything it owns; `confirm` is its password (or, without one, its email). */
+  async deleteAccount(confirm: string): Promise<void> {
+    await this.request('DELETE', '/api/accounts/me', z.null(), { confirm });
+    this.accessToken = null;
+    this.user = null;
+  }
+
   async signOutEverywhere(): Promise<void> {
     await this.request('DELETE', '/api/sessions/all', z.null());
     this.accessToken = null;

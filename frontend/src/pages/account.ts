@@ -214,6 +214,27 @@ function changePassword(ctx: AppContext): HTMLElement {
     },
   );
   emailForm.dataset.testid = 'change-email-form';
+  const confirmDelete = input('delete-confirm', 'password', 'current-password', { maxlength: 254 });
+  const deleteForm = formCard(
+    'Delete my account',
+    [
+      field(
+        'Type your password to confirm',
+        confirmDelete,
+        'Your rooms, recordings and profile are deleted for good, and every device is signed out. ' +
+          'Signed in with Google only? Type your email address instead.',
+      ),
+    ],
+    'Delete my account',
+    async () => {
+      await ctx.api.deleteAccount(confirmDelete.value);
+      confirmDelete.value = '';
+      signedIn.hidden = true;
+      who.textContent = 'Your account is deleted.';
+      who.dataset.state = 'deleted';
+    },
+  );
+  deleteForm.dataset.testid = 'delete-account-form';
   const everywhereError = errorBox();
   const everywhere = h(
     'button',
@@ -230,7 +251,15 @@ function changePassword(ctx: AppContext): HTMLElement {
     },
     'Sign out everywhere',
   );
-  const signedIn = h('div', { attrs: { hidden: true } }, form, emailForm, h('p', null, everywhere), everywhereError);
+  const signedIn = h(
+    'div',
+    { attrs: { hidden: true } },
+    form,
+    emailForm,
+    h('p', null, everywhere),
+    everywhereError,
+    deleteForm,
+  );
   const restored = ctx.api.signedIn ? Promise.resolve(true) : ctx.api.refresh().catch(() => false);
   void restored.then((ok) => {
     const user = ctx.api.currentUser;

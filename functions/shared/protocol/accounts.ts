@@ -55,6 +55,15 @@ export const changeEmailRequestSchema = z.object({ newEmail: emailSchema, passwo
 
 export const changeEmailConfirmSchema = z.object({ token: emailLinkTokenSchema });
 
+/** Deleting the account: the password when it has one, else its email address, typed as a confirmation. */
+export const deleteAccountRequestSchema = z.object({
+  confirm: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_PASSWORD_LENGTH * 2),
+});
+
 /** What sign-up and reset requests answer, whether or not the address has an account. */
 export const mailSentResponseSchema = z.object({ status: z.literal('mail-sent') });
 

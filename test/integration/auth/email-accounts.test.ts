@@ -61,6 +61,7 @@ describe(`email accounts (${backend}) through the Data API`, () => {
         mailer: { send: async (mail) => void outbox.push(mail) },
         // Cheaper than OWASP's cost so the suite stays quick; test/unit/auth/passwords.test.ts checks the real one.
         passwords: createPasswordHasher({ log2N: 10, r: 8, p: 1 }),
+        recordings: () => ({ list: async () => [], remove: async () => undefined }),
       }),
     ]);
     for (const level of ['info', 'warn', 'error', 'debug'] as const) {
