@@ -18,6 +18,7 @@ describe('email accounts from sign-up to password reset', () => {
   const email = `ada.${Date.now()}@example.com`;
   const first = 'correct horse battery staple';
   const second = 'violet tangerine lighthouse orbit';
+  const changedAddress = `ada.new.${Date.now()}@example.com`;
 
   beforeAll(async () => {
     cloud = await startLocalCloud({ port: 0, dataDir, quiet: true, worker: false });
@@ -94,7 +95,7 @@ describe('email accounts from sign-up to password reset', () => {
   it('changes the email only after the new address follows its link, and the old address is told', async () => {
     const page = await browser.newPage();
     await signIn(page, second);
-    const newAddress = `ada.new.${Date.now()}@example.com`;
+    const newAddress = changedAddress;
     const form = page.getByTestId('change-email-form');
     await form.getByTestId('account-new-email').fill(newAddress);
     await form.getByTestId('account-email-password').fill(second);
@@ -122,5 +123,57 @@ describe('email accounts from sign-up to password reset', () => {
       (await page.getByTestId('error').textContent())?.includes('do not match'),
     );
     await signIn(page, second, newAddress);
+  }, 180_000);
+
+  it('lists my room with its fixed link, keeps a changed setting, then deletes the account for good', async () => {
+    const newest = await browser.newPage();
+    await signIn(newest, second, changedAddress);
+    // A room made through the API the home page uses, with this browser's session.
+    const roomId = await newest.evaluate(async () => {
+      const session = (await (
+        await fetch('/api/sessions/refresh', { method: 'POST', credentials: 'include' })
+      ).json()) as {
+        accessToken: string;
+      };
+      const created = await fetch('/api/rooms', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${session.accessToken}` },
+        body: JSON.stringify({ name: 'Weekly sync' }),
+      });
+      return ((await created.json()) as { roomId: string }).roomId;
+    });
+    await newest.goto(`${cloud.url}/account/rooms`);
+    const card = newest.locator(`[data-room-id="${roomId}"]`);
+    await card.waitFor();
+    expect(await card.getByTestId('room-link').getAttribute('href')).toBe(`${cloud.url}/r/${roomId}`);
+    await card.getByTestId('room-lobby').check();
+    await card.getByTestId('room-password').fill('open sesame');
+    await card.getByTestId('room-set-password').click();
+    await waitUntil('the password to be set', async () =>
+      (await newest.locator(`[data-room-id="${roomId}"]`).getByTestId('room-password-state').textContent())?.includes(
+        'is set',
+      ),
+    );
+    await newest.reload();
+    const reloaded = newest.locator(`[data-room-id="${roomId}"]`);
+    await reloaded.waitFor();
+    expect(await reloaded.getByTestId('room-lobby').isChecked()).toBe(true);
+
+    await newest.goto(`${cloud.url}/account/password`);
+    const form = newest.getByTestId('delete-account-form');
+    await form.waitFor({ state: 'visible' });
+    await form.getByTestId('account-delete-confirm').fill(second);
+    await form.getByTestId('account-submit').click();
+    await waitUntil(
+      'the account to be deleted',
+      async () => (await who(newest).getAttribute('data-state')) === 'deleted',
+    );
+    await newest.goto(`${cloud.url}/account/sign-in`);
+    await fill(newest, { email: changedAddress, password: second });
+    await waitUntil('the refusal', async () =>
+      (await newest.getByTestId('error').textContent())?.includes('do not match'),
+    );
+    const room = await newest.evaluate(async (id) => (await fetch(`/api/rooms/${id}`)).status, roomId);
+    expect(room).toBe(404);
   }, 180_000);
 });

@@ -6,6 +6,12 @@ import * as z from 'zod';
 import { apiUrl, type RuntimeConfig } from '../config';
 import { mailSentResponseSchema } from '../../../functions/shared/protocol/accounts';
 import {
+  myRoomSchema,
+  myRoomsResponseSchema,
+  type MyRoom,
+  type UpdateMyRoom,
+} from '../../../functions/shared/protocol/my-rooms';
+import {
   refreshAnswerSchema,
   signedInSessionSchema,
   type SignedInSession,
@@ -151,6 +157,15 @@ export class ApiClient {
     await this.request('DELETE', '/api/accounts/me', z.null(), { confirm });
     this.accessToken = null;
     this.user = null;
+  }
+
+  /** The rooms this account hosts, with their links, settings and recordings (owner-scoped on the server). */
+  async myRooms(): Promise<MyRoom[]> {
+    return (await this.request('GET', '/api/my/rooms', myRoomsResponseSchema)).rooms;
+  }
+
+  updateMyRoom(roomId: string, change: UpdateMyRoom): Promise<MyRoom> {
+    return this.request('PATCH', `/api/my/rooms/${encodeURIComponent(roomId)}`, myRoomSchema, change);
   }
 
   async signOutEverywhere(): Promise<void> {

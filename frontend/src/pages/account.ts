@@ -9,9 +9,11 @@ import {
   SIGN_UP_PAGE_PATH,
   VERIFY_PAGE_PATH,
 } from '../../../functions/shared/protocol/accounts';
+import { MY_ROOMS_PAGE_PATH } from '../../../functions/shared/protocol/my-rooms';
 import type { AppContext } from '../app-context';
 import { h } from '../ui/dom';
 import { describeError, errorBox, field, page } from './common';
+import { renderMyRooms } from './my-rooms';
 
 /*
  * Email account pages (issue #15): sign up, the emailed links (verify, reset), sign in, forgot and change password.
@@ -254,6 +256,7 @@ function changePassword(ctx: AppContext): HTMLElement {
   const signedIn = h(
     'div',
     { attrs: { hidden: true } },
+    h('p', null, link(MY_ROOMS_PAGE_PATH, 'My rooms and past meetings', 'to-my-rooms')),
     form,
     emailForm,
     h('p', null, everywhere),
@@ -284,4 +287,5 @@ export const ACCOUNT_PAGES: Record<string, (ctx: AppContext) => HTMLElement> = {
   [RESET_PAGE_PATH]: reset,
   [CHANGE_PASSWORD_PAGE_PATH]: changePassword,
   [CHANGE_EMAIL_PAGE_PATH]: confirmEmailChange,
+  [MY_ROOMS_PAGE_PATH]: renderMyRooms,
 };
