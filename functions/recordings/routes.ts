@@ -27,7 +27,8 @@ const MAX_SUBTITLE_BODY_BYTES = 2 * 1024 * 1024;
 
 let service: RecordingsService | undefined;
 
-function recordings(): RecordingsService {
+/** The service the routes use, for other features that act on a user's recordings (account deletion). */
+export function recordings(): RecordingsService {
   return (service ??= new RecordingsService({
     store: new RecordingStore(getSql()),
     storage: new S3MediaStorage(s3(), requireEnv('RECORDINGS_BUCKET')),
