@@ -1,6 +1,7 @@
 import { closeRedis } from '../functions/shared/redis';
-import { roomDeps } from '../functions/room/room-deps';
-import { compactAllWhiteboards } from '../functions/room/whiteboard/whiteboard-actions';
+import { compactAllWhiteboards } from '../functions/room/whiteboard/board-compaction';
+import { RedisWhiteboardLive } from '../functions/room/whiteboard/board-live';
+import { SqlWhiteboardStore } from '../functions/room/whiteboard/board-store';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -354,7 +355,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // board is otherwise compacted only on its next update).
     cleanups.push(async () => {
       try {
-        const boards = await compactAllWhiteboards(roomDeps());
+        const boards = await compactAllWhiteboards({
+          whiteboardLive: new RedisWhiteboardLive(),
+          whiteboardStore: new SqlWhiteboardStore(),
+          now: Date.now,
+        });
         if (boards > 0) log(`  whiteboard: compacted ${boards} board(s) into PostgreSQL`);
       } catch (error) {
         warn(`whiteboard compaction on stop failed: ${describe(error)}`);

@@ -15,10 +15,10 @@ import { RoomRuleError } from '../errors';
 import type { LiveParticipant } from '../live-state';
 import { HOSTS, broadcast, requireParticipant, requireRole, type Handler, type RoomDeps } from '../room-context';
 import type { WhiteboardMeta } from './board-live';
+import { boardState, compactWhiteboard } from './board-compaction';
 import {
   checkUpdate,
   clearUpdate,
-  compactBoard,
   decodeSyncMessage,
   isEmptyUpdate,
   syncStep1,
@@ -29,8 +29,6 @@ import {
 
 /** When the log is folded into the snapshot: whichever comes first. Time bounds what a Redis loss could cost. */
 export const COMPACT_AFTER = { entries: 200, logBytes: 256 * 1024, ms: 30_000 } as const;
-const COMPACTION_LOCK_SECONDS = 30;
-const EMPTY_UPDATE = new Uint8Array([0, 0]);
 /** Names the parts of one multi-part message (chunkSchema: up to 16 lower-case letters and digits). */
 const chunkId = () => randomUUID().replace(/-/g, '').slice(0, 16);
 
@@ -57,59 +55,12 @@ async function liveMeta(deps: RoomDeps, roomId: string): Promise<WhiteboardMeta>
   return (await deps.whiteboardLive.meta(roomId))!;
 }
 
-/**
- * The whole board as one update. The log is read before the snapshot: a compaction in between then shows its
- * entries twice (harmless: applying an update twice changes nothing) instead of losing them.
- */
-export async function boardState(deps: RoomDeps, roomId: string): Promise<Uint8Array> {
-  const log = await deps.whiteboardLive.log(roomId);
-  const stored = await deps.whiteboardStore.get(roomId);
-  const all = [stored?.snapshot ?? EMPTY_UPDATE, ...log].filter((u) => !isEmptyUpdate(u));
-  return all.length === 0 ? EMPTY_UPDATE : Y.mergeUpdates(all);
-}
-
-/** Folds the log into the stored snapshot; skipped while another invocation does the same. */
-export async function compactWhiteboard(deps: RoomDeps, roomId: string): Promise<boolean> {
-  const live = deps.whiteboardLive;
-  if (!(await live.lockCompaction(roomId, COMPACTION_LOCK_SECONDS))) return false;
-  try {
-    const log = await live.log(roomId);
-    const [stored, meta] = await Promise.all([deps.whiteboardStore.get(roomId), live.meta(roomId)]);
-    const snapshot = compactBoard([stored?.snapshot ?? EMPTY_UPDATE, ...log]);
-    const now = deps.now();
-    // Stored before the log is trimmed: a crash between the two leaves entries in both places, never in neither.
-    await deps.whiteboardStore.save(roomId, { snapshot, locked: meta?.locked ?? stored?.locked ?? false }, now);
-    await live.compacted(roomId, log.length, snapshot.length, now);
-    return true;
-  } finally {
-    await live.unlockCompaction(roomId);
-  }
-}
-
 /** The meeting ends: everything goes into the snapshot (kept with the meeting), then the live side is dropped. */
 export async function archiveWhiteboard(deps: RoomDeps, roomId: string): Promise<void> {
   if (!(await deps.whiteboardLive.meta(roomId))) return;
   await compactWhiteboard(deps, roomId);
   await deps.whiteboardLive.clear(roomId);
   await deps.whiteboardLive.settled(roomId);
-}
-
-/**
- * Folds every board's log into its snapshot: the local cloud does it on stop, since its in-process Redis does not
- * outlive the process (boards are otherwise compacted on their next update, see COMPACT_AFTER). Returns how many
- * boards it compacted.
- */
-export async function compactAllWhiteboards(deps: RoomDeps): Promise<number> {
-  let compacted = 0;
-  for (const roomId of await deps.whiteboardLive.liveBoards()) {
-    const log = await deps.whiteboardLive.log(roomId);
-    if (log.length > 0) {
-      if (!(await compactWhiteboard(deps, roomId))) continue; // another compactor has it: it stays listed
-      compacted += 1;
-    }
-    if ((await deps.whiteboardLive.log(roomId)).length === 0) await deps.whiteboardLive.settled(roomId);
-  }
-  return compacted;
 }
 
 /** One sync message to one socket, in parts when it is larger than a server message may be. */

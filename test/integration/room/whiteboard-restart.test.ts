@@ -28,7 +28,9 @@ const { REDIS_URL: _url, REDIS_CLUSTER: _cluster, ...withoutRedis } = process.en
 
 /** `npm start` on `dataDir` (a free port, no worker); resolves once it says where it runs. */
 function start(dataDir: string): Promise<Started> {
-  const child = spawn(join(REPO, 'node_modules/.bin/tsx'), ['local/main.ts'], {
+  // Node with tsx's loader, not the tsx wrapper: the wrapper relays a signal to its child, which under load can
+  // arrive late enough to read as a second Ctrl-C (an exit without a clean stop).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     cwd: REPO,
     env: { ...withoutRedis, PORT: '0', DATA_DIR: dataDir, LOCAL_WORKER: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { BoardSync, canonicalBoard } from '../../../frontend/src/features/whiteboard/board-sync';
-import { COMPACT_AFTER, compactAllWhiteboards } from '../../../functions/room/whiteboard/whiteboard-actions';
+import { compactAllWhiteboards } from '../../../functions/room/whiteboard/board-compaction';
+import { COMPACT_AFTER } from '../../../functions/room/whiteboard/whiteboard-actions';
 import { syncUpdate } from '../../../functions/room/whiteboard/sync-adapter';
 import { WHITEBOARD_LIMITS, type WhiteboardItem } from '../../../functions/shared/protocol/whiteboard';
 import { roomKeys } from '../../../functions/shared/redis-keys';

@@ -1,0 +1,61 @@
+/**
+ * Folding a board's live log (Redis) into its stored snapshot (PostgreSQL), and reading the whole board. Apart from
+ * the socket actions so the local cloud can compact on stop without loading the room handler's modules (they read
+ * their settings, such as the rate limits, when first loaded).
+ */
+import * as Y from 'yjs';
+import type { RoomDeps } from '../room-context';
+import { compactBoard, isEmptyUpdate } from './sync-adapter';
+
+/** What compaction needs of the room's wiring. */
+export type BoardDeps = Pick<RoomDeps, 'whiteboardLive' | 'whiteboardStore' | 'now'>;
+
+const COMPACTION_LOCK_SECONDS = 30;
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
+
+/**
+ * The whole board as one update. The log is read before the snapshot: a compaction in between then shows its
+ * entries twice (harmless: applying an update twice changes nothing) instead of losing them.
+ */
+export async function boardState(deps: BoardDeps, roomId: string): Promise<Uint8Array> {
+  const log = await deps.whiteboardLive.log(roomId);
+  const stored = await deps.whiteboardStore.get(roomId);
+  const all = [stored?.snapshot ?? EMPTY_UPDATE, ...log].filter((u) => !isEmptyUpdate(u));
+  return all.length === 0 ? EMPTY_UPDATE : Y.mergeUpdates(all);
+}
+
+/** Folds the log into the stored snapshot; skipped while another invocation does the same. */
+export async function compactWhiteboard(deps: BoardDeps, roomId: string): Promise<boolean> {
+  const live = deps.whiteboardLive;
+  if (!(await live.lockCompaction(roomId, COMPACTION_LOCK_SECONDS))) return false;
+  try {
+    const log = await live.log(roomId);
+    const [stored, meta] = await Promise.all([deps.whiteboardStore.get(roomId), live.meta(roomId)]);
+    const snapshot = compactBoard([stored?.snapshot ?? EMPTY_UPDATE, ...log]);
+    const now = deps.now();
+    // Stored before the log is trimmed: a crash between the two leaves entries in both places, never in neither.
+    await deps.whiteboardStore.save(roomId, { snapshot, locked: meta?.locked ?? stored?.locked ?? false }, now);
+    await live.compacted(roomId, log.length, snapshot.length, now);
+    return true;
+  } finally {
+    await live.unlockCompaction(roomId);
+  }
+}
+
+/**
+ * Folds every board's log into its snapshot: the local cloud does it on stop, since its in-process Redis does not
+ * outlive the process (boards are otherwise compacted on their next update, see COMPACT_AFTER). Returns how many
+ * boards it compacted.
+ */
+export async function compactAllWhiteboards(deps: BoardDeps): Promise<number> {
+  let compacted = 0;
+  for (const roomId of await deps.whiteboardLive.liveBoards()) {
+    const log = await deps.whiteboardLive.log(roomId);
+    if (log.length > 0) {
+      if (!(await compactWhiteboard(deps, roomId))) continue; // another compactor has it: it stays listed
+      compacted += 1;
+    }
+    if ((await deps.whiteboardLive.log(roomId)).length === 0) await deps.whiteboardLive.settled(roomId);
+  }
+  return compacted;
+}
