@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
 import { LOCAL_INBOX_PATH } from '../../local/names';
+import { CHANGE_PASSWORD_PAGE_PATH } from '../../functions/shared/protocol/accounts';
 import { launchBrowser, waitUntil, type TestBrowser } from '../support/browser';
 
 describe('email accounts from sign-up to password reset', () => {
@@ -91,6 +92,49 @@ describe('email accounts from sign-up to password reset', () => {
     );
     await signIn(secondPage, second);
   }, 240_000);
+
+  /** What a reload's session refresh answers on this page (the refresh cookie is HttpOnly: only the server knows). */
+  const refreshAnswer = (page: Page) =>
+    page.evaluate(async () => {
+      const res = await fetch('/api/sessions/refresh', {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: '{}',
+      });
+      return { status: res.status, signedIn: ((await res.json()) as { signedIn?: boolean }).signedIn };
+    });
+
+  it('signs out from the home page and from inside a meeting; the session refresh then says signed out', async () => {
+    const page = await browser.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await signIn(page, second);
+    expect(await refreshAnswer(page)).toEqual({ status: 200, signedIn: true });
+
+    await page.goto(`${cloud.url}/`);
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('sign-out').waitFor({ state: 'hidden' });
+    expect(await refreshAnswer(page)).toEqual({ status: 200, signedIn: false });
+    await page.goto(`${cloud.url}${CHANGE_PASSWORD_PAGE_PATH}`);
+    await waitUntil(
+      'the account page to say signed out',
+      async () => (await who(page).getAttribute('data-state')) === 'signed-out',
+    );
+
+    // Inside a meeting: the button leaves the meeting, ends the session and goes home.
+    await signIn(page, second);
+    await page.goto(`${cloud.url}/`);
+    await page.getByTestId('create-room').click();
+    await page.waitForURL(/\/r\/[0-9a-z-]{19}$/, { timeout: 30_000 });
+    await page.getByTestId('join').click();
+    await page.getByTestId('meeting').waitFor({ timeout: 30_000 });
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(`${cloud.url}/`);
+    expect(await refreshAnswer(page)).toEqual({ status: 200, signedIn: false });
+    await page.reload();
+    await page.getByTestId('create-room').waitFor();
+    expect(await page.getByTestId('sign-out').isHidden()).toBe(true);
+  }, 180_000);
 
   it('changes the email only after the new address follows its link, and the old address is told', async () => {
     const page = await browser.newPage();

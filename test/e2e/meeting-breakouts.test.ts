@@ -166,7 +166,7 @@ test('auto split into two rooms, broadcast, per-room chat, a host visit, and the
   await Promise.all(everyone.map((p) => p.page.context().close()));
 });
 
-test('manual assignment by drag and by keyboard, a re-assignment, a call for help the host answers, and choose mode', async () => {
+test('manual assignment by drag and by keyboard, a re-assignment, a call for help the host answers, choose mode, and a host reload', async () => {
   const host = await openPerson(stack, 'Hostb');
   const [eve, fay] = (await Promise.all(['Eve', 'Fay'].map((n) => openPerson(stack, n)))) as [Person, Person];
   const everyone = [host, eve, fay];
@@ -224,6 +224,16 @@ test('manual assignment by drag and by keyboard, a re-assignment, a call for hel
   await Promise.all([waitForRoom(eve, ['Eve']), waitForRoom(fay, ['Fay'])]);
   await fay.page.click('[data-testid=breakout-join-b1]');
   await Promise.all([waitForRoom(eve, ['Eve', 'Fay']), waitForRoom(fay, ['Eve', 'Fay'])]);
+
+  // The host reloads: the rooms are server state, so the reloaded page shows them live and can still close them.
+  await host.page.reload();
+  await joinRoom(host, stack, roomId);
+  await openRooms(host.page);
+  await host.page
+    .locator('[data-testid=breakout-live] [data-room=b1] .bo-person', { hasText: 'Fay' })
+    .waitFor({ state: 'visible', timeout: 30_000 });
+  await host.page.click('[data-testid=breakout-close]');
+  await Promise.all(everyone.map((p) => waitForRoom(p, ['Hostb', 'Eve', 'Fay'])));
   expect(everyone.flatMap((p) => p.errors)).toEqual([]);
   await Promise.all(everyone.map((p) => p.page.context().close()));
 });

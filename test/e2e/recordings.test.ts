@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
+import { axeViolations } from '../support/axe';
 import { launchBrowser, waitUntil, type TestBrowser } from '../support/browser';
 import { MAX_FILE_NAME_LENGTH } from '../../functions/shared/protocol/recordings';
 import { keywordOverlap, oversizeVideo, randomBytesFile, speechVideo, textRenamedMp4 } from '../support/media-fixtures';
@@ -261,6 +262,9 @@ describe('Recordings page', () => {
     await waitUntil('the edited cue in the player', async () =>
       (await trackText(page)).includes('Hello from the subtitle editor'),
     );
+    // A ready recording's detail (player, downloads, transcript label, cue editor, export, rename and delete) meets
+    // WCAG 2 A/AA as the rest of the product does (accessibility.test.ts checks the other pages).
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('exports the video with burned-in subtitles and shows the export status until it can be downloaded', async () => {

@@ -58,7 +58,7 @@ describe('palette contrast (WCAG AA, 4.5:1 for normal text)', () => {
     expect(contrast(colour('on-fill'), colour(fill))).toBeGreaterThanOrEqual(4.5);
   });
 
-  it.each(['text', 'muted', 'accent-text', 'danger-text'])('--%s on every surface reaches 4.5:1', (text) => {
+  it.each(['text', 'muted', 'accent-text', 'danger-text', 'ok-text'])('--%s on every surface reaches 4.5:1', (text) => {
     for (const surface of ['bg', 'panel', 'panel-2']) {
       expect({ surface, ratio: contrast(colour(text), colour(surface)) >= 4.5 }).toEqual({ surface, ratio: true });
     }
