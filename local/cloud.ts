@@ -1,4 +1,6 @@
 import { closeRedis } from '../functions/shared/redis';
+import { roomDeps } from '../functions/room/room-deps';
+import { compactAllWhiteboards } from '../functions/room/whiteboard/whiteboard-actions';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -346,6 +348,18 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     );
     worker.start();
     cleanups.push(() => worker.stop());
+
+    // Pushed before the gateway's stop, so it runs just after it: once no socket can append any more, every
+    // whiteboard's live log goes into its PostgreSQL snapshot (the in-process Redis ends with this process, and a
+    // board is otherwise compacted only on its next update).
+    cleanups.push(async () => {
+      try {
+        const boards = await compactAllWhiteboards(roomDeps());
+        if (boards > 0) log(`  whiteboard: compacted ${boards} board(s) into PostgreSQL`);
+      } catch (error) {
+        warn(`whiteboard compaction on stop failed: ${describe(error)}`);
+      }
+    });
 
     // Stops run in reverse: this one first. The gateway listens before the stand-ins start (a taken port fails
     // fast), but it must stop before them: close the sockets, let their $disconnects and the pending async

@@ -3,6 +3,7 @@ import { accountRoutes } from '../auth/account-routes';
 import { authRoutes } from '../auth/routes';
 import { recordingRoutes } from '../recordings/routes';
 import { pollExportRoutes } from '../room/polls/poll-export';
+import { myRoomsRoutes } from '../room/my-rooms';
 import { roomRoutes } from '../room/routes';
 import { iceRoutes } from '../signaling/ice';
 
@@ -14,6 +15,7 @@ export const routes: Route[] = [
   ...authRoutes,
   ...accountRoutes,
   ...roomRoutes,
+  ...myRoomsRoutes,
   ...pollExportRoutes,
   ...recordingRoutes,
   ...iceRoutes,

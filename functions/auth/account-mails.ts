@@ -1,4 +1,9 @@
-import { RESET_PAGE_PATH, SIGN_UP_PAGE_PATH, VERIFY_PAGE_PATH } from '../shared/protocol/accounts';
+import {
+  CHANGE_EMAIL_PAGE_PATH,
+  RESET_PAGE_PATH,
+  SIGN_UP_PAGE_PATH,
+  VERIFY_PAGE_PATH,
+} from '../shared/protocol/accounts';
 import type { Mail } from './mailer';
 
 /*
@@ -68,6 +73,57 @@ export function noAccountMail(publicUrl: string, to: string): Mail {
       `To make one, sign up at ${publicUrl.replace(/\/+$/, '')}${SIGN_UP_PAGE_PATH}`,
       '',
       'If it was not you, ignore this mail.',
+    ].join('\n'),
+  };
+}
+
+export function emailChangeMail(publicUrl: string, to: string, token: string): Mail {
+  return {
+    to,
+    subject: 'Confirm your new email for Connect Now',
+    text: [
+      'Someone (we hope you) asked to move a Connect Now account to this address.',
+      '',
+      'Confirm the address to finish the change (the link works once, for 1 hour):',
+      link(publicUrl, CHANGE_EMAIL_PAGE_PATH, token),
+      '',
+      'If it was not you, ignore this mail: nothing changes.',
+    ].join('\n'),
+  };
+}
+
+/** To a new address that another account already verified: no link, and nothing about either account. */
+export function emailTakenMail(publicUrl: string, to: string): Mail {
+  return {
+    to,
+    subject: 'Connect Now email change',
+    text: [
+      'Someone asked to move a Connect Now account to this address, but this address already has an account,',
+      'so nothing changes. One address belongs to one account.',
+      '',
+      `If you want to use this address, sign in at ${publicUrl.replace(/\/+$/, '')}/account/sign-in`,
+      '',
+      'If it was not you, ignore this mail.',
+    ].join('\n'),
+  };
+}
+
+/** Keeps the first letter and the domain: enough for the owner to recognise it, little for anyone else. */
+export function maskedAddress(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
+}
+
+/** To the address an account just left, so a change the owner did not make does not go unnoticed. */
+export function emailChangedNotice(to: string, newEmail: string): Mail {
+  return {
+    to,
+    subject: 'Your Connect Now email was changed',
+    text: [
+      `The Connect Now account that used this address now uses ${maskedAddress(newEmail)}.`,
+      'You will not get mail about it here any more, and you sign in with the new address.',
+      '',
+      'If you did not make this change, contact whoever runs this Connect Now server at once.',
     ].join('\n'),
   };
 }

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Route, RouteRequest } from '../api/router';
-import { BadRequest, Conflict, Unauthorized } from '../shared/errors';
+import { BadRequest, Conflict, Forbidden, Unauthorized } from '../shared/errors';
 import { bearerToken, json, readJson, type HttpEvent } from '../shared/http';
 import { logger } from '../shared/logger';
 import {
+  changeEmailConfirmSchema,
+  changeEmailRequestSchema,
   changePasswordRequestSchema,
+  deleteAccountRequestSchema,
   passwordResetConfirmSchema,
   passwordResetRequestSchema,
   passwordSignInRequestSchema,
@@ -14,7 +17,17 @@ import {
 import { requireEnv } from '../shared/env';
 import { limits, rateLimit, type Limit } from '../shared/rate-limit';
 import { getSql, type Sql } from '../shared/sql/sql';
-import { alreadyRegisteredMail, noAccountMail, resetMail, verifyMail } from './account-mails';
+import {
+  alreadyRegisteredMail,
+  emailChangeMail,
+  emailChangedNotice,
+  emailTakenMail,
+  noAccountMail,
+  resetMail,
+  verifyMail,
+} from './account-mails';
+import { recordings as recordingsService } from '../recordings/routes';
+import { deleteAccount, type OwnedRecordings, type UserObjectDeleter } from './account-deletion';
 import { clientAddressBucket, loadEdgeSecret } from './client-ip';
 import { AccountStore } from './email-accounts';
 import { sesMailer, type Mailer } from './mailer';
@@ -34,6 +47,10 @@ export interface AccountDeps {
   edgeSecret?(): Promise<string | undefined>;
   mailer: Mailer;
   passwords: PasswordHasher;
+  /** The account's recordings, for deleting the account. */
+  recordings(): OwnedRecordings;
+  /** Deleters of the account's other stored objects (its avatar). */
+  userObjectDeleters?(): UserObjectDeleter[];
 }
 
 /** The one answer to sign-up and reset requests, for addresses with and without an account alike. */
@@ -173,6 +190,92 @@ export function createAccountRoutes(deps: AccountDeps): Route[] {
     return sessionResponse(deps.tokens, 200, user, await sessions().start(user.id));
   }
 
+  /** The signed-in account with a password, proven by that password (for changes that take over the account). */
+  async function provenAccount(event: HttpEvent, password: string) {
+    const claims = await deps.tokens.verifyAccessToken(bearerToken(event));
+    await deps.rateLimit(`password:user:${claims.sub}`, limits.passwordSignIn);
+    const user = await users().findById(claims.sub);
+    if (!user) throw new Unauthorized('Sign in again: this account no longer exists', 'user-gone');
+    if (user.kind === 'guest') throw new Forbidden('Guests have no account to change', 'guest');
+    const hash = await accounts().passwordHashOf(user.id);
+    if (!hash) {
+      throw new BadRequest(
+        'Set a password first: use "Forgot your password?" with your address',
+        undefined,
+        'no-password',
+      );
+    }
+    if (!(await deps.passwords.verify(password, hash))) {
+      throw new Unauthorized('The current password is not right', 'wrong-password');
+    }
+    return user;
+  }
+
+  async function requestEmailChange({ event }: RouteRequest) {
+    requireOurOrigin(event, true);
+    const { newEmail, password } = readJson(event, changeEmailRequestSchema);
+    const user = await provenAccount(event, password);
+    await limitMail(event, newEmail);
+    const store = accounts();
+    const owner = await store.findByEmail(newEmail);
+    if (owner?.id === user.id) throw new BadRequest('That is already your address', undefined, 'same-email');
+    if (owner) {
+      // Same answer and same work as a free address: who owns which address is never told to the requester.
+      await store.matchEmailChangeWork(user.id);
+      await deps.mailer.send(emailTakenMail(deps.publicUrl(), newEmail));
+    } else {
+      const token = await store.createEmailChangeLink(user.id, newEmail);
+      await deps.mailer.send(emailChangeMail(deps.publicUrl(), newEmail, token));
+    }
+    logger.info('email change requested', { userId: user.id });
+    return json(202, MAIL_SENT);
+  }
+
+  async function confirmEmailChange({ event }: RouteRequest) {
+    requireOurOrigin(event, false);
+    await deps.rateLimit(`signin:ip:${await addressOf(event)}`, limits.signIn);
+    const { token } = readJson(event, changeEmailConfirmSchema);
+    const change = await accounts().consumeEmailChangeLink(token);
+    if (!change) throw new BadRequest(LINK_INVALID, undefined, 'link-invalid');
+    if (change.status === 'taken') {
+      // Another account verified this address after the link was sent; which one is not said.
+      throw new Conflict(
+        'This address cannot be used for your account: it already has an account.',
+        'email-unavailable',
+      );
+    }
+    if (change.oldEmail && change.oldEmail !== change.newEmail) {
+      await deps.mailer.send(emailChangedNotice(change.oldEmail, change.newEmail));
+    }
+    logger.info('email changed', { userId: change.userId });
+    return json(200, { status: 'email-changed' });
+  }
+
+  async function deleteMyAccount({ event }: RouteRequest) {
+    requireOurOrigin(event, true);
+    const claims = await deps.tokens.verifyAccessToken(bearerToken(event));
+    const { confirm } = readJson(event, deleteAccountRequestSchema);
+    await deps.rateLimit(`password:user:${claims.sub}`, limits.passwordSignIn);
+    const user = await users().findById(claims.sub);
+    if (!user) throw new Unauthorized('Sign in again: this account no longer exists', 'user-gone');
+    if (user.kind === 'guest') throw new Forbidden('Guests have no account to delete', 'guest');
+    const hash = await accounts().passwordHashOf(user.id);
+    // With a password, only the password proves it is the owner at the keyboard; a Google-only account types its
+    // address, which at least makes the deletion deliberate.
+    const confirmed = hash
+      ? await deps.passwords.verify(confirm, hash)
+      : !!user.email && confirm.toLowerCase() === user.email.trim().toLowerCase();
+    if (!confirmed) {
+      throw new Unauthorized(
+        hash ? 'The password is not right: the account was not deleted' : 'Type your email address exactly',
+        'not-confirmed',
+      );
+    }
+    await deleteAccount(deps.sql(), user.id, deps.recordings(), deps.userObjectDeleters?.() ?? []);
+    logger.info('account deleted', { userId: user.id });
+    return json(204, null, { cookies: [clearRefreshCookie()] });
+  }
+
   async function signOutEverywhere({ event }: RouteRequest) {
     requireOurOrigin(event, true);
     const claims = await deps.tokens.verifyAccessToken(bearerToken(event));
@@ -187,8 +290,11 @@ export function createAccountRoutes(deps: AccountDeps): Route[] {
     { method: 'POST', path: '/api/accounts/password-reset', handle: requestReset },
     { method: 'POST', path: '/api/accounts/password-reset/confirm', handle: confirmReset },
     { method: 'POST', path: '/api/accounts/password', handle: changePassword },
+    { method: 'POST', path: '/api/accounts/email', handle: requestEmailChange },
+    { method: 'POST', path: '/api/accounts/email/confirm', handle: confirmEmailChange },
     { method: 'POST', path: '/api/sessions/password', handle: signIn },
     { method: 'DELETE', path: '/api/sessions/all', handle: signOutEverywhere },
+    { method: 'DELETE', path: '/api/accounts/me', handle: deleteMyAccount },
   ];
 }
 
@@ -200,6 +306,7 @@ export const defaultAccountDeps: AccountDeps = {
   edgeSecret: loadEdgeSecret,
   mailer: sesMailer,
   passwords: createPasswordHasher(),
+  recordings: recordingsService,
 };
 
 /** The email-account routes for the HTTP API router (functions/api/routes.ts). */

@@ -6,8 +6,14 @@ import type { User } from './users';
 export const VERIFY_LINK_TTL_SECONDS = 24 * 3600;
 /** OWASP's Forgot Password cheat sheet: reset links short-lived; half an hour covers a slow mail server. */
 export const RESET_LINK_TTL_SECONDS = 30 * 60;
+/** A new address is confirmed from its inbox while the request is fresh in mind; an hour covers slow mail. */
+export const EMAIL_CHANGE_LINK_TTL_SECONDS = 60 * 60;
 
-export type LinkPurpose = 'verify' | 'reset';
+export type LinkPurpose = 'verify' | 'reset' | 'change-email';
+
+/** What a followed change-email link did: moved the account, or found the address owned by another one. */
+export type EmailChange =
+  { status: 'changed'; userId: string; oldEmail: string | null; newEmail: string } | { status: 'taken' };
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = () => randomBytes(32).toString('base64url');
@@ -84,6 +90,79 @@ export class AccountStore {
       );
     });
     return token;
+  }
+
+  /**
+   * A link to the new address that moves `userId` there once followed (0008_account_changes.sql). Only the latest
+   * request of the account counts: earlier change links of the same account stop working.
+   */
+  async createEmailChangeLink(userId: string, newEmail: string): Promise<string> {
+    const token = newToken();
+    await this.sql.transaction(async (tx) => {
+      await tx.execute(
+        `UPDATE account_email_tokens SET used_at = now()
+         WHERE user_id = :userId AND purpose = 'change-email' AND used_at IS NULL`,
+        { userId },
+      );
+      await tx.execute(
+        `INSERT INTO account_email_tokens (token_hash, purpose, email, user_id, expires_at)
+         VALUES (:tokenHash, 'change-email', :email, :userId, now() + make_interval(secs => :ttl))`,
+        { tokenHash: hashToken(token), email: newEmail, userId, ttl: EMAIL_CHANGE_LINK_TTL_SECONDS },
+      );
+    });
+    return token;
+  }
+
+  /**
+   * The round trips of `createEmailChangeLink` when the new address already belongs to another account, so both
+   * answers take the same time.
+   */
+  async matchEmailChangeWork(userId: string): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.execute(
+        `UPDATE account_email_tokens SET used_at = now()
+         WHERE user_id = :userId AND purpose = 'change-email' AND used_at IS NULL`,
+        { userId },
+      );
+      await tx.query('SELECT 1 AS one FROM account_email_tokens WHERE token_hash = :tokenHash', {
+        tokenHash: hashToken(newToken()),
+      });
+    });
+  }
+
+  /**
+   * Uses a change-email link up and moves the account to the new address, unless another account verified that
+   * address in the meantime (then nothing changes, and the link is spent). Undefined: unknown, used or expired.
+   */
+  async consumeEmailChangeLink(token: string): Promise<EmailChange | undefined> {
+    return this.sql.transaction(async (tx) => {
+      const [link] = await tx.query<{ user_id: string; email: string }>(
+        `UPDATE account_email_tokens SET used_at = now()
+         WHERE token_hash = :tokenHash AND purpose = 'change-email' AND used_at IS NULL AND expires_at > now()
+         RETURNING user_id, email`,
+        { tokenHash: hashToken(token) },
+      );
+      if (!link) return undefined;
+      const [before] = await tx.query<{ verified_email: string | null }>(
+        'SELECT verified_email FROM users WHERE id = :userId',
+        { userId: link.user_id },
+      );
+      // The unique index would refuse a taken address too, but as an error that ends the transaction; the NOT
+      // EXISTS makes "taken" an ordinary answer.
+      const [moved] = await tx.query<{ id: string }>(
+        `UPDATE users SET verified_email = :email, email = :email
+         WHERE id = :userId AND NOT EXISTS (SELECT 1 FROM users WHERE verified_email = :email AND id <> :userId)
+         RETURNING id`,
+        { userId: link.user_id, email: link.email },
+      );
+      if (!moved) return { status: 'taken' as const };
+      return {
+        status: 'changed' as const,
+        userId: link.user_id,
+        oldEmail: before?.verified_email ?? null,
+        newEmail: link.email,
+      };
+    });
   }
 
   /**

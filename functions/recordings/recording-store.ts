@@ -253,6 +253,15 @@ export class RecordingStore {
     return rows.map(fromRow);
   }
 
+  /** Sets the title the owner gave it; null when the recording is gone (deleted meanwhile). */
+  async rename(id: string, title: string): Promise<RecordingRecord | null> {
+    const rows = await this.sql.query<Row>(
+      `UPDATE recordings SET title = :title, updated_at = now() WHERE id = :id RETURNING *`,
+      { id, title },
+    );
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
   async delete(id: string): Promise<void> {
     await this.sql.execute(`DELETE FROM recordings WHERE id = :id`, { id });
   }
@@ -382,6 +391,16 @@ export class RecordingStore {
       { id },
     );
     return rows.map((r) => Number(r.version));
+  }
+
+  /** The engine that wrote the latest automatic transcript (edits keep its words, so they keep its label). */
+  async transcriptEngine(id: string): Promise<string | null> {
+    const rows = await this.sql.query<{ engine: string | null }>(
+      `SELECT engine FROM subtitle_versions WHERE recording_id = :id AND source = 'engine'
+       ORDER BY version DESC LIMIT 1`,
+      { id },
+    );
+    return rows[0]?.engine ?? null;
   }
 
   async hasVersion(id: string, version: number): Promise<boolean> {

@@ -221,6 +221,14 @@ export class RecordingsService {
     return toSummary(updated);
   }
 
+  /** PATCH: the owner renames it in any state; anyone else learns nothing about it (404, as for an unknown id). */
+  async rename(userId: string, id: string, title: string): Promise<RecordingSummary> {
+    const record = await this.owned(userId, id);
+    const renamed = await this.deps.store.rename(record.id, title);
+    if (!renamed) throw new NotFound('No such recording');
+    return toSummary(renamed);
+  }
+
   /**
    * DELETE works in every state (lifecycle.ts): an unfinished upload is aborted (S3 frees the parts), every object
    * the recording has (source, media, subtitles, exports) is deleted, then its rows. A transcode or transcription
@@ -259,6 +267,7 @@ export class RecordingsService {
       media,
       subtitles,
       versions: await this.deps.store.versions(r.id),
+      transcriptEngine: v === null ? null : await this.deps.store.transcriptEngine(r.id),
       export: exportOf(r, exportUrl),
       urlsExpireAt: this.expiry(GET_URL_TTL_SECONDS),
     };

@@ -12,6 +12,7 @@ import {
   CreateRecordingRequest,
   PresignPartsRequest,
   RecordingId,
+  RenameRecordingRequest,
   SaveSubtitlesRequest,
 } from '../shared/protocol/recordings';
 import type { z } from 'zod';
@@ -26,7 +27,8 @@ const MAX_SUBTITLE_BODY_BYTES = 2 * 1024 * 1024;
 
 let service: RecordingsService | undefined;
 
-function recordings(): RecordingsService {
+/** The service the routes use, for other features that act on a user's recordings (account deletion). */
+export function recordings(): RecordingsService {
   return (service ??= new RecordingsService({
     store: new RecordingStore(getSql()),
     storage: new S3MediaStorage(s3(), requireEnv('RECORDINGS_BUCKET')),
@@ -105,6 +107,16 @@ export const recordingRoutes: Route[] = [
     async handle(request) {
       const user = await userId(request.event);
       return json(200, { recording: await recordings().detail(user, recordingId(request)) });
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/api/recordings/{id}',
+    async handle(request) {
+      const user = await userId(request.event);
+      const id = recordingId(request);
+      const body = readJson(request.event, RenameRecordingRequest);
+      return json(200, { recording: await recordings().rename(user, id, body.title) });
     },
   },
   {

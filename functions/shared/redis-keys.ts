@@ -53,6 +53,12 @@ export function roomKeys(roomId: string) {
 }
 
 /**
+ * Rooms whose whiteboard has updates not yet compacted into a snapshot (a set of room ids, in its own slot): what
+ * a stop of the local cloud compacts before the in-process Redis goes (room/whiteboard/whiteboard-actions.ts).
+ */
+export const LIVE_WHITEBOARDS_KEY = 'wb-live:{boards}';
+
+/**
  * One fixed-window rate-limit counter (`name` says who is counted, `window` which window it is). Names can carry
  * addresses and provider subjects, so braces are escaped rather than refused: a limiter must never fail a request.
  */

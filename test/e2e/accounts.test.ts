@@ -18,6 +18,7 @@ describe('email accounts from sign-up to password reset', () => {
   const email = `ada.${Date.now()}@example.com`;
   const first = 'correct horse battery staple';
   const second = 'violet tangerine lighthouse orbit';
+  const changedAddress = `ada.new.${Date.now()}@example.com`;
 
   beforeAll(async () => {
     cloud = await startLocalCloud({ port: 0, dataDir, quiet: true, worker: false });
@@ -31,9 +32,9 @@ describe('email accounts from sign-up to password reset', () => {
   });
 
   /** Opens the local inbox and follows the link of the newest mail to `email` whose subject matches. */
-  async function followMailLink(page: Page, subject: RegExp): Promise<void> {
+  async function followMailLink(page: Page, subject: RegExp, to = email): Promise<void> {
     await page.goto(`${cloud.url}${LOCAL_INBOX_PATH}`);
-    const mail = page.getByTestId('mail').filter({ hasText: email }).filter({ hasText: subject }).first();
+    const mail = page.getByTestId('mail').filter({ hasText: to }).filter({ hasText: subject }).first();
     await mail.waitFor();
     await mail.locator('a').first().click();
   }
@@ -46,9 +47,9 @@ describe('email accounts from sign-up to password reset', () => {
   const notice = (page: Page) => page.getByTestId('account-notice').textContent();
   const who = (page: Page) => page.getByTestId('account-who');
 
-  async function signIn(page: Page, password: string) {
+  async function signIn(page: Page, password: string, address = email) {
     await page.goto(`${cloud.url}/account/sign-in`);
-    await fill(page, { email, password });
+    await fill(page, { email: address, password });
     await waitUntil('the account page to show the signed-in user', async () =>
       (await who(page).textContent())?.includes('Signed in as Ada'),
     );
@@ -90,4 +91,89 @@ describe('email accounts from sign-up to password reset', () => {
     );
     await signIn(secondPage, second);
   }, 240_000);
+
+  it('changes the email only after the new address follows its link, and the old address is told', async () => {
+    const page = await browser.newPage();
+    await signIn(page, second);
+    const newAddress = changedAddress;
+    const form = page.getByTestId('change-email-form');
+    await form.getByTestId('account-new-email').fill(newAddress);
+    await form.getByTestId('account-email-password').fill(second);
+    await form.getByTestId('account-submit').click();
+    await waitUntil('the change-email notice', async () =>
+      (await form.getByTestId('account-notice').textContent())?.includes('We sent a mail'),
+    );
+
+    await followMailLink(page, /Confirm your new email/, newAddress);
+    await waitUntil('the new address to be confirmed', async () => (await notice(page))?.includes('confirmed'));
+    expect(new URL(page.url()).hash).toBe('');
+
+    await page.goto(`${cloud.url}${LOCAL_INBOX_PATH}`);
+    await page
+      .getByTestId('mail')
+      .filter({ hasText: email })
+      .filter({ hasText: /email was changed/ })
+      .first()
+      .waitFor();
+
+    // The old address no longer signs in; the new one does.
+    await page.goto(`${cloud.url}/account/sign-in`);
+    await fill(page, { email, password: second });
+    await waitUntil('the refusal', async () =>
+      (await page.getByTestId('error').textContent())?.includes('do not match'),
+    );
+    await signIn(page, second, newAddress);
+  }, 180_000);
+
+  it('lists my room with its fixed link, keeps a changed setting, then deletes the account for good', async () => {
+    const newest = await browser.newPage();
+    await signIn(newest, second, changedAddress);
+    // A room made through the API the home page uses, with this browser's session.
+    const roomId = await newest.evaluate(async () => {
+      const session = (await (
+        await fetch('/api/sessions/refresh', { method: 'POST', credentials: 'include' })
+      ).json()) as {
+        accessToken: string;
+      };
+      const created = await fetch('/api/rooms', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${session.accessToken}` },
+        body: JSON.stringify({ name: 'Weekly sync' }),
+      });
+      return ((await created.json()) as { roomId: string }).roomId;
+    });
+    await newest.goto(`${cloud.url}/account/rooms`);
+    const card = newest.locator(`[data-room-id="${roomId}"]`);
+    await card.waitFor();
+    expect(await card.getByTestId('room-link').getAttribute('href')).toBe(`${cloud.url}/r/${roomId}`);
+    await card.getByTestId('room-lobby').check();
+    await card.getByTestId('room-password').fill('open sesame');
+    await card.getByTestId('room-set-password').click();
+    await waitUntil('the password to be set', async () =>
+      (await newest.locator(`[data-room-id="${roomId}"]`).getByTestId('room-password-state').textContent())?.includes(
+        'is set',
+      ),
+    );
+    await newest.reload();
+    const reloaded = newest.locator(`[data-room-id="${roomId}"]`);
+    await reloaded.waitFor();
+    expect(await reloaded.getByTestId('room-lobby').isChecked()).toBe(true);
+
+    await newest.goto(`${cloud.url}/account/password`);
+    const form = newest.getByTestId('delete-account-form');
+    await form.waitFor({ state: 'visible' });
+    await form.getByTestId('account-delete-confirm').fill(second);
+    await form.getByTestId('account-submit').click();
+    await waitUntil(
+      'the account to be deleted',
+      async () => (await who(newest).getAttribute('data-state')) === 'deleted',
+    );
+    await newest.goto(`${cloud.url}/account/sign-in`);
+    await fill(newest, { email: changedAddress, password: second });
+    await waitUntil('the refusal', async () =>
+      (await newest.getByTestId('error').textContent())?.includes('do not match'),
+    );
+    const room = await newest.evaluate(async (id) => (await fetch(`/api/rooms/${id}`)).status, roomId);
+    expect(room).toBe(404);
+  }, 180_000);
 });

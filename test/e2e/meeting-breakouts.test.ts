@@ -165,3 +165,65 @@ test('auto split into two rooms, broadcast, per-room chat, a host visit, and the
   expect(everyone.flatMap((p) => p.errors)).toEqual([]);
   await Promise.all(everyone.map((p) => p.page.context().close()));
 });
+
+test('manual assignment by drag and by keyboard, a re-assignment, a call for help the host answers, and choose mode', async () => {
+  const host = await openPerson(stack, 'Hostb');
+  const [eve, fay] = (await Promise.all(['Eve', 'Fay'].map((n) => openPerson(stack, n)))) as [Person, Person];
+  const everyone = [host, eve, fay];
+  const roomId = await createRoom(host, stack);
+  await joinRoom(host, stack, roomId);
+  for (const p of [eve, fay]) await joinRoom(p, stack, roomId);
+  for (const p of everyone) await waitForTiles(p.page, 3, 90_000);
+
+  // Manual mode: Fay is dragged onto Room 1; Eve is placed in Room 2 from the keyboard (the select beside her name).
+  await openRooms(host.page);
+  await host.page.selectOption('[data-testid=breakout-mode]', 'manual');
+  const manual = host.page.locator('[data-testid=breakout-manual]');
+  await manual.locator('.bo-person', { hasText: 'Fay' }).dragTo(manual.locator('.bo-zone[data-zone="0"]'));
+  await manual.locator('.bo-zone[data-zone="0"] .bo-person', { hasText: 'Fay' }).waitFor();
+  const eveSelect = manual.locator('select[aria-label="Room for Eve"]');
+  await eveSelect.focus();
+  await host.page.keyboard.press('ArrowDown'); // Main room → Room 1
+  await host.page.keyboard.press('ArrowDown'); // Room 1 → Room 2
+  expect(await eveSelect.inputValue()).toBe('1');
+  await host.page.click('[data-testid=breakout-open]');
+  await fay.page.locator('[data-testid=breakout-place]', { hasText: 'you are in Room 1' }).waitFor();
+  await eve.page.locator('[data-testid=breakout-place]', { hasText: 'you are in Room 2' }).waitFor();
+  await Promise.all([waitForRoom(fay, ['Fay']), waitForRoom(eve, ['Eve']), waitForRoom(host, ['Hostb'])]);
+
+  // Re-assigned while open: the host moves Eve into Fay's room, and the two now see and hear each other.
+  await openRooms(host.page);
+  const eveId = await host.page
+    .locator('[data-testid=breakout-live] .bo-person', { hasText: 'Eve' })
+    .getAttribute('data-peer');
+  await host.page.selectOption(`[data-testid=breakout-move-${eveId}]`, { label: 'Room 1' });
+  await Promise.all([waitForRoom(eve, ['Eve', 'Fay']), waitForRoom(fay, ['Eve', 'Fay'])]);
+
+  // Eve asks for help: the host sees who and from which room, and joins that room from the request.
+  await openRooms(eve.page);
+  await eve.page.click('[data-testid=breakout-ask-help]');
+  const request = host.page.locator('[data-testid=breakout-help-list] li', { hasText: 'Eve · Room 1' });
+  await request.waitFor({ state: 'visible', timeout: 30_000 });
+  await request.locator('button').click();
+  await Promise.all([waitForRoom(host, ['Hostb', 'Eve', 'Fay']), waitForRoom(eve, ['Hostb', 'Eve', 'Fay'])]);
+
+  // A member cannot move anyone: no move controls and no room buttons in an assigned mode.
+  expect(await eve.page.locator('[data-testid^=breakout-move-]').count()).toBe(0);
+  expect(await eve.page.locator('[data-testid^=breakout-join-]').count()).toBe(0);
+
+  // Close all; then open in "choose" mode, where each member picks a room.
+  await host.page.click('[data-testid=breakout-close]');
+  await Promise.all(everyone.map((p) => waitForRoom(p, ['Hostb', 'Eve', 'Fay'])));
+  await openRooms(host.page);
+  await host.page.selectOption('[data-testid=breakout-mode]', 'choose');
+  await host.page.click('[data-testid=breakout-open]');
+  await openRooms(eve.page);
+  await openRooms(fay.page);
+  await eve.page.click('[data-testid=breakout-join-b1]');
+  await fay.page.click('[data-testid=breakout-join-b2]');
+  await Promise.all([waitForRoom(eve, ['Eve']), waitForRoom(fay, ['Fay'])]);
+  await fay.page.click('[data-testid=breakout-join-b1]');
+  await Promise.all([waitForRoom(eve, ['Eve', 'Fay']), waitForRoom(fay, ['Eve', 'Fay'])]);
+  expect(everyone.flatMap((p) => p.errors)).toEqual([]);
+  await Promise.all(everyone.map((p) => p.page.context().close()));
+});

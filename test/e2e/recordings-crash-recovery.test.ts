@@ -146,6 +146,10 @@ it('finishes a meeting recording whose tab closed mid-recording on the next visi
   );
   // On failure this shows the pipeline's reason next to the status.
   expect(await row.locator('.rec-status').innerText()).toBe('Ready');
+  // "Processing has started" was true until now: once Ready the panel says what stays true.
+  await waitUntil('the recovery line to stop saying processing has started', async () =>
+    /^Recovered: it is in your recordings\.$/.test((await page.textContent('[data-testid=recovery-status]')) ?? ''),
+  );
 
   await row.locator('[data-testid=recording-open]').click();
   const duration = await waitUntil('the player to load the recording', () =>

@@ -137,6 +137,11 @@ describe('Recordings page', () => {
 
     const statuses = await watchStatus(page, 'team-sync', /^(Ready|Failed)$/);
     expect(statuses.at(-1)).toBe('Ready');
+    // The notice was true while it was processing; once Ready it goes.
+    await waitUntil(
+      '"Processing has started" to go once Ready',
+      async () => !/Processing has started/.test((await page.textContent('[data-testid=upload-progress-text]')) ?? ''),
+    );
     // The list showed the pipeline's stages on the way (which ones depends on how fast each one is here).
     expect(statuses.some((s) => /^(Transcoding|Waiting for a worker|Transcribing)/.test(s))).toBe(true);
 
@@ -144,6 +149,10 @@ describe('Recordings page', () => {
     await page.waitForSelector('[data-testid=player]');
     const subtitles = await trackText(page);
     expect(keywordOverlap(subtitles)).toBeGreaterThanOrEqual(0.5);
+    // This cloud's worker runs the local engine (pocketsphinx): the page says its transcript is the weaker kind.
+    expect(await page.textContent('[data-testid=transcript-engine]')).toBe(
+      'Transcript: automatic (local engine, lower quality)',
+    );
     const playable = await page.evaluate(
       () =>
         new Promise<number>((resolve) => {
@@ -401,5 +410,55 @@ describe('Recordings page', () => {
     expect(puts.get(3)).toBe(1);
     const statuses = await watchStatus(page, title, /^(Ready|Failed|Transcoding|Waiting for a worker)/, 30_000);
     expect(statuses.at(-1)).not.toBe('Uploading');
+  });
+
+  it('renames a recording (refusing an empty title) and deletes it after asking again', async () => {
+    const fake = await textRenamedMp4();
+    // Her own identity: the list holds only this recording, so "empty afterwards" is hers to check.
+    const { page, errors } = await openRecordings('Rae');
+    await page.setInputFiles('[data-testid=upload-file]', {
+      name: fake.fileName,
+      mimeType: 'video/mp4',
+      buffer: readFileSync(fake.path),
+    });
+    await page.click('[data-testid=upload-start]');
+    await watchStatus(page, 'holiday', /^(Ready|Failed)$/);
+    await page.click('[data-testid=recordings-list] li:has-text("holiday") [data-testid=recording-open]');
+    await page.waitForSelector('[data-testid=rename-input]');
+
+    await page.fill('[data-testid=rename-input]', '   ');
+    await page.click('[data-testid=rename-save]');
+    expect(await page.textContent('[data-testid=manage-error]')).toBe('The title must not be empty');
+    expect(await page.getAttribute('[data-testid=rename-input]', 'aria-invalid')).toBe('true');
+
+    await page.fill('[data-testid=rename-input]', '  Holiday plans, take two ');
+    await page.click('[data-testid=rename-save]');
+    await page.waitForSelector('[data-testid=detail-title]:text-is("Holiday plans, take two")');
+    await page.waitForSelector(
+      '[data-testid=recordings-list] [data-testid=recording-open]:text-is("Holiday plans, take two")',
+    );
+    expect(await page.isHidden('[data-testid=manage-error]')).toBe(true);
+    // The server kept it: a reload shows the new name.
+    await page.reload();
+    await page.waitForSelector(
+      '[data-testid=recordings-list] [data-testid=recording-open]:text-is("Holiday plans, take two")',
+    );
+
+    await page.click('[data-testid=recording-open]');
+    await page.click('[data-testid=delete-start]');
+    await page.waitForSelector('[data-testid=delete-question]:visible');
+    // "Keep it" leaves it alone.
+    await page.click('[data-testid=delete-cancel]');
+    expect(await page.isVisible('[data-testid=delete-start]')).toBe(true);
+    await page.click('[data-testid=delete-start]');
+    await page.click('[data-testid=delete-confirm]');
+    await page.waitForSelector('[data-testid=deleted-notice]');
+    expect(await page.textContent('[data-testid=deleted-notice]')).toBe('Deleted “Holiday plans, take two”.');
+    await page.waitForSelector('[data-testid=recordings-empty]:visible');
+    expect(new URL(page.url()).searchParams.has('id')).toBe(false);
+    await page.reload();
+    await page.waitForSelector('[data-testid=recordings-empty]:visible');
+    expect(await page.locator('[data-testid=recordings-list] li').count()).toBe(0);
+    expect(errors).toEqual([]);
   });
 });

@@ -6,6 +6,12 @@ import * as z from 'zod';
 import { apiUrl, type RuntimeConfig } from '../config';
 import { mailSentResponseSchema } from '../../../functions/shared/protocol/accounts';
 import {
+  myRoomSchema,
+  myRoomsResponseSchema,
+  type MyRoom,
+  type UpdateMyRoom,
+} from '../../../functions/shared/protocol/my-rooms';
+import {
   refreshAnswerSchema,
   signedInSessionSchema,
   type SignedInSession,
@@ -134,6 +140,32 @@ export class ApiClient {
     });
     this.accessToken = session.accessToken;
     this.user = session.user;
+  }
+
+  /** Mails a link to the new address; the account moves only once it is followed (same answer for any address). */
+  async requestEmailChange(newEmail: string, password: string): Promise<void> {
+    await this.request('POST', '/api/accounts/email', mailSentResponseSchema, { newEmail, password });
+  }
+
+  async confirmEmailChange(token: string): Promise<void> {
+    const done = z.object({ status: z.literal('email-changed') });
+    await this.request('POST', '/api/accounts/email/confirm', done, { token }, false);
+  }
+
+  /** Deletes the account and everything it owns; `confirm` is its password (or, without one, its email). */
+  async deleteAccount(confirm: string): Promise<void> {
+    await this.request('DELETE', '/api/accounts/me', z.null(), { confirm });
+    this.accessToken = null;
+    this.user = null;
+  }
+
+  /** The rooms this account hosts, with their links, settings and recordings (owner-scoped on the server). */
+  async myRooms(): Promise<MyRoom[]> {
+    return (await this.request('GET', '/api/my/rooms', myRoomsResponseSchema)).rooms;
+  }
+
+  updateMyRoom(roomId: string, change: UpdateMyRoom): Promise<MyRoom> {
+    return this.request('PATCH', `/api/my/rooms/${encodeURIComponent(roomId)}`, myRoomSchema, change);
   }
 
   async signOutEverywhere(): Promise<void> {

@@ -35,6 +35,10 @@ import { TICKET_REUSE_MARGIN_SECONDS, ticketSecondsLeft } from '../net/ticket';
 export type EndReason =
   'left' | 'removed' | 'ended' | 'denied' | 'full' | 'locked' | 'replaced' | 'connection-lost' | 'error';
 
+/** Tries of a rejoin whose new sockets failed (a network coming back), 2 s apart more each time. */
+const REJOIN_RETRIES = 4;
+const REJOIN_RETRY_MS = 2000;
+
 /**
  * Moments, not state: state (roster, room, chat, lobby, …) lives in `session.store`, and views subscribe to it.
  */
@@ -160,6 +164,7 @@ export class MeetingSession extends Emitter<SessionEvents> {
     });
     socket.on('open', () => {
       if (this.socket !== socket) return;
+      this.joinSent = false;
       if (this.grant?.status === 'lobby') this.send({ type: 'knock' });
       else if (this.signaling?.open) this.sendJoin();
     });
@@ -204,12 +209,22 @@ export class MeetingSession extends Emitter<SessionEvents> {
         return;
       }
       await this.enterRoom();
+      this.rejoinTries = 0;
     } catch (err) {
+      // A network coming back answers HTTP (the new ticket) before it lets sockets through: the new PeerJS socket
+      // then fails before its first OPEN. A few more tries, with the same fresh grant, before the meeting is lost.
+      if (this.rejoinTries < REJOIN_RETRIES && !this.ended) {
+        this.rejoinTries += 1;
+        setTimeout(() => void this.rejoin(grant), REJOIN_RETRY_MS * this.rejoinTries);
+        return;
+      }
       this.finish('connection-lost', `Could not rejoin the meeting: ${(err as Error).message}`);
     } finally {
       this.rejoining = false;
     }
   }
+
+  private rejoinTries = 0;
 
   /** With a member ticket: open PeerJS, wait for OPEN, then the room socket and `join`. */
   private async enterRoom(): Promise<void> {
@@ -220,10 +235,19 @@ export class MeetingSession extends Emitter<SessionEvents> {
     signaling.on('state', () => this.emitConnection());
     signaling.on('error', (type, message) => console.warn(`peerjs ${type}: ${message}`));
     signaling.on('open', (reconnected) => {
-      if (reconnected && this.signaling === signaling) this.reconcileCalls();
+      if (this.signaling !== signaling || !reconnected) return;
+      // Both sockets came back after a cut and the room socket won the race: its `join` waited for this one (an
+      // OFFER to a peer whose PeerJS socket is down is lost), so it goes now. Without it the page never re-entered
+      // the room: it heard nothing more, and the whiteboard's handshake (sent on `welcome`) never carried what was
+      // drawn during the cut.
+      if (this.socket?.state === ConnectionState.Connected && !this.joinSent && this.grant?.status !== 'lobby') {
+        this.sendJoin();
+      }
+      this.reconcileCalls();
     });
     signaling.on('closed', (reason) => {
-      if (this.signaling !== signaling) return;
+      // While rejoining, rejoin() decides (it tries again before giving up).
+      if (this.signaling !== signaling || this.rejoining) return;
       if (reason === 'gave-up' || reason === 'rejected') {
         this.finish('connection-lost', signaling.failure ?? 'The connection to the meeting was lost.');
       }
@@ -240,7 +264,11 @@ export class MeetingSession extends Emitter<SessionEvents> {
     else socket.reopenWith(grant.ticket);
   }
 
+  /** Whether this room socket (since it last opened) has sent its `join`. */
+  private joinSent = false;
+
   private sendJoin(): void {
+    this.joinSent = true;
     this.send({
       type: 'join',
       state: { mic: this.local.mic, cam: this.local.cam, screen: this.mesh?.sharing ?? false },

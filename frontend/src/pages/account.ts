@@ -1,4 +1,5 @@
 import {
+  CHANGE_EMAIL_PAGE_PATH,
   CHANGE_PASSWORD_PAGE_PATH,
   FORGOT_PAGE_PATH,
   MAX_PASSWORD_LENGTH,
@@ -8,9 +9,11 @@ import {
   SIGN_UP_PAGE_PATH,
   VERIFY_PAGE_PATH,
 } from '../../../functions/shared/protocol/accounts';
+import { MY_ROOMS_PAGE_PATH } from '../../../functions/shared/protocol/my-rooms';
 import type { AppContext } from '../app-context';
 import { h } from '../ui/dom';
 import { describeError, errorBox, field, page } from './common';
+import { renderMyRooms } from './my-rooms';
 
 /*
  * Email account pages (issue #15): sign up, the emailed links (verify, reset), sign in, forgot and change password.
@@ -111,6 +114,32 @@ function verify(ctx: AppContext): HTMLElement {
   return page('Confirm email', h('section', { class: 'card center' }, h('h1', null, 'Confirm email'), status, next));
 }
 
+function confirmEmailChange(ctx: AppContext): HTMLElement {
+  const status = h('p', { attrs: { role: 'status', 'data-testid': 'account-notice' } }, 'Confirming your new email…');
+  const token = linkToken(location.hash);
+  history.replaceState(null, '', CHANGE_EMAIL_PAGE_PATH);
+  if (!token) status.textContent = 'This link is not complete. Copy the whole link from the mail.';
+  else
+    void ctx.api.confirmEmailChange(token).then(
+      () => {
+        status.textContent = 'Your new email is confirmed. Sign in with it from now on.';
+      },
+      (err: unknown) => {
+        status.textContent = describeError(err);
+      },
+    );
+  return page(
+    'Confirm new email',
+    h(
+      'section',
+      { class: 'card center' },
+      h('h1', null, 'Confirm new email'),
+      status,
+      h('p', null, link(SIGN_IN_PAGE_PATH, 'Sign in', 'to-sign-in')),
+    ),
+  );
+}
+
 function signIn(ctx: AppContext): HTMLElement {
   const email = input('email', 'email', 'email', { maxlength: 254 });
   const password = input('password', 'password', 'current-password', { maxlength: MAX_PASSWORD_LENGTH });
@@ -174,6 +203,40 @@ function changePassword(ctx: AppContext): HTMLElement {
       return 'Your password is changed. Other devices were signed out; this one stays signed in.';
     },
   );
+  const newEmail = input('new-email', 'email', 'email', { maxlength: 254 });
+  const emailPassword = input('email-password', 'password', 'current-password', { maxlength: MAX_PASSWORD_LENGTH });
+  const emailForm = formCard(
+    'Change email',
+    [field('New email', newEmail), field('Current password', emailPassword)],
+    'Send confirmation link',
+    async () => {
+      await ctx.api.requestEmailChange(newEmail.value, emailPassword.value);
+      emailPassword.value = '';
+      return `We sent a mail to ${newEmail.value.trim()}. Your address changes once you follow its link.`;
+    },
+  );
+  emailForm.dataset.testid = 'change-email-form';
+  const confirmDelete = input('delete-confirm', 'password', 'current-password', { maxlength: 254 });
+  const deleteForm = formCard(
+    'Delete my account',
+    [
+      field(
+        'Type your password to confirm',
+        confirmDelete,
+        'Your rooms, recordings and profile are deleted for good, and every device is signed out. ' +
+          'Signed in with Google only? Type your email address instead.',
+      ),
+    ],
+    'Delete my account',
+    async () => {
+      await ctx.api.deleteAccount(confirmDelete.value);
+      confirmDelete.value = '';
+      signedIn.hidden = true;
+      who.textContent = 'Your account is deleted.';
+      who.dataset.state = 'deleted';
+    },
+  );
+  deleteForm.dataset.testid = 'delete-account-form';
   const everywhereError = errorBox();
   const everywhere = h(
     'button',
@@ -190,7 +253,16 @@ function changePassword(ctx: AppContext): HTMLElement {
     },
     'Sign out everywhere',
   );
-  const signedIn = h('div', { attrs: { hidden: true } }, form, h('p', null, everywhere), everywhereError);
+  const signedIn = h(
+    'div',
+    { attrs: { hidden: true } },
+    h('p', null, link(MY_ROOMS_PAGE_PATH, 'My rooms and past meetings', 'to-my-rooms')),
+    form,
+    emailForm,
+    h('p', null, everywhere),
+    everywhereError,
+    deleteForm,
+  );
   const restored = ctx.api.signedIn ? Promise.resolve(true) : ctx.api.refresh().catch(() => false);
   void restored.then((ok) => {
     const user = ctx.api.currentUser;
@@ -214,4 +286,6 @@ export const ACCOUNT_PAGES: Record<string, (ctx: AppContext) => HTMLElement> = {
   [FORGOT_PAGE_PATH]: forgot,
   [RESET_PAGE_PATH]: reset,
   [CHANGE_PASSWORD_PAGE_PATH]: changePassword,
+  [CHANGE_EMAIL_PAGE_PATH]: confirmEmailChange,
+  [MY_ROOMS_PAGE_PATH]: renderMyRooms,
 };

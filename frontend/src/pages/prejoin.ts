@@ -4,7 +4,9 @@ import type { AppContext } from '../app-context';
 import { createMicMeter } from '../features/devices/mic-meter';
 import { createEffectsPicker } from '../features/effects/effects-picker';
 import { effectsFor } from '../features/effects/effects-controller';
-import { LocalMedia, listDevices } from '../media/local-media';
+import { LocalMedia } from '../media/local-media';
+import { chosenDevice, type DeviceOption } from '../features/devices/devices-state';
+import { watchDevices } from '../features/devices/device-watch';
 import { MeetingSession } from '../meeting/session';
 import { displayText, h, replaceChildren } from '../ui/dom';
 import { describeError, ensureSignedIn, errorBox, field, page } from './common';
@@ -114,18 +116,23 @@ function renderPrejoinForm(ctx: AppContext, roomId: string, info: RoomInfo | nul
   void (async () => {
     await local.start();
     refreshPreview();
-    const devices = await listDevices().catch(() => ({ audio: [], video: [] }));
-    const fill = (select: HTMLSelectElement, list: MediaDeviceInfo[], current?: string) =>
+    const fill = (select: HTMLSelectElement, list: DeviceOption[], current?: string) => {
+      const chosen = chosenDevice(list, current);
       replaceChildren(
         select,
-        ...list.map((d, i) => {
-          const opt = h('option', { attrs: { value: d.deviceId } }, d.label || `Device ${i + 1}`);
-          opt.selected = d.deviceId === current;
+        ...list.map((d) => {
+          const opt = h('option', { attrs: { value: d.deviceId } }, d.label);
+          opt.selected = d.deviceId === chosen;
           return opt;
         }),
       );
-    fill(audioSelect, devices.audio, local.deviceInUse('audio'));
-    fill(videoSelect, devices.video, local.deviceInUse('video'));
+    };
+    // A headset or camera plugged in (or pulled out) while the person looks at this page shows up at once.
+    const stopWatching = watchDevices(navigator.mediaDevices, (lists) => {
+      if (!form.isConnected) return stopWatching();
+      fill(audioSelect, lists.microphones, local.deviceInUse('audio'));
+      fill(videoSelect, lists.cameras, local.deviceInUse('video'));
+    });
     if (await restored) {
       // Only into an empty field nobody is typing in: filling it under the caret would append to what is typed.
       if (!name.value && document.activeElement !== name && ctx.api.currentUser) name.value = ctx.api.currentUser.name;

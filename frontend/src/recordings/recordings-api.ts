@@ -11,6 +11,7 @@ import {
   type CreateRecordingRequest,
   type PresignPartsRequest,
   type RecordingDetail,
+  type RenameRecordingRequest,
   type SubtitleCue,
 } from '../../../functions/shared/protocol/recordings';
 
@@ -22,6 +23,7 @@ export interface JsonHttp {
   request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T>;
 }
 
+// Complete and rename both answer with the recording as it now is.
 const CompleteResponse = z.object({ recording: RecordingSummary });
 const ExportResponse = z.object({ export: RecordingExport });
 // DELETE answers 204 with no body.
@@ -63,6 +65,17 @@ export class RecordingsApi {
 
   async abort(id: string): Promise<void> {
     await this.http.request('DELETE', `/api/recordings/${encodeURIComponent(id)}`, NoContent);
+  }
+
+  /** Deletes the recording for good: its media, subtitles and exports (the server removes every object). */
+  remove(id: string): Promise<void> {
+    return this.abort(id);
+  }
+
+  async rename(id: string, title: string): Promise<RecordingSummary> {
+    const body: RenameRecordingRequest = { title };
+    return (await this.http.request('PATCH', `/api/recordings/${encodeURIComponent(id)}`, CompleteResponse, body))
+      .recording;
   }
 
   async saveSubtitles(id: string, baseVersion: number, cues: SubtitleCue[]): Promise<number> {

@@ -72,6 +72,20 @@ export function replaceChildren(el: Element, ...children: Child[]): void {
   append(el, ...children);
 }
 
+/**
+ * replaceChildren for a region that redraws while someone uses it from the keyboard: if focus was on a control with
+ * a `data-testid` inside `el`, the redrawn control with the same id gets it back, so a select changed with the arrow
+ * keys (which redraws the region on every change) keeps the focus instead of dropping it to the page.
+ */
+export function redrawKeepingFocus(el: Element, ...children: Child[]): void {
+  const active = el.ownerDocument.activeElement;
+  const id = active && el.contains(active) ? active.getAttribute('data-testid') : null;
+  replaceChildren(el, ...children);
+  if (!id) return;
+  const again = [...el.querySelectorAll<HTMLElement>('[data-testid]')].find((x) => x.dataset.testid === id);
+  again?.focus();
+}
+
 /** Removes control and bidi-override characters that could spoof how a name reads, and bounds its length. */
 export function displayText(value: string, maxLength = 64): string {
   // eslint-disable-next-line no-control-regex

@@ -4,7 +4,7 @@
  * `{room:R}` hash tag (redis-keys.ts), so each script below stays in one slot, as ElastiCache Serverless requires.
  */
 import { getRedis, type RedisClient } from '../../shared/redis';
-import { roomKeys } from '../../shared/redis-keys';
+import { LIVE_WHITEBOARDS_KEY, roomKeys } from '../../shared/redis-keys';
 import type { Chunk } from '../../shared/protocol/whiteboard';
 import { LIVE_TTL_SECONDS } from '../live-state';
 
@@ -27,6 +27,10 @@ export interface WhiteboardLive {
    * or undefined when refused for size.
    */
   append(roomId: string, update: Uint8Array, maxBytes: number): Promise<number | undefined>;
+  /** Rooms whose log may hold updates not yet in a snapshot (every room that appended since its last compaction). */
+  liveBoards(): Promise<string[]>;
+  /** The room's log was compacted away (or dropped): it leaves `liveBoards`. */
+  settled(roomId: string): Promise<void>;
   /** The logged updates, oldest first. */
   log(roomId: string): Promise<Uint8Array[]>;
   /** After the first `count` entries went into a snapshot of `snapshotBytes`: drops them, recounts the fill. */
@@ -116,7 +120,18 @@ export class RedisWhiteboardLive implements WhiteboardLive {
       String(LIVE_TTL_SECONDS),
     );
     const n = Number(result);
-    return n < 0 ? undefined : n;
+    if (n < 0) return undefined;
+    // The first entry after a compaction names the room in the index (its own slot, so a command of its own).
+    if (n === 1) await this.redis().sadd(LIVE_WHITEBOARDS_KEY, roomId);
+    return n;
+  }
+
+  liveBoards(): Promise<string[]> {
+    return this.redis().smembers(LIVE_WHITEBOARDS_KEY);
+  }
+
+  async settled(roomId: string): Promise<void> {
+    await this.redis().srem(LIVE_WHITEBOARDS_KEY, roomId);
   }
 
   async log(roomId: string): Promise<Uint8Array[]> {

@@ -82,7 +82,10 @@ function itemProblem(structs: ReturnType<typeof Y.decodeUpdate>['structs'], coun
     const { content } = struct;
     if (content instanceof Y.ContentDeleted) continue;
     if (!(content instanceof Y.ContentAny)) return 'only board items may be stored';
-    if (struct.parentSub === null) return 'board items live in a map';
+    // An item written next to an existing one (a move, a redo: a key set again) carries neither parent nor key:
+    // it takes both from that neighbour, which itself passed this check. Only a named parent without a key is a
+    // sequence insert, which the board never makes.
+    if (struct.parentSub === null && struct.parent !== null) return 'board items live in a map';
     for (const value of content.arr) {
       const item = whiteboardItemSchema.safeParse(value);
       if (!item.success) return `invalid item: ${item.error.issues[0]?.message ?? 'schema'}`;

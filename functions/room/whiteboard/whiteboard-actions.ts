@@ -91,6 +91,25 @@ export async function archiveWhiteboard(deps: RoomDeps, roomId: string): Promise
   if (!(await deps.whiteboardLive.meta(roomId))) return;
   await compactWhiteboard(deps, roomId);
   await deps.whiteboardLive.clear(roomId);
+  await deps.whiteboardLive.settled(roomId);
+}
+
+/**
+ * Folds every board's log into its snapshot: the local cloud does it on stop, since its in-process Redis does not
+ * outlive the process (boards are otherwise compacted on their next update, see COMPACT_AFTER). Returns how many
+ * boards it compacted.
+ */
+export async function compactAllWhiteboards(deps: RoomDeps): Promise<number> {
+  let compacted = 0;
+  for (const roomId of await deps.whiteboardLive.liveBoards()) {
+    const log = await deps.whiteboardLive.log(roomId);
+    if (log.length > 0) {
+      if (!(await compactWhiteboard(deps, roomId))) continue; // another compactor has it: it stays listed
+      compacted += 1;
+    }
+    if ((await deps.whiteboardLive.log(roomId)).length === 0) await deps.whiteboardLive.settled(roomId);
+  }
+  return compacted;
 }
 
 /** One sync message to one socket, in parts when it is larger than a server message may be. */

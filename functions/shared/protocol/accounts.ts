@@ -50,6 +50,20 @@ export const changePasswordRequestSchema = z.object({
   newPassword: newPasswordSchema,
 });
 
+/** Moving the account to a new address, proven by the current password. */
+export const changeEmailRequestSchema = z.object({ newEmail: emailSchema, password: presentedPasswordSchema });
+
+export const changeEmailConfirmSchema = z.object({ token: emailLinkTokenSchema });
+
+/** Deleting the account: the password when it has one, else its email address, typed as a confirmation. */
+export const deleteAccountRequestSchema = z.object({
+  confirm: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_PASSWORD_LENGTH * 2),
+});
+
 /** What sign-up and reset requests answer, whether or not the address has an account. */
 export const mailSentResponseSchema = z.object({ status: z.literal('mail-sent') });
 
@@ -61,3 +75,5 @@ export const SIGN_UP_PAGE_PATH = '/account/sign-up';
 export const SIGN_IN_PAGE_PATH = '/account/sign-in';
 export const FORGOT_PAGE_PATH = '/account/forgot';
 export const CHANGE_PASSWORD_PAGE_PATH = '/account/password';
+/** The page a change-email link opens. */
+export const CHANGE_EMAIL_PAGE_PATH = '/account/email';

@@ -280,6 +280,22 @@ export type SaveSubtitlesRequest = z.input<typeof SaveSubtitlesRequest>;
 export const SaveSubtitlesResponse = z.object({ version: z.number().int().positive() });
 export type SaveSubtitlesResponse = z.infer<typeof SaveSubtitlesResponse>;
 
+/** The longest title a rename may set: what the list and the detail show whole. */
+export const MAX_TITLE_LENGTH = 120;
+
+/** PATCH /api/recordings/{id} — renames the recording (its title; the file name and downloads keep theirs). */
+export const RenameRecordingRequest = z
+  .object({
+    title: z
+      .string('The title must be text')
+      .trim()
+      .min(1, 'The title must not be empty')
+      .max(MAX_TITLE_LENGTH, `The title is longer than ${MAX_TITLE_LENGTH} characters`)
+      .refine((s) => !hasControlCharacters(s, false), 'The title must not contain control characters'),
+  })
+  .strict();
+export type RenameRecordingRequest = z.input<typeof RenameRecordingRequest>;
+
 /** POST /api/recordings/{id}/exports — burn subtitles into a new MP4 (default: the latest version). */
 export const BurnInRequest = z.object({ version: z.number().int().positive().optional() });
 export type BurnInRequest = z.infer<typeof BurnInRequest>;
@@ -323,9 +339,14 @@ export const SubtitleLinks = z.object({
 export type SubtitleLinks = z.infer<typeof SubtitleLinks>;
 
 /** GET /api/recordings/{id} — presigned GET URLs valid for `urlsExpireAt`. */
+/** The speech engine the worker runs when Whisper is not installed (local machines): offline, English, weaker. */
+export const LOCAL_SPEECH_ENGINE = 'pocketsphinx';
+
 export const RecordingDetail = RecordingSummary.extend({
   media: z.object({ mp4: z.url(), poster: z.url().nullable() }).nullable(),
   subtitles: SubtitleLinks.nullable(),
+  /** The engine that wrote the automatic transcript (e.g. 'whisper-cpp', LOCAL_SPEECH_ENGINE); null before one. */
+  transcriptEngine: z.string().max(64).nullable(),
   versions: z.array(z.number().int().positive()),
   export: RecordingExport.nullable(),
   urlsExpireAt: z.string(),

@@ -61,6 +61,7 @@ describe(`email accounts (${backend}) through the Data API`, () => {
         mailer: { send: async (mail) => void outbox.push(mail) },
         // Cheaper than OWASP's cost so the suite stays quick; test/unit/auth/passwords.test.ts checks the real one.
         passwords: createPasswordHasher({ log2N: 10, r: 8, p: 1 }),
+        recordings: () => ({ list: async () => [], remove: async () => undefined }),
       }),
     ]);
     for (const level of ['info', 'warn', 'error', 'debug'] as const) {
@@ -324,6 +325,115 @@ describe(`email accounts (${backend}) through the Data API`, () => {
     expect(bodyOf<{ user: { id: string; kind: string } }>(inside).user).toMatchObject({
       id: google.id,
       kind: 'google',
+    });
+  });
+
+  describe('change of email', () => {
+    const changeEmail = (accessToken: string, newEmail: string, password = STRONG, ip = randomIp()) =>
+      call('POST', '/api/accounts/email', {
+        body: { newEmail, password },
+        headers: { authorization: `Bearer ${accessToken}` },
+        ip,
+      });
+    const confirm = (token: string | undefined) => call('POST', '/api/accounts/email/confirm', { body: { token } });
+
+    it('moves the account only once the new address follows its single-use link, and tells the old one', async () => {
+      const old = await verifiedAccount();
+      const { accessToken } = await session(old);
+      const fresh = newEmail();
+      const asked = await changeEmail(accessToken, fresh.toUpperCase());
+      expect(asked.statusCode).toBe(202);
+      expect(bodyOf(asked)).toEqual({ status: 'mail-sent' });
+      const mail = lastMailTo(fresh)!;
+      expect(mail.subject).toMatch(/confirm your new email/i);
+      expect(mail.text).toContain(`${PAGE}/account/email#token=`);
+
+      // Not yet: the old address still signs in, the new one does not.
+      expect((await signIn(old, STRONG)).statusCode).toBe(200);
+      expect((await signIn(fresh, STRONG)).statusCode).toBe(401);
+
+      const token = linkToken(mail);
+      const done = await confirm(token);
+      expect(done.statusCode).toBe(200);
+      expect(bodyOf(done)).toEqual({ status: 'email-changed' });
+      expect(bodyOf<ErrorBody>(await confirm(token)).error.code).toBe('link-invalid');
+
+      expect((await signIn(fresh, STRONG)).statusCode).toBe(200);
+      expect((await signIn(old, STRONG)).statusCode).toBe(401);
+      const notice = lastMailTo(old)!;
+      expect(notice.subject).toMatch(/email was changed/i);
+      expect(notice.text).toContain(`${fresh[0]}***@example.com`);
+      expect(notice.text).not.toContain(fresh);
+      expect(notice.text).not.toMatch(/#token=/);
+    });
+
+    it('asks for the current password, and refuses guests', async () => {
+      const email = await verifiedAccount();
+      const { accessToken } = await session(email);
+      const fresh = newEmail();
+      const wrong = await changeEmail(accessToken, fresh, 'not my password');
+      expect(wrong.statusCode).toBe(401);
+      expect(bodyOf<ErrorBody>(wrong).error.code).toBe('wrong-password');
+      expect(lastMailTo(fresh)).toBeUndefined();
+      const same = await changeEmail(accessToken, email);
+      expect(bodyOf<ErrorBody>(same).error.code).toBe('same-email');
+
+      const guest = await call('POST', '/api/sessions/guest', { body: { name: 'Gus' }, ip: randomIp() });
+      const guestToken = bodyOf<{ accessToken: string }>(guest).accessToken;
+      expect((await changeEmail(guestToken, fresh)).statusCode).toBe(403);
+      expect(lastMailTo(fresh)).toBeUndefined();
+    });
+
+    it('answers the same for an address another account owns, mails it no link, and never moves onto it', async () => {
+      const mine = await verifiedAccount();
+      const theirs = await verifiedAccount();
+      const { accessToken } = await session(mine);
+      const free = newEmail();
+      const owned = visible(await changeEmail(accessToken, theirs));
+      expect(owned).toEqual(visible(await changeEmail(accessToken, free)));
+      const taken = lastMailTo(theirs)!;
+      expect(taken.subject).toMatch(/email change/i);
+      expect(taken.text).not.toMatch(/#token=/);
+      expect(taken.text).not.toContain(mine);
+      expect((await signIn(theirs, STRONG)).statusCode).toBe(200);
+    });
+
+    it('refuses a link whose address another account verified meanwhile, without saying which', async () => {
+      const mine = await verifiedAccount();
+      const { accessToken } = await session(mine);
+      const contested = newEmail();
+      await changeEmail(accessToken, contested);
+      const token = linkToken(lastMailTo(contested));
+      // Someone else signs up with that address and verifies it first.
+      await verifiedAccount(contested);
+      const refused = await confirm(token);
+      expect(refused.statusCode).toBe(409);
+      const error = bodyOf<ErrorBody>(refused).error;
+      expect(error.code).toBe('email-unavailable');
+      expect(error.message).not.toContain(contested);
+      expect((await signIn(mine, STRONG)).statusCode).toBe(200);
+      const owners = await db.sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM users WHERE verified_email = :email',
+        { email: contested },
+      );
+      expect(owners[0]!.n).toBe(1);
+    });
+
+    it('refuses an expired link and an earlier one once a newer change was asked for', async () => {
+      const mine = await verifiedAccount();
+      const { accessToken } = await session(mine);
+      const first = newEmail();
+      const second = newEmail();
+      await changeEmail(accessToken, first);
+      const firstToken = linkToken(lastMailTo(first));
+      await changeEmail(accessToken, second);
+      expect(bodyOf<ErrorBody>(await confirm(firstToken)).error.code).toBe('link-invalid');
+      await db.sql.execute(
+        "UPDATE account_email_tokens SET expires_at = now() - interval '1 second' WHERE email = :email",
+        { email: second },
+      );
+      expect(bodyOf<ErrorBody>(await confirm(linkToken(lastMailTo(second)))).error.code).toBe('link-invalid');
+      expect((await signIn(mine, STRONG)).statusCode).toBe(200);
     });
   });
 

@@ -12,6 +12,7 @@ import { handler as transcodeHandler, setTranscodeDepsForTesting } from '../../.
 import { NotFound, PayloadTooLarge, Conflict, BadRequest } from '../../../functions/shared/errors';
 import {
   LIVE_RECORDING_DECLARED_BYTES,
+  LOCAL_SPEECH_ENGINE,
   UPLOAD_PART_SIZE,
   type BurnInJob,
   type RecordingStatus,
@@ -200,6 +201,8 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
     expect(detail.status).toBe('ready');
     expect(detail.subtitles?.version).toBe(1);
     expect(detail.versions).toEqual([1]);
+    // The page labels this transcript as the local engine's (lower quality).
+    expect(detail.transcriptEngine).toBe(LOCAL_SPEECH_ENGINE);
     const vtt = await (await fetch(detail.subtitles!.vtt)).text();
     const heard = new Set(vttWords(vtt));
     const matched = KEYWORDS.filter((k) => heard.has(k));
@@ -224,6 +227,8 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
     ).rejects.toBeInstanceOf(Conflict);
     const edited = await service.detail(owner, id);
     expect(edited.versions).toEqual([1, 2]);
+    // An edit keeps the engine's words, so it keeps the engine's label.
+    expect(edited.transcriptEngine).toBe(LOCAL_SPEECH_ENGINE);
     expect(await (await fetch(edited.subtitles!.vtt)).text()).toContain('Hello world');
 
     // Burn-in request queues a job for the latest version, once at a time.

@@ -18,17 +18,22 @@ afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
 
-it.each([0, 1])('applies the repository migrations once and skips them after (backend %i)', async (i) => {
-  const { sql } = backends[i]!;
-  const all = loadMigrations();
-  expect(all.map((m) => m.version)).toEqual([...all.map((m) => m.version)].sort());
-  const first = await runMigrations(sql, all);
-  expect(first.applied).toEqual(all.map((m) => m.version));
-  const second = await runMigrations(sql, all);
-  expect(second).toEqual({ applied: [], alreadyApplied: all.map((m) => m.version) });
-  const recorded = await sql.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
-  expect(recorded.map((r) => r.version)).toEqual(all.map((m) => m.version));
-});
+it.each([0, 1])(
+  'applies the repository migrations once and skips them after (backend %i)',
+  async (i) => {
+    const { sql } = backends[i]!;
+    const all = loadMigrations();
+    expect(all.map((m) => m.version)).toEqual([...all.map((m) => m.version)].sort());
+    const first = await runMigrations(sql, all);
+    expect(first.applied).toEqual(all.map((m) => m.version));
+    const second = await runMigrations(sql, all);
+    expect(second).toEqual({ applied: [], alreadyApplied: all.map((m) => m.version) });
+    const recorded = await sql.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(recorded.map((r) => r.version)).toEqual(all.map((m) => m.version));
+    // Every repository migration, twice, through the emulator: more than jest's 5 s on the shared cores.
+  },
+  60_000,
+);
 
 it.each([0, 1])('rolls back a failing migration whole and refuses an edited one (backend %i)', async (i) => {
   const { sql } = backends[i]!;

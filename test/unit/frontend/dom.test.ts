@@ -53,6 +53,26 @@ describe('h() in a real DOM', () => {
     expect(result.pwned).toBeNull();
   });
 
+  it('redrawKeepingFocus hands the focus to the redrawn control, so arrow-key changes that redraw keep going', async () => {
+    const result = await page.evaluate(() => {
+      type Dom = typeof import('../../../frontend/src/ui/dom');
+      const { h, redrawKeepingFocus, replaceChildren } = (window as unknown as { dom: Dom }).dom;
+      const root = document.getElementById('root')!;
+      const draw = (redraw: typeof replaceChildren) =>
+        redraw(root, h('select', { attrs: { 'data-testid': 'place-eve' } }), h('button', null, 'x'));
+      draw(replaceChildren);
+      root.querySelector('select')!.focus();
+      draw(redrawKeepingFocus);
+      const kept = document.activeElement === root.querySelector('select');
+      draw(replaceChildren);
+      root.querySelector('select')!.focus();
+      draw(replaceChildren);
+      const plain = document.activeElement === root.querySelector('select');
+      return { kept, plain };
+    });
+    expect(result).toEqual({ kept: true, plain: false });
+  });
+
   it('refuses event-handler and style attributes and javascript: URLs', async () => {
     const errors = await page.evaluate(() => {
       type Dom = typeof import('../../../frontend/src/ui/dom');

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { TimedWord } from '../../../../functions/recordings/subtitles';
+import { LOCAL_SPEECH_ENGINE } from '../../../../functions/shared/protocol/recordings';
 import {
   UnsupportedOption,
   killEngine,
@@ -38,7 +39,7 @@ export interface PocketsphinxConfig {
 
 /** CMU PocketSphinx, as Debian ships it: English (US) only, offline, about 0.2× real time on one core. */
 export class PocketsphinxEngine implements TranscriptionEngine {
-  readonly name = 'pocketsphinx';
+  readonly name = LOCAL_SPEECH_ENGINE;
   readonly canTranslate = false;
   readonly canDetectLanguage = false;
 

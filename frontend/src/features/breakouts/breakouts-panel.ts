@@ -4,7 +4,7 @@ import type { Participant } from '../../../../functions/shared/protocol/room';
 import type { MeetingSession } from '../../meeting/session';
 import { isHostish } from '../../meeting/room-state';
 import { sameItems } from '../../meeting/store';
-import { displayText, h, replaceChildren } from '../../ui/dom';
+import { displayText, h, redrawKeepingFocus, replaceChildren } from '../../ui/dom';
 import { defaultRoomNames, peopleByRoom, roomOf } from './breakouts-state';
 
 export interface BreakoutsPanel {
@@ -214,7 +214,7 @@ export function createBreakoutsPanel(session: MeetingSession): BreakoutsPanel {
           'Close all rooms',
         )
       : null;
-    replaceChildren(
+    redrawKeepingFocus(
       live,
       help,
       h('ul', { class: 'bo-rooms' }, ...places),
@@ -349,7 +349,7 @@ function createSetupForm(session: MeetingSession) {
         ),
       ),
     );
-    replaceChildren(manual, h('div', { class: 'bo-zones' }, ...zones), ...selects);
+    redrawKeepingFocus(manual, h('div', { class: 'bo-zones' }, ...zones), ...selects);
   };
 
   count.addEventListener('input', () => {

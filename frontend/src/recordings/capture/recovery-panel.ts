@@ -121,6 +121,9 @@ export function createRecoveryPanel(deps: RecoveryPanelDeps): RecoveryPanel {
               ? `Recovered (the last ${formatBytes(outcome.droppedBytes)} could not be read). Processing has started.`
               : 'Recovered. Processing has started.',
           );
+          // The page swaps this for words that stay true once the recording leaves the pipeline (recordings-page.ts).
+          view.status.dataset.processingId = entry.recordingId;
+          view.status.dataset.processingDone = 'Recovered: it is in your recordings.';
           deps.onChanged();
           return;
         case 'empty':

@@ -1,9 +1,14 @@
-import { downloadBaseName, type RecordingDetail } from '../../../../functions/shared/protocol/recordings';
+import {
+  downloadBaseName,
+  type RecordingDetail,
+  type RecordingSummary,
+} from '../../../../functions/shared/protocol/recordings';
 import { displayText, h } from '../../ui/dom';
 import { createCueEditor } from './cue-editor';
 import { parseVtt } from './cue-editing';
 import type { RecordingsApi } from '../recordings-api';
-import { describeStatus } from './recording-status';
+import { createRecordingManage } from './recording-manage';
+import { describeStatus, describeTranscriptEngine } from './recording-status';
 
 export interface DetailDeps {
   readonly api: RecordingsApi;
@@ -11,6 +16,9 @@ export interface DetailDeps {
   readonly describeError: (err: unknown) => string;
   /** Asks the page to fetch this recording again (after a save or an export request). */
   readonly refresh: () => void;
+  /** The owner renamed it (the list shows the new title) or deleted it (the page lets the detail go). */
+  readonly onRenamed: (recording: RecordingSummary) => void;
+  readonly onDeleted: (id: string, title: string) => void;
 }
 
 export interface DetailView {
@@ -27,9 +35,8 @@ export interface DetailView {
 export async function createRecordingDetail(r: RecordingDetail, deps: DetailDeps): Promise<DetailView> {
   const objectUrls: string[] = [];
   const status = describeStatus(r);
-  const parts: (HTMLElement | null)[] = [
-    h('h2', { attrs: { 'data-testid': 'detail-title' } }, displayText(r.title, 120) || r.fileName),
-  ];
+  const title = h('h2', { attrs: { 'data-testid': 'detail-title' } }, displayText(r.title, 120) || r.fileName);
+  const parts: (HTMLElement | null)[] = [title];
 
   if (r.status === 'failed') {
     parts.push(
@@ -110,6 +117,10 @@ export async function createRecordingDetail(r: RecordingDetail, deps: DetailDeps
         ),
       ),
     );
+    const source = describeTranscriptEngine(r.transcriptEngine);
+    if (source) {
+      parts.push(h('p', { class: 'rec-note', attrs: { 'data-testid': 'transcript-engine' } }, `Transcript: ${source}`));
+    }
     const cues = parseVtt(vttText);
     if (r.status === 'ready' && cues.length > 0) {
       const baseVersion = r.subtitles.version;
@@ -129,6 +140,18 @@ export async function createRecordingDetail(r: RecordingDetail, deps: DetailDeps
   }
 
   if (r.status === 'ready' && r.subtitles) parts.push(exportSection(r, deps));
+  parts.push(
+    createRecordingManage(r, {
+      rename: (id, newTitle) => deps.api.rename(id, newTitle),
+      remove: (id) => deps.api.remove(id),
+      describeError: deps.describeError,
+      onRenamed: (renamed) => {
+        title.textContent = displayText(renamed.title, 120) || r.fileName;
+        deps.onRenamed(renamed);
+      },
+      onDeleted: deps.onDeleted,
+    }),
+  );
 
   return {
     element: h(

@@ -1,4 +1,5 @@
 import {
+  LOCAL_SPEECH_ENGINE,
   TERMINAL_RECORDING_STATUSES,
   type RecordingServerMessage,
   type RecordingStatus,
@@ -86,4 +87,15 @@ export function applyStatusMessage<T extends RecordingSummary>(row: T, message: 
     default:
       return { ...row, status: message.status, percent: null, failureReason: null };
   }
+}
+
+/**
+ * Where the transcript came from, in words: the local engine (pocketsphinx, used when Whisper is not installed)
+ * misses many words, and a person should know that before trusting or sharing its subtitles.
+ */
+export function describeTranscriptEngine(engine: string | null): string | null {
+  if (engine === null) return null;
+  if (engine === LOCAL_SPEECH_ENGINE) return 'automatic (local engine, lower quality)';
+  if (engine.startsWith('whisper')) return 'automatic (Whisper)';
+  return `automatic (${engine})`;
 }

@@ -4,7 +4,7 @@ import {
   type RecordingDetail,
   type RecordingSummary,
 } from '../../../../functions/shared/protocol/recordings';
-import { h, replaceChildren } from '../../ui/dom';
+import { displayText, h, replaceChildren } from '../../ui/dom';
 import { xhrPutPart, type PutPart } from '../upload/part-transfer';
 import { createRecordingDetail, type DetailView } from './recording-detail';
 import { createRecordingList } from './recording-list';
@@ -110,13 +110,17 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
     clearFinishedNotices();
   }
 
-  /** "Processing has started" is true only until the recording is ready (or failed): then it must go. */
+  /**
+   * "Processing has started" (upload and crash-recovery panels) is true only until the recording is ready, failed
+   * or deleted: then it must go, replaced by the line's `data-processing-done` words where it has them.
+   */
   function clearFinishedNotices() {
     for (const line of root.querySelectorAll<HTMLElement>('[data-processing-id]')) {
       const r = rows.find((row) => row.id === line.dataset.processingId);
-      if (r && !isInProgress(r.status)) {
-        line.textContent = '';
+      if (!r || !isInProgress(r.status)) {
+        line.textContent = line.dataset.processingDone ?? '';
         delete line.dataset.processingId;
+        delete line.dataset.processingDone;
       }
     }
   }
@@ -140,6 +144,11 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
       fetchText,
       describeError,
       refresh: () => void refreshDetail(true),
+      onRenamed: (renamed) => {
+        rows = rows.map((row) => (row.id === renamed.id ? { ...row, title: renamed.title } : row));
+        list.render(rows, selectedId);
+      },
+      onDeleted: (deletedId, title) => deleted(deletedId, title),
     });
     if (!stillMounted() || selectedId !== id) {
       view.dispose();
@@ -150,6 +159,29 @@ export function mountRecordingsPage(root: HTMLElement, deps: RecordingsPageDeps)
     replaceChildren(detailSlot, view.element);
     // Opened from the list: the detail sits below it, out of sight on most screens.
     if (reveal) detailSlot.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }
+
+  /** The detail is gone with the recording: say so where it was, and drop `?id=` so a reload does not ask for it. */
+  function deleted(id: string, title: string) {
+    rows = rows.filter((row) => row.id !== id);
+    if (selectedId === id) {
+      selectedId = null;
+      const url = new URL(location.href);
+      url.searchParams.delete('id');
+      history.replaceState(history.state, '', url);
+    }
+    detail?.view.dispose();
+    detail = null;
+    replaceChildren(
+      detailSlot,
+      h(
+        'p',
+        { class: 'rec-note', attrs: { role: 'status', 'data-testid': 'deleted-notice' } },
+        `Deleted “${displayText(title, 120)}”.`,
+      ),
+    );
+    list.render(rows, selectedId);
+    void refreshList();
   }
 
   /** Something will change by itself soon: a recording in the pipeline or an export being rendered. */

@@ -1,7 +1,8 @@
-import type { RecordingSummary } from '../../../../functions/shared/protocol/recordings';
+import { LOCAL_SPEECH_ENGINE, type RecordingSummary } from '../../../../functions/shared/protocol/recordings';
 import {
   applyStatusMessage,
   describeStatus,
+  describeTranscriptEngine,
   isInProgress,
 } from '../../../../frontend/src/recordings/library/recording-status';
 
@@ -98,5 +99,17 @@ describe('applyStatusMessage', () => {
     expect(other).toBe(row);
     const ready = { ...row, status: 'ready' as const };
     expect(applyStatusMessage(ready, { type: 'recording.status', recordingId: id, status: 'queued' })).toBe(ready);
+  });
+});
+
+describe('the transcript engine label', () => {
+  it('marks the local engine’s transcript as lower quality, and names Whisper', () => {
+    expect(describeTranscriptEngine(LOCAL_SPEECH_ENGINE)).toBe('automatic (local engine, lower quality)');
+    expect(describeTranscriptEngine('whisper-cpp')).toBe('automatic (Whisper)');
+    expect(describeTranscriptEngine('other-engine')).toBe('automatic (other-engine)');
+  });
+
+  it('says nothing before there is a transcript', () => {
+    expect(describeTranscriptEngine(null)).toBeNull();
   });
 });

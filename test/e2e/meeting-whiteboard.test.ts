@@ -1,0 +1,196 @@
+/**
+ * The shared whiteboard in real browsers through the local stack: three pages of different window sizes draw at the
+ * same time and end with the same board (the same SVG export, byte for byte, and the same PNG export); a late joiner
+ * sees everything; a page whose sockets are cut for 10 s while drawing merges its strokes when it is back; a member's
+ * hand-sent clear, lock and (on a locked board) drawing frames are refused by the server.
+ *
+ * STROKES per page is 10 (WB_STROKES overrides), not the issue's 200: three pages drawing with real pointer events
+ * beside a 3-way video mesh on the two shared cores of these machines took ~30 s for 6 strokes each, and 40 each
+ * did not finish within 8 minutes; the convergence the test proves does not depend on the count.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import * as Y from 'yjs';
+import { syncUpdate } from '../../functions/room/whiteboard/sync-adapter';
+import { toBase64 } from '../../functions/shared/whiteboard-chunks';
+import { dropSockets, waitUntil } from '../support/browser';
+import { createRoom, joinRoom, openPerson, startStack, waitForTiles, type Person, type Stack } from './meeting-helpers';
+
+jest.setTimeout(600_000);
+
+const STROKES = Number(process.env.WB_STROKES ?? 10);
+const t0 = Date.now();
+const step = (what: string) => process.stderr.write(`[wb e2e ${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}\n`);
+
+let stack: Stack;
+/** Every person opened so far: a failure names what each board shows. */
+const everyone: Person[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function openBoard(page: Page) {
+  await page.click('[data-testid=toggle-whiteboard]');
+  await page.locator('[data-testid=whiteboard]').waitFor({ state: 'visible' });
+}
+
+async function itemCount(page: Page): Promise<number> {
+  return Number((await page.getAttribute('[data-testid=whiteboard]', 'data-items')) ?? 0);
+}
+
+async function waitForItems(person: Person, n: number, timeoutMs = 60_000) {
+  try {
+    await waitUntil(`${person.name}'s board to show ${n} items`, async () => (await itemCount(person.page)) === n, {
+      timeoutMs,
+    });
+  } catch (err) {
+    const boards = await Promise.all(everyone.map(async (p) => `${p.name} ${await itemCount(p.page).catch(() => -1)}`));
+    throw new Error(
+      `${person.name}'s board does not show ${n} items (boards: ${boards.join(', ')}). Console: ${person.logs.join('\n')}`,
+      { cause: err },
+    );
+  }
+}
+
+/** Draws `count` short pen strokes (and a shape every fifth) at spots that depend on `seed`. */
+async function draw(person: Person, count: number, seed: number) {
+  const { page } = person;
+  const box = (await page.locator('[data-testid=wb-canvas]').boundingBox())!;
+  const tools = ['pen', 'highlighter', 'line', 'arrow', 'rect', 'ellipse'];
+  for (let i = 0; i < count; i += 1) {
+    if (i % 5 === 0) await page.click(`[data-testid=wb-tool-${tools[(i / 5 + seed) % tools.length]}]`);
+    if (i % 5 === 1) await page.click('[data-testid=wb-tool-pen]');
+    const x = box.x + 20 + ((seed * 97 + i * 37) % Math.max(1, box.width - 80));
+    const y = box.y + 20 + ((seed * 53 + i * 29) % Math.max(1, box.height - 80));
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + 15, y + 10, { steps: 3 });
+    await page.mouse.move(x + 40, y + 25, { steps: 3 });
+    await page.mouse.up();
+  }
+}
+
+async function exported(person: Person, format: 'svg' | 'png'): Promise<Buffer> {
+  const [file] = await Promise.all([
+    person.page.waitForEvent('download'),
+    person.page.click(`[data-testid=wb-export-${format}]`),
+  ]);
+  expect(file.suggestedFilename()).toBe(`whiteboard.${format}`);
+  return readFileSync((await file.path())!);
+}
+
+/** Sends one frame over the page's own room socket (not the UI) and resolves with the server's answer to it. */
+async function sendRaw(person: Person, frame: Record<string, unknown> & { ref: string }) {
+  return person.page.evaluate(async (f) => {
+    const sockets = (window as unknown as { __testSockets: WebSocket[] }).__testSockets;
+    const room = sockets.find((s) => s.readyState === WebSocket.OPEN && !s.url.includes('id='));
+    if (!room) return { type: 'no room socket' };
+    return new Promise<Record<string, unknown>>((resolve) => {
+      const timer = setTimeout(() => resolve({ type: 'silence' }), 15_000);
+      room.addEventListener('message', (e) => {
+        const m = JSON.parse(String(e.data)) as Record<string, unknown>;
+        if (m.ref !== f.ref) return;
+        clearTimeout(timer);
+        resolve(m);
+      });
+      room.send(JSON.stringify(f));
+    });
+  }, frame);
+}
+
+test('three windows draw at once and converge; a late joiner sees it all; offline strokes merge; members are refused', async () => {
+  const ana = await openPerson(stack, 'Ana', { width: 1280, height: 800 });
+  const bob = await openPerson(stack, 'Bob', { width: 1000, height: 700 });
+  const cara = await openPerson(stack, 'Cara', { width: 820, height: 640 });
+  everyone.push(ana, bob, cara);
+  const roomId = await createRoom(ana, stack);
+  for (const p of [ana, bob, cara]) await joinRoom(p, stack, roomId);
+  await waitForTiles(ana.page, 3);
+  for (const p of [ana, bob, cara]) await openBoard(p.page);
+
+  step('joined, drawing');
+  await Promise.all([ana, bob, cara].map((p, i) => draw(p, STROKES, i + 1)));
+  step('drawn');
+  for (const p of [ana, bob, cara]) await waitForItems(p, 3 * STROKES);
+
+  step('converged');
+  const svg = (await exported(ana, 'svg')).toString('utf8');
+  expect(svg).toContain('<svg');
+  for (const p of [bob, cara]) expect((await exported(p, 'svg')).toString('utf8')).toBe(svg);
+  const png = await exported(ana, 'png');
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  for (const p of [bob, cara]) expect((await exported(p, 'png')).equals(png)).toBe(true);
+
+  step('exports equal');
+  // A late joiner gets the whole board, then live strokes.
+  const dan = await openPerson(stack, 'Dan', { width: 900, height: 700 });
+  everyone.push(dan);
+  await joinRoom(dan, stack, roomId);
+  await openBoard(dan.page);
+  await waitForItems(dan, 3 * STROKES);
+  expect((await exported(dan, 'svg')).toString('utf8')).toBe(svg);
+
+  step('late joiner ok');
+  // Members cannot clear or lock, whatever they send; on a locked board their drawing is refused too.
+  expect(await sendRaw(bob, { type: 'wb.clear', ref: 'raw-clear' })).toMatchObject({ code: 'not_allowed' });
+  expect(await sendRaw(bob, { type: 'wb.lock', locked: true, ref: 'raw-lock' })).toMatchObject({
+    code: 'not_allowed',
+  });
+  await ana.page.click('[data-testid=wb-lock]');
+  await bob.page.locator('[data-testid=wb-view-only]').waitFor({ state: 'visible', timeout: 15_000 });
+  const rogue = new Y.Doc();
+  rogue.getMap('items').set('rogue', {
+    kind: 'line',
+    owner: 'bob',
+    colour: '#000000',
+    width: 2,
+    points: [0, 0, 10, 10],
+    order: 1,
+  });
+  const update = toBase64(syncUpdate(Y.encodeStateAsUpdate(rogue)));
+  expect(await sendRaw(bob, { type: 'wb.sync', ref: 'raw-draw', message: update })).toMatchObject({
+    code: 'board_locked',
+  });
+  expect(await itemCount(ana.page)).toBe(3 * STROKES);
+
+  // The host clears the board for everyone.
+  await ana.page.click('[data-testid=wb-clear]');
+  for (const p of [ana, bob, cara, dan]) await waitForItems(p, 0);
+
+  step('refusals and clear ok');
+  await ana.page.click('[data-testid=wb-lock]');
+  // Cara must hear the board is open again before her network goes, or her page refuses her strokes itself.
+  for (const p of [bob, cara, dan]) {
+    await p.page.locator('[data-testid=wb-view-only]').waitFor({ state: 'hidden', timeout: 15_000 });
+  }
+
+  // Cara's network is down for 10 s while she draws: both sockets are cut, every reconnection attempt is refused,
+  // and her HTTP calls fail too. It comes back socket by socket, the room socket 3 s before the PeerJS one (the
+  // order in which a page's reconnects land is chance): her strokes must arrive whichever comes first.
+  let roomCut = true;
+  let peerCut = true;
+  const isPeerSocket = (url: string) => url.includes('id=');
+  await cara.page.routeWebSocket(/.*/, (ws) => {
+    if (isPeerSocket(ws.url()) ? peerCut : roomCut) void ws.close({ code: 4001, reason: 'test: network down' });
+    else ws.connectToServer();
+  });
+  await cara.page.route('**/api/**', (route) => (roomCut ? route.abort('internetdisconnected') : route.fallback()));
+  expect(await dropSockets(cara.page, /.*/)).toBeGreaterThan(1);
+  await draw(cara, 5, 7);
+  await draw(ana, 2, 8);
+  await cara.page.waitForTimeout(10_000);
+  roomCut = false;
+  await cara.page.waitForTimeout(3_000);
+  peerCut = false;
+  for (const p of [ana, bob, cara, dan]) await waitForItems(p, 7, 90_000);
+  step('offline merge ok');
+  const after = (await exported(ana, 'svg')).toString('utf8');
+  for (const p of [bob, cara, dan]) expect((await exported(p, 'svg')).toString('utf8')).toBe(after);
+
+  for (const p of [ana, bob, cara, dan]) expect(p.errors).toEqual([]);
+});
