@@ -60,7 +60,23 @@ function loadLimits(): Record<LimitName, Limit> {
   return { ...DEFAULT_LIMITS, ...parsed.data } as Record<LimitName, Limit>;
 }
 
-export const limits: Record<LimitName, Limit> = loadLimits();
+let loaded: Record<LimitName, Limit> | undefined;
+const current = () => (loaded ??= loadLimits());
+
+/**
+ * The limits in force, read from LIMITS_JSON on first use rather than when this module loads: in Lambda the
+ * environment is fixed before either, but a process that loads the handlers first and sets LIMITS_JSON afterwards
+ * (the local cloud imported by a test, then configured) would otherwise keep the defaults without a word.
+ */
+export const limits: Readonly<Record<LimitName, Limit>> = new Proxy({} as Record<LimitName, Limit>, {
+  get: (_target, name) => current()[name as LimitName],
+  has: (_target, name) => name in current(),
+  ownKeys: () => Reflect.ownKeys(current()),
+  getOwnPropertyDescriptor: (_target, name) => {
+    const value = current()[name as LimitName];
+    return value === undefined ? undefined : { value, enumerable: true, configurable: true, writable: false };
+  },
+});
 
 /** Builds the Redis key of one window's counter (see redis-keys.ts: a room's counters live in its hash slot). */
 export type WindowKey = (window: number) => string;
