@@ -225,7 +225,8 @@ test('manual assignment by drag and by keyboard, a re-assignment, a call for hel
   await fay.page.click('[data-testid=breakout-join-b1]');
   await Promise.all([waitForRoom(eve, ['Eve', 'Fay']), waitForRoom(fay, ['Eve', 'Fay'])]);
 
-  // The host reloads: the rooms are server state, so the reloaded page shows them live and can still close them.
+  // The host reloads: still the host (a reload is not leaving), and the rooms are server state, so the reloaded
+  // page shows them live and can still close them.
   await host.page.reload();
   await joinRoom(host, stack, roomId);
   await openRooms(host.page);

@@ -98,7 +98,7 @@ export function renderMeeting(ctx: AppContext, session: MeetingSession): HTMLEle
 
   const parts = [header, stage, chat, people, polls, breakouts, banner, toasts, controls, reactions, tools, whiteboard];
   session.on('ended', () => parts.forEach((p) => p.dispose()));
-  // Leaving the page: tell the room at once rather than waiting for the socket to time out.
-  window.addEventListener('pagehide', () => session.leave(), { once: true });
+  // Leaving the page: close the sockets at once (the room sees the person go) without handing over a host's role.
+  window.addEventListener('pagehide', () => session.pageClosing(), { once: true });
   return root;
 }

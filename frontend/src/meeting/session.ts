@@ -551,6 +551,16 @@ export class MeetingSession extends Emitter<SessionEvents> {
     this.finish('left', 'You left the meeting.');
   }
 
+  /**
+   * The page is going away (reload, tab closed, another address). The sockets close without a `leave`: the server
+   * reads that as a dropped connection, so the others see the person go at once all the same, but a host keeps the
+   * role for the grace period instead of handing it over, as a reload must not make someone else the host.
+   * Leaving on purpose (the Leave button) is `leave()`.
+   */
+  pageClosing(): void {
+    this.finish('left', 'You left the meeting.');
+  }
+
   /** Whiteboard messages (features/whiteboard/); false while the room socket is down. */
   sendWhiteboard(message: ClientMessageOf<'wb.sync' | 'wb.clear' | 'wb.lock' | 'wb.cursor'>): boolean {
     return this.send(message);
