@@ -14,10 +14,8 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stoppingSince) {
       // One Ctrl-C arrives more than once: the terminal signals the whole process group (npm, tsx, node) and tsx
-      // relays it to node as well. Only a second press, later, means "stop waiting". A repeated SIGTERM never does:
-      // it comes from a process manager (or the same group-wide relay, which a busy machine can delay past 2 s), and
-      // the way to stop without cleaning up is SIGKILL.
-      if (signal === 'SIGTERM' || Date.now() - stoppingSince < 2000) return;
+      // relays it to node as well. Only a second press, later, means "stop waiting".
+      if (Date.now() - stoppingSince < 2000) return;
       console.error(`${signal} again: exiting without a clean shutdown`);
       process.exit(130);
     }
