@@ -121,3 +121,22 @@ export async function openPanel(page: Page, which: 'chat' | 'people'): Promise<v
   await page.click(which === 'chat' ? '[data-testid=toggle-chat]' : '[data-testid=toggle-people]');
   await page.locator(panel).waitFor({ state: 'visible' });
 }
+
+/** Sends one frame over the page's own room socket (not the UI) and resolves with the server's answer to it. */
+export async function sendRaw(person: Person, frame: Record<string, unknown> & { ref: string }) {
+  return person.page.evaluate(async (f) => {
+    const sockets = (window as unknown as { __testSockets: WebSocket[] }).__testSockets;
+    const room = sockets.find((s) => s.readyState === WebSocket.OPEN && !s.url.includes('id='));
+    if (!room) return { type: 'no room socket' };
+    return new Promise<Record<string, unknown>>((resolve) => {
+      const timer = setTimeout(() => resolve({ type: 'silence' }), 15_000);
+      room.addEventListener('message', (e) => {
+        const m = JSON.parse(String(e.data)) as Record<string, unknown>;
+        if (m.ref !== f.ref) return;
+        clearTimeout(timer);
+        resolve(m);
+      });
+      room.send(JSON.stringify(f));
+    });
+  }, frame);
+}

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { waitUntil } from '../support/browser';
-import { createRoom, joinRoom, openPerson, startStack, waitForTiles, type Person, type Stack } from './meeting-helpers';
+import { createRoom, joinRoom, openPerson, sendRaw, startStack, waitForTiles, type Stack } from './meeting-helpers';
 
 jest.setTimeout(240_000);
 
@@ -82,25 +82,6 @@ async function download(page: Page, format: 'csv' | 'json'): Promise<string> {
   const [file] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=poll-export-${format}]`)]);
   expect(file.suggestedFilename()).toMatch(new RegExp(`^poll-[0-9a-z-]+\\.${format}$`));
   return readFileSync((await file.path())!, 'utf8');
-}
-
-/** Sends one frame over the page's own room socket (not the UI) and resolves with the server's answer to it. */
-async function sendRaw(person: Person, frame: Record<string, unknown> & { ref: string }) {
-  return person.page.evaluate(async (f) => {
-    const sockets = (window as unknown as { __testSockets: WebSocket[] }).__testSockets;
-    const room = sockets.find((s) => s.readyState === WebSocket.OPEN && !s.url.includes('id='));
-    if (!room) return { type: 'no room socket' };
-    return new Promise<Record<string, unknown>>((resolve) => {
-      const timer = setTimeout(() => resolve({ type: 'silence' }), 15_000);
-      room.addEventListener('message', (e) => {
-        const m = JSON.parse(String(e.data)) as Record<string, unknown>;
-        if (m.ref !== f.ref) return;
-        clearTimeout(timer);
-        resolve(m);
-      });
-      room.send(JSON.stringify(f));
-    });
-  }, frame);
 }
 
 test('named and anonymous polls: vote, change, live results, close, export; a late joiner votes; members are refused', async () => {

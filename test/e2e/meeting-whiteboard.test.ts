@@ -14,7 +14,16 @@ import * as Y from 'yjs';
 import { syncUpdate } from '../../functions/room/whiteboard/sync-adapter';
 import { toBase64 } from '../../functions/shared/whiteboard-chunks';
 import { dropSockets, waitUntil } from '../support/browser';
-import { createRoom, joinRoom, openPerson, startStack, waitForTiles, type Person, type Stack } from './meeting-helpers';
+import {
+  createRoom,
+  joinRoom,
+  openPerson,
+  sendRaw,
+  startStack,
+  waitForTiles,
+  type Person,
+  type Stack,
+} from './meeting-helpers';
 
 jest.setTimeout(600_000);
 
@@ -82,25 +91,6 @@ async function exported(person: Person, format: 'svg' | 'png'): Promise<Buffer> 
   ]);
   expect(file.suggestedFilename()).toBe(`whiteboard.${format}`);
   return readFileSync((await file.path())!);
-}
-
-/** Sends one frame over the page's own room socket (not the UI) and resolves with the server's answer to it. */
-async function sendRaw(person: Person, frame: Record<string, unknown> & { ref: string }) {
-  return person.page.evaluate(async (f) => {
-    const sockets = (window as unknown as { __testSockets: WebSocket[] }).__testSockets;
-    const room = sockets.find((s) => s.readyState === WebSocket.OPEN && !s.url.includes('id='));
-    if (!room) return { type: 'no room socket' };
-    return new Promise<Record<string, unknown>>((resolve) => {
-      const timer = setTimeout(() => resolve({ type: 'silence' }), 15_000);
-      room.addEventListener('message', (e) => {
-        const m = JSON.parse(String(e.data)) as Record<string, unknown>;
-        if (m.ref !== f.ref) return;
-        clearTimeout(timer);
-        resolve(m);
-      });
-      room.send(JSON.stringify(f));
-    });
-  }, frame);
 }
 
 test('three windows draw at once and converge; a late joiner sees it all; offline strokes merge; members are refused', async () => {
