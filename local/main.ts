@@ -11,11 +11,13 @@ async function main(): Promise<void> {
     worker: process.env.LOCAL_WORKER !== 'false',
   });
   let stoppingSince = 0;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: NodeJS.Signals) => {
     if (stoppingSince) {
-      // One Ctrl-C arrives more than once: the terminal signals the whole process group (npm, tsx, node) and tsx
-      // relays it to node as well. Only a second press, later, means "stop waiting".
-      if (Date.now() - stoppingSince < 2000) return;
+      // One Ctrl-C arrives more than once: the terminal signals the whole process group (npm and node), and npm
+      // relays it to node as well. Only a second Ctrl-C, later, means "stop waiting"; a repeated SIGTERM (a
+      // supervisor, or npm's relay arriving late on a busy machine) never skips the clean stop, which releases the
+      // data folder's lock and checkpoints PGlite. SIGKILL is the way to stop without cleaning up.
+      if (signal !== 'SIGINT' || Date.now() - stoppingSince < 2000) return;
       console.error(`${signal} again: exiting without a clean shutdown`);
       process.exit(130);
     }
