@@ -242,6 +242,9 @@ describe('rooms HTTP routes', () => {
     describe('wrong passwords are limited per room, whoever sends them from wherever', () => {
       // A fixed clock on a window boundary, so the five failures cannot straddle two windows.
       const NOW = 1_764_000_000_000;
+      // Each attempt verifies a password at the production scrypt cost (OWASP's N=2^17): a dozen of them take
+      // seconds on a busy 2-core machine, so these cases get a CPU budget instead of jest's 5 s default.
+      const SCRYPT_HEAVY_MS = 60_000;
       beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(NOW));
       afterEach(() => jest.restoreAllMocks());
 
@@ -254,28 +257,37 @@ describe('rooms HTTP routes', () => {
         return { status: res.statusCode, body: JSON.parse(res.body!), retryAfter: res.headers?.['retry-after'] };
       };
 
-      it('after 5 wrong passwords from rotating addresses and identities, the room answers 429 with Retry-After', async () => {
-        const id = await create({ password: 'correct horse' });
-        for (let i = 0; i < 5; i += 1) expect((await attempt(id, `guess-${i}`)).body.error.code).toBe('wrong-password');
-        const refused = await attempt(id, 'guess-6');
-        expect(refused.status).toBe(429);
-        expect(refused.body.error.message).toMatch(/Too many wrong passwords for this room: wait 900 s/);
-        expect(refused.retryAfter).toBe('900');
-        // The right password is refused too until the window passes: otherwise guess 6 would still be checked.
-        expect((await attempt(id, 'correct horse')).status).toBe(429);
-        expect(tickets).toEqual([]);
-        // People let in before never type the password again, so the host is not locked out of their room...
-        expect((await call('POST', `/api/rooms/${id}/join`, {}, 'sub-host|Hosta')).body.status).toBe('joined');
-        // ...and another room's budget is its own.
-        const other = await create({ password: 'correct horse' });
-        expect((await attempt(other, 'correct horse')).body.status).toBe('joined');
-      });
+      it(
+        'after 5 wrong passwords from rotating addresses and identities, the room answers 429 with Retry-After',
+        async () => {
+          const id = await create({ password: 'correct horse' });
+          for (let i = 0; i < 5; i += 1)
+            expect((await attempt(id, `guess-${i}`)).body.error.code).toBe('wrong-password');
+          const refused = await attempt(id, 'guess-6');
+          expect(refused.status).toBe(429);
+          expect(refused.body.error.message).toMatch(/Too many wrong passwords for this room: wait 900 s/);
+          expect(refused.retryAfter).toBe('900');
+          // The right password is refused too until the window passes: otherwise guess 6 would still be checked.
+          expect((await attempt(id, 'correct horse')).status).toBe(429);
+          expect(tickets).toEqual([]);
+          // People let in before never type the password again, so the host is not locked out of their room...
+          expect((await call('POST', `/api/rooms/${id}/join`, {}, 'sub-host|Hosta')).body.status).toBe('joined');
+          // ...and another room's budget is its own.
+          const other = await create({ password: 'correct horse' });
+          expect((await attempt(other, 'correct horse')).body.status).toBe('joined');
+        },
+        SCRYPT_HEAVY_MS,
+      );
 
-      it('right passwords do not use up the budget', async () => {
-        const id = await create({ password: 'correct horse' });
-        for (let i = 0; i < 8; i += 1) expect((await attempt(id, 'correct horse')).body.status).toBe('joined');
-        for (let i = 0; i < 5; i += 1) expect((await attempt(id, 'wrong')).status).toBe(403);
-      });
+      it(
+        'right passwords do not use up the budget',
+        async () => {
+          const id = await create({ password: 'correct horse' });
+          for (let i = 0; i < 8; i += 1) expect((await attempt(id, 'correct horse')).body.status).toBe('joined');
+          for (let i = 0; i < 5; i += 1) expect((await attempt(id, 'wrong')).status).toBe(403);
+        },
+        SCRYPT_HEAVY_MS,
+      );
     });
 
     it('the host comes back without password, lobby or lock, as host', async () => {
