@@ -22,6 +22,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
       // Starts the local three-master Redis Cluster the *-cluster suites run against (see test/support/redis-cluster.ts).
       globalSetup: '<rootDir>/test/support/integration-global-setup.ts',
     },
