@@ -76,6 +76,7 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
     googleClientId: config.googleClientId,
     maxParticipants: config.maxParticipants,
     retainLogs: config.retainData,
+    retainAvatars: config.retainData,
     logRetention,
     recordingsCors: config.domainName
       ? undefined
@@ -115,6 +116,7 @@ export function createConnectNowStacks(app: App, config: Config, inputs: Connect
     httpApi: web.httpApi,
     originVerifySecret: web.originVerifySecret,
     data,
+    avatarsBucket: web.avatarsBucket,
     media,
     vpc: network.vpc,
     privateSubnets: network.privateSubnets,

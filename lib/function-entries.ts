@@ -1,3 +1,5 @@
+import { AVATAR_API_PATH } from '../functions/shared/protocol/avatars';
+
 /**
  * Every Node.js Lambda's handler module (docs/contracts.md, "Lambda functions"), by logical name. The stacks and
  * `npm run build:functions` read this one table, so the size report covers exactly what deploys.
@@ -10,6 +12,7 @@ export const FUNCTION_ENTRIES = {
   SignalRelay: 'functions/signaling/relay.ts',
   RoomSocket: 'functions/room/socket.ts',
   HttpApi: 'functions/api/handler.ts',
+  Avatar: 'functions/avatars/handler.ts',
   Migrate: 'functions/migrate/handler.ts',
   AuthKeygen: 'functions/auth/keygen.ts',
   Scaler: 'functions/recordings/scaler.ts',
@@ -17,6 +20,23 @@ export const FUNCTION_ENTRIES = {
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;
+
+/**
+ * HTTP API routes served by a function of their own instead of HttpApi's `ANY /api/{proxy+}` (API Gateway picks
+ * the most specific route): ApiStack creates exactly these, and the local gateway dispatches by the same table.
+ */
+export const HTTP_FUNCTION_ROUTES: readonly { method: 'PUT' | 'DELETE'; path: string; fn: FunctionName }[] = [
+  { method: 'PUT', path: AVATAR_API_PATH, fn: 'Avatar' },
+  { method: 'DELETE', path: AVATAR_API_PATH, fn: 'Avatar' },
+];
+
+/**
+ * npm packages a function loads at run time instead of from its bundle, copied beside index.mjs with their
+ * dependencies (lib/constructs/native-modules.ts): sharp's libvips is a native binary that esbuild cannot bundle.
+ */
+export const FUNCTION_NATIVE_MODULES: Partial<Record<FunctionName, readonly string[]>> = {
+  Avatar: ['sharp'],
+};
 
 /**
  * Functions that run FFmpeg ship as one container image (containers/transcode): FFmpeg does not fit a zip bundle
@@ -55,6 +75,8 @@ export const FUNCTION_SETTINGS: Record<AnyFunctionName, FunctionSettings> = {
   SignalRelay: { timeoutSeconds: 10, memoryMb: 1024 },
   RoomSocket: { timeoutSeconds: 29, memoryMb: 1024 },
   HttpApi: { timeoutSeconds: 29, memoryMb: 1024 },
+  // Decoding and resizing a 4 MiB picture is CPU work, and Lambda grants CPU with memory (1.5 GB ≈ one full vCPU).
+  Avatar: { timeoutSeconds: 29, memoryMb: 1536 },
   Migrate: { timeoutSeconds: 300, memoryMb: 1024 },
   AuthKeygen: { timeoutSeconds: 30, memoryMb: 1024 },
   // The lease wait (up to half the time left) plus a run of a second or two.

@@ -109,6 +109,11 @@ export const GRANT_WILDCARDS = {
     reason:
       'Object grants are scoped to one key prefix of the recordings bucket (uploads/, media/ or subtitles/); the wildcard is the object key.',
   },
+  avatarPrefix: {
+    pattern: /AwsSolutions-IAM5\[Resource::.*\/avatars\/\*\]/,
+    reason:
+      'Object grants are scoped to the avatars/ prefix of the avatars bucket; the wildcard is the object key (avatars/<userId>/<random>.webp).',
+  },
   connections: {
     pattern:
       /AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:.*\/\*\/\*\/@connections\/\*\]/,

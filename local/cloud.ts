@@ -12,6 +12,7 @@ import { SesStandIn, type LocalMail } from './standins/ses';
 import { SqsPoller } from './events/sqs-poller';
 import { WorkerProcess } from './events/worker-process';
 import { createGateway } from './gateway/server';
+import { s3AvatarReader, type AvatarReader } from './gateway/avatar-files';
 import { StaticFiles } from './gateway/static-files';
 import { WebSocketApi } from './gateway/websocket-api';
 import { lockDataDir } from './data-lock';
@@ -31,6 +32,7 @@ import { localCredentials } from './local-credentials';
 import {
   API_ID,
   AUTH_KEYS_SECRET,
+  AVATARS_BUCKET_NAME,
   BUCKET_NAME,
   DB_SECRET,
   DEFAULT_VISIBILITY_SECONDS,
@@ -175,6 +177,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       securityHeaders: Record<string, string>;
       runtimeConfig?: unknown;
       inbox?: () => LocalMail[];
+      avatars?: AvatarReader;
     } = { securityHeaders: {} };
     let publicUrl = '';
     const frontendDir = resolve(opts.frontendDir ?? join(dataDir, 'frontend'));
@@ -205,6 +208,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       securityHeaders: () => late.securityHeaders,
       runtimeConfig: () => late.runtimeConfig,
       inbox: () => late.inbox?.() ?? [],
+      avatars: () => late.avatars,
       health: async () => {
         if (!late.health) return { ok: false, body: { status: 'starting' } };
         const report = await late.health();
@@ -235,6 +239,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         startS3({
           dir: join(dataDir, 's3'),
           bucket: BUCKET_NAME,
+          extraBuckets: [AVATARS_BUCKET_NAME],
           allowedOrigins: [publicUrl, `http://127.0.0.1:${port}`],
           onEvent: (event) => s3Events.deliver?.(event),
         }),
@@ -264,6 +269,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     cleanups.push(() => dataApi.close());
     const ses = new SesStandIn(join(dataDir, 'ses', 'inbox.json'), [LOCAL_MAIL_DOMAIN]);
     late.inbox = () => ses.inbox();
+    late.avatars = s3AvatarReader(s3.endpoint, AVATARS_BUCKET_NAME);
     const aws = await startAwsEndpoint({ dataApi, secrets, runtime, credentials, ses });
     cleanups.push(() => aws.stop());
 

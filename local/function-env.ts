@@ -1,6 +1,6 @@
 import type { AwsEndpoint } from './emulators/aws-endpoint';
 import { LOCAL_ACCOUNT_ID } from './lambda/runtime';
-import { BUCKET_NAME, DB_NAME, LOCAL_MAIL_FROM, STAGE, TABLE_NAME } from './names';
+import { AVATARS_BUCKET_NAME, BUCKET_NAME, DB_NAME, LOCAL_MAIL_FROM, STAGE, TABLE_NAME } from './names';
 import type { DynamoStandIn } from './standins/dynamodb';
 import type { S3StandIn } from './standins/s3';
 import type { LocalCredentials } from './emulators/sigv4-verify';
@@ -8,6 +8,7 @@ import { LOCAL_REGION } from './standins/sdk-config';
 import type { SqsStandIn } from './standins/sqs';
 import { runtimeConfigFile, type RuntimeConfigFile } from '../functions/shared/protocol/runtime-config';
 import { MAIL_FROM_ENV } from '../functions/auth/mailer';
+import { AVATARS_BUCKET_ENV } from '../functions/avatars/avatar-objects';
 import { PEER_PING_INTERVAL_MS } from '../functions/signaling/heartbeat';
 import { REDIS_CLUSTER_ENV, REDIS_URL_ENV, redisEnvironment } from '../functions/shared/redis-config';
 
@@ -54,6 +55,7 @@ export function functionEnv(p: {
     ICE_SERVERS_JSON: inherited('ICE_SERVERS_JSON', '[]'),
     ROOM_MAX_PARTICIPANTS: inherited('ROOM_MAX_PARTICIPANTS', '8'),
     RECORDINGS_BUCKET: BUCKET_NAME,
+    [AVATARS_BUCKET_ENV]: AVATARS_BUCKET_NAME,
     TRANSCRIBE_QUEUE_URL: p.sqs.queueUrls['transcribe']!,
     BURN_IN_QUEUE_URL: p.sqs.queueUrls['burn-in']!,
     SCALER_FUNCTION_NAME: 'Scaler',

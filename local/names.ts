@@ -1,6 +1,8 @@
 /** Names of the local resources: what the CDK stacks create in AWS, with fixed names here. */
 export const TABLE_NAME = 'connect-now-connections';
 export const BUCKET_NAME = 'connect-now-recordings';
+/** Profile pictures (the Web stack's avatars bucket), served by the gateway under /avatars/* as CloudFront does. */
+export const AVATARS_BUCKET_NAME = 'connect-now-avatars';
 export const DB_NAME = 'connect_now';
 export const AUTH_KEYS_SECRET = 'connect-now/auth-keys';
 export const DB_SECRET = 'connect-now/db-credentials';

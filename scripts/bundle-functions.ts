@@ -2,11 +2,13 @@ import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { lambdaBuildOptions } from '../lib/constructs/bundling-settings';
+import { EXTERNAL_MODULES, lambdaBuildOptions } from '../lib/constructs/bundling-settings';
+import { nativeModuleFiles } from '../lib/constructs/native-modules';
 import {
   CONTAINER_FUNCTIONS,
   FUNCTION_ASSET_DIRECTORIES,
   FUNCTION_ENTRIES,
+  FUNCTION_NATIVE_MODULES,
   type FunctionName,
 } from '../lib/function-entries';
 
@@ -31,8 +33,10 @@ async function bundle(name: string, entry: string): Promise<Row> {
   const source = join(ROOT, entry);
   if (!existsSync(source)) return { name, entry, missing: true };
   const outfile = join(OUT, name.replace(/ .*/, ''), 'index.mjs');
+  const native = FUNCTION_NATIVE_MODULES[name as FunctionName] ?? [];
   await build({
     ...lambdaBuildOptions(ROOT),
+    external: [...EXTERNAL_MODULES, ...native],
     entryPoints: [source],
     outfile,
     sourcemap: 'external',
@@ -42,6 +46,10 @@ async function bundle(name: string, entry: string): Promise<Row> {
   // Same as the house construct's afterBundling hook: run-time files land beside index.mjs.
   for (const dir of FUNCTION_ASSET_DIRECTORIES[name as FunctionName] ?? []) {
     cpSync(join(ROOT, dir), join(OUT, name, basename(dir)), { recursive: true });
+  }
+  // Native modules (sharp) load from node_modules beside the bundle, as the house construct copies them (x86_64).
+  for (const file of nativeModuleFiles(ROOT, native, { cpu: 'x64' })) {
+    cpSync(file.dir, join(OUT, name, 'node_modules', file.name), { recursive: true });
   }
   const code = readFileSync(outfile);
   return { name, entry, raw: code.length, gzip: gzipSync(code).length };

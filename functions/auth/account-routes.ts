@@ -27,6 +27,7 @@ import {
   verifyMail,
 } from './account-mails';
 import { recordings as recordingsService } from '../recordings/routes';
+import { defaultAvatarObjects } from '../avatars/avatar-objects';
 import { deleteAccount, type OwnedRecordings, type UserObjectDeleter } from './account-deletion';
 import { clientAddressBucket, loadEdgeSecret } from './client-ip';
 import { AccountStore } from './email-accounts';
@@ -307,6 +308,8 @@ export const defaultAccountDeps: AccountDeps = {
   mailer: sesMailer,
   passwords: createPasswordHasher(),
   recordings: recordingsService,
+  // The avatars bucket holds the account's profile pictures (functions/avatars/).
+  userObjectDeleters: () => [(userId) => defaultAvatarObjects().removeAllOf(userId)],
 };
 
 /** The email-account routes for the HTTP API router (functions/api/routes.ts). */

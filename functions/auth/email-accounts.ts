@@ -18,7 +18,7 @@ export type EmailChange =
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = () => randomBytes(32).toString('base64url');
 
-const USER_COLUMNS = 'id, kind, name, picture, email';
+const USER_COLUMNS = 'id, kind, name, picture, email, avatar_key';
 
 export interface PasswordAccount extends User {
   password_hash: string | null;

@@ -1,5 +1,6 @@
 import { json, type HttpEvent } from '../shared/http';
 import { Forbidden } from '../shared/errors';
+import { avatarUrlOf } from '../shared/protocol/avatars';
 import { header, isAllowedOrigin } from './origins';
 import { REFRESH_TTL_SECONDS } from './sessions';
 import { ACCESS_TTL_SECONDS, accessClaimsSchema, type AccessClaims, type TokenService } from './tickets';
@@ -38,7 +39,14 @@ export function requireOurOrigin(event: HttpEvent, required: boolean): void {
   if (!isAllowedOrigin(origin)) throw new Forbidden('Requests must come from a Connect Now page', 'origin');
 }
 
-export const publicUser = (user: User) => ({ id: user.id, name: user.name, kind: user.kind, picture: user.picture });
+export const publicUser = (user: User) => ({
+  id: user.id,
+  name: user.name,
+  kind: user.kind,
+  picture: user.picture,
+  // Our own stored picture (the profile page shows it); Google's `picture` stays as the provider gave it.
+  ...(user.avatar_key ? { avatarUrl: avatarUrlOf(user.avatar_key) } : {}),
+});
 
 export function accessClaimsFor(user: User): AccessClaims {
   const picture = accessClaimsSchema.shape.picture.safeParse(user.picture ?? undefined);

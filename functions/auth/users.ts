@@ -8,6 +8,8 @@ export interface User {
   name: string;
   picture: string | null;
   email: string | null;
+  /** The profile picture's object key (0009_avatars.sql); undefined where a query did not select it. */
+  avatar_key?: string | null;
 }
 
 export interface ProviderProfile {
@@ -20,7 +22,7 @@ export interface ProviderProfile {
   picture?: string;
 }
 
-const COLUMNS = 'id, kind, name, picture, email';
+const COLUMNS = 'id, kind, name, picture, email, avatar_key';
 
 /** Users in PostgreSQL (0001_identity.sql). Every value is a bound parameter; names are stored exactly as given. */
 export class UserStore {

@@ -1,21 +1,16 @@
 import sharp from 'sharp';
 import { BadRequest, PayloadTooLarge } from '../shared/errors';
+import { ACCEPTED_AVATAR_TYPES, AVATAR_MAX_BYTES, type AvatarType } from '../shared/protocol/avatars';
 
 /*
  * Avatar processing (issue #15): an upload is checked by its bytes, decoded, and re-encoded from pixels, so what
  * is served is never what was uploaded: no metadata (EXIF GPS, camera serials), no trailing payload, no polyglot.
  */
 
-/** A phone photo fits; anything larger is not a profile picture. */
-export const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
 /** Square edge of the stored picture: twice the largest place it is shown (tiles), for sharp screens. */
 export const AVATAR_EDGE = 256;
 /** Decompression bombs: a small file that claims a huge canvas is refused before the pixels are allocated. */
 export const AVATAR_MAX_INPUT_PIXELS = 40_000_000;
-export const AVATAR_CONTENT_TYPE = 'image/webp';
-
-export const ACCEPTED_AVATAR_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
-export type AvatarType = (typeof ACCEPTED_AVATAR_TYPES)[number];
 
 const SHARP_FORMAT: Record<AvatarType, string> = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' };
 
@@ -38,7 +33,10 @@ const notAnImage = () =>
  */
 export async function processAvatar(bytes: Uint8Array, declaredType: string): Promise<Buffer> {
   if (bytes.byteLength > AVATAR_MAX_BYTES) {
-    throw new PayloadTooLarge(`Pictures can be at most ${AVATAR_MAX_BYTES / 1024 / 1024} MB`, 'avatar-too-large');
+    throw new PayloadTooLarge(
+      `Pictures can be at most ${AVATAR_MAX_BYTES / 1024 / 1024} MB; choose a smaller one`,
+      'avatar-too-large',
+    );
   }
   const declared = ACCEPTED_AVATAR_TYPES.find((t) => t === declaredType.trim().toLowerCase());
   if (!declared) {

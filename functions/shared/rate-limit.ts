@@ -36,6 +36,8 @@ const DEFAULT_LIMITS = {
   // Per viewer address (IPv6 per /64): an office behind one NAT is many people, so this is sized for a crowd.
   wsConnectAddress: { max: 300, windowSeconds: 60 },
   upload: { max: 30, windowSeconds: 3600 },
+  // Profile pictures per account: decoding is the costly step; changing one's picture a few times is plenty.
+  avatarUpload: { max: 10, windowSeconds: 600 },
   // Wrong passwords for one room from all callers together: enough for every invitee to mistype a few times, far
   // too few to guess even a short password (a 4-digit PIN would take ~40 hours on average).
   roomPasswordFailures: { max: 20, windowSeconds: 900 },

@@ -19,6 +19,7 @@ import {
   DATABASE_RESUME_BUDGET_MS,
 } from '../../functions/shared/sql/resume-budget';
 import { FUNCTION_SETTINGS, type FunctionSettings } from '../function-entries';
+import { copyNativeModulesCommands, nativeModuleFiles } from './native-modules';
 
 /** Repository root: every `entry` is given relative to it (e.g. `functions/signaling/connect.ts`). */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -71,6 +72,18 @@ export interface HouseFunctionProps {
    * @default - none
    */
   readonly assetDirectories?: readonly string[];
+  /**
+   * Instruction set. arm64 is the house default (cheaper per GB-second); a function whose native modules ship only
+   * as x86_64 binaries on the build machines (sharp's prebuilt libvips as `npm ci` installs it here) takes x86_64.
+   * @default lambda.Architecture.ARM_64
+   */
+  readonly architecture?: lambda.Architecture;
+  /**
+   * npm packages loaded from node_modules beside the bundle instead of bundled (native binaries, e.g. sharp),
+   * copied with their dependencies and the binaries for `architecture` (native-modules.ts).
+   * @default - none
+   */
+  readonly nativeModules?: readonly string[];
 }
 
 /** Shortest timeout a function with the Data API environment may have: a resume and then its own work. */
@@ -128,6 +141,10 @@ export class HouseFunction extends Construct {
     const props = withTableSettings(id, givenProps);
     assertOutlastsDatabaseResume(id, props);
     const entry = join(PROJECT_ROOT, props.entry);
+    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+    const nativeFiles = nativeModuleFiles(PROJECT_ROOT, props.nativeModules ?? [], {
+      cpu: architecture === lambda.Architecture.X86_64 ? 'x64' : 'arm64',
+    });
     this.serviceName = props.serviceName;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -139,7 +156,7 @@ export class HouseFunction extends Construct {
       handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
       tracing: lambda.Tracing.ACTIVE,
@@ -165,7 +182,7 @@ export class HouseFunction extends Construct {
         format: OutputFormat.ESM,
         banner: ESM_BANNER,
         bundleAwsSDK: true,
-        externalModules: EXTERNAL_MODULES,
+        externalModules: [...EXTERNAL_MODULES, ...(props.nativeModules ?? [])],
         loader: LOADERS,
         mainFields: MAIN_FIELDS,
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
@@ -174,10 +191,12 @@ export class HouseFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            (props.assetDirectories ?? []).map(
+          afterBundling: (inputDir: string, outputDir: string) => [
+            ...(props.assetDirectories ?? []).map(
               (dir) => `cp -R "${join(inputDir, dir)}" "${join(outputDir, basename(dir))}"`,
             ),
+            ...copyNativeModulesCommands(nativeFiles, outputDir),
+          ],
         },
       },
     });

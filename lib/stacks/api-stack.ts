@@ -9,7 +9,16 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Config } from '../config';
-import { FUNCTION_ENTRIES } from '../function-entries';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  FUNCTION_ENTRIES,
+  FUNCTION_NATIVE_MODULES,
+  HTTP_FUNCTION_ROUTES,
+  type FunctionName,
+} from '../function-entries';
+import { AVATARS_BUCKET_ENV } from '../../functions/avatars/avatar-objects';
+import { AVATAR_PATH_PREFIX } from '../../functions/shared/protocol/avatars';
 import { AccountMail } from '../constructs/account-mail';
 import { FunctionAlarms } from '../constructs/alarms';
 import { HouseFunction } from '../constructs/house-function';
@@ -25,6 +34,8 @@ export interface ApiStackProps extends StackProps {
   /** CloudFront's origin secret (WebStack); the function believes viewer headers only on requests carrying it. */
   readonly originVerifySecret: secretsmanager.ISecret;
   readonly data: DataStack;
+  /** Profile pictures (WebStack, served by CloudFront under /avatars/*). */
+  readonly avatarsBucket: s3.IBucket;
   readonly media: MediaStack;
   readonly vpc: ec2.IVpc;
   readonly privateSubnets: ec2.SubnetSelection;
@@ -50,6 +61,8 @@ export interface ApiStackProps extends StackProps {
 export class ApiStack extends Stack {
   public readonly handler: HouseFunction;
   public readonly stage: apigwv2.HttpStage;
+  /** Decodes and re-encodes profile pictures (sharp), behind PUT/DELETE /api/account/avatar. */
+  public readonly avatar: HouseFunction;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -94,6 +107,8 @@ export class ApiStack extends Stack {
         BURN_IN_QUEUE_URL: media.burnInQueue.queueUrl,
         SCALER_FUNCTION_NAME: media.scaler.function.functionName,
         ...(mail?.environment ?? {}),
+        // Deleting an account deletes its profile pictures.
+        [AVATARS_BUCKET_ENV]: props.avatarsBucket.bucketName,
       },
     });
     const fn = this.handler.function;
@@ -110,10 +125,42 @@ export class ApiStack extends Stack {
     data.recordingsBucket.grantRead(fn, 'media/*');
     data.recordingsBucket.grantReadWrite(fn, 'subtitles/*');
     for (const prefix of ['uploads/*', 'media/*', 'subtitles/*']) data.recordingsBucket.grantDelete(fn, prefix);
+    const avatarObjects = `${AVATAR_PATH_PREFIX}*`;
+    props.avatarsBucket.grantRead(fn, avatarObjects);
+    props.avatarsBucket.grantDelete(fn, avatarObjects);
     media.transcribeQueue.grantSendMessages(fn);
     media.burnInQueue.grantSendMessages(fn);
     media.scaler.function.grantInvoke(fn);
     new FunctionAlarms(this, 'HttpApiAlarms', { function: fn, topic: props.alarmTopic });
+
+    this.avatar = new HouseFunction(this, 'Avatar', {
+      entry: FUNCTION_ENTRIES.Avatar,
+      serviceName: 'avatar',
+      description: 'Profile pictures: decodes, resizes and re-encodes uploads (sharp) into the avatars bucket',
+      logRetention: props.logRetention,
+      // sharp's prebuilt libvips as `npm ci` installs it on the (x86_64) build machines; see native-modules.ts.
+      architecture: lambda.Architecture.X86_64,
+      nativeModules: FUNCTION_NATIVE_MODULES.Avatar,
+      // The upload limit per account lives in Valkey.
+      vpc: props.vpc,
+      vpcSubnets: props.privateSubnets,
+      securityGroups: [data.cacheClientSecurityGroup],
+      environment: {
+        PUBLIC_URL: props.publicUrl,
+        ALLOWED_ORIGINS: props.allowedOrigins.join(','),
+        AUTH_KEYS_SECRET_ARN: data.authKeysSecret.secretArn,
+        ...data.databaseEnvironment,
+        ...redisEnvironment(data.redisUrl, { cluster: true }),
+        ...(props.limitsJson ? { LIMITS_JSON: props.limitsJson } : {}),
+        [AVATARS_BUCKET_ENV]: props.avatarsBucket.bucketName,
+      },
+    });
+    const avatarFn = this.avatar.function;
+    data.authKeysSecret.grantRead(avatarFn);
+    data.grantDataApi(avatarFn);
+    props.avatarsBucket.grantPut(avatarFn, avatarObjects);
+    props.avatarsBucket.grantDelete(avatarFn, avatarObjects);
+    new FunctionAlarms(this, 'AvatarAlarms', { function: avatarFn, topic: props.alarmTopic });
 
     // Stage and route are created on an imported reference so they live in this stack, beside their function
     // (the API itself is in WebStack, which must not depend on this stack).
@@ -149,14 +196,38 @@ export class ApiStack extends Stack {
       }),
     });
 
+    const integrations: Partial<Record<FunctionName, HttpLambdaIntegration>> = {
+      Avatar: new HttpLambdaIntegration('Avatar', avatarFn, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+    };
+    // More specific than `/api/{proxy+}`, so API Gateway sends these to their own function.
+    const functionRoutes = HTTP_FUNCTION_ROUTES.map((r) => {
+      const integration = integrations[r.fn];
+      if (!integration) throw new Error(`HTTP_FUNCTION_ROUTES names ${r.fn}, which ApiStack does not create`);
+      return new apigwv2.HttpRoute(this, `${r.fn}${r.method}Route`, {
+        httpApi,
+        routeKey: apigwv2.HttpRouteKey.with(r.path, apigwv2.HttpMethod[r.method]),
+        integration,
+      });
+    });
+
     acknowledgeGrantWildcards(
       this,
+      'avatarPrefix',
       's3Actions',
       'recordingPrefixes',
       'connections',
       'tableIndexes',
       'functionVersions',
     );
+    for (const route of functionRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The Avatar function verifies the Bearer access token itself (functions/avatars/avatar-routes.ts), as the HTTP API function does.',
+      });
+    }
     Validations.of(proxy).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:

@@ -14,6 +14,7 @@ import { SecurityHeadersPolicy } from '../constructs/security-headers-policy';
 import { CDK_HELPER_FINDINGS, acknowledgeCdkHelpers, acknowledgeGrantWildcards } from '../nag';
 // One home for the heartbeat (config.json here and locally, the cost model, docs/signaling.md).
 import { PEER_PING_INTERVAL_MS } from '../../functions/signaling/heartbeat';
+import { AVATAR_PATH_PREFIX } from '../../functions/shared/protocol/avatars';
 
 /** Name of the WebSocket API stage; it doubles as the URL path (`/peerjs`) CloudFront forwards unchanged. */
 export const WEBSOCKET_STAGE_NAME = 'peerjs';
@@ -40,6 +41,8 @@ export interface WebStackProps extends StackProps {
   readonly maxParticipants: number;
   /** Keep the frontend bucket's access logs when the stack is destroyed. */
   readonly retainLogs: boolean;
+  /** Keep the avatars bucket (people's profile pictures) when the stack is destroyed. */
+  readonly retainAvatars: boolean;
   /** Retention of the log groups this stack creates. */
   readonly logRetention: logs.RetentionDays;
   /**
@@ -69,6 +72,11 @@ export class WebStack extends Stack {
   /** The HTTP API; the `/api/{proxy+}` route and `$default` stage are added by ApiStack. */
   public readonly httpApi: apigwv2.HttpApi;
   public readonly siteBucket: s3.Bucket;
+  /**
+   * Profile pictures, re-encoded by the Avatar function (`avatars/<userId>/<random>.webp`) and served by the
+   * distribution under `/avatars/*` through Origin Access Control; the bucket itself is never public.
+   */
+  public readonly avatarsBucket: s3.Bucket;
   /**
    * Random value CloudFront sends to the HTTP API in {@link ORIGIN_VERIFY_HEADER}. The execute-api endpoint stays
    * reachable directly (it is CloudFront's origin; turning it off needs an API Gateway custom domain), so the API
@@ -115,6 +123,18 @@ export class WebStack extends Stack {
       // The frontend is rebuilt from source on every deploy; nothing here is a record.
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: true,
+    });
+
+    // Here rather than in the Data stack: OAC's bucket policy names this distribution, and the Data stack cannot
+    // refer to the Web stack (the Web stack already reads the recordings bucket from it). Retained with the data.
+    this.avatarsBucket = new s3.Bucket(this, 'Avatars', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      serverAccessLogsBucket: logsBucket,
+      serverAccessLogsPrefix: 'avatars/',
+      removalPolicy: props.retainAvatars ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !props.retainAvatars,
     });
 
     const headers = new SecurityHeadersPolicy(this, 'SecurityHeaders', { headers: props.securityHeaders }).policy;
@@ -184,6 +204,15 @@ export class WebStack extends Stack {
       },
       additionalBehaviors: {
         '/api/*': apiBehavior(httpApiOrigin),
+        // Read-only, cached: every picture has a fresh name, so nothing needs invalidating. The security headers
+        // (nosniff above all) come along, and the object's own Content-Type is always image/webp.
+        [`/${AVATAR_PATH_PREFIX}*`]: {
+          origin: origins.S3BucketOrigin.withOriginAccessControl(this.avatarsBucket),
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: headers,
+        },
         // The stage is named like the path, so `/peerjs?key=…` reaches stage `peerjs` without an origin path.
         [`/${WEBSOCKET_STAGE_NAME}*`]: apiBehavior(new origins.HttpOrigin(executeApiDomain(this.webSocketApi.apiId))),
       },

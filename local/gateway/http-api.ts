@@ -20,7 +20,14 @@ export interface HttpApiContext {
  * values comma-joined, cookies split out of the Cookie header, query values comma-joined, and the body as text
  * or, for non-text content types, base64.
  */
-export function toHttpApiEvent(req: IncomingMessage, body: Buffer, ctx: HttpApiContext): APIGatewayProxyEventV2 {
+export function toHttpApiEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  ctx: HttpApiContext,
+  /** A route of its own (`PUT /api/account/avatar`): no `{proxy+}` parameter then. */
+  ownRouteKey?: string,
+): APIGatewayProxyEventV2 {
+  const routeKey = ownRouteKey ?? 'ANY /api/{proxy+}';
   const url = new URL(req.url ?? '/', 'http://gateway.local');
   const proxy = url.pathname.replace(/^\/api\/?/, '');
   const headers: Record<string, string> = {};
@@ -51,7 +58,7 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer, ctx: HttpApiC
   const requestId = randomBytes(12).toString('base64').replace(/[+/=]/g, '');
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
-    routeKey: 'ANY /api/{proxy+}',
+    routeKey,
     rawPath: url.pathname,
     rawQueryString,
     ...(cookies ? { cookies } : {}),
@@ -70,13 +77,13 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer, ctx: HttpApiC
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,
-      routeKey: 'ANY /api/{proxy+}',
+      routeKey,
       stage: '$default',
       time: apiGatewayTime(now),
       timeEpoch: now.getTime(),
     },
     // The gateway's listener guard has already refused malformed escapes; the raw value is only a fallback.
-    pathParameters: { proxy: decodeComponent(proxy) ?? proxy },
+    ...(ownRouteKey ? {} : { pathParameters: { proxy: decodeComponent(proxy) ?? proxy } }),
     isBase64Encoded: body.length > 0 && !isText,
   };
   if (body.length > 0) event.body = isText ? body.toString('utf8') : body.toString('base64');

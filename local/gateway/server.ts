@@ -12,6 +12,9 @@ import { serveInbox } from './inbox';
 import { LOCAL_INBOX_PATH } from '../names';
 import type { LocalMail } from '../standins/ses';
 import { rejectUpgrade, type WebSocketApi } from './websocket-api';
+import { AVATAR_URL_PREFIX, serveAvatar, type AvatarReader } from './avatar-files';
+import { HTTP_FUNCTION_ROUTES } from '../../lib/function-entries';
+import type { FunctionName } from '../lambda/functions';
 
 const MAX_WS_URL_LENGTH = 4096;
 
@@ -29,6 +32,8 @@ export interface GatewayParts {
   /** Mails sent through the SES stand-in, newest first (the local inbox page). */
   inbox: () => LocalMail[];
   health: () => Promise<{ ok: boolean; body: unknown }>;
+  /** The avatars bucket, which CloudFront serves under /avatars/* (undefined until the S3 stand-in is up). */
+  avatars: () => AvatarReader | undefined;
   log: (line: string) => void;
 }
 
@@ -86,6 +91,9 @@ async function handle(parts: GatewayParts, req: IncomingMessage, res: ServerResp
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify(parts.runtimeConfig()));
     return;
   }
+  if (pathname.startsWith(AVATAR_URL_PREFIX)) {
+    return serveAvatar(parts.avatars(), pathname, res, headers, req.method === 'HEAD');
+  }
   if (pathname === parts.stagePath) {
     // A plain GET on the stage path is what API Gateway answers without an upgrade.
     res.writeHead(426, { ...headers, 'content-type': 'application/json' });
@@ -111,10 +119,20 @@ async function httpApi(
   } catch {
     return reply(413, 'Request Entity Too Large');
   }
-  const event: APIGatewayProxyEventV2 = toHttpApiEvent(req, body, parts.httpApiContext());
+  // API Gateway picks the most specific route: a route of its own (lib/function-entries.ts) before the proxy.
+  const method = (req.method ?? 'GET').toUpperCase();
+  const path = new URL(req.url ?? '/', 'http://gateway.local').pathname;
+  const own = HTTP_FUNCTION_ROUTES.find((r) => r.method === method && r.path === path);
+  const fn = (own?.fn ?? 'HttpApi') as FunctionName;
+  const event: APIGatewayProxyEventV2 = toHttpApiEvent(
+    req,
+    body,
+    parts.httpApiContext(),
+    own ? `${own.method} ${own.path}` : undefined,
+  );
   let result: unknown;
   try {
-    result = await parts.runtime.invoke('HttpApi', event);
+    result = await parts.runtime.invoke(fn, event);
   } catch (error) {
     if (error instanceof FunctionMissingError) return reply(501, error.message);
     parts.log(`[http-api] ${req.method} ${event.rawPath}: ${describe(error)}`);

@@ -52,6 +52,8 @@ export function corsXml(allowedOrigins: string[]): string {
 export async function startS3(options: {
   dir: string;
   bucket: string;
+  /** More buckets, without CORS (nothing uploads to them from a page): the avatars bucket. */
+  extraBuckets?: string[];
   allowedOrigins: string[];
   onEvent: (event: S3Event) => void;
   /** Listen here; by default the port this data folder used last time (else a free one, then remembered). */
@@ -65,7 +67,10 @@ export async function startS3(options: {
     // Path-style only: the SDK clients set forcePathStyle locally, and vhost parsing would misread 127.0.0.1.
     vhostBuckets: false,
     allowMismatchedSignatures: true,
-    configureBuckets: [{ name: options.bucket, configs: [corsXml(options.allowedOrigins)] }],
+    configureBuckets: [
+      { name: options.bucket, configs: [corsXml(options.allowedOrigins)] },
+      ...(options.extraBuckets ?? []).map((name) => ({ name, configs: [] })),
+    ],
   });
   await s3rver.configureBuckets();
   // s3rver writes a part straight to its final name: a connection (or process) that dies mid-part leaves a

@@ -14,7 +14,7 @@ export interface IdentityDb {
   stop(): Promise<void>;
 }
 
-const IDENTITY_MIGRATIONS = ['0001_identity', '0006_email_accounts', '0008_account_changes'];
+const IDENTITY_MIGRATIONS = ['0001_identity', '0006_email_accounts', '0008_account_changes', '0009_avatars'];
 
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -1,10 +1,6 @@
 import sharp from 'sharp';
-import {
-  AVATAR_EDGE,
-  AVATAR_MAX_BYTES,
-  processAvatar,
-  sniffAvatarType,
-} from '../../../functions/avatars/process-avatar';
+import { AVATAR_EDGE, processAvatar, sniffAvatarType } from '../../../functions/avatars/process-avatar';
+import { AVATAR_MAX_BYTES } from '../../../functions/shared/protocol/avatars';
 import { isAppError } from '../../../functions/shared/errors';
 
 const picture = (format: 'jpeg' | 'png' | 'webp', width = 640, height = 480) =>
