@@ -7,8 +7,9 @@ import type { MediaConnection } from 'peerjs';
 import { Emitter } from '../net/emitter';
 import type { Signaling } from '../net/signaling';
 import { CallGate, type CallGateOptions } from './call-gate';
-import { shouldCall, type PeerPosition } from './call-direction';
+import type { PeerPosition } from './call-direction';
 import type { LocalMedia } from './local-media';
+import { isLiveCall, planCameraCalls } from './mesh-plan';
 import { encodingFor, videoCapFor, type VideoSource } from './quality-policy';
 
 export type StreamKind = 'camera' | 'screen';
@@ -28,8 +29,7 @@ function metadataOf(call: MediaConnection): CallMetadata {
 }
 
 function isAlive(call: MediaConnection): boolean {
-  const state = call.peerConnection?.connectionState;
-  return call.open || state === undefined || state === 'new' || state === 'connecting' || state === 'connected';
+  return isLiveCall(call.open, call.peerConnection?.connectionState);
 }
 
 export class Mesh extends Emitter<MeshEvents> {
@@ -60,23 +60,28 @@ export class Mesh extends Emitter<MeshEvents> {
   /**
    * Makes the calls this peer owes: a camera call to every peer it must call (and has no live call to), and the
    * screen share to everyone who does not have it yet; closes every call to a peer the roster no longer shows (a
-   * move between breakout rooms changes the roster without anyone leaving). Safe to run again at any time.
+   * move between breakout rooms changes the roster without anyone leaving). A live call to a peer still in the
+   * roster is never touched (mesh-plan.ts). Safe to run again at any time.
    */
   reconcile(self: PeerPosition, roster: PeerPosition[]): void {
     this.participants = Math.max(1, roster.length);
-    const present = new Set(roster.map((p) => p.peerId));
-    for (const peerId of new Set([...this.camera.keys(), ...this.screenOut.keys(), ...this.screenIn.keys()])) {
-      if (!present.has(peerId)) this.drop(peerId);
+    const calls = new Map<string, boolean>();
+    for (const peerId of [...this.camera.keys(), ...this.screenOut.keys(), ...this.screenIn.keys()]) {
+      calls.set(peerId, this.hasLiveCamera(peerId));
     }
+    const plan = planCameraCalls(self, roster, calls);
+    // Answer the held calls the roster now admits and dial before dropping: closing a peer connection blocks the
+    // page for up to a second or more on a busy machine (bench:breakout), and the new calls are better under way.
     this.gate.rosterChanged();
-    if (!this.signaling.open) return;
-    for (const remote of roster) {
-      if (remote.peerId === self.peerId) continue;
-      const existing = this.camera.get(remote.peerId);
-      if (shouldCall(self, remote) && (!existing || !isAlive(existing))) this.callCamera(remote.peerId);
-      const share = this.screenOut.get(remote.peerId);
-      if (this.screenStream && (!share || !isAlive(share))) this.callScreen(remote.peerId);
+    if (this.signaling.open) {
+      for (const peerId of plan.dial) this.callCamera(peerId);
+      for (const remote of roster) {
+        if (remote.peerId === self.peerId) continue;
+        const share = this.screenOut.get(remote.peerId);
+        if (this.screenStream && (!share || !isAlive(share))) this.callScreen(remote.peerId);
+      }
     }
+    for (const peerId of plan.drop) this.drop(peerId);
     this.applyQuality();
   }
 
@@ -231,6 +236,11 @@ export class Mesh extends Emitter<MeshEvents> {
   }
 }
 
+/**
+ * Runs `fn` once the call's senders are negotiated (signaling back to `stable`, before ICE connects) and again when
+ * it connects: the cap then applies to the call's very first frames instead of a few seconds of full-size video,
+ * and a new call's first frame comes out of a smaller encoder sooner.
+ */
 function watchConnected(call: MediaConnection, fn: () => void): void {
   const pc = call.peerConnection;
   if (!pc) return;
@@ -238,5 +248,8 @@ function watchConnected(call: MediaConnection, fn: () => void): void {
     if (pc.connectionState === 'connected') fn();
   };
   pc.addEventListener('connectionstatechange', check);
+  pc.addEventListener('signalingstatechange', () => {
+    if (pc.signalingState === 'stable') fn();
+  });
   check();
 }

@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { BREAKOUT_LIMITS, type BreakoutMoveReason, type BreakoutRoom } from '../../shared/protocol/breakouts';
 import { newestWithinBudget } from '../participant-actions';
-import { announce, rosterUpdate } from '../departure';
+import { depart, rosterUpdate } from '../departure';
 import { RoomRuleError, notAllowed, notFound } from '../errors';
 import type { LiveParticipant } from '../live-state';
 import { HOSTS, broadcast, requireParticipant, requireRole, type Handler, type RoomDeps } from '../room-context';
 import type { LiveBreakouts } from './breakout-live';
-import { sendBreakoutState } from './breakout-state';
-import { MAIN, placeOf } from './places';
+import { breakoutView, sendBreakoutState } from './breakout-state';
+import { MAIN, groupByPlace, placeOf } from './places';
 
 export const breakoutsOpen = () =>
   new RoomRuleError('breakouts_open', 'Breakout rooms are already open: close them first', 409);
@@ -49,37 +49,72 @@ export function evenSplit(roster: readonly LiveParticipant[], rooms: readonly Br
   return placements;
 }
 
-/** Everyone's roster becomes their place's, their page re-meshes, and each moved person is told where they are. */
+/**
+ * Everyone's roster becomes their place's, their page re-meshes, and each moved person is told where they are.
+ * Everything it needs is read once, in one round of parallel reads; then every person gets their messages at once,
+ * each in order (their room's roster first: it alone re-meshes the page's calls, so it must not wait behind the
+ * breakout state or the room's chat history), all people in parallel.
+ */
 async function afterMoves(
   deps: RoomDeps,
   roomId: string,
   moved: readonly { p: LiveParticipant; room: BreakoutRoom | null }[],
   reason: BreakoutMoveReason,
 ): Promise<void> {
-  await announce(deps, roomId, rosterUpdate);
-  await sendBreakoutState(deps, roomId);
-  const b = await deps.breakouts.current(roomId);
-  await Promise.all(
-    moved.map(async ({ p, room }) => {
-      const chat =
-        room && b ? await deps.breakouts.recentChat(roomId, b.id, room.id) : await deps.live.recentChat(roomId);
+  const [roster, places, b, help] = await Promise.all([
+    deps.live.roster(roomId),
+    deps.breakouts.places(roomId),
+    deps.breakouts.current(roomId),
+    deps.breakouts.help(roomId),
+  ]);
+  const rosters = new Map(groupByPlace(roster, places).map((group) => [placeOf(places, group[0]!.sub), group]));
+  const movedHere = new Map(moved.map((m) => [m.p.connectionId, m.room]));
+  const chatFor = (room: BreakoutRoom | null) =>
+    room && b ? deps.breakouts.recentChat(roomId, b.id, room.id) : deps.live.recentChat(roomId);
+  const tell = async (p: LiveParticipant): Promise<boolean> => {
+    const chat = movedHere.has(p.connectionId) ? chatFor(movedHere.get(p.connectionId)!) : undefined;
+    // Read alongside the sends; a failed read must not leave an unhandled rejection behind a gone socket.
+    chat?.catch(() => undefined);
+    if (!(await deps.notifier.send(p.connectionId, rosterUpdate(rosters.get(placeOf(places, p.sub)) ?? [p])))) {
+      return false;
+    }
+    const view = b ? breakoutView(b, roster, places, help, HOSTS.includes(p.role)) : null;
+    await deps.notifier.send(p.connectionId, { type: 'breakout.state', breakouts: view });
+    if (chat) {
+      const room = movedHere.get(p.connectionId) ?? null;
       await deps.notifier.send(p.connectionId, {
         type: 'breakout.moved',
         room,
         reason,
-        chat: newestWithinBudget(chat),
+        chat: newestWithinBudget(await chat),
       });
-    }),
+    }
+    return true;
+  };
+  const delivered = await Promise.all(roster.map(tell));
+  // Someone moved who is no longer in the roster (dropped during the move) still hears where the server put them.
+  const present = new Set(roster.map((p) => p.connectionId));
+  await Promise.all(
+    moved
+      .filter(({ p }) => !present.has(p.connectionId))
+      .map(async ({ p, room }) =>
+        deps.notifier.send(p.connectionId, {
+          type: 'breakout.moved',
+          room,
+          reason,
+          chat: newestWithinBudget(await chatFor(room)),
+        }),
+      ),
   );
+  for (const p of roster.filter((_p, i) => !delivered[i])) await depart(deps, roomId, p, 'disconnected');
 }
 
 export const openBreakouts: Handler<'breakout.open'> = async (deps, who, message) => {
   const p = await requireParticipant(deps, who);
   requireRole(p, HOSTS, 'open breakout rooms');
-  await limited(deps, who);
+  const [, roster] = await Promise.all([limited(deps, who), deps.live.roster(who.roomId)]);
   const now = deps.now();
   const rooms = message.rooms.map((name, i) => ({ id: `b${i + 1}`, name }));
-  const roster = await deps.live.roster(who.roomId);
   let placements = new Map<string, string>();
   if (message.mode === 'auto') placements = evenSplit(roster, rooms);
   if (message.mode === 'manual') {
@@ -159,8 +194,7 @@ export const joinBreakout: Handler<'breakout.join'> = async (deps, who, message)
 };
 
 async function closeNow(deps: RoomDeps, roomId: string, id: string, reason: 'closed' | 'timer'): Promise<void> {
-  const roster = await deps.live.roster(roomId);
-  const places = await deps.breakouts.places(roomId);
+  const [roster, places] = await Promise.all([deps.live.roster(roomId), deps.breakouts.places(roomId)]);
   // Exactly one closer gets here (hosts racing each other or the timer claims); the others change nothing.
   if (!(await deps.breakouts.close(roomId, id))) return;
   const moved = roster.filter((p) => placeOf(places, p.sub) !== MAIN).map((p) => ({ p, room: null }));

@@ -63,6 +63,29 @@ describe('breakout rooms', () => {
     expect(h.last(dan, 'breakout.state')).toEqual({ type: 'breakout.state', breakouts: null });
   });
 
+  it("tells each person their room's roster first (it alone re-meshes the calls), then the state, then the move", async () => {
+    const roster = jest.spyOn(h.deps.live, 'roster');
+    await openAuto();
+    const id = breakoutId();
+    // The opening reads the roster once to split it and once (with places, state and help) to tell everyone.
+    expect(roster).toHaveBeenCalledTimes(2);
+    const order = (who: Sock) =>
+      h
+        .inbox(who)
+        .map((m) => m.type)
+        .filter((t) => t.startsWith('roster') || t.startsWith('breakout'));
+    for (const who of [ann, bob, cat, dan]) {
+      expect(order(who)).toEqual(['roster.update', 'breakout.state', 'breakout.moved']);
+    }
+    expect(order(host)).toEqual(['roster.update', 'breakout.state']);
+    h.clear();
+    await h.send(host, { type: 'breakout.close', breakoutId: id });
+    for (const who of [ann, bob, cat, dan]) {
+      expect(order(who)).toEqual(['roster.update', 'breakout.state', 'breakout.moved']);
+    }
+    expect(order(host)).toEqual(['roster.update', 'breakout.state']);
+  });
+
   it("refuses a member's open, assign, close and broadcast with a clear error, changing nothing", async () => {
     await h.send(ann, { type: 'breakout.open', rooms: ['A', 'B'], mode: 'auto', ref: 'o' });
     expect(h.last(ann, 'error')).toMatchObject({
