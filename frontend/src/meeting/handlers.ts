@@ -13,6 +13,7 @@ import type {
   ServerMessageType,
 } from '../../../functions/shared/protocol/room';
 import type { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
+import { WHITEBOARD_REF_PREFIX } from '../../../functions/shared/protocol/whiteboard';
 import type { EndReason } from './session';
 
 /** What the handlers may do to the session: a small port, so each handler is testable with a fake. */
@@ -39,7 +40,8 @@ export interface SessionPort {
   whiteboard(message: WhiteboardServerMessage): void;
 }
 
-export type WhiteboardServerMessage = ServerMessageOf<'wb.sync' | 'wb.status' | 'wb.cleared' | 'wb.cursor'>;
+/** Board traffic, and refusals of the board's own sync frames (their `ref` starts with WHITEBOARD_REF_PREFIX). */
+export type WhiteboardServerMessage = ServerMessageOf<'wb.sync' | 'wb.status' | 'wb.cleared' | 'wb.cursor' | 'error'>;
 
 type MessageHandlers = { [T in ServerMessageType]: (port: SessionPort, message: ServerMessageOf<T>) => void };
 
@@ -141,8 +143,14 @@ export const messageHandlers: MessageHandlers = {
   'wb.cursor': (port, m) => port.whiteboard(m),
   error: (port, m) => {
     const fatal = FATAL_ERRORS[m.code];
-    if (fatal) port.finish(...fatal);
-    else port.notice(m.message);
+    if (fatal) return port.finish(...fatal);
+    if (m.ref?.startsWith(WHITEBOARD_REF_PREFIX)) {
+      // The board syncs itself again after a refusal; a rate limit is its business alone (drawing fast is not a
+      // mistake), while a full or view-only board is news for the person.
+      port.whiteboard(m);
+      if (m.code === 'rate_limited') return;
+    }
+    port.notice(m.message);
   },
 };
 

@@ -45,6 +45,35 @@ export function isEmptyUpdate(update: Uint8Array): boolean {
   return update.length <= 2 && update.every((b) => b === 0);
 }
 
+/**
+ * True when `update` holds no item the board `state` lacks and deletes only what `state` already deleted: a page's
+ * answer to the server's step 1 always carries its whole delete set, so only this tells a catch-up with nothing new
+ * from one that brings news. (`update` is already diffed against `state`'s state vector.)
+ */
+export function addsNothing(update: Uint8Array, state: Uint8Array): boolean {
+  const mine = Y.decodeUpdate(update);
+  if (mine.structs.some((s) => !(s instanceof Y.Skip))) return false;
+  const known = Y.decodeUpdate(state).ds.clients;
+  for (const [client, ranges] of mine.ds.clients) {
+    const have = known.get(client) ?? [];
+    for (const r of ranges) {
+      if (!covered(have, r.clock, r.clock + r.len)) return false;
+    }
+  }
+  return true;
+}
+
+/** Whether [from, to) lies within the union of `ranges` (a delete set's ranges for one client, sorted by clock). */
+function covered(ranges: readonly { clock: number; len: number }[], from: number, to: number): boolean {
+  let at = from;
+  for (const r of [...ranges].sort((a, b) => a.clock - b.clock)) {
+    if (r.clock > at) break;
+    at = Math.max(at, r.clock + r.len);
+    if (at >= to) return true;
+  }
+  return at >= to;
+}
+
 export interface UpdateCheck {
   /** Why the update is refused; undefined when it is acceptable. */
   problem?: string;

@@ -17,6 +17,7 @@ import { HOSTS, broadcast, requireParticipant, requireRole, type Handler, type R
 import type { WhiteboardMeta } from './board-live';
 import { boardState, compactWhiteboard } from './board-compaction';
 import {
+  addsNothing,
   checkUpdate,
   clearUpdate,
   decodeSyncMessage,
@@ -129,14 +130,18 @@ async function applyUpdate(
 ): Promise<void> {
   let update = sync.update;
   const meta = await liveMeta(deps, roomId);
-  if (meta.locked && !HOSTS.includes(p.role)) throw boardLocked();
   const check = checkUpdate(update);
   if (check.problem) throw invalidUpdate(check.problem);
   if (sync.kind === 'step2') {
     // A page's catch-up repeats much that we have: keep only what is new, so it neither fills the board nor the log.
-    update = Y.diffUpdate(update, Y.encodeStateVectorFromUpdate(await boardState(deps, roomId)));
+    // One that brings nothing new is no drawing, and is not refused on a view-only board: every member's page
+    // answers the server's step 1 so, and a refusal would send it into a resync after resync.
+    const state = await boardState(deps, roomId);
+    update = Y.diffUpdate(update, Y.encodeStateVectorFromUpdate(state));
+    if (addsNothing(update, state)) return;
   }
   if (isEmptyUpdate(update)) return;
+  if (meta.locked && !HOSTS.includes(p.role)) throw boardLocked();
   // Deleting never makes the board fuller once compacted, so a full board still takes erasures.
   const length = await deps.whiteboardLive.append(roomId, update, check.inserts > 0 ? WHITEBOARD_LIMITS.boardBytes : 0);
   if (length === undefined) throw boardFull();

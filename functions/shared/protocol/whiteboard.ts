@@ -28,6 +28,18 @@ export const WHITEBOARD_LIMITS = {
   worldExtent: 1_000_000,
 } as const;
 
+/**
+ * The `ref` of every sync frame a page sends starts with this, so the page can tell a refusal of its board updates
+ * (answered with the frame's ref) from any other error, and sync the board again (board-sync.ts).
+ */
+export const WHITEBOARD_REF_PREFIX = 'wb-';
+
+/**
+ * After a refused update the page asks for the board again (sync step 1) after `firstMs`, doubling with each further
+ * refusal up to `maxMs`; a page refused nothing for `quietMs` starts again at `firstMs`.
+ */
+export const WHITEBOARD_RESYNC = { firstMs: 500, maxMs: 30_000, quietMs: 60_000 } as const;
+
 export const WHITEBOARD_TOOLS = ['pen', 'highlighter', 'line', 'arrow', 'rect', 'ellipse', 'text'] as const;
 export type WhiteboardTool = (typeof WHITEBOARD_TOOLS)[number];
 

@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import {
+  addsNothing,
   checkUpdate,
   clearUpdate,
   compactBoard,
@@ -101,5 +102,23 @@ describe('whiteboard chunking', () => {
     r2.accept(splitMessage(big, 60, 'two')[0]!);
     // "one" was dropped when "two" started: its second part alone completes nothing.
     expect(r2.accept(splitMessage(big, 60, 'one')[1]!)).toBeUndefined();
+  });
+
+  it('tells a catch-up that brings nothing new (repeated deletions included) from one that brings news', () => {
+    const page = new Y.Doc();
+    const items = page.getMap('items');
+    items.set('a', item(1));
+    items.set('b', item(2));
+    items.delete('a');
+    const server = compactBoard([Y.encodeStateAsUpdate(page)]);
+    const sv = Y.encodeStateVectorFromUpdate(server);
+    // What a page answers to the server's step 1: nothing the server lacks, but the whole delete set again.
+    expect(addsNothing(Y.diffUpdate(Y.encodeStateAsUpdate(page), sv), server)).toBe(true);
+    items.delete('b');
+    expect(addsNothing(Y.diffUpdate(Y.encodeStateAsUpdate(page), sv), server)).toBe(false);
+    const other = new Y.Doc();
+    Y.applyUpdate(other, server);
+    other.getMap('items').set('c', item(3));
+    expect(addsNothing(Y.diffUpdate(Y.encodeStateAsUpdate(other), sv), server)).toBe(false);
   });
 });

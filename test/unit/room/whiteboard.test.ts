@@ -31,7 +31,8 @@ describe('the shared whiteboard on the room socket', () => {
         out.push(m);
         return true;
       },
-      { flushMs: 60_000 },
+      // Resyncs after a refusal come at once here (the waits themselves are board-sync.test.ts's business).
+      { flushMs: 60_000, resync: { firstMs: 1, maxMs: 1, quietMs: 60_000 } },
     );
     // By identity, not position: h.clear() empties the inboxes under us.
     const seen = new WeakSet<object>();
@@ -52,6 +53,8 @@ describe('the shared whiteboard on the room socket', () => {
             if (m.type === 'wb.sync') {
               sync.receive(m);
               moved = true;
+            } else if (m.type === 'error') {
+              sync.refused(m);
             }
           }
           if (!moved) return;
@@ -75,6 +78,14 @@ describe('the shared whiteboard on the room socket', () => {
     p.sync.connected();
     await p.pump();
     return p;
+  }
+
+  /** Lets due resync timers run, then the traffic they start. */
+  async function resynced(...pages: Page[]) {
+    for (let round = 0; round < 3; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await settle(...pages);
+    }
   }
 
   const errors = (who: Sock) => h.of(who, 'error').map((e) => e.code);
@@ -206,6 +217,60 @@ describe('the shared whiteboard on the room socket', () => {
     await settle(a, b);
     expect(b.sync.items.size).toBe(20);
     expect(canonicalBoard(b.sync.items)).toBe(canonicalBoard(a.sync.items));
+  });
+
+  describe('after a refusal the page syncs again and converges with the server', () => {
+    it('sends a rate-limited stroke again once the limit allows it', async () => {
+      h = createHarness({ whiteboard: { max: 3, windowSeconds: 60 } });
+      roomId = await h.createRoom();
+      host = await h.joined(roomId, 'sub-host', { name: 'Hosta' });
+      bob = await h.joined(roomId, 'sub-bob', { name: 'Bob' });
+      const a = await open(host);
+      const b = await open(bob);
+      b.sync.edit((items) => items.set('one', stroke('bob', 1)));
+      await settle(b);
+      b.sync.edit((items) => items.set('two', stroke('bob', 2)));
+      await settle(b);
+      expect(errors(bob)).toEqual(['rate_limited']);
+      await settle(a);
+      expect([...a.sync.items.keys()]).toEqual(['one']);
+
+      // The next window: the resync's handshake draws the refused stroke out of Bob's page.
+      const later = Date.now() + 61_000;
+      const clock = jest.spyOn(Date, 'now').mockImplementation(() => later);
+      try {
+        await resynced(a, b);
+      } finally {
+        clock.mockRestore();
+      }
+      expect(b.sync.resyncs).toBeGreaterThanOrEqual(1);
+      expect([...a.sync.items.keys()].sort()).toEqual(['one', 'two']);
+      expect(canonicalBoard(a.sync.items)).toBe(canonicalBoard(b.sync.items));
+    });
+
+    it('drops a stroke drawn as the board became view-only, and then stays quiet', async () => {
+      const a = await open(host);
+      const b = await open(bob);
+      a.sync.edit((items) => items.set('a1', stroke('alice', 1)));
+      b.sync.edit((items) => items.set('b1', stroke('bob', 1)));
+      b.sync.edit((items) => items.delete('b1'));
+      b.sync.edit((items) => items.set('b2', stroke('bob', 2)));
+      await settle(a, b);
+      await h.send(host, { type: 'wb.lock', locked: true });
+      h.clear();
+      // Bob's page had not heard of the lock yet.
+      b.sync.edit((items) => items.set('late', stroke('bob', 3)));
+      await settle(b);
+      expect(errors(bob)).toEqual(['board_locked']);
+      await resynced(a, b);
+      expect(b.sync.resyncs).toBe(1);
+      expect([...b.sync.items.keys()].sort()).toEqual(['a1', 'b2']);
+      expect(canonicalBoard(b.sync.items)).toBe(canonicalBoard(a.sync.items));
+      // Its handshake (whose answer carries Bob's old erasure) is no drawing: nothing refused, no further resync.
+      expect(errors(bob)).toEqual(['board_locked']);
+      await resynced(a, b);
+      expect(b.sync.resyncs).toBe(1);
+    });
   });
 
   describe('refusals', () => {

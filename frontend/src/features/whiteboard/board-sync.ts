@@ -4,18 +4,26 @@
  * sends its own state vector and the page answers with what the server lacks, so strokes drawn while the socket was
  * down arrive once it is back. Local edits are batched for `flushMs` so fast drawing sends a few frames a second,
  * not one per pointer event. No DOM here: the unit tests and the benchmark drive it directly.
+ *
+ * The server acknowledges nothing, but it answers a refused frame with an `error` carrying the frame's `ref` (all
+ * ours start with WHITEBOARD_REF_PREFIX). A refused update would leave this page showing strokes nobody else has,
+ * so after a backoff (resync-backoff.ts) the page runs the handshake again: a refusal that may pass later (a rate
+ * limit, a server hiccup) is answered by sending what the server lacks once more; one that will not (a view-only or
+ * full board, an invalid item) by dropping the page's own document and taking the server's whole board instead.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import type { ClientMessageOf, ServerMessageOf } from '../../../../functions/shared/protocol/room';
+import type { ClientMessageOf, ErrorCode, ServerMessageOf } from '../../../../functions/shared/protocol/room';
 import {
   WHITEBOARD_ITEMS,
   WHITEBOARD_LIMITS,
+  WHITEBOARD_REF_PREFIX,
   type WhiteboardItem,
 } from '../../../../functions/shared/protocol/whiteboard';
 import { Reassembler, splitMessage } from '../../../../functions/shared/whiteboard-chunks';
+import { ResyncBackoff, type ResyncTiming } from './resync-backoff';
 
 export type WhiteboardClientMessage = ClientMessageOf<'wb.sync'>;
 
@@ -23,33 +31,69 @@ export type WhiteboardClientMessage = ClientMessageOf<'wb.sync'>;
 export const LOCAL_ORIGIN = 'local';
 const REMOTE_ORIGIN = 'remote';
 
+/** Refusals that sending the same edits again cannot cure: the page takes the server's board instead. */
+const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'board_locked',
+  'board_full',
+  'invalid_update',
+  'not_allowed',
+]);
+
 export interface BoardSyncOptions {
   /** How long local edits are gathered into one frame. @default 80 */
   flushMs?: number;
+  /** The waits before a resync after a refusal. @default WHITEBOARD_RESYNC */
+  resync?: ResyncTiming;
+}
+
+/** One document with its undo history; replaced whole when the page drops its edits for the server's board. */
+interface BoardDocument {
+  doc: Y.Doc;
+  items: Y.Map<WhiteboardItem>;
+  undo: Y.UndoManager;
 }
 
 export class BoardSync {
-  readonly doc = new Y.Doc();
-  readonly items: Y.Map<WhiteboardItem> = this.doc.getMap(WHITEBOARD_ITEMS);
-  /** Undo and redo of this page's own edits only. */
-  readonly undo = new Y.UndoManager(this.items, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 0 });
+  private current: BoardDocument;
   private pending: Uint8Array[] = [];
   private online = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly reassembler = new Reassembler(WHITEBOARD_LIMITS.boardBytes * 2);
+  private reassembler = new Reassembler(WHITEBOARD_LIMITS.boardBytes * 2);
   private readonly flushMs: number;
+  private readonly backoff: ResyncBackoff;
+  private readonly listeners = new Set<() => void>();
+  private resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  private dropLocal = false;
   private seq = 0;
+  /** Resyncs run so far (tests and the e2e read it: a refusal must lead to one). */
+  resyncs = 0;
 
   constructor(
     private readonly send: (message: WhiteboardClientMessage) => boolean,
     options: BoardSyncOptions = {},
   ) {
     this.flushMs = options.flushMs ?? 80;
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === REMOTE_ORIGIN) return;
-      this.pending.push(update);
-      this.schedule();
-    });
+    this.backoff = new ResyncBackoff(options.resync);
+    this.current = this.newDocument();
+  }
+
+  get doc(): Y.Doc {
+    return this.current.doc;
+  }
+
+  get items(): Y.Map<WhiteboardItem> {
+    return this.current.items;
+  }
+
+  /** Undo and redo of this page's own edits only. */
+  get undo(): Y.UndoManager {
+    return this.current.undo;
+  }
+
+  /** Calls `listener` after every change of the board, and when the document is replaced; returns its removal. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Runs `fn` as one local edit (one undo step). */
@@ -60,10 +104,7 @@ export class BoardSync {
   /** The room socket is (again) in the room: start the handshake. Edits made meanwhile travel in its step 2. */
   connected(): void {
     this.online = true;
-    this.pending = [];
-    const encoder = encoding.createEncoder();
-    syncProtocol.writeSyncStep1(encoder, this.doc);
-    this.sendBytes(encoding.toUint8Array(encoder));
+    this.handshake();
   }
 
   disconnected(): void {
@@ -80,6 +121,22 @@ export class BoardSync {
     if (encoding.length(encoder) > 0) this.sendBytes(encoding.toUint8Array(encoder));
   }
 
+  /**
+   * An `error` from the server. Returns false when it is not about one of our sync frames; otherwise schedules a
+   * resync (one for every refusal that arrives before it runs).
+   */
+  refused(error: ServerMessageOf<'error'>): boolean {
+    if (!error.ref?.startsWith(WHITEBOARD_REF_PREFIX)) return false;
+    if (FINAL_REFUSALS.has(error.code)) this.dropLocal = true;
+    const now = Date.now();
+    if (this.resyncTimer !== undefined) {
+      this.backoff.touch(now);
+      return true;
+    }
+    this.resyncTimer = setTimeout(() => this.resync(), this.backoff.next(now));
+    return true;
+  }
+
   /** Sends gathered local edits now (tests and page unload; otherwise the timer does it). */
   flush(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
@@ -94,8 +151,57 @@ export class BoardSync {
 
   destroy(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.undo.destroy();
-    this.doc.destroy();
+    if (this.resyncTimer !== undefined) clearTimeout(this.resyncTimer);
+    this.listeners.clear();
+    this.current.undo.destroy();
+    this.current.doc.destroy();
+  }
+
+  private newDocument(): BoardDocument {
+    const doc = new Y.Doc();
+    const items: Y.Map<WhiteboardItem> = doc.getMap(WHITEBOARD_ITEMS);
+    const undo = new Y.UndoManager(items, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 0 });
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== REMOTE_ORIGIN) {
+        this.pending.push(update);
+        this.schedule();
+      }
+      for (const listener of this.listeners) listener();
+    });
+    return { doc, items, undo };
+  }
+
+  /** Starts over from an empty document (the next handshake fills it with the server's board). */
+  private replaceDocument(): void {
+    const old = this.current;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = [];
+    this.reassembler = new Reassembler(WHITEBOARD_LIMITS.boardBytes * 2);
+    this.current = this.newDocument();
+    old.undo.destroy();
+    old.doc.destroy();
+    for (const listener of this.listeners) listener();
+  }
+
+  private resync(): void {
+    this.resyncTimer = undefined;
+    this.resyncs += 1;
+    if (this.dropLocal) {
+      this.dropLocal = false;
+      // Edits the server would take (an erasure on a full board) go out first; the refused ones are dropped below.
+      this.flush();
+      this.replaceDocument();
+    }
+    // Offline, the next `connected` runs the handshake.
+    if (this.online) this.handshake();
+  }
+
+  private handshake(): void {
+    this.pending = [];
+    const encoder = encoding.createEncoder();
+    syncProtocol.writeSyncStep1(encoder, this.doc);
+    this.sendBytes(encoding.toUint8Array(encoder));
   }
 
   private schedule(): void {
@@ -105,9 +211,10 @@ export class BoardSync {
 
   private sendBytes(bytes: Uint8Array): void {
     const id = `${Date.now().toString(36)}${(this.seq += 1).toString(36)}`.slice(-16);
+    const ref = `${WHITEBOARD_REF_PREFIX}${this.seq.toString(36)}`;
     for (const part of splitMessage(bytes, WHITEBOARD_LIMITS.clientPartBytes, id)) {
       // A refused send means the socket dropped: the next handshake carries everything the server lacks.
-      if (!this.send({ type: 'wb.sync', ...part })) {
+      if (!this.send({ type: 'wb.sync', ref, ...part })) {
         this.online = false;
         return;
       }

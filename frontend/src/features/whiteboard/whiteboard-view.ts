@@ -415,6 +415,9 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
   function onServer(m: WhiteboardServerMessage): void {
     if (m.type === 'wb.sync') {
       sync.receive(m);
+    } else if (m.type === 'error') {
+      sync.refused(m);
+      el.dataset.resyncs = String(sync.resyncs);
     } else if (m.type === 'wb.status') {
       locked = m.locked;
       applyRole();
@@ -444,7 +447,7 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
     el.classList.toggle('wb-locked', !canDraw());
   }
 
-  sync.doc.on('update', () => {
+  const offChange = sync.onChange(() => {
     el.dataset.items = String(sync.items.size);
     if (!fitted && open && sync.items.size > 0 && !gesture) {
       fitted = true;
@@ -510,6 +513,7 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
     toggle,
     dispose() {
       offs.forEach((off) => off());
+      offChange();
       clearInterval(sweep);
       if (cursorTimer) clearTimeout(cursorTimer);
       window.removeEventListener('keydown', onKey);

@@ -38,6 +38,13 @@ describe('server message handlers', () => {
     expect(run({ type: 'error', code: 'rate_limited', message: 'Slow down' })).toEqual(['notice("Slow down")']);
   });
 
+  it('a refusal of a whiteboard sync frame goes to the board, and is shown unless it is only a rate limit', () => {
+    const limited = { type: 'error', code: 'rate_limited', message: 'Slow down', ref: 'wb-7' } as const;
+    expect(run(limited)).toEqual([`whiteboard(${JSON.stringify(limited)})`]);
+    const full = { type: 'error', code: 'board_full', message: 'The whiteboard is full', ref: 'wb-8' } as const;
+    expect(run(full)).toEqual([`whiteboard(${JSON.stringify(full)})`, 'notice("The whiteboard is full")']);
+  });
+
   it('removal and end of meeting finish the session with a sentence naming who did it', () => {
     expect(run({ type: 'host.removed', by: 'Ann', reason: '' })).toEqual([
       'finish("removed", "Ann removed you from the meeting.")',

@@ -1,0 +1,134 @@
+import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
+import { BoardSync, type WhiteboardClientMessage } from '../../../../frontend/src/features/whiteboard/board-sync';
+import { ResyncBackoff } from '../../../../frontend/src/features/whiteboard/resync-backoff';
+import { syncStep2 } from '../../../../functions/room/whiteboard/sync-adapter';
+import type { ServerMessageOf } from '../../../../functions/shared/protocol/room';
+import { WHITEBOARD_RESYNC, type WhiteboardItem } from '../../../../functions/shared/protocol/whiteboard';
+import { fromBase64, toBase64 } from '../../../../functions/shared/whiteboard-chunks';
+
+const stroke = (n: number): WhiteboardItem => ({
+  kind: 'pen',
+  owner: 'me',
+  colour: '#112233',
+  width: 3,
+  points: [n, n, n + 1, n + 1],
+  order: n,
+});
+
+/** The y-protocols message type of a sent frame (0: step 1, 1: step 2, 2: update) and its payload. */
+function read(frame: WhiteboardClientMessage): { type: number; payload: Uint8Array } {
+  const decoder = decoding.createDecoder(fromBase64(frame.message));
+  return { type: decoding.readVarUint(decoder), payload: decoding.readVarUint8Array(decoder) };
+}
+
+const refusal = (code: ServerMessageOf<'error'>['code'], ref = 'wb-1'): ServerMessageOf<'error'> => ({
+  type: 'error',
+  code,
+  message: 'refused',
+  ref,
+});
+
+describe('the resync backoff', () => {
+  it('doubles from 0.5 s up to 30 s, and starts over after a quiet minute', () => {
+    const b = new ResyncBackoff();
+    let now = 0;
+    const waits: number[] = [];
+    for (let i = 0; i < 9; i += 1) waits.push(b.next((now += 1000)));
+    expect(waits).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    b.touch((now += WHITEBOARD_RESYNC.quietMs - 1));
+    expect(b.next((now += WHITEBOARD_RESYNC.quietMs - 1))).toBe(30_000);
+    expect(b.next(now + WHITEBOARD_RESYNC.quietMs)).toBe(WHITEBOARD_RESYNC.firstMs);
+  });
+});
+
+describe('a page whose board update is refused', () => {
+  let sent: WhiteboardClientMessage[];
+  let sync: BoardSync;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    sent = [];
+    sync = new BoardSync((m) => {
+      sent.push(m);
+      return true;
+    });
+    sync.connected();
+    sent.length = 0;
+  });
+  afterEach(() => {
+    sync.destroy();
+    jest.useRealTimers();
+  });
+
+  it('labels its sync frames so that refusals can be told apart', () => {
+    sync.edit((items) => items.set('a', stroke(1)));
+    sync.flush();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.ref).toMatch(/^wb-/);
+    expect(sync.refused(refusal('rate_limited', 'c-1'))).toBe(false);
+    expect(sync.refused({ type: 'error', code: 'rate_limited', message: 'no ref' })).toBe(false);
+    jest.advanceTimersByTime(60_000);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('asks for the board again after a backoff, once for refusals that come together, keeping its edits', () => {
+    sync.edit((items) => items.set('a', stroke(1)));
+    sync.flush();
+    sent.length = 0;
+    expect(sync.refused(refusal('rate_limited'))).toBe(true);
+    expect(sync.refused(refusal('rate_limited', 'wb-2'))).toBe(true);
+    jest.advanceTimersByTime(WHITEBOARD_RESYNC.firstMs - 1);
+    expect(sent).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(sent).toHaveLength(1);
+    const step1 = read(sent[0]!);
+    expect(step1.type).toBe(0);
+    // Its state vector still names the stroke: the server's step 1 will draw it out of the page once more.
+    expect(Y.decodeStateVector(step1.payload).get(sync.doc.clientID)).toBe(1);
+    expect(sync.items.has('a')).toBe(true);
+
+    // Refused again: twice the wait.
+    sent.length = 0;
+    sync.refused(refusal('rate_limited', 'wb-3'));
+    jest.advanceTimersByTime(2 * WHITEBOARD_RESYNC.firstMs - 1);
+    expect(sent).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(sent).toHaveLength(1);
+    expect(sync.resyncs).toBe(2);
+  });
+
+  it('drops what the server will never take and takes the server’s board instead', () => {
+    const server = new Y.Doc();
+    server.getMap('items').set('theirs', stroke(5));
+    sync.receive({ type: 'wb.sync', message: toBase64(syncStep2(Y.encodeStateAsUpdate(server))) });
+    sync.edit((items) => items.set('mine', stroke(1)));
+    sync.flush();
+    let changes = 0;
+    sync.onChange(() => (changes += 1));
+    sent.length = 0;
+    sync.refused(refusal('board_locked'));
+    jest.advanceTimersByTime(WHITEBOARD_RESYNC.firstMs);
+    expect(changes).toBe(1);
+    expect(sync.items.size).toBe(0);
+    expect(sent).toHaveLength(1);
+    const step1 = read(sent[0]!);
+    expect(step1.type).toBe(0);
+    expect(Y.decodeStateVector(step1.payload).size).toBe(0);
+    // The server's answer fills the new document with its board alone.
+    sync.receive({ type: 'wb.sync', message: toBase64(syncStep2(Y.encodeStateAsUpdate(server))) });
+    expect([...sync.items.keys()]).toEqual(['theirs']);
+    sync.edit((items) => items.set('later', stroke(2)));
+    sync.flush();
+    expect(read(sent.at(-1)!).type).toBe(2);
+  });
+
+  it('waits for the socket when the resync falls due offline', () => {
+    sync.refused(refusal('unavailable'));
+    sync.disconnected();
+    jest.advanceTimersByTime(WHITEBOARD_RESYNC.firstMs);
+    expect(sent).toEqual([]);
+    sync.connected();
+    expect(read(sent[0]!).type).toBe(0);
+  });
+});
