@@ -1,4 +1,5 @@
 import { INITIAL_MEDIA_STATE, type ChatMessage, type MediaState } from '../shared/protocol/room';
+import { avatarKeySchema, avatarUrlOf } from '../shared/protocol/avatars';
 import {
   announce,
   announceToPlaceOf,
@@ -82,6 +83,9 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     throw roomFull(present, room.maxParticipants);
   }
 
+  // Read at each join, so a picture changed between meetings shows in the next one; guests have none.
+  const avatarKey = isAccountHolder(who.account) ? await deps.store.avatarKeyOf(who.sub) : null;
+  const avatarUrl = avatarKey && avatarKeySchema.safeParse(avatarKey).success ? avatarUrlOf(avatarKey) : undefined;
   const self: LiveParticipant = {
     ...INITIAL_MEDIA_STATE,
     ...(existing ? pickMedia(existing) : {}),
@@ -92,6 +96,7 @@ export const join: Handler<'join'> = async (deps, who, message) => {
     name: roomDisplayName(who.name),
     role,
     verified: isAccountHolder(who.account),
+    ...(avatarUrl ? { avatarUrl } : {}),
     joinedAt: existing?.joinedAt ?? earlier[0]?.joinedAt ?? deps.now(),
   };
   // A hand still up across a rejoin keeps its place in the queue of raised hands.
@@ -199,6 +204,7 @@ export const sendChat: Handler<'chat.send'> = async (deps, who, message) => {
     name: p.name,
     text: message.text,
     sentAt: new Date(now).toISOString(),
+    ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}),
     ...(message.ref ? { ref: message.ref } : {}),
   };
   // Archive first: a message everyone saw must never be missing from the record.

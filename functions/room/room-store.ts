@@ -54,6 +54,8 @@ export interface RoomStore {
   archiveChat(message: ArchivedChat): Promise<void>;
   /** The archive, oldest first (for exports and tests; late joiners read Redis). */
   chatArchive(roomId: string, limit: number): Promise<ArchivedChat[]>;
+  /** The account's profile picture key (users.avatar_key), read when it joins a room; null when it has none. */
+  avatarKeyOf(sub: string): Promise<string | null>;
 }
 
 interface RoomRow {
@@ -203,5 +205,13 @@ export class SqlRoomStore implements RoomStore {
       // The Data API's JSON records give timestamps as 'YYYY-MM-DD HH:MM:SS[.fff]' in UTC.
       sentAt: new Date(`${String(r.sent_at).replace(' ', 'T')}Z`),
     }));
+  }
+
+  async avatarKeyOf(sub: string): Promise<string | null> {
+    const [row] = await this.sql().query<{ avatar_key: string | null }>(
+      'SELECT avatar_key FROM users WHERE id = :sub',
+      { sub },
+    );
+    return row?.avatar_key ?? null;
   }
 }

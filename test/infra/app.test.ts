@@ -298,8 +298,9 @@ describe('RealtimeStack', () => {
 describe('ApiStack', () => {
   test('ANY /api/{proxy+} reaches the HttpApi Lambda with payload v2 on a throttled, logged $default stage', () => {
     const api = t('api');
-    const integrationId = logicalIdOf(api, 'AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
-    api.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+    // The Avatar function has routes of its own (test/infra/avatars.test.ts); this is the proxy's integration.
+    const integrationId = logicalIdOf(api, 'AWS::ApiGatewayV2::Integration', {
+      PayloadFormatVersion: '2.0',
       IntegrationUri: { 'Fn::GetAtt': [functionIdByService(api, 'api'), 'Arn'] },
     });
     api.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -629,14 +630,23 @@ describe('MediaStack', () => {
 describe('WebStack', () => {
   test('CloudFront reads the private site bucket through Origin Access Control', () => {
     const web = t('web');
-    const oac = logicalIdOf(web, 'AWS::CloudFront::OriginAccessControl', {
-      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }),
-    });
-    web.hasResourceProperties('AWS::CloudFront::Distribution', {
-      DistributionConfig: Match.objectLike({
-        Origins: Match.arrayWith([Match.objectLike({ OriginAccessControlId: { 'Fn::GetAtt': [oac, 'Id'] } })]),
+    // Two OACs: the site bucket's and the avatars bucket's (test/infra/avatars.test.ts).
+    const oacs = Object.keys(
+      web.findResources('AWS::CloudFront::OriginAccessControl', {
+        Properties: {
+          OriginAccessControlConfig: Match.objectLike({
+            OriginAccessControlOriginType: 's3',
+            SigningBehavior: 'always',
+          }),
+        },
       }),
-    });
+    );
+    const distribution = Object.values(web.findResources('AWS::CloudFront::Distribution') as Resources)[0]!;
+    const { Origins } = distribution.Properties.DistributionConfig as {
+      Origins: { DomainName: unknown; OriginAccessControlId?: unknown }[];
+    };
+    const site = Origins.find((o) => JSON.stringify(o.DomainName).includes('"Site'))!;
+    expect(oacs).toContain((site.OriginAccessControlId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
   });
 
   test('/api/* and /peerjs* forward every viewer header except Host, uncached', () => {
@@ -644,7 +654,7 @@ describe('WebStack', () => {
     const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
     t('web').hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
-        CacheBehaviors: [
+        CacheBehaviors: Match.arrayWith([
           Match.objectLike({
             PathPattern: '/api/*',
             OriginRequestPolicyId: allViewerExceptHost,
@@ -655,7 +665,7 @@ describe('WebStack', () => {
             OriginRequestPolicyId: allViewerExceptHost,
             CachePolicyId: cachingDisabled,
           }),
-        ],
+        ]),
         DefaultCacheBehavior: Match.objectLike({
           ViewerProtocolPolicy: 'redirect-to-https',
           FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
@@ -787,7 +797,8 @@ describe('per-IP limits behind CloudFront', () => {
   test('only the API origin gets the secret: the S3 and WebSocket origins never see it', () => {
     const { origin } = apiOrigin();
     const others = distributionConfig().Origins.filter((o) => o.Id !== origin.Id);
-    expect(others).toHaveLength(2);
+    // The site bucket, the avatars bucket and the WebSocket API.
+    expect(others).toHaveLength(3);
     for (const other of others) expect(other.OriginCustomHeaders).toBeUndefined();
   });
 
@@ -862,7 +873,12 @@ describe('every function', () => {
         const isHouse = JSON.stringify(fn.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME');
         if (!isHouse) continue;
         houseFunctions += 1;
-        expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+        // The Avatar function alone runs x86_64: sharp's native binaries (test/infra/avatars.test.ts).
+        const isAvatar = JSON.stringify(fn.Properties.Environment).includes('"POWERTOOLS_SERVICE_NAME":"avatar"');
+        expect(fn.Properties).toMatchObject({
+          Architectures: [isAvatar ? 'x86_64' : 'arm64'],
+          TracingConfig: { Mode: 'Active' },
+        });
         if (fn.Properties.PackageType !== 'Image') expect(fn.Properties.Runtime).toBe('nodejs22.x');
         const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
         expect(logGroups[logGroupId]!.Properties.RetentionInDays).toBe(30);
@@ -875,8 +891,8 @@ describe('every function', () => {
         }
       }
     }
-    // 6 realtime + HttpApi + Transcode, Scaler, BurnIn, RecordingsSweep + AuthKeygen, Migrate
-    expect(houseFunctions).toBe(13);
+    // 6 realtime + HttpApi, Avatar + Transcode, Scaler, BurnIn, RecordingsSweep + AuthKeygen, Migrate
+    expect(houseFunctions).toBe(14);
   });
 });
 

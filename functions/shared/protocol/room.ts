@@ -26,6 +26,7 @@ import {
   breakoutViewSchema,
 } from './breakouts';
 import { whiteboardClientShapes, whiteboardServerMessages } from './whiteboard';
+import { avatarUrlSchema } from './avatars';
 
 /** Limits users meet; the same numbers are shown in the UI. */
 export const LIMITS = {
@@ -116,6 +117,11 @@ export const participantSchema = mediaStateSchema.extend({
    * to it: a guest named like the host still reads as a guest, not as the account holder.
    */
   verified: z.boolean(),
+  /**
+   * The account's profile picture (read from its user row at join), shown on the tile while the camera is off, in
+   * the participants list and beside chat messages. Only ever a path this deployment serves (/avatars/…).
+   */
+  avatarUrl: avatarUrlSchema.optional(),
   /** Epoch milliseconds; the longest-present member becomes host when the host leaves without a cohost. */
   joinedAt: z.number().int().nonnegative(),
   /** Epoch milliseconds when the hand went up (set by the server), so lists show raised hands in that order. */
@@ -144,6 +150,8 @@ export const chatMessageSchema = z.object({
   ref: z.string().max(LIMITS.ref).optional(),
   /** Posted by the room itself (a closed poll's results), not typed by a person. */
   system: z.boolean().optional(),
+  /** The sender's profile picture when the message was sent (their roster entry's). */
+  avatarUrl: avatarUrlSchema.optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 

@@ -7,6 +7,8 @@ export class MemoryRoomStore implements RoomStore {
   members = new Map<string, { name: string; role: Role }>();
   removals = new Map<string, { removedBy: string; reason: string }>();
   chat: ArchivedChat[] = [];
+  /** users.avatar_key by user id. */
+  avatars = new Map<string, string>();
 
   private key = (roomId: string, sub: string) => `${roomId}|${sub}`;
 
@@ -55,5 +57,8 @@ export class MemoryRoomStore implements RoomStore {
   }
   async chatArchive(roomId: string, limit: number) {
     return this.chat.filter((c) => c.roomId === roomId).slice(0, limit);
+  }
+  async avatarKeyOf(sub: string) {
+    return this.avatars.get(sub) ?? null;
   }
 }

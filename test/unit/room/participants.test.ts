@@ -31,6 +31,26 @@ describe('room socket: join, roster, state, leave', () => {
     expect(JSON.stringify(welcome)).not.toContain('conn-');
   });
 
+  it("carries an account's avatar from its user row on its roster entry and chat; never a guest's", async () => {
+    const host = await h.joined(roomId, 'sub-host', { name: 'Hosta' });
+    const key = 'avatars/sub-ann/AAAAAAAAAAAAAAAAAAAAAAAA.webp';
+    h.store.avatars.set('sub-ann', key);
+    // A guest's row is never read, even if one held a key (guests cannot upload: functions/avatars/).
+    h.store.avatars.set('sub-guest', 'avatars/sub-guest/BBBBBBBBBBBBBBBBBBBBBBBB.webp');
+    await h.store.addMember(roomId, { sub: 'sub-ann', name: 'Ann' }, 'member');
+    const ann = h.socket(roomId, 'sub-ann', { name: 'Ann', account: 'email' });
+    await h.send(ann, { type: 'join', state: { cam: false } });
+    expect(h.last(ann, 'welcome')!.self.avatarUrl).toBe(`/${key}`);
+    expect(h.last(host, 'peer.joined')!.participant).toMatchObject({ name: 'Ann', avatarUrl: `/${key}` });
+    await h.send(ann, { type: 'chat.send', text: 'hello' });
+    expect(h.last(host, 'chat.message')!.message).toMatchObject({ text: 'hello', avatarUrl: `/${key}` });
+
+    const guest = await h.joined(roomId, 'sub-guest', { name: 'Gus' });
+    expect(h.last(guest, 'welcome')!.self).not.toHaveProperty('avatarUrl');
+    await h.send(guest, { type: 'chat.send', text: 'hi' });
+    expect(h.last(host, 'chat.message')!.message).not.toHaveProperty('avatarUrl');
+  });
+
   it('refuses join from an identity that was never let in', async () => {
     const stranger = h.socket(roomId, 'sub-stranger');
     await h.send(stranger, { type: 'join', ref: 'j1' });
