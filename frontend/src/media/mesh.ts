@@ -65,14 +65,15 @@ export class Mesh extends Emitter<MeshEvents> {
    */
   reconcile(self: PeerPosition, roster: PeerPosition[]): void {
     this.participants = Math.max(1, roster.length);
+    // First answer the held calls the roster now admits: a call we already hold is never placed twice.
+    this.gate.rosterChanged();
     const calls = new Map<string, boolean>();
     for (const peerId of [...this.camera.keys(), ...this.screenOut.keys(), ...this.screenIn.keys()]) {
       calls.set(peerId, this.hasLiveCamera(peerId));
     }
     const plan = planCameraCalls(self, roster, calls);
-    // Answer the held calls the roster now admits and dial before dropping: closing a peer connection blocks the
-    // page for up to a second or more on a busy machine (bench:breakout), and the new calls are better under way.
-    this.gate.rosterChanged();
+    // Dial before dropping: closing a peer connection blocks the page for up to a second or more on a busy machine
+    // (bench:breakout), and the new calls are better under way meanwhile.
     if (this.signaling.open) {
       for (const peerId of plan.dial) this.callCamera(peerId);
       for (const remote of roster) {

@@ -163,4 +163,17 @@ describe('Mesh.reconcile across a breakout open and close (Cat, who joined fourt
     expect(early.open).toBe(true);
     expect(mesh.hasLiveCamera('dan')).toBe(true);
   });
+
+  it('never dials a peer whose held call the same roster just let in, whatever order the roster puts them in', () => {
+    const { mesh, placed, ring, setRoster } = setup();
+    setRoster([cat]);
+    mesh.reconcile(cat, [cat]);
+    const early = ring('dan');
+    // A roster that lists Dan as earlier than Cat (as a rejoin can, for a moment) would make Cat owe the call.
+    const danFirst = { peerId: 'dan', joinedAt: 0 };
+    setRoster([danFirst, cat]);
+    mesh.reconcile(cat, [danFirst, cat]);
+    expect(early.open).toBe(true);
+    expect(placed).toEqual([]);
+  });
 });
