@@ -1,8 +1,10 @@
 /*
  * The page's side of the effects worker: hands it the camera and returns the processed track that LocalMedia
  * sends. With insertable streams (MediaStreamTrackProcessor/Generator, Chromium) the frames go from camera to
- * worker to output without touching the main thread. Elsewhere the page draws camera pictures as ImageBitmaps
- * (one in flight at a time) to the worker, which paints an OffscreenCanvas whose captureStream is the output.
+ * worker to output without touching the main thread. Elsewhere the page hands the worker each camera picture
+ * (one in flight at a time) as a VideoFrame made from a <video> of the camera, which wraps the decoded picture
+ * without drawing or converting it (an ImageBitmap where WebCodecs is missing), and the worker paints an
+ * OffscreenCanvas whose captureStream is the output.
  */
 import type { VideoProcessor } from '../../media/local-media';
 import type { EffectsManifest } from './effects-assets';
@@ -37,6 +39,16 @@ function insertableStreams(): { Processor: TrackProcessorCtor; Generator: TrackG
   return g.MediaStreamTrackProcessor && g.MediaStreamTrackGenerator
     ? { Processor: g.MediaStreamTrackProcessor, Generator: g.MediaStreamTrackGenerator }
     : null;
+}
+
+/** The <video>'s current picture for the worker: a VideoFrame wrapping it where WebCodecs exists. */
+function cameraPicture(video: HTMLVideoElement): Promise<VideoFrame | ImageBitmap> {
+  if (typeof VideoFrame === 'undefined') return createImageBitmap(video);
+  try {
+    return Promise.resolve(new VideoFrame(video, { timestamp: Math.round(performance.now() * 1000) }));
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
 }
 
 export class EffectPipeline implements VideoProcessor {
@@ -105,8 +117,8 @@ export class EffectPipeline implements VideoProcessor {
       if (stopped) return;
       if (!inFlight && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) {
         inFlight = true;
-        createImageBitmap(video).then(
-          (bitmap) => (stopped ? bitmap.close() : this.send({ type: 'frame', bitmap }, [bitmap])),
+        cameraPicture(video).then(
+          (frame) => (stopped ? frame.close() : this.send({ type: 'frame', frame }, [frame])),
           () => (inFlight = false),
         );
       }

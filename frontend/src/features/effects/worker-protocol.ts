@@ -20,9 +20,12 @@ export type ToWorker =
   | { type: 'effect'; effect: WorkerEffect }
   /** Insertable streams: the camera's frames in, the processed frames out. */
   | { type: 'stream'; readable: ReadableStream<VideoFrame>; writable: WritableStream<VideoFrame>; cameraFps: number }
-  /** Canvas fallback: the page's output canvas, then one camera picture at a time. */
+  /**
+   * Canvas fallback: the page's output canvas, then one camera picture at a time, transferred: a VideoFrame (the
+   * worker reads its planes) or, in a browser without WebCodecs, an ImageBitmap.
+   */
   | { type: 'canvas'; canvas: OffscreenCanvas; cameraFps: number }
-  | { type: 'frame'; bitmap: ImageBitmap };
+  | { type: 'frame'; frame: VideoFrame | ImageBitmap };
 
 export type FromWorker =
   | { type: 'ready'; simd: boolean }
