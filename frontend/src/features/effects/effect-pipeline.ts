@@ -6,7 +6,9 @@
  * without drawing or converting it (an ImageBitmap where WebCodecs is missing), and the worker paints an
  * OffscreenCanvas whose captureStream is the output.
  */
-import type { VideoProcessor } from '../../media/local-media';
+import type { FrameSize, VideoProcessor } from '../../media/local-media';
+import { levelAt } from './adaptive-policy';
+import { scaledSize } from './mask-compositing';
 import type { EffectsManifest } from './effects-assets';
 import type { FromWorker, ToWorker, WorkerEffect } from './worker-protocol';
 
@@ -59,6 +61,9 @@ export class EffectPipeline implements VideoProcessor {
   private stopFallback: (() => void) | null = null;
   private onDrawn: (() => void) | null = null;
   private released = false;
+  /** What the worker says it sends; before its first word, what it will send at full quality. */
+  outputSize: FrameSize | null = null;
+  onResize: (() => void) | null = null;
 
   constructor(
     manifest: EffectsManifest,
@@ -76,7 +81,10 @@ export class EffectPipeline implements VideoProcessor {
 
   process(camera: MediaStreamTrack): MediaStreamTrack {
     this.stopOutput();
-    const cameraFps = camera.getSettings().frameRate ?? 30;
+    const settings = camera.getSettings();
+    const cameraFps = settings.frameRate ?? 30;
+    this.outputSize =
+      settings.width && settings.height ? scaledSize(settings.width, settings.height, levelAt(0).maxWidth) : null;
     const streams = insertableStreams();
     if (streams) {
       const processor = new streams.Processor({ track: camera });
@@ -149,6 +157,12 @@ export class EffectPipeline implements VideoProcessor {
     switch (message.type) {
       case 'drawn':
         this.onDrawn?.();
+        break;
+      case 'size':
+        if (this.outputSize?.width !== message.width || this.outputSize.height !== message.height) {
+          this.outputSize = { width: message.width, height: message.height };
+          this.onResize?.();
+        }
         break;
       case 'stats':
         this.events.stats?.(message.fps, message.busyMsPerFrame, message.level);

@@ -50,6 +50,8 @@ let hasMask = false;
 let personCanvas: OffscreenCanvas | null = null;
 let blurCanvas: OffscreenCanvas | null = null;
 let outCanvas: OffscreenCanvas | null = null;
+/** The size of the frames sent last, so the page hears of each change once (it caps the encoder by it). */
+let sentSize = { width: 0, height: 0 };
 /** Where a frame's planes are copied for sampling; grown to the largest frame seen. */
 const scratch = { buffer: new Uint8Array(0) };
 
@@ -137,6 +139,10 @@ function composite(
   const level = levelAt(policy.level);
   const size = scaledSize(width, height, level.maxWidth);
   sized(target, size.width, size.height);
+  if (size.width !== sentSize.width || size.height !== sentSize.height) {
+    sentSize = size;
+    post({ type: 'size', ...size });
+  }
   const out = context(target);
   if (!effect || !tflite) {
     out.globalCompositeOperation = 'copy';

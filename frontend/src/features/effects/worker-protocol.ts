@@ -33,5 +33,7 @@ export type FromWorker =
   /** Canvas fallback: the frame was drawn, send the next one. */
   | { type: 'drawn' }
   | { type: 'stats'; fps: number; busyMsPerFrame: number; level: number }
+  /** The frames it sends changed size (a new camera, or the adaptive quality changed the width cap). */
+  | { type: 'size'; width: number; height: number }
   /** The lowest quality level still fell behind: the page switches the effect off. */
   | { type: 'overloaded' };
