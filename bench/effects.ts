@@ -199,7 +199,7 @@ async function main(): Promise<void> {
   const f1 = (v: number | null) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(1));
   const f2 = (v: number | null) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(2));
   const mainHow = trace
-    ? 'main thread = CPU time of the page\'s own main-thread tasks (performance trace), wall time beside it'
+    ? "main thread = CPU time of the page's own main-thread tasks (performance trace), wall time beside it"
     : 'main thread = CDP TaskDuration (wall time of every main-thread task)';
   console.log(
     `\nBackground effects on the pre-join page, Chromium, fake camera 30 fps, ${seconds} s windows after ${WARM_UP_MS / 1000} s warm-up; ${mainHow}; ${new Date().toISOString()}`,

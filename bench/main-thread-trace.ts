@@ -29,7 +29,11 @@ export interface MainThreadTime {
 
 export const TRACE_CATEGORIES = ['toplevel', 'blink.user_timing', '__metadata'];
 
-export function mainThreadTime(trace: { traceEvents: TraceEvent[] }, startMark: string, endMark: string): MainThreadTime {
+export function mainThreadTime(
+  trace: { traceEvents: TraceEvent[] },
+  startMark: string,
+  endMark: string,
+): MainThreadTime {
   const events = trace.traceEvents;
   const start = events.find((e) => e.name === startMark && e.cat.includes('blink.user_timing'));
   const end = events.find((e) => e.name === endMark && e.cat.includes('blink.user_timing'));
