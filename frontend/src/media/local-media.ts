@@ -9,6 +9,13 @@ export interface LocalMediaEvents {
   /** A track was swapped (device change): every peer connection must replaceTrack. */
   trackReplaced: (kind: 'audio' | 'video', track: MediaStreamTrack) => void;
   changed: () => void;
+  /** The sent video's frame size changed without a new track (an effect lowered its resolution): re-cap senders. */
+  sentSizeChanged: () => void;
+}
+
+export interface FrameSize {
+  width: number;
+  height: number;
 }
 
 /**
@@ -18,6 +25,13 @@ export interface LocalMediaEvents {
 export interface VideoProcessor {
   process(camera: MediaStreamTrack): MediaStreamTrack;
   release(): void;
+  /**
+   * The size of the frames it sends now, when known: an effect may send a smaller picture than the camera gives,
+   * and its output track's settings need not say so.
+   */
+  readonly outputSize?: FrameSize | null;
+  /** Set by LocalMedia: the processor calls it when outputSize changes. */
+  onResize?: (() => void) | null;
 }
 
 export interface DeviceChoice {
@@ -98,9 +112,22 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   setVideoProcessor(processor: VideoProcessor | null): void {
     if (this.processor === processor) return;
     const previous = this.processor;
+    if (previous) previous.onResize = null;
     this.processor = processor;
+    if (processor) processor.onResize = () => this.processor === processor && this.emit('sentSizeChanged');
     this.sendVideo();
     previous?.release();
+  }
+
+  /**
+   * The size of the video frames the camera call sends: the effect's output when an effect processes the camera
+   * (it may be smaller than the camera's), else the sent track's own. The encoder cap (quality-policy.ts) scales
+   * from this: scaling from the camera's size would shrink an already smaller effect output a second time.
+   */
+  get sentVideoSize(): FrameSize | undefined {
+    if (this.processor && this.hasCamera && this.processor.outputSize) return this.processor.outputSize;
+    const settings = this.videoTrack?.getSettings();
+    return settings?.width && settings.height ? { width: settings.width, height: settings.height } : undefined;
   }
 
   /**

@@ -55,6 +55,7 @@ export class Mesh extends Emitter<MeshEvents> {
     this.gate = new CallGate(admits, gateOptions);
     signaling.on('call', (call) => this.gate.offer(call, metadataOf(call).kind, () => this.incoming(call)));
     local.on('trackReplaced', (kind, track) => this.replaceTrack(kind, track));
+    local.on('sentSizeChanged', () => this.applyQuality());
   }
 
   /**
@@ -217,7 +218,9 @@ export class Mesh extends Emitter<MeshEvents> {
     if (!sender.track) return;
     // Read the room size now, not when queued: the latest roster wins.
     const cap = videoCapFor({ participants: this.participants, source, audioOnly: this.audioOnly });
-    const encoding = encodingFor(cap, sender.track.getSettings().height);
+    // The camera call sends the effect's output when one is on: its size, not the camera's, is what is scaled.
+    const height = source === 'camera' ? this.local.sentVideoSize?.height : sender.track.getSettings().height;
+    const encoding = encodingFor(cap, height);
     const params = sender.getParameters();
     if (!params.encodings || params.encodings.length === 0) return; // not negotiated yet; applied on connect
     params.encodings = params.encodings.map((e) => ({ ...e, ...encoding }));

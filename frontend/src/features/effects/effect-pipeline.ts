@@ -1,10 +1,14 @@
 /*
  * The page's side of the effects worker: hands it the camera and returns the processed track that LocalMedia
  * sends. With insertable streams (MediaStreamTrackProcessor/Generator, Chromium) the frames go from camera to
- * worker to output without touching the main thread. Elsewhere the page draws camera pictures as ImageBitmaps
- * (one in flight at a time) to the worker, which paints an OffscreenCanvas whose captureStream is the output.
+ * worker to output without touching the main thread. Elsewhere the page hands the worker each camera picture
+ * (one in flight at a time) as a VideoFrame made from a <video> of the camera, which wraps the decoded picture
+ * without drawing or converting it (an ImageBitmap where WebCodecs is missing), and the worker paints an
+ * OffscreenCanvas whose captureStream is the output.
  */
-import type { VideoProcessor } from '../../media/local-media';
+import type { FrameSize, VideoProcessor } from '../../media/local-media';
+import { levelAt } from './adaptive-policy';
+import { scaledSize } from './mask-compositing';
 import type { EffectsManifest } from './effects-assets';
 import type { FromWorker, ToWorker, WorkerEffect } from './worker-protocol';
 
@@ -39,6 +43,16 @@ function insertableStreams(): { Processor: TrackProcessorCtor; Generator: TrackG
     : null;
 }
 
+/** The <video>'s current picture for the worker: a VideoFrame wrapping it where WebCodecs exists. */
+function cameraPicture(video: HTMLVideoElement): Promise<VideoFrame | ImageBitmap> {
+  if (typeof VideoFrame === 'undefined') return createImageBitmap(video);
+  try {
+    return Promise.resolve(new VideoFrame(video, { timestamp: Math.round(performance.now() * 1000) }));
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
 export class EffectPipeline implements VideoProcessor {
   private readonly worker: Worker;
   private output: MediaStreamTrack | null = null;
@@ -47,6 +61,9 @@ export class EffectPipeline implements VideoProcessor {
   private stopFallback: (() => void) | null = null;
   private onDrawn: (() => void) | null = null;
   private released = false;
+  /** What the worker says it sends; before its first word, what it will send at full quality. */
+  outputSize: FrameSize | null = null;
+  onResize: (() => void) | null = null;
 
   constructor(
     manifest: EffectsManifest,
@@ -64,7 +81,10 @@ export class EffectPipeline implements VideoProcessor {
 
   process(camera: MediaStreamTrack): MediaStreamTrack {
     this.stopOutput();
-    const cameraFps = camera.getSettings().frameRate ?? 30;
+    const settings = camera.getSettings();
+    const cameraFps = settings.frameRate ?? 30;
+    this.outputSize =
+      settings.width && settings.height ? scaledSize(settings.width, settings.height, levelAt(0).maxWidth) : null;
     const streams = insertableStreams();
     if (streams) {
       const processor = new streams.Processor({ track: camera });
@@ -105,8 +125,8 @@ export class EffectPipeline implements VideoProcessor {
       if (stopped) return;
       if (!inFlight && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) {
         inFlight = true;
-        createImageBitmap(video).then(
-          (bitmap) => (stopped ? bitmap.close() : this.send({ type: 'frame', bitmap }, [bitmap])),
+        cameraPicture(video).then(
+          (frame) => (stopped ? frame.close() : this.send({ type: 'frame', frame }, [frame])),
           () => (inFlight = false),
         );
       }
@@ -137,6 +157,12 @@ export class EffectPipeline implements VideoProcessor {
     switch (message.type) {
       case 'drawn':
         this.onDrawn?.();
+        break;
+      case 'size':
+        if (this.outputSize?.width !== message.width || this.outputSize.height !== message.height) {
+          this.outputSize = { width: message.width, height: message.height };
+          this.onResize?.();
+        }
         break;
       case 'stats':
         this.events.stats?.(message.fps, message.busyMsPerFrame, message.level);

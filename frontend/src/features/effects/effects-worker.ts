@@ -1,9 +1,11 @@
 /*
  * The effects worker (a classic worker: the segmentation runtime is an Emscripten script loaded with
- * importScripts). Per frame: scale down to the model's 256×144 input, run the selfie-segmentation model every Nth
+ * importScripts). Per frame: sample the model's 256×144 input from the frame's own YUV planes (frame-pixels.ts;
+ * a canvas draw and read-back only for formats it does not know), run the selfie-segmentation model every Nth
  * frame, then composite person-over-background on OffscreenCanvases. The page's main thread does none of this.
  */
 import { INITIAL_POLICY, levelAt, nextPolicy, targetFps, type PolicyState } from './adaptive-policy';
+import { copyFramePixels, writeModelInputFromPixels, type FramePixels } from './frame-pixels';
 import { BLUR_DOWNSCALE, blurRadius, coverRect, scaledSize, writeMaskAlpha, writeModelInput } from './mask-compositing';
 import type { FromWorker, SegmenterAssets, ToWorker, WorkerEffect } from './worker-protocol';
 
@@ -48,6 +50,10 @@ let hasMask = false;
 let personCanvas: OffscreenCanvas | null = null;
 let blurCanvas: OffscreenCanvas | null = null;
 let outCanvas: OffscreenCanvas | null = null;
+/** The size of the frames sent last, so the page hears of each change once (it caps the encoder by it). */
+let sentSize = { width: 0, height: 0 };
+/** Where a frame's planes are copied for sampling; grown to the largest frame seen. */
+const scratch = { buffer: new Uint8Array(0) };
 
 let windowStart = performance.now();
 let windowFrames = 0;
@@ -98,18 +104,19 @@ function sized(canvas: OffscreenCanvas | null, width: number, height: number): O
   return canvas;
 }
 
-function segment(source: CanvasImageSource): void {
+/** Segments from the frame's copied planes when there are some, else from a canvas picture of it. */
+function segment(source: CanvasImageSource, framePixels: FramePixels | null): void {
   if (!tflite || !segCanvas || !maskCanvas || !maskImage) return;
   const { width, height } = segCanvas;
-  const seg = context(segCanvas);
-  seg.drawImage(source, 0, 0, width, height);
   const pixels = width * height;
-  writeModelInput(
-    seg.getImageData(0, 0, width, height).data,
-    tflite.HEAPF32,
-    tflite._getInputMemoryOffset() / 4,
-    pixels,
-  );
+  const input = tflite._getInputMemoryOffset() / 4;
+  if (framePixels) {
+    writeModelInputFromPixels(framePixels, tflite.HEAPF32, input, width, height);
+  } else {
+    const seg = context(segCanvas);
+    seg.drawImage(source, 0, 0, width, height);
+    writeModelInput(seg.getImageData(0, 0, width, height).data, tflite.HEAPF32, input, pixels);
+  }
   tflite._runInference();
   const out = tflite._getOutputMemoryOffset() / 4;
   writeMaskAlpha(tflite.HEAPF32.subarray(out, out + pixels), maskImage.data);
@@ -122,10 +129,20 @@ function segment(source: CanvasImageSource): void {
  * The camera frame is converted once (into the person layer) and every other step reads that canvas: converting
  * a VideoFrame (YUV) is the costly part of a draw.
  */
-function composite(source: CanvasImageSource, width: number, height: number, target: OffscreenCanvas): void {
+function composite(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  target: OffscreenCanvas,
+  framePixels: FramePixels | null,
+): void {
   const level = levelAt(policy.level);
   const size = scaledSize(width, height, level.maxWidth);
   sized(target, size.width, size.height);
+  if (size.width !== sentSize.width || size.height !== sentSize.height) {
+    sentSize = size;
+    post({ type: 'size', ...size });
+  }
   const out = context(target);
   if (!effect || !tflite) {
     out.globalCompositeOperation = 'copy';
@@ -137,7 +154,7 @@ function composite(source: CanvasImageSource, width: number, height: number, tar
   person.globalCompositeOperation = 'copy';
   person.drawImage(source, 0, 0, size.width, size.height);
 
-  if (!hasMask || frameIndex % level.segmentEvery === 0) segment(personCanvas);
+  if (segmentsNow()) segment(personCanvas, framePixels);
   frameIndex++;
 
   out.globalCompositeOperation = 'copy';
@@ -174,14 +191,36 @@ function backgroundAt(image: ImageBitmap, width: number, height: number): Offscr
   return canvas;
 }
 
-/** A frame that cannot be processed ends the effect (the page is told) rather than the video. */
-function safeComposite(source: CanvasImageSource, width: number, height: number, target: OffscreenCanvas): void {
+/** Browsers without WebCodecs have no VideoFrame at all (the canvas fallback then sends ImageBitmaps). */
+function isVideoFrame(source: unknown): source is VideoFrame {
+  return typeof VideoFrame !== 'undefined' && source instanceof VideoFrame;
+}
+
+/** Whether the frame about to be composited gets a fresh mask (the others reuse the last one). */
+function segmentsNow(): boolean {
+  return !hasMask || frameIndex % levelAt(policy.level).segmentEvery === 0;
+}
+
+/**
+ * Processes one camera frame into `target`. A frame that cannot be processed ends the effect (the page is told)
+ * rather than the video.
+ */
+async function processFrame(
+  source: VideoFrame | ImageBitmap,
+  width: number,
+  height: number,
+  target: OffscreenCanvas,
+): Promise<void> {
+  const framePixels =
+    effect && tflite && segmentsNow() && isVideoFrame(source)
+      ? await copyFramePixels(source, scratch).catch(() => null)
+      : null;
   try {
-    composite(source, width, height, target);
+    composite(source, width, height, target, framePixels);
   } catch (err) {
     effect = null;
     post({ type: 'failed', reason: err instanceof Error ? err.message : String(err) });
-    composite(source, width, height, target);
+    composite(source, width, height, target, null);
   }
 }
 
@@ -231,7 +270,7 @@ async function pump(readable: ReadableStream<VideoFrame>, writable: WritableStre
       const started = performance.now();
       let output: VideoFrame;
       try {
-        composite(frame, frame.displayWidth, frame.displayHeight, outCanvas);
+        await processFrame(frame, frame.displayWidth, frame.displayHeight, outCanvas);
         output = new VideoFrame(outCanvas, { timestamp: frame.timestamp });
       } finally {
         frame.close();
@@ -244,6 +283,20 @@ async function pump(readable: ReadableStream<VideoFrame>, writable: WritableStre
   } finally {
     void reader.cancel().catch(() => undefined);
     void writer.close().catch(() => undefined);
+  }
+}
+
+/** Canvas fallback: one camera picture from the page (a VideoFrame, or an ImageBitmap where there are none). */
+async function drawFallbackFrame(frame: VideoFrame | ImageBitmap): Promise<void> {
+  const started = performance.now();
+  try {
+    const width = isVideoFrame(frame) ? frame.displayWidth : frame.width;
+    const height = isVideoFrame(frame) ? frame.displayHeight : frame.height;
+    if (fallbackCanvas) await processFrame(frame, width, height, fallbackCanvas);
+  } finally {
+    frame.close();
+    account(performance.now() - started);
+    post({ type: 'drawn' });
   }
 }
 
@@ -270,13 +323,8 @@ scope.onmessage = (event) => {
       cameraFps = targetFps(message.cameraFps);
       fallbackCanvas = message.canvas;
       break;
-    case 'frame': {
-      const started = performance.now();
-      if (fallbackCanvas) safeComposite(message.bitmap, message.bitmap.width, message.bitmap.height, fallbackCanvas);
-      message.bitmap.close();
-      account(performance.now() - started);
-      post({ type: 'drawn' });
+    case 'frame':
+      void drawFallbackFrame(message.frame);
       break;
-    }
   }
 };

@@ -20,9 +20,12 @@ export type ToWorker =
   | { type: 'effect'; effect: WorkerEffect }
   /** Insertable streams: the camera's frames in, the processed frames out. */
   | { type: 'stream'; readable: ReadableStream<VideoFrame>; writable: WritableStream<VideoFrame>; cameraFps: number }
-  /** Canvas fallback: the page's output canvas, then one camera picture at a time. */
+  /**
+   * Canvas fallback: the page's output canvas, then one camera picture at a time, transferred: a VideoFrame (the
+   * worker reads its planes) or, in a browser without WebCodecs, an ImageBitmap.
+   */
   | { type: 'canvas'; canvas: OffscreenCanvas; cameraFps: number }
-  | { type: 'frame'; bitmap: ImageBitmap };
+  | { type: 'frame'; frame: VideoFrame | ImageBitmap };
 
 export type FromWorker =
   | { type: 'ready'; simd: boolean }
@@ -30,5 +33,7 @@ export type FromWorker =
   /** Canvas fallback: the frame was drawn, send the next one. */
   | { type: 'drawn' }
   | { type: 'stats'; fps: number; busyMsPerFrame: number; level: number }
+  /** The frames it sends changed size (a new camera, or the adaptive quality changed the width cap). */
+  | { type: 'size'; width: number; height: number }
   /** The lowest quality level still fell behind: the page switches the effect off. */
   | { type: 'overloaded' };

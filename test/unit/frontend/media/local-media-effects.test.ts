@@ -4,7 +4,8 @@
  * (a MediaStreamTrackGenerator names no camera), took the camera for unplugged and reopened it in a loop, so a
  * person who chose a blur before joining sent the call no frames (#14).
  */
-import { LocalMedia, type VideoProcessor } from '../../../../frontend/src/media/local-media';
+import { LocalMedia, type FrameSize, type VideoProcessor } from '../../../../frontend/src/media/local-media';
+import { encodingFor, videoCapFor } from '../../../../frontend/src/media/quality-policy';
 
 class FakeTrack {
   enabled = true;
@@ -36,6 +37,8 @@ class FakeStream {
 /** An effect whose output, like a MediaStreamTrackGenerator's, carries a made-up device id of its own. */
 class FakeEffect implements VideoProcessor {
   outputs = 0;
+  outputSize: FrameSize | null = null;
+  onResize: (() => void) | null = null;
   process(): MediaStreamTrack {
     this.outputs++;
     return new FakeTrack('video', { deviceId: `generated-${this.outputs}` }) as unknown as MediaStreamTrack;
@@ -54,7 +57,9 @@ beforeAll(() => {
       mediaDevices: {
         getUserMedia: async (c: MediaStreamConstraints) =>
           new FakeStream([
-            c.audio ? new FakeTrack('audio', { deviceId: 'mic-1' }) : new FakeTrack('video', { deviceId: 'cam-1' }),
+            c.audio
+              ? new FakeTrack('audio', { deviceId: 'mic-1' })
+              : new FakeTrack('video', { deviceId: 'cam-1', width: 1280, height: 720 }),
           ]),
       },
     },
@@ -84,5 +89,48 @@ describe('the device in use, with a background effect on', () => {
     const local = new LocalMedia();
     local.hasCamera = false;
     expect(local.deviceInUse('video')).toBeUndefined();
+  });
+});
+
+describe('the size the camera call sends, which the encoder cap scales from', () => {
+  it('is the effect’s output when an effect is on, not the camera’s', async () => {
+    const local = new LocalMedia();
+    await local.start();
+    expect(local.sentVideoSize).toEqual({ width: 1280, height: 720 });
+    const effect = new FakeEffect();
+    local.setVideoProcessor(effect);
+    // Its output track says nothing of its size; until the effect knows, the sent track's (none) is all there is.
+    expect(local.sentVideoSize).toBeUndefined();
+    effect.outputSize = { width: 640, height: 360 };
+    expect(local.sentVideoSize).toEqual({ width: 640, height: 360 });
+
+    // Six people: the cap is 360 lines. The effect already sends 360, so the encoder must not halve it again.
+    const cap = videoCapFor({ participants: 6, source: 'camera', audioOnly: false });
+    expect(cap.maxHeight).toBe(360);
+    expect(encodingFor(cap, local.sentVideoSize?.height).scaleResolutionDownBy).toBe(1);
+    expect(encodingFor(cap, 720).scaleResolutionDownBy).toBe(2);
+
+    local.setVideoProcessor(null);
+    expect(local.sentVideoSize).toEqual({ width: 1280, height: 720 });
+  });
+
+  it('tells the mesh when the effect’s output changes size, and stops listening to an effect replaced', async () => {
+    const local = new LocalMedia();
+    await local.start();
+    let told = 0;
+    local.on('sentSizeChanged', () => told++);
+    const first = new FakeEffect();
+    local.setVideoProcessor(first);
+    first.outputSize = { width: 960, height: 540 };
+    first.onResize?.();
+    expect(told).toBe(1);
+
+    const second = new FakeEffect();
+    local.setVideoProcessor(second);
+    expect(first.onResize).toBeNull();
+    second.outputSize = { width: 640, height: 360 };
+    second.onResize?.();
+    expect(told).toBe(2);
+    expect(local.sentVideoSize).toEqual({ width: 640, height: 360 });
   });
 });
