@@ -16,13 +16,14 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/hang-timeout.ts'],
     },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/hang-timeout.ts'],
       // Starts the local three-master Redis Cluster the *-cluster suites run against (see test/support/redis-cluster.ts).
       globalSetup: '<rootDir>/test/support/integration-global-setup.ts',
     },

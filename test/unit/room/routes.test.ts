@@ -243,7 +243,7 @@ describe('rooms HTTP routes', () => {
       // A fixed clock on a window boundary, so the five failures cannot straddle two windows.
       const NOW = 1_764_000_000_000;
       // Each attempt verifies a password at the production scrypt cost (OWASP's N=2^17): a dozen of them take
-      // seconds on a busy 2-core machine, so these cases get a CPU budget instead of jest's 5 s default.
+      // seconds on a busy 2-core machine, so these cases get a larger budget than the tier's (hang-timeout.ts).
       const SCRYPT_HEAVY_MS = 60_000;
       beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(NOW));
       afterEach(() => jest.restoreAllMocks());

@@ -1,7 +1,0 @@
-/*
- * Integration cases go through the local cloud over HTTP, and many verify passwords at the production scrypt cost
- * (OWASP's N=2^17, ~100 ms of CPU each): on a busy 2-core machine one case can pass jest's 5 s default without
- * anything being wrong (email-accounts failed so once beside four browser suites). The timeout is a hang detector,
- * not a speed check; speed lives in the benchmarks.
- */
-jest.setTimeout(30_000);
