@@ -157,6 +157,7 @@ describe('SQS → BurnIn (event source mapping)', () => {
 
   it('keeps the whole batch when the function throws', async () => {
     let attempts = 0;
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     recorder().behaviors.BurnIn = () => {
       attempts++;
       if (attempts === 1) throw new Error('transient');
@@ -166,6 +167,10 @@ describe('SQS → BurnIn (event source mapping)', () => {
     await waitFor(() => attempts >= 2, 15_000, 'redelivery after a thrown error');
     const bodies = callsOf('BurnIn').flatMap((c) => c.event.Records.map((r: { body: string }) => r.body));
     expect(bodies).toEqual(['retry-me', 'retry-me']);
+    expect(errors.mock.calls.flat().join('\n')).toMatch(
+      /BurnIn failed; the batch returns to the queue: Error: transient/,
+    );
+    errors.mockRestore();
   });
 });
 
@@ -223,6 +228,7 @@ describe('Lambda Invoke emulator', () => {
 
   it('answers 202 to Event invocations and runs the function afterwards, with retries on failure', async () => {
     let attempts = 0;
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     recorder().behaviors.PeerOpener = () => {
       attempts++;
       if (attempts === 1) throw new Error('410 during $connect, try again');
@@ -237,6 +243,8 @@ describe('Lambda Invoke emulator', () => {
     );
     expect(out.StatusCode).toBe(202);
     await waitFor(() => attempts === 2, 5000, 'retried async invocation');
+    expect(errors.mock.calls.flat().join('\n')).toMatch(/PeerOpener async invocation failed \(attempt 1\), will retry/);
+    errors.mockRestore();
   });
 
   it('runs Scaler invocations side by side, as Lambda does without reserved concurrency (the lease serializes them)', async () => {

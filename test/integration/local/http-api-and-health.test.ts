@@ -98,6 +98,8 @@ describe('HTTP API payload format 2.0', () => {
   });
 
   it('answers 500 Internal Server Error when the function throws, without leaking the error', async () => {
+    // The detail goes to the person running the cloud only (and stays out of a green run's output).
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     recorder().behaviors.HttpApi = () => {
       throw new Error('secret detail');
     };
@@ -106,6 +108,8 @@ describe('HTTP API payload format 2.0', () => {
     const text = await res.text();
     expect(JSON.parse(text)).toEqual({ message: 'Internal Server Error' });
     expect(text).not.toContain('secret detail');
+    expect(errors.mock.calls.flat().join('\n')).toMatch(/GET \/api\/boom: Error: secret detail/);
+    errors.mockRestore();
   });
 
   it('refuses bodies over the 10 MB payload quota with 413 before invoking the function', async () => {

@@ -116,6 +116,8 @@ describe('$connect', () => {
   });
 
   it('refuses the upgrade with the status WsConnect returns, and with 500 when it throws', async () => {
+    // The failure is told to the person running the cloud (and kept out of a green run's output).
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     recorder().behaviors.WsConnect = () => ({ statusCode: 429 });
     expect(await refusedStatus(wsUrl, 'bob')).toBe(429);
     recorder().behaviors.WsConnect = () => {
@@ -125,6 +127,8 @@ describe('$connect', () => {
     const refused = callsOf('WsConnect').map((c) => c.event.requestContext.connectionId as string);
     expect(refused).toHaveLength(2);
     for (const id of refused) expect(disconnectsOf(id)).toHaveLength(0);
+    expect(errors.mock.calls.flat().join('\n')).toMatch(/WsConnect failed: Error: boom/);
+    errors.mockRestore();
   });
 
   it('answers 410 Gone to @connections posts made during $connect, and delivers them once connected', async () => {
@@ -185,6 +189,7 @@ describe('routes', () => {
   });
 
   it('sends API Gateway\'s "Internal server error" message to the client when the route\'s function fails', async () => {
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     recorder().behaviors.RoomSocket = () => {
       throw new Error('handler bug');
     };
@@ -195,6 +200,8 @@ describe('routes', () => {
       message: 'Internal server error',
       connectionId: expect.any(String),
     });
+    expect(errors.mock.calls.flat().join('\n')).toMatch(/RoomSocket \(\$default\) failed: Error: handler bug/);
+    errors.mockRestore();
     socket.ws.close();
   });
 
