@@ -31,7 +31,7 @@ import { keywordOverlap, twoPartSpeechVideo, type MediaFixture } from '../../sup
  * than any state's budget (lifecycle.ts STATE_BUDGET_SECONDS) and needs no shortened budgets.
  * PostgreSQL is this machine's (a throwaway database), so the test can count jobs and versions beside the API.
  */
-jest.setTimeout(240_000);
+jest.setTimeout(480_000);
 
 const SEED = Number(process.env.CRASH_SOAK_SEED ?? 1605);
 const REPO = join(__dirname, '..', '..', '..');
@@ -40,8 +40,14 @@ const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Parts go up in slices with a pause between them, as over a real network, so a kill can land inside one. */
 const SLICE_BYTES = 1024 * 1024;
 const SLICE_PAUSE_MS = 40;
-/** After the final restart: everything is re-driven at once, so this is minutes below every state budget. */
-const FINAL_WAIT_MS = 120_000;
+/**
+ * After the final restart everything is re-driven at once. A recording counts as stuck when no recording has
+ * changed state for this long (minutes below every state budget); on a loaded machine the work is slower but keeps
+ * moving, and a fixed deadline failed there with recordings still advancing (queued → transcribing).
+ */
+const FINAL_QUIET_MS = 120_000;
+/** An upper bound all the same, inside the case's timeout. */
+const FINAL_WAIT_MAX_MS = 360_000;
 type Stage = 'upload' | 'transcode' | 'transcribe';
 
 /** mulberry32: small, seedable, the same sequence everywhere. */
@@ -103,7 +109,6 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  console.log(`crash soak seed ${SEED} (set CRASH_SOAK_SEED to replay another)`);
   dataDir = mkdtempSync(join(tmpdir(), 'cn-crash-soak-'));
   await admin(`CREATE DATABASE ${database}`);
   db = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
@@ -334,42 +339,50 @@ it('ends every recording ready exactly once or failed with a reason across SIGKI
   // The final start: nothing is killed any more. The page resumes what it had not completed.
   await start();
   await Promise.all(uploads.filter((u) => !u.completed).map((u) => finishUpload(u)));
-  const until = Date.now() + FINAL_WAIT_MS;
+  const hardStop = Date.now() + FINAL_WAIT_MAX_MS;
+  let quietUntil = Date.now() + FINAL_QUIET_MS;
   let list: RecordingSummary[] = [];
-  while (Date.now() < until) {
+  let lastStates = '';
+  while (Date.now() < Math.min(quietUntil, hardStop)) {
     list = (await api<{ recordings: RecordingSummary[] }>('GET', '/api/recordings')).body.recordings;
     if (list.length === uploads.length && list.every((r) => isTerminal(r.status))) break;
+    const states = list.map((r) => `${r.id}:${r.status}`).join(',');
+    if (states !== lastStates) [lastStates, quietUntil] = [states, Date.now() + FINAL_QUIET_MS];
     await sleep(500);
   }
   log.push(
     `final: ${list.map((r) => `${r.id.slice(0, 8)} ${r.status}${r.failureReason ? ` (${r.failureReason})` : ''}`).join(', ')}`,
   );
-  console.log(log.join('\n'));
-
-  expect(list.map((r) => r.id).sort()).toEqual(uploads.map((u) => u.id).sort());
-  // None in between: every one is where the user can see an outcome and act on it.
-  const stuck = list.filter((r) => !isTerminal(r.status)).map((r) => `${r.id} ${r.status}`);
-  if (stuck.length > 0) console.log(`the cloud's log:\n${cloudLog()}`);
-  expect(stuck).toEqual([]);
-  const lifecycleReasons = ACTIVE_STATUSES.map(overdueReason);
-  for (const summary of list) {
-    const { rows: jobs } = await db.query<{ status: string }>(
-      'SELECT status FROM transcription_jobs WHERE recording_id = $1',
-      [summary.id],
-    );
-    if (summary.status === 'failed') {
-      // An honest file fails only when the state machine gave up on it (killed in the same state too often).
-      expect(lifecycleReasons).toContain(summary.failureReason);
-      continue;
+  // What happened in each round, printed only when an outcome is wrong (a green run prints nothing).
+  try {
+    expect(list.map((r) => r.id).sort()).toEqual(uploads.map((u) => u.id).sort());
+    // None in between: every one is where the user can see an outcome and act on it.
+    const stuck = list.filter((r) => !isTerminal(r.status)).map((r) => `${r.id} ${r.status}`);
+    if (stuck.length > 0) log.push(`the cloud's log:\n${cloudLog()}`);
+    expect(stuck).toEqual([]);
+    const lifecycleReasons = ACTIVE_STATUSES.map(overdueReason);
+    for (const summary of list) {
+      const { rows: jobs } = await db.query<{ status: string }>(
+        'SELECT status FROM transcription_jobs WHERE recording_id = $1',
+        [summary.id],
+      );
+      if (summary.status === 'failed') {
+        // An honest file fails only when the state machine gave up on it (killed in the same state too often).
+        expect(lifecycleReasons).toContain(summary.failureReason);
+        continue;
+      }
+      expect(summary.status).toBe('ready');
+      const detail = (await api<{ recording: RecordingDetail }>('GET', `/api/recordings/${summary.id}`)).body.recording;
+      expect(detail.versions).toEqual([1]);
+      expect(detail.subtitleVersion).toBe(1);
+      expect(jobs).toEqual([{ status: 'done' }]);
+      // Ready and true: the whole file was converted and the subtitles hold what was said.
+      expect(Math.abs(detail.durationSeconds! - videoSeconds)).toBeLessThan(0.5);
+      const vtt = await (await fetch(detail.subtitles!.vtt)).text();
+      expect(keywordOverlap(vtt)).toBeGreaterThanOrEqual(0.5);
     }
-    expect(summary.status).toBe('ready');
-    const detail = (await api<{ recording: RecordingDetail }>('GET', `/api/recordings/${summary.id}`)).body.recording;
-    expect(detail.versions).toEqual([1]);
-    expect(detail.subtitleVersion).toBe(1);
-    expect(jobs).toEqual([{ status: 'done' }]);
-    // Ready and true: the whole file was converted and the subtitles hold what was said.
-    expect(Math.abs(detail.durationSeconds! - videoSeconds)).toBeLessThan(0.5);
-    const vtt = await (await fetch(detail.subtitles!.vtt)).text();
-    expect(keywordOverlap(vtt)).toBeGreaterThanOrEqual(0.5);
+  } catch (error) {
+    console.log(`crash soak seed ${SEED} (set CRASH_SOAK_SEED to replay it)\n${log.join('\n')}`);
+    throw error;
   }
 });
