@@ -1,12 +1,13 @@
 /**
  * Email accounts in Chromium against the local cloud (SES stand-in included): sign up, read the mail in the local
  * inbox, verify, sign in on a second page, forget the password, reset it from the mailed link, and find the first
- * page signed out.
+ * page signed out; upload a profile picture that another participant then sees on the tile with the camera off.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
 import { LOCAL_INBOX_PATH } from '../../local/names';
 import { CHANGE_PASSWORD_PAGE_PATH } from '../../functions/shared/protocol/accounts';
@@ -176,6 +177,85 @@ describe('email accounts from sign-up to password reset', () => {
       (await page.getByTestId('error').textContent())?.includes('do not match'),
     );
     await signIn(page, second, newAddress);
+  }, 180_000);
+
+  it('uploads a profile picture that another participant sees on the tile with the camera off, in the list and in chat', async () => {
+    const page = accountPage;
+    await page.goto(`${cloud.url}${CHANGE_PASSWORD_PAGE_PATH}`);
+    await page.getByTestId('avatar-form').waitFor({ state: 'visible' });
+    // A file that is no picture is refused on the page, in words that say what to choose.
+    await page
+      .getByTestId('avatar-file')
+      .setInputFiles({
+        name: 'me.svg',
+        mimeType: 'image/svg+xml',
+        buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+      });
+    await waitUntil('the refusal', async () =>
+      (await page.getByTestId('avatar-form').getByTestId('error').textContent())?.includes('JPEG, PNG or WebP'),
+    );
+    const png = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 220, g: 40, b: 40 } } })
+      .png()
+      .toBuffer();
+    await page.getByTestId('avatar-file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
+    await page.getByTestId('avatar-preview').waitFor();
+    await page.getByTestId('avatar-upload').click();
+    await waitUntil('the picture to be saved', async () =>
+      (await page.getByTestId('avatar-status').textContent())?.includes('saved'),
+    );
+    const avatarUrl = await page.getByTestId('profile-avatar-image').getAttribute('src');
+    expect(avatarUrl).toMatch(/^\/avatars\/[0-9a-f-]{36}\/[A-Za-z0-9_-]+\.webp$/);
+
+    // Ada opens a meeting and turns her camera off; Grace, a guest, joins.
+    await page.goto(`${cloud.url}/`);
+    await page.getByTestId('create-room').click();
+    await page.waitForURL(/\/r\/[0-9a-z-]{19}$/, { timeout: 30_000 });
+    const roomId = new URL(page.url()).pathname.split('/').pop()!;
+    await page.getByTestId('join').click();
+    await page.getByTestId('meeting').waitFor({ timeout: 30_000 });
+    await page.click('[data-testid=toggle-cam]');
+    const guest = await browser.newPage();
+    await guest.goto(`${cloud.url}/r/${roomId}`);
+    await guest.fill('[data-testid=prejoin-name]', 'Grace');
+    await guest.click('[data-testid=join]');
+    await guest.getByTestId('meeting').waitFor({ timeout: 30_000 });
+
+    const adasTile = guest.locator('[data-testid=tile]:not(.self)');
+    const tilePicture = adasTile.getByTestId('tile-avatar-image');
+    await waitUntil(
+      "Ada's tile to show her picture with the camera off",
+      async () =>
+        (await adasTile.count()) === 1 &&
+        (await adasTile.getAttribute('class'))?.includes('video-off') === true &&
+        (await tilePicture.count()) === 1 &&
+        (await tilePicture.getAttribute('src')) === avatarUrl,
+    );
+    expect(await tilePicture.isVisible()).toBe(true);
+    // Loaded from the gateway's /avatars/*: the re-encoded square, not the uploaded 400×300.
+    await waitUntil('the picture to load', () => tilePicture.evaluate((img: HTMLImageElement) => img.complete));
+    expect(await tilePicture.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([
+      256, 256,
+    ]);
+
+    await guest.click('[data-testid=toggle-people]');
+    const adaInList = guest.getByTestId('participant').filter({ hasText: 'Ada' });
+    await waitUntil(
+      'her picture in the participants list',
+      async () => (await adaInList.getByTestId('person-avatar-image').getAttribute('src')) === avatarUrl,
+    );
+
+    await page.click('[data-testid=toggle-chat]');
+    await page.getByTestId('chat-input').fill('hello with my picture');
+    await page.getByTestId('chat-send').click();
+    await guest.click('[data-testid=toggle-chat]');
+    const line = guest.getByTestId('chat-item').filter({ hasText: 'hello with my picture' });
+    await waitUntil(
+      'her picture beside her chat message',
+      async () =>
+        (await line.count()) === 1 && (await line.getByTestId('chat-avatar-image').getAttribute('src')) === avatarUrl,
+    );
+    await guest.close();
+    await page.goto(`${cloud.url}${CHANGE_PASSWORD_PAGE_PATH}`);
   }, 180_000);
 
   it('lists my room with its fixed link, keeps a changed setting, then deletes the account for good', async () => {

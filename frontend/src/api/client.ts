@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { apiUrl, type RuntimeConfig } from '../config';
 import { mailSentResponseSchema } from '../../../functions/shared/protocol/accounts';
+import { AVATAR_API_PATH, avatarUploadResponseSchema } from '../../../functions/shared/protocol/avatars';
 import {
   myRoomSchema,
   myRoomsResponseSchema,
@@ -168,6 +169,18 @@ export class ApiClient {
     return this.request('PATCH', `/api/my/rooms/${encodeURIComponent(roomId)}`, myRoomSchema, change);
   }
 
+  /** Uploads a picture as the raw request body; the server answers with the URL of its re-encoded copy. */
+  async uploadAvatar(picture: Blob): Promise<string> {
+    const { avatarUrl } = await this.request('PUT', AVATAR_API_PATH, avatarUploadResponseSchema, picture);
+    if (this.user) this.user = { ...this.user, avatarUrl };
+    return avatarUrl;
+  }
+
+  async removeAvatar(): Promise<void> {
+    await this.request('DELETE', AVATAR_API_PATH, z.null());
+    if (this.user) this.user = { ...this.user, avatarUrl: undefined };
+  }
+
   async signOutEverywhere(): Promise<void> {
     await this.request('DELETE', '/api/sessions/all', z.null());
     this.accessToken = null;
@@ -255,13 +268,15 @@ export class ApiClient {
   /** Public so feature pages (recordings) reuse the session, refresh and error mapping instead of copying them. */
   async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, retryOn401 = true): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // A Blob (a picture) travels as itself, with its own type; anything else as JSON.
+    const raw = body instanceof Blob;
+    if (body !== undefined) headers['content-type'] = raw ? body.type : 'application/json';
     if (this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
     const res = await this.fetchImpl(apiUrl(this.config, path), {
       method,
       headers,
       credentials: 'include',
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: raw ? body : JSON.stringify(body) } : {}),
     });
     // The access token lives 15 minutes: refresh once through the cookie, then repeat the request.
     if (res.status === 401 && retryOn401 && this.accessToken && (await this.refresh())) {

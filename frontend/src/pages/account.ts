@@ -14,6 +14,7 @@ import type { AppContext } from '../app-context';
 import { h } from '../ui/dom';
 import { describeError, errorBox, field, page } from './common';
 import { renderMyRooms } from './my-rooms';
+import { profilePictureCard } from './profile-picture';
 
 /*
  * Email account pages (issue #15): sign up, the emailed links (verify, reset), sign in, forgot and change password.
@@ -273,6 +274,7 @@ function changePassword(ctx: AppContext): HTMLElement {
     }
     who.textContent = `Signed in as ${user.name}`;
     who.dataset.state = 'signed-in';
+    if (user.kind !== 'guest') signedIn.prepend(profilePictureCard(ctx, user.name, user.avatarUrl));
     signedIn.hidden = false;
   });
   return page('Your account', h('section', { class: 'card' }, h('h1', null, 'Your account'), who), signedIn);

@@ -4,9 +4,16 @@
  * `signedIn: false` rather than an error the browser logs in red on every page.
  */
 import * as z from 'zod';
+import { avatarUrlSchema } from './avatars';
 
 export const sessionUserSchema = z
-  .object({ sub: z.string().optional(), name: z.string(), kind: z.string().optional() })
+  .object({
+    sub: z.string().optional(),
+    name: z.string(),
+    kind: z.string().optional(),
+    /** The account's own profile picture (functions/avatars/), when it has one. */
+    avatarUrl: avatarUrlSchema.optional(),
+  })
   .passthrough();
 
 export const signedInSessionSchema = z.object({

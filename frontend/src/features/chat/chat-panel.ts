@@ -3,6 +3,7 @@ import { LIMITS, type ChatMessage } from '../../../../functions/shared/protocol/
 import type { MeetingSession } from '../../meeting/session';
 import { displayText, h, replaceChildren, type Child } from '../../ui/dom';
 import { splitLinks } from './chat-links';
+import { createAvatar } from '../avatars/avatar';
 
 export interface ChatPanel {
   el: HTMLElement;
@@ -67,6 +68,11 @@ export function createChatPanel(session: MeetingSession): ChatPanel {
     list,
     form,
   );
+  const chatAvatar = (m: ChatMessage) => {
+    const avatar = createAvatar('small', 'chat-avatar');
+    avatar.set(m.name, m.avatarUrl);
+    return avatar.el;
+  };
   const add = (m: ChatMessage) => {
     const time = new Date(m.sentAt);
     const item = h(
@@ -78,6 +84,7 @@ export function createChatPanel(session: MeetingSession): ChatPanel {
       h(
         'div',
         { class: 'chat-meta' },
+        m.system ? null : chatAvatar(m),
         h('strong', { attrs: { 'data-testid': 'chat-author' } }, displayText(m.name)),
         ' ',
         h(

@@ -4,6 +4,7 @@ import type { MeetingSession } from '../../meeting/session';
 import { sameItems } from '../../meeting/store';
 import { displayText, h, replaceChildren } from '../../ui/dom';
 import { accountBadge } from './account-badge';
+import { createAvatar } from '../avatars/avatar';
 import { raisedHands } from '../reactions/reactions-state';
 
 /** The People panel: host bar, lobby and roster, redrawn whenever one of those slices changes. */
@@ -97,6 +98,12 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
     );
   };
 
+  const personAvatar = (p: Participant) => {
+    const avatar = createAvatar('small', 'person-avatar');
+    avatar.set(p.name, p.avatarUrl);
+    return avatar.el;
+  };
+
   const personRow = (p: Participant) => {
     const isSelf = p.peerId === session.peerId;
     const me = session.role;
@@ -104,6 +111,7 @@ export function createParticipantsPanel(session: MeetingSession): { el: HTMLElem
     return h(
       'li',
       { attrs: { 'data-peer-id': p.peerId, 'data-testid': 'participant' } },
+      personAvatar(p),
       h('span', { class: 'person-name' }, displayText(p.name) + (isSelf ? ' (you)' : '')),
       accountBadge(p.verified),
       p.role !== 'member' ? h('span', { class: 'badge role' }, p.role === 'host' ? 'Host' : 'Co-host') : null,

@@ -1,5 +1,6 @@
 import type { Participant } from '../../../../functions/shared/protocol/room';
-import { displayText, h, initials } from '../../ui/dom';
+import { displayText, h } from '../../ui/dom';
+import { createAvatar } from '../avatars/avatar';
 import { accountBadgeLabel } from '../participants/account-badge';
 
 export interface TileView {
@@ -15,7 +16,8 @@ export function createTile(peerId: string, isSelf: boolean): TileView {
   const video = h('video', { class: isSelf ? 'mirror' : '', attrs: { autoplay: true, playsinline: true } });
   // Our own audio must never play back to us; remote tiles play their audio through this element.
   video.muted = isSelf;
-  const avatar = h('div', { class: 'avatar', attrs: { 'aria-hidden': 'true' } });
+  // Shown while the camera is off: the person's picture, else their initials.
+  const avatar = createAvatar('tile', 'tile-avatar');
   const name = h('span', { class: 'tile-name', attrs: { 'data-testid': 'tile-name' } });
   const micOff = h(
     'span',
@@ -30,7 +32,7 @@ export function createTile(peerId: string, isSelf: boolean): TileView {
     'div',
     { class: `tile${isSelf ? ' self' : ''}`, attrs: { 'data-peer-id': peerId, 'data-testid': 'tile' } },
     video,
-    avatar,
+    avatar.el,
     h('div', { class: 'nameplate' }, name, role, account, micOff, hand, status),
   );
   let hasStream = false;
@@ -42,7 +44,7 @@ export function createTile(peerId: string, isSelf: boolean): TileView {
     setParticipant(p, fallbackName) {
       const label = displayText(p?.name ?? fallbackName) + (isSelf ? ' (you)' : '');
       name.textContent = label;
-      avatar.textContent = initials(p?.name ?? fallbackName);
+      avatar.set(p?.name ?? fallbackName, p?.avatarUrl);
       el.setAttribute('aria-label', label);
       micOff.hidden = !p || p.mic;
       hand.hidden = !p?.handRaised;
