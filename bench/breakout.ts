@@ -98,6 +98,9 @@ async function main(): Promise<void> {
   const joins: number[] = [];
   try {
     const host = await browser.newPage();
+    // Five pages on a shared 2-core machine: Playwright's 30 s default for a fill or a click ran out while a page was
+    // still busy starting its camera.
+    host.setDefaultTimeout(90_000);
     await host.goto(cloud.url);
     await host.fill('[data-testid=home-name]', 'Host');
     await host.click('[data-testid=create-room]');
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
     await host.waitForSelector('[data-testid=meeting]');
     await host.evaluate(WATCH_MESH);
     const members = await Promise.all(['Ann', 'Bob', 'Cat', 'Dan'].map(() => browser.newPage()));
+    for (const page of members) page.setDefaultTimeout(90_000);
     for (const [i, page] of members.entries()) await joinAs(page, roomUrl, ['Ann', 'Bob', 'Cat', 'Dan'][i]!);
     const everyone = [host, ...members];
     await Promise.all(everyone.map((p) => watch(p, Date.now(), 4)));
