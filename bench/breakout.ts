@@ -21,15 +21,16 @@ import { launchBrowser } from '../test/support/browser';
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 5);
 
 /**
- * In the page: the epoch ms at which exactly `n` calls are connected and each has decoded a video frame (60 s after
- * `t0` at most). A call seen decoding is remembered (its framesDecoded only grows while it stays connected), so
- * getStats runs only for calls not yet decoding: polling every call's stats every few ms on five pages took CPU from
- * the very pages being measured, on a machine where CPU is the bottleneck.
+ * In the page: the epoch ms at which exactly `n` calls are connected and each has decoded a video frame (given up
+ * 180 s after `t0`: on the shared machine the first full mesh once took over 60 s). A call seen decoding is
+ * remembered (its framesDecoded only grows while it stays connected), so getStats runs only for calls not yet
+ * decoding: polling every call's stats every few ms on five pages took CPU from the very pages being measured, on a
+ * machine where CPU is the bottleneck.
  */
 const WATCH_MESH = `window.__watchMesh = (t0, n) => new Promise((resolve, reject) => {
   const decoded = (window.__decodedPcs ??= new WeakSet());
   const tick = async () => {
-    if (Date.now() - t0 > 60000) return reject(new Error('mesh of ' + n + ' not reached within 60 s'));
+    if (Date.now() - t0 > 180000) return reject(new Error('mesh of ' + n + ' not reached within 180 s'));
     const live = (window.__testPeerConnections || []).filter((pc) => pc.connectionState !== 'closed');
     let decoding = 0;
     for (const pc of live) {
@@ -98,6 +99,9 @@ async function main(): Promise<void> {
   const joins: number[] = [];
   try {
     const host = await browser.newPage();
+    // Five pages on a shared 2-core machine: Playwright's 30 s default for a fill or a click ran out while a page was
+    // still busy starting its camera.
+    host.setDefaultTimeout(90_000);
     await host.goto(cloud.url);
     await host.fill('[data-testid=home-name]', 'Host');
     await host.click('[data-testid=create-room]');
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
     await host.waitForSelector('[data-testid=meeting]');
     await host.evaluate(WATCH_MESH);
     const members = await Promise.all(['Ann', 'Bob', 'Cat', 'Dan'].map(() => browser.newPage()));
+    for (const page of members) page.setDefaultTimeout(90_000);
     for (const [i, page] of members.entries()) await joinAs(page, roomUrl, ['Ann', 'Bob', 'Cat', 'Dan'][i]!);
     const everyone = [host, ...members];
     await Promise.all(everyone.map((p) => watch(p, Date.now(), 4)));

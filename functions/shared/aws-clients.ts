@@ -46,11 +46,20 @@ export const autoScaling = /* @__PURE__ */ once(() => new AutoScalingClient({}))
 
 const managementClients = new Map<string, ApiGatewayManagementApiClient>();
 
+/**
+ * Sockets the @connections client may open at once. The SDK's default of 50 queues the rest in order: a breakout
+ * move's roster updates waited behind 130+ queued posts (the ICE candidates of the calls being set up) when the local
+ * cloud ran every handler in one process (the SDK warned "socket usage at capacity=50"). In AWS a room fan-out
+ * (one post per person, all at once) is the most one invocation sends, and this covers it without queueing.
+ */
+export const MANAGEMENT_MAX_SOCKETS = 1000;
+
 /** The @connections client for a WebSocket API stage (WS_CALLBACK_URL by default). */
 export function managementApi(endpoint: string = requireEnv('WS_CALLBACK_URL')): ApiGatewayManagementApiClient {
   let client = managementClients.get(endpoint);
   if (!client) {
-    client = new ApiGatewayManagementApiClient({ endpoint });
+    const agent = { keepAlive: true, maxSockets: MANAGEMENT_MAX_SOCKETS };
+    client = new ApiGatewayManagementApiClient({ endpoint, requestHandler: { httpAgent: agent, httpsAgent: agent } });
     managementClients.set(endpoint, client);
   }
   return client;

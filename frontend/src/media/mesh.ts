@@ -6,7 +6,7 @@
 import type { MediaConnection } from 'peerjs';
 import { Emitter } from '../net/emitter';
 import type { Signaling } from '../net/signaling';
-import { CallGate, type CallGateOptions } from './call-gate';
+import { CALL_HOLD_MS, CallGate, type CallGateOptions } from './call-gate';
 import type { PeerPosition } from './call-direction';
 import type { LocalMedia } from './local-media';
 import { isLiveCall, planCameraCalls } from './mesh-plan';
@@ -31,6 +31,15 @@ function metadataOf(call: MediaConnection): CallMetadata {
 function isAlive(call: MediaConnection): boolean {
   return isLiveCall(call.open, call.peerConnection?.connectionState);
 }
+
+/**
+ * How long a camera call we placed may wait for its ANSWER. Nothing tells the caller when its OFFER went nowhere
+ * (the callee's page held it until its hold ran out because the roster naming us came late, or the relay answered
+ * EXPIRE, which PeerJS reports on the Peer, not on the call), and an unanswered call looked alive forever: the pair
+ * never got a call. Well past the callee's hold (call-gate.ts), so a held call can still be let in, and past the
+ * 18 s a starved page once took to answer in bench:breakout: re-dialing a call about to be answered only adds work.
+ */
+export const ANSWER_TIMEOUT_MS = 3 * CALL_HOLD_MS;
 
 export class Mesh extends Emitter<MeshEvents> {
   private readonly camera = new Map<string, MediaConnection>();
@@ -159,6 +168,14 @@ export class Mesh extends Emitter<MeshEvents> {
     const call = this.signaling.call(peerId, this.local.stream, { kind: 'camera' } satisfies CallMetadata);
     if (!call) return;
     this.adopt(peerId, call, 'camera', this.camera);
+    setTimeout(() => {
+      if (call.open || this.camera.get(peerId) !== call) return;
+      // Closing a call that never opened emits no `close`: forget it here, and say so, so the session reconciles
+      // and dials again.
+      this.camera.delete(peerId);
+      call.close();
+      this.emit('streamEnded', peerId, 'camera');
+    }, ANSWER_TIMEOUT_MS);
   }
 
   private callScreen(peerId: string): void {

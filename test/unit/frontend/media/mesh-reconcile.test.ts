@@ -1,5 +1,5 @@
 import type { MediaConnection } from 'peerjs';
-import { Mesh } from '../../../../frontend/src/media/mesh';
+import { ANSWER_TIMEOUT_MS, Mesh } from '../../../../frontend/src/media/mesh';
 import { isLiveCall, planCameraCalls } from '../../../../frontend/src/media/mesh-plan';
 import type { LocalMedia } from '../../../../frontend/src/media/local-media';
 import type { Signaling } from '../../../../frontend/src/net/signaling';
@@ -123,6 +123,10 @@ function setup() {
 }
 
 describe('Mesh.reconcile across a breakout open and close (Cat, who joined fourth)', () => {
+  // Every placed call arms its answer timeout.
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('keeps the very call it shares with its roommate, and on close adds only the missing ones', () => {
     const { mesh, placed, ring, setRoster } = setup();
     mesh.reconcile(cat, everyone);
@@ -175,5 +179,23 @@ describe('Mesh.reconcile across a breakout open and close (Cat, who joined fourt
     mesh.reconcile(cat, [danFirst, cat]);
     expect(early.open).toBe(true);
     expect(placed).toEqual([]);
+  });
+
+  it('gives up on a call whose ANSWER never came, so the next reconcile dials again; an answered call stays', () => {
+    const { mesh, placed } = setup();
+    const ended: string[] = [];
+    mesh.on('streamEnded', (peerId, kind) => ended.push(`${peerId}:${kind}`));
+    mesh.reconcile(cat, everyone);
+    const [toHost, toAnn, toBob] = placed;
+    // Ann and Bob answered; Host's page never did (its hold ran out before its roster named Cat).
+    toAnn!.open = true;
+    toBob!.open = true;
+    jest.advanceTimersByTime(ANSWER_TIMEOUT_MS);
+    expect(toHost!.closed).toBe(true);
+    expect(toAnn!.closed).toBe(false);
+    expect(mesh.hasLiveCamera('host')).toBe(false);
+    expect(ended).toEqual(['host:camera']);
+    mesh.reconcile(cat, everyone);
+    expect(placed.slice(3).map((c) => c.peer)).toEqual(['host']);
   });
 });
