@@ -16,6 +16,7 @@ import type { MeetingSession } from '../../meeting/session';
 import { ConnectionState } from '../../net/connection-state';
 import { h } from '../../ui/dom';
 import { BoardSync, orderedItems } from './board-sync';
+import { placeBoard } from './place-board';
 import {
   fitCamera,
   hits,
@@ -413,6 +414,8 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
   // ------------------------------------------------------------------ server traffic
 
   function onServer(m: WhiteboardServerMessage): void {
+    // What was said about the board of a place this page has left (it moved) is no longer its business.
+    if ((m.type === 'wb.status' || m.type === 'wb.cleared') && m.board !== sync.board) return;
     if (m.type === 'wb.sync') {
       sync.receive(m);
     } else if (m.type === 'error') {
@@ -503,6 +506,18 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
     session.store.select(
       (s) => s.self?.role,
       () => applyRole(),
+    ),
+    // A breakout room has a board of its own: moving there (or back) shows that board, synced from the server.
+    session.store.select(
+      (s) => placeBoard(s.breakouts, s.self?.peerId ?? null),
+      (board) => {
+        if (board === sync.board) return;
+        for (const c of cursors.values()) c.el.remove();
+        cursors.clear();
+        fitted = false;
+        sync.switchBoard(board);
+        el.dataset.board = board;
+      },
     ),
   ];
   // Built after the page entered the room: start the handshake now.
