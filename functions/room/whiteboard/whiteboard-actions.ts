@@ -238,5 +238,11 @@ export const lockWhiteboard: Handler<'wb.lock'> = async (deps, who, message) => 
 export const whiteboardCursor: Handler<'wb.cursor'> = async (deps, who, message) => {
   const p = await requireParticipant(deps, who);
   const { ref, audience } = await boardOf(deps, who.roomId, who.sub);
-  await tell(deps, ref, audience, { type: 'wb.cursor', peerId: p.peerId, name: p.name, at: message.at }, who.connectionId);
+  await tell(
+    deps,
+    ref,
+    audience,
+    { type: 'wb.cursor', peerId: p.peerId, name: p.name, at: message.at },
+    who.connectionId,
+  );
 };

@@ -174,3 +174,26 @@ export const whiteboardServerMessages = [
     at: worldPoint.nullable(),
   }),
 ] as const;
+
+/** The page that shows a meeting's boards after (or during) it, read-only with PNG and SVG export. */
+export const meetingWhiteboardPagePath = (roomId: string) => `/meetings/${encodeURIComponent(roomId)}/whiteboard`;
+export const MEETING_WHITEBOARD_PAGE = /^\/meetings\/([^/]+)\/whiteboard\/?$/;
+/** Its data, for the meeting's host and participants only. */
+export const meetingWhiteboardApiPath = (roomId: string) => `/api/meetings/${encodeURIComponent(roomId)}/whiteboard`;
+
+/** `GET /api/meetings/{id}/whiteboard`: every board the meeting kept, its items in drawing order. */
+export const meetingWhiteboardSchema = z.object({
+  roomId: z.string(),
+  name: z.string(),
+  ended: z.boolean(),
+  boards: z.array(
+    z.object({
+      board: boardIdSchema,
+      /** Item id and item, in drawing order (the order every page draws them in). */
+      items: z.array(z.tuple([whiteboardItemIdSchema, whiteboardItemSchema])),
+      /** When the stored snapshot was last written (ISO), or null for a board only in the live log so far. */
+      savedAt: z.string().nullable(),
+    }),
+  ),
+});
+export type MeetingWhiteboard = z.infer<typeof meetingWhiteboardSchema>;

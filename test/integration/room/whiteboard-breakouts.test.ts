@@ -1,9 +1,17 @@
 import * as Y from 'yjs';
 import { BoardSync } from '../../../frontend/src/features/whiteboard/board-sync';
 import { placeBoard } from '../../../frontend/src/features/whiteboard/place-board';
+import { createRouter } from '../../../functions/api/router';
+import { createBoardArchiveRoutes } from '../../../functions/room/whiteboard/board-archive-routes';
+import { RedisWhiteboardLive } from '../../../functions/room/whiteboard/board-live';
 import { SqlWhiteboardStore } from '../../../functions/room/whiteboard/board-store';
 import type { ServerMessage } from '../../../functions/shared/protocol/room';
-import { MAIN_BOARD, type WhiteboardItem } from '../../../functions/shared/protocol/whiteboard';
+import {
+  MAIN_BOARD,
+  meetingWhiteboardSchema,
+  type WhiteboardItem,
+} from '../../../functions/shared/protocol/whiteboard';
+import { httpEvent } from '../auth/http-events';
 import { availableBackends, type IdentityDb } from '../auth/identity-db';
 import { availableRedis, createRoomWorld, startRoomDb, type RoomWorld } from './room-world';
 
@@ -43,11 +51,13 @@ describe.each(availableBackends())('whiteboards of breakout rooms on %s', (dbKin
       const user = await w.user(name);
       const join = await w.http('POST', `/api/rooms/${roomId}/join`, user.token, {});
       const socket = await w.connect(join.body.ticket as string);
+      const token = user.token;
       const out: object[] = [];
       const sync = new BoardSync((m) => (out.push(m), true), { flushMs: 60_000 });
       const seen = new Set<ServerMessage>();
       const me = {
         name,
+        token,
         socket,
         sync,
         peerId: join.body.peerId as string,
@@ -85,7 +95,7 @@ describe.each(availableBackends())('whiteboards of breakout rooms on %s', (dbKin
     };
     const boardsSeen = (p: Person) => new Set(p.socket.of('wb.sync').map((m) => m.board));
 
-    it('keeps a breakout room’s drawing in that room, and each room’s board apart after they close', async () => {
+    it('keeps a breakout room’s drawing in that room, each room’s board apart after they close, and every board for the people who were in the meeting', async () => {
       const hostUser = await w.user('Hosta');
       const roomId = (await w.http('POST', '/api/rooms', hostUser.token, { name: 'Board' })).body.roomId as string;
       const hostJoin = await w.http('POST', `/api/rooms/${roomId}/join`, hostUser.token, {});
@@ -143,6 +153,43 @@ describe.each(availableBackends())('whiteboards of breakout rooms on %s', (dbKin
         [`${opening}/b1`, ['one-1']],
         [`${opening}/b2`, ['two-1', 'two-2']],
       ]);
+
+      // The meeting ends; its boards stay, for the people who were in it.
+      await hostSocket.send({ type: 'host.end' });
+      const route = createRouter(
+        createBoardArchiveRoutes(() => ({
+          verifyAccessToken: (t) => w.tokens.verifyAccessToken(t),
+          store: w.store,
+          whiteboardLive: new RedisWhiteboardLive(),
+          whiteboardStore: new SqlWhiteboardStore(() => db.sql),
+          now: Date.now,
+        })),
+      );
+      const get = async (token: string | undefined, id = roomId) => {
+        const res = await route(
+          httpEvent('GET', `/api/meetings/${id}/whiteboard`, {
+            headers: token ? { authorization: `Bearer ${token}` } : {},
+          }),
+        );
+        return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+      };
+      for (const token of [hostUser.token, bob.token]) {
+        const res = await get(token);
+        expect(res.status).toBe(200);
+        const body = meetingWhiteboardSchema.parse(res.body);
+        expect(body).toMatchObject({ roomId, name: 'Board', ended: true });
+        expect(body.boards.map((b) => [b.board, b.items.map(([id]) => id)])).toEqual([
+          [MAIN_BOARD, ['main-1']],
+          [`${opening}/b1`, ['one-1']],
+          [`${opening}/b2`, ['two-1', 'two-2']],
+        ]);
+        expect(body.boards[0]!.items[0]![1]).toEqual(stroke('ann', 1));
+      }
+      // Someone who was never in the meeting is told it does not exist, like a made-up id; no token is 401.
+      const stranger = await w.user('Mallory');
+      expect(await get(stranger.token)).toMatchObject({ status: 404, body: { error: { code: 'meeting-not-found' } } });
+      expect((await get(stranger.token, 'zzzz-zzzz-zzzz-zzzz')).status).toBe(404);
+      expect((await get(undefined)).status).toBe(401);
       // A cold PGlite and its emulator make the first run slow on shared cores.
     }, 30_000);
   });
