@@ -24,6 +24,7 @@ import { startLocalCloud } from '../local/cloud';
 import { RedisWhiteboardLive } from '../functions/room/whiteboard/board-live';
 import { SqlWhiteboardStore } from '../functions/room/whiteboard/board-store';
 import { compactAllWhiteboards } from '../functions/room/whiteboard/board-compaction';
+import { mainBoard } from '../functions/room/whiteboard/board-ref';
 import type { WhiteboardItem } from '../functions/shared/protocol/whiteboard';
 import { BoardClient, type BoardClientOptions } from '../test/support/board-client';
 import { CLUSTER_URL, removeKeysUnder } from '../test/support/redis-cluster';
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     // the cloud starts, so LIMITS_JSON above reaches it.
     const store = new SqlWhiteboardStore();
     await compactAllWhiteboards({ whiteboardLive: new RedisWhiteboardLive(), whiteboardStore: store, now: Date.now });
-    const stored = await store.get(first.roomId);
+    const stored = await store.get(mainBoard(first.roomId));
     const snapshot = stored?.snapshot.length ?? 0;
     const boardJson = Buffer.byteLength(JSON.stringify(Object.fromEntries(first.sync.items.entries())));
     // Naive sync: every stroke sends the whole board as JSON (average board = half the final one).

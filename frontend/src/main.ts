@@ -9,6 +9,8 @@ import { renderHome } from './pages/home';
 import { renderBadMeetingLink } from './pages/missing-meeting';
 import { renderPrejoin } from './pages/prejoin';
 import { roomIdSchema } from '../../functions/shared/protocol/room';
+import { MEETING_WHITEBOARD_PAGE } from '../../functions/shared/protocol/whiteboard';
+import { renderMeetingWhiteboard } from './features/whiteboard/board-archive-page';
 import { h, replaceChildren } from './ui/dom';
 import { createLiveStatus } from './recordings/library/live-status';
 import { mountRecordingsPage } from './recordings/library/recordings-page';
@@ -46,6 +48,15 @@ function route(ctx: AppContext): void {
     const code = decodeURIComponentSafe(room[1] ?? '');
     const roomId = roomIdSchema.safeParse(code);
     replaceChildren(ctx.root, roomId.success ? renderPrejoin(ctx, roomId.data) : renderBadMeetingLink(ctx, code));
+    return;
+  }
+  const board = MEETING_WHITEBOARD_PAGE.exec(path);
+  if (board) {
+    const roomId = roomIdSchema.safeParse(decodeURIComponentSafe(board[1]!));
+    replaceChildren(
+      ctx.root,
+      roomId.success ? renderMeetingWhiteboard(ctx, roomId.data) : renderBadMeetingLink(ctx, board[1]!),
+    );
     return;
   }
   if (path === '/recordings' || path === '/recordings/') {

@@ -3,6 +3,7 @@ import { accountRoutes } from '../auth/account-routes';
 import { authRoutes } from '../auth/routes';
 import { recordingRoutes } from '../recordings/routes';
 import { pollExportRoutes } from '../room/polls/poll-export';
+import { boardArchiveRoutes } from '../room/whiteboard/board-archive-routes';
 import { myRoomsRoutes } from '../room/my-rooms';
 import { roomRoutes } from '../room/routes';
 import { iceRoutes } from '../signaling/ice';
@@ -17,6 +18,7 @@ export const routes: Route[] = [
   ...roomRoutes,
   ...myRoomsRoutes,
   ...pollExportRoutes,
+  ...boardArchiveRoutes,
   ...recordingRoutes,
   ...iceRoutes,
 ];

@@ -9,6 +9,8 @@
  * See https://valkey.io/topics/cluster-spec/#hash-tags.
  */
 
+import { MAIN_BOARD } from './protocol/whiteboard';
+
 /** The live side of one room: roster, one hash per participant, recent chat, lobby queue, membership, poll. */
 export function roomKeys(roomId: string) {
   requireTagSafe('room id', roomId);
@@ -41,20 +43,26 @@ export function roomKeys(roomId: string) {
     breakoutHelp: `${tag}:breakout-help`,
     /** One breakout room's chat during one opening. */
     breakoutChat: (breakoutId: string, room: string) => `${tag}:breakout-chat:${breakoutId}:${room}`,
-    /** Whiteboard updates since the last snapshot, oldest first (base64 Yjs updates; see room/whiteboard/). */
-    whiteboardLog: `${tag}:wb-log`,
+    /**
+     * Whiteboard updates since the last snapshot, oldest first (base64 Yjs updates; see room/whiteboard/). One log
+     * per board: the main room's (`main`, under the key it always had) and each breakout room's.
+     */
+    whiteboardLog: (board: string) => `${tag}:wb-log${boardSuffix(board)}`,
     /** Whiteboard settings and fill: `locked`, `bytes` (snapshot + log), `snapshotBytes`, `compactedAt`. */
-    whiteboardMeta: `${tag}:wb-meta`,
+    whiteboardMeta: (board: string) => `${tag}:wb-meta${boardSuffix(board)}`,
     /** Parts of one multi-part whiteboard message in flight from one socket: field index → base64. */
     whiteboardParts: (connectionId: string, id: string) => `${tag}:wb-parts:${connectionId}:${id}`,
     /** Held while one invocation compacts the board into a snapshot (SET NX with expiry). */
-    whiteboardCompacting: `${tag}:wb-compacting`,
+    whiteboardCompacting: (board: string) => `${tag}:wb-compacting${boardSuffix(board)}`,
   };
 }
 
+/** The main board keeps the keys it had before boards per breakout room (a meeting live across a deploy goes on). */
+const boardSuffix = (board: string) => (board === MAIN_BOARD ? '' : `:${board}`);
+
 /**
- * Rooms whose whiteboard has updates not yet compacted into a snapshot (a set of room ids, in its own slot): what
- * a stop of the local cloud compacts before the in-process Redis goes (room/whiteboard/whiteboard-actions.ts).
+ * Boards with updates not yet compacted into a snapshot (a set of board keys, `R` or `R/<opening>/bN`, see
+ * room/whiteboard/board-ref.ts; in its own slot): what a stop of the local cloud compacts before the in-process Redis goes (room/whiteboard/whiteboard-actions.ts).
  */
 export const LIVE_WHITEBOARDS_KEY = 'wb-live:{boards}';
 

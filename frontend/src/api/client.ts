@@ -7,6 +7,11 @@ import { apiUrl, type RuntimeConfig } from '../config';
 import { mailSentResponseSchema } from '../../../functions/shared/protocol/accounts';
 import { AVATAR_API_PATH, avatarUploadResponseSchema } from '../../../functions/shared/protocol/avatars';
 import {
+  meetingWhiteboardApiPath,
+  meetingWhiteboardSchema,
+  type MeetingWhiteboard,
+} from '../../../functions/shared/protocol/whiteboard';
+import {
   myRoomSchema,
   myRoomsResponseSchema,
   type MyRoom,
@@ -163,6 +168,11 @@ export class ApiClient {
   /** The rooms this account hosts, with their links, settings and recordings (owner-scoped on the server). */
   async myRooms(): Promise<MyRoom[]> {
     return (await this.request('GET', '/api/my/rooms', myRoomsResponseSchema)).rooms;
+  }
+
+  /** Every board a meeting kept, for someone who was in it (during or after the meeting). */
+  meetingWhiteboard(roomId: string): Promise<MeetingWhiteboard> {
+    return this.request('GET', meetingWhiteboardApiPath(roomId), meetingWhiteboardSchema);
   }
 
   updateMyRoom(roomId: string, change: UpdateMyRoom): Promise<MyRoom> {

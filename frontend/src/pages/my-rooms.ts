@@ -1,5 +1,6 @@
 import { SIGN_IN_PAGE_PATH } from '../../../functions/shared/protocol/accounts';
 import type { MyRoom } from '../../../functions/shared/protocol/my-rooms';
+import { meetingWhiteboardPagePath } from '../../../functions/shared/protocol/whiteboard';
 import type { AppContext } from '../app-context';
 import { h } from '../ui/dom';
 import { describeError, errorBox, page } from './common';
@@ -82,6 +83,12 @@ function roomCard(ctx: AppContext, initial: MyRoom, rerender: () => void): HTMLE
     error,
     h('h3', null, 'Recordings'),
     recordingList(room),
+    h(
+      'p',
+      null,
+      h('a', { attrs: { href: meetingWhiteboardPagePath(room.id), 'data-testid': 'room-whiteboard' } }, 'Whiteboard'),
+      room.ended ? ' as the meeting left it' : '',
+    ),
   );
 }
 

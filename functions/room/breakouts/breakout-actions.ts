@@ -15,6 +15,7 @@ import { HOSTS, broadcast, requireParticipant, requireRole, type Handler, type R
 import type { LiveBreakouts } from './breakout-live';
 import { breakoutView, sendBreakoutState } from './breakout-state';
 import { MAIN, groupByPlace, placeOf } from './places';
+import { archiveBreakoutBoards } from '../whiteboard/whiteboard-actions';
 
 export const breakoutsOpen = () =>
   new RoomRuleError('breakouts_open', 'Breakout rooms are already open: close them first', 409);
@@ -194,11 +195,17 @@ export const joinBreakout: Handler<'breakout.join'> = async (deps, who, message)
 };
 
 async function closeNow(deps: RoomDeps, roomId: string, id: string, reason: 'closed' | 'timer'): Promise<void> {
-  const [roster, places] = await Promise.all([deps.live.roster(roomId), deps.breakouts.places(roomId)]);
+  const [roster, places, b] = await Promise.all([
+    deps.live.roster(roomId),
+    deps.breakouts.places(roomId),
+    deps.breakouts.current(roomId),
+  ]);
   // Exactly one closer gets here (hosts racing each other or the timer claims); the others change nothing.
   if (!(await deps.breakouts.close(roomId, id))) return;
   const moved = roster.filter((p) => placeOf(places, p.sub) !== MAIN).map((p) => ({ p, room: null }));
   await afterMoves(deps, roomId, moved, reason);
+  // Each room's board is kept with the meeting (its place is gone, so nothing more reaches it).
+  if (b?.id === id) await archiveBreakoutBoards(deps, roomId, id, b.rooms);
 }
 
 /** Closing twice, or closing rooms that already closed, is not an error: the result is the one the host wanted. */

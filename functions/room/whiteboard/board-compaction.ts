@@ -5,6 +5,7 @@
  */
 import * as Y from 'yjs';
 import type { RoomDeps } from '../room-context';
+import type { BoardRef } from './board-ref';
 import { compactBoard, isEmptyUpdate } from './sync-adapter';
 
 /** What compaction needs of the room's wiring. */
@@ -17,28 +18,28 @@ const EMPTY_UPDATE = new Uint8Array([0, 0]);
  * The whole board as one update. The log is read before the snapshot: a compaction in between then shows its
  * entries twice (harmless: applying an update twice changes nothing) instead of losing them.
  */
-export async function boardState(deps: BoardDeps, roomId: string): Promise<Uint8Array> {
-  const log = await deps.whiteboardLive.log(roomId);
-  const stored = await deps.whiteboardStore.get(roomId);
+export async function boardState(deps: BoardDeps, ref: BoardRef): Promise<Uint8Array> {
+  const log = await deps.whiteboardLive.log(ref);
+  const stored = await deps.whiteboardStore.get(ref);
   const all = [stored?.snapshot ?? EMPTY_UPDATE, ...log].filter((u) => !isEmptyUpdate(u));
   return all.length === 0 ? EMPTY_UPDATE : Y.mergeUpdates(all);
 }
 
 /** Folds the log into the stored snapshot; skipped while another invocation does the same. */
-export async function compactWhiteboard(deps: BoardDeps, roomId: string): Promise<boolean> {
+export async function compactWhiteboard(deps: BoardDeps, ref: BoardRef): Promise<boolean> {
   const live = deps.whiteboardLive;
-  if (!(await live.lockCompaction(roomId, COMPACTION_LOCK_SECONDS))) return false;
+  if (!(await live.lockCompaction(ref, COMPACTION_LOCK_SECONDS))) return false;
   try {
-    const log = await live.log(roomId);
-    const [stored, meta] = await Promise.all([deps.whiteboardStore.get(roomId), live.meta(roomId)]);
+    const log = await live.log(ref);
+    const [stored, meta] = await Promise.all([deps.whiteboardStore.get(ref), live.meta(ref)]);
     const snapshot = compactBoard([stored?.snapshot ?? EMPTY_UPDATE, ...log]);
     const now = deps.now();
     // Stored before the log is trimmed: a crash between the two leaves entries in both places, never in neither.
-    await deps.whiteboardStore.save(roomId, { snapshot, locked: meta?.locked ?? stored?.locked ?? false }, now);
-    await live.compacted(roomId, log.length, snapshot.length, now);
+    await deps.whiteboardStore.save(ref, { snapshot, locked: meta?.locked ?? stored?.locked ?? false }, now);
+    await live.compacted(ref, log.length, snapshot.length, now);
     return true;
   } finally {
-    await live.unlockCompaction(roomId);
+    await live.unlockCompaction(ref);
   }
 }
 
@@ -49,13 +50,13 @@ export async function compactWhiteboard(deps: BoardDeps, roomId: string): Promis
  */
 export async function compactAllWhiteboards(deps: BoardDeps): Promise<number> {
   let compacted = 0;
-  for (const roomId of await deps.whiteboardLive.liveBoards()) {
-    const log = await deps.whiteboardLive.log(roomId);
+  for (const ref of await deps.whiteboardLive.liveBoards()) {
+    const log = await deps.whiteboardLive.log(ref);
     if (log.length > 0) {
-      if (!(await compactWhiteboard(deps, roomId))) continue; // another compactor has it: it stays listed
+      if (!(await compactWhiteboard(deps, ref))) continue; // another compactor has it: it stays listed
       compacted += 1;
     }
-    if ((await deps.whiteboardLive.log(roomId)).length === 0) await deps.whiteboardLive.settled(roomId);
+    if ((await deps.whiteboardLive.log(ref)).length === 0) await deps.whiteboardLive.settled(ref);
   }
   return compacted;
 }

@@ -1,12 +1,14 @@
 /**
- * The live side of each room's whiteboard in Redis: the log of updates since the last snapshot, the board's
- * settings and fill, parts of multi-part messages in flight, and the compaction lock. All keys carry the room's
- * `{room:R}` hash tag (redis-keys.ts), so each script below stays in one slot, as ElastiCache Serverless requires.
+ * The live side of each board in Redis (the main room's and each breakout room's, board-ref.ts): the log of updates
+ * since the last snapshot, the board's settings and fill, parts of multi-part messages in flight, and the compaction
+ * lock. All keys carry the room's `{room:R}` hash tag (redis-keys.ts), so each script below stays in one slot, as
+ * ElastiCache Serverless requires.
  */
 import { getRedis, type RedisClient } from '../../shared/redis';
 import { LIVE_WHITEBOARDS_KEY, roomKeys } from '../../shared/redis-keys';
 import type { Chunk } from '../../shared/protocol/whiteboard';
 import { LIVE_TTL_SECONDS } from '../live-state';
+import { boardKey, parseBoardKey, type BoardRef } from './board-ref';
 
 export interface WhiteboardMeta {
   locked: boolean;
@@ -19,30 +21,30 @@ export interface WhiteboardMeta {
 
 export interface WhiteboardLive {
   /** undefined when Redis holds nothing for this board (never drawn on, or Redis lost it): hydrate first. */
-  meta(roomId: string): Promise<WhiteboardMeta | undefined>;
+  meta(ref: BoardRef): Promise<WhiteboardMeta | undefined>;
   /** Starts the live side from the stored snapshot; a no-op when another invocation did it first. */
-  hydrate(roomId: string, from: { locked: boolean; snapshotBytes: number; now: number }): Promise<void>;
+  hydrate(ref: BoardRef, from: { locked: boolean; snapshotBytes: number; now: number }): Promise<void>;
   /**
    * Appends one update unless the board would pass `maxBytes` (0: no limit, for clears). Returns the log's length,
    * or undefined when refused for size.
    */
-  append(roomId: string, update: Uint8Array, maxBytes: number): Promise<number | undefined>;
-  /** Rooms whose log may hold updates not yet in a snapshot (every room that appended since its last compaction). */
-  liveBoards(): Promise<string[]>;
-  /** The room's log was compacted away (or dropped): it leaves `liveBoards`. */
-  settled(roomId: string): Promise<void>;
+  append(ref: BoardRef, update: Uint8Array, maxBytes: number): Promise<number | undefined>;
+  /** Boards whose log may hold updates not yet in a snapshot (every board appended to since its last compaction). */
+  liveBoards(): Promise<BoardRef[]>;
+  /** The board's log was compacted away (or dropped): it leaves `liveBoards`. */
+  settled(ref: BoardRef): Promise<void>;
   /** The logged updates, oldest first. */
-  log(roomId: string): Promise<Uint8Array[]>;
+  log(ref: BoardRef): Promise<Uint8Array[]>;
   /** After the first `count` entries went into a snapshot of `snapshotBytes`: drops them, recounts the fill. */
-  compacted(roomId: string, count: number, snapshotBytes: number, now: number): Promise<void>;
-  setLocked(roomId: string, locked: boolean): Promise<void>;
+  compacted(ref: BoardRef, count: number, snapshotBytes: number, now: number): Promise<void>;
+  setLocked(ref: BoardRef, locked: boolean): Promise<void>;
   /** Keeps one part; all parts in index order once the last arrived (and forgets them), else undefined. */
   addPart(roomId: string, connectionId: string, chunk: Chunk, message: string): Promise<string[] | undefined>;
   /** One compactor at a time per board; the lock expires by itself if its holder dies. */
-  lockCompaction(roomId: string, seconds: number): Promise<boolean>;
-  unlockCompaction(roomId: string): Promise<void>;
-  /** The meeting ended (after its board was compacted into the store). */
-  clear(roomId: string): Promise<void>;
+  lockCompaction(ref: BoardRef, seconds: number): Promise<boolean>;
+  unlockCompaction(ref: BoardRef): Promise<void>;
+  /** The board's meeting or breakout room ended (after it was compacted into the store). */
+  clear(ref: BoardRef): Promise<void>;
 }
 
 const APPEND = `
@@ -83,8 +85,8 @@ const toText = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset
 export class RedisWhiteboardLive implements WhiteboardLive {
   constructor(private readonly redis: () => RedisClient = getRedis) {}
 
-  async meta(roomId: string): Promise<WhiteboardMeta | undefined> {
-    const h = await this.redis().hgetall(roomKeys(roomId).whiteboardMeta);
+  async meta(ref: BoardRef): Promise<WhiteboardMeta | undefined> {
+    const h = await this.redis().hgetall(roomKeys(ref.roomId).whiteboardMeta(ref.board));
     if (h.compactedAt === undefined) return undefined;
     return {
       locked: h.locked === '1',
@@ -94,26 +96,26 @@ export class RedisWhiteboardLive implements WhiteboardLive {
     };
   }
 
-  async hydrate(roomId: string, from: { locked: boolean; snapshotBytes: number; now: number }): Promise<void> {
-    const k = roomKeys(roomId);
+  async hydrate(ref: BoardRef, from: { locked: boolean; snapshotBytes: number; now: number }): Promise<void> {
+    const meta = roomKeys(ref.roomId).whiteboardMeta(ref.board);
     // HSETNX on the marker field: two joiners hydrating at once must not both add the snapshot to `bytes`.
-    const first = await this.redis().hsetnx(k.whiteboardMeta, 'compactedAt', String(from.now));
+    const first = await this.redis().hsetnx(meta, 'compactedAt', String(from.now));
     if (!first) return;
     await this.redis()
       .multi()
-      .hset(k.whiteboardMeta, 'locked', from.locked ? '1' : '0', 'snapshotBytes', String(from.snapshotBytes))
-      .hincrby(k.whiteboardMeta, 'bytes', from.snapshotBytes)
-      .expire(k.whiteboardMeta, LIVE_TTL_SECONDS)
+      .hset(meta, 'locked', from.locked ? '1' : '0', 'snapshotBytes', String(from.snapshotBytes))
+      .hincrby(meta, 'bytes', from.snapshotBytes)
+      .expire(meta, LIVE_TTL_SECONDS)
       .exec();
   }
 
-  async append(roomId: string, update: Uint8Array, maxBytes: number): Promise<number | undefined> {
-    const k = roomKeys(roomId);
+  async append(ref: BoardRef, update: Uint8Array, maxBytes: number): Promise<number | undefined> {
+    const k = roomKeys(ref.roomId);
     const result = await this.redis().eval(
       APPEND,
       2,
-      k.whiteboardMeta,
-      k.whiteboardLog,
+      k.whiteboardMeta(ref.board),
+      k.whiteboardLog(ref.board),
       toText(update),
       String(update.length),
       String(maxBytes),
@@ -121,39 +123,40 @@ export class RedisWhiteboardLive implements WhiteboardLive {
     );
     const n = Number(result);
     if (n < 0) return undefined;
-    // The first entry after a compaction names the room in the index (its own slot, so a command of its own).
-    if (n === 1) await this.redis().sadd(LIVE_WHITEBOARDS_KEY, roomId);
+    // The first entry after a compaction names the board in the index (its own slot, so a command of its own).
+    if (n === 1) await this.redis().sadd(LIVE_WHITEBOARDS_KEY, boardKey(ref));
     return n;
   }
 
-  liveBoards(): Promise<string[]> {
-    return this.redis().smembers(LIVE_WHITEBOARDS_KEY);
+  async liveBoards(): Promise<BoardRef[]> {
+    const keys = await this.redis().smembers(LIVE_WHITEBOARDS_KEY);
+    return keys.map(parseBoardKey).filter((ref): ref is BoardRef => ref !== undefined);
   }
 
-  async settled(roomId: string): Promise<void> {
-    await this.redis().srem(LIVE_WHITEBOARDS_KEY, roomId);
+  async settled(ref: BoardRef): Promise<void> {
+    await this.redis().srem(LIVE_WHITEBOARDS_KEY, boardKey(ref));
   }
 
-  async log(roomId: string): Promise<Uint8Array[]> {
-    const entries = await this.redis().lrange(roomKeys(roomId).whiteboardLog, 0, -1);
+  async log(ref: BoardRef): Promise<Uint8Array[]> {
+    const entries = await this.redis().lrange(roomKeys(ref.roomId).whiteboardLog(ref.board), 0, -1);
     return entries.map(toBytes);
   }
 
-  async compacted(roomId: string, count: number, snapshotBytes: number, now: number): Promise<void> {
-    const k = roomKeys(roomId);
+  async compacted(ref: BoardRef, count: number, snapshotBytes: number, now: number): Promise<void> {
+    const k = roomKeys(ref.roomId);
     await this.redis().eval(
       COMPACTED,
       2,
-      k.whiteboardMeta,
-      k.whiteboardLog,
+      k.whiteboardMeta(ref.board),
+      k.whiteboardLog(ref.board),
       String(count),
       String(snapshotBytes),
       String(now),
     );
   }
 
-  async setLocked(roomId: string, locked: boolean): Promise<void> {
-    await this.redis().hset(roomKeys(roomId).whiteboardMeta, 'locked', locked ? '1' : '0');
+  async setLocked(ref: BoardRef, locked: boolean): Promise<void> {
+    await this.redis().hset(roomKeys(ref.roomId).whiteboardMeta(ref.board), 'locked', locked ? '1' : '0');
   }
 
   async addPart(roomId: string, connectionId: string, chunk: Chunk, message: string): Promise<string[] | undefined> {
@@ -173,17 +176,17 @@ export class RedisWhiteboardLive implements WhiteboardLive {
     return parts.some((p) => p === undefined) ? undefined : parts;
   }
 
-  async lockCompaction(roomId: string, seconds: number): Promise<boolean> {
-    const ok = await this.redis().set(roomKeys(roomId).whiteboardCompacting, '1', 'EX', seconds, 'NX');
+  async lockCompaction(ref: BoardRef, seconds: number): Promise<boolean> {
+    const ok = await this.redis().set(roomKeys(ref.roomId).whiteboardCompacting(ref.board), '1', 'EX', seconds, 'NX');
     return ok === 'OK';
   }
 
-  async unlockCompaction(roomId: string): Promise<void> {
-    await this.redis().del(roomKeys(roomId).whiteboardCompacting);
+  async unlockCompaction(ref: BoardRef): Promise<void> {
+    await this.redis().del(roomKeys(ref.roomId).whiteboardCompacting(ref.board));
   }
 
-  async clear(roomId: string): Promise<void> {
-    const k = roomKeys(roomId);
-    await this.redis().del(k.whiteboardLog, k.whiteboardMeta, k.whiteboardCompacting);
+  async clear(ref: BoardRef): Promise<void> {
+    const k = roomKeys(ref.roomId);
+    await this.redis().del(k.whiteboardLog(ref.board), k.whiteboardMeta(ref.board), k.whiteboardCompacting(ref.board));
   }
 }

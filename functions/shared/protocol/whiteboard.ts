@@ -40,6 +40,20 @@ export const WHITEBOARD_REF_PREFIX = 'wb-';
  */
 export const WHITEBOARD_RESYNC = { firstMs: 500, maxMs: 30_000, quietMs: 60_000 } as const;
 
+/**
+ * Which board: each place has its own, so a breakout room's drawings reach only that room and are kept apart.
+ * `main` is the main room's; a breakout room's is `<opening>/<room>` (breakouts.ts: the opening's id, then `b1`…`b20`).
+ */
+export const MAIN_BOARD = 'main';
+export const boardIdSchema = z.union([
+  z.literal(MAIN_BOARD),
+  z.string().regex(/^[0-9a-z-]{8,64}\/b(?:[1-9]|1[0-9]|20)$/, 'invalid board id'),
+]);
+export type BoardId = z.infer<typeof boardIdSchema>;
+
+/** The board of one breakout room during one opening. */
+export const breakoutBoardId = (opening: string, room: string): BoardId => `${opening}/${room}`;
+
 export const WHITEBOARD_TOOLS = ['pen', 'highlighter', 'line', 'arrow', 'rect', 'ellipse', 'text'] as const;
 export type WhiteboardTool = (typeof WHITEBOARD_TOOLS)[number];
 
@@ -110,6 +124,11 @@ export const whiteboardClientShapes = {
   sync: {
     message: base64(WHITEBOARD_LIMITS.clientPartBytes),
     chunk: chunkSchema.optional(),
+    /**
+     * The board the page drew on. The server refuses a frame for any board but the sender's place's own (a page
+     * moved to a breakout room must not carry a stroke for the main room into it); absent: the sender's.
+     */
+    board: boardIdSchema.optional(),
   },
   /** Host and cohosts: delete every item for everyone. */
   clear: {},
@@ -123,6 +142,8 @@ export const whiteboardServerMessages = [
   /** A y-protocols sync message (or part), from the board: the state for a joiner, or someone's update. */
   z.object({
     type: z.literal('wb.sync'),
+    /** Lets a page that just moved to another place drop what was sent for the board it left. */
+    board: boardIdSchema,
     message: base64(WHITEBOARD_LIMITS.serverPartBytes),
     chunk: chunkSchema
       .extend({
@@ -137,13 +158,14 @@ export const whiteboardServerMessages = [
   /** The board's settings and fill: on sync, after a lock change (with `by`), after a clear. */
   z.object({
     type: z.literal('wb.status'),
+    board: boardIdSchema,
     locked: z.boolean(),
     bytes: z.number().int().nonnegative(),
     maxBytes: z.number().int().positive(),
     by: z.string().max(64).optional(),
   }),
   /** To everyone: a host cleared the board (the deletions themselves arrive as a `wb.sync` update). */
-  z.object({ type: z.literal('wb.cleared'), by: z.string().max(64) }),
+  z.object({ type: z.literal('wb.cleared'), board: boardIdSchema, by: z.string().max(64) }),
   /** Someone's pointer on the board; the name is the server's, never the sender's word. */
   z.object({
     type: z.literal('wb.cursor'),
@@ -152,3 +174,26 @@ export const whiteboardServerMessages = [
     at: worldPoint.nullable(),
   }),
 ] as const;
+
+/** The page that shows a meeting's boards after (or during) it, read-only with PNG and SVG export. */
+export const meetingWhiteboardPagePath = (roomId: string) => `/meetings/${encodeURIComponent(roomId)}/whiteboard`;
+export const MEETING_WHITEBOARD_PAGE = /^\/meetings\/([^/]+)\/whiteboard\/?$/;
+/** Its data, for the meeting's host and participants only. */
+export const meetingWhiteboardApiPath = (roomId: string) => `/api/meetings/${encodeURIComponent(roomId)}/whiteboard`;
+
+/** `GET /api/meetings/{id}/whiteboard`: every board the meeting kept, its items in drawing order. */
+export const meetingWhiteboardSchema = z.object({
+  roomId: z.string(),
+  name: z.string(),
+  ended: z.boolean(),
+  boards: z.array(
+    z.object({
+      board: boardIdSchema,
+      /** Item id and item, in drawing order (the order every page draws them in). */
+      items: z.array(z.tuple([whiteboardItemIdSchema, whiteboardItemSchema])),
+      /** When the stored snapshot was last written (ISO), or null for a board only in the live log so far. */
+      savedAt: z.string().nullable(),
+    }),
+  ),
+});
+export type MeetingWhiteboard = z.infer<typeof meetingWhiteboardSchema>;

@@ -3,7 +3,7 @@ import { BoardSync, canonicalBoard } from '../../../frontend/src/features/whiteb
 import { compactAllWhiteboards } from '../../../functions/room/whiteboard/board-compaction';
 import { COMPACT_AFTER } from '../../../functions/room/whiteboard/whiteboard-actions';
 import { syncUpdate } from '../../../functions/room/whiteboard/sync-adapter';
-import { WHITEBOARD_LIMITS, type WhiteboardItem } from '../../../functions/shared/protocol/whiteboard';
+import { MAIN_BOARD, WHITEBOARD_LIMITS, type WhiteboardItem } from '../../../functions/shared/protocol/whiteboard';
 import { roomKeys } from '../../../functions/shared/redis-keys';
 import { toBase64 } from '../../../functions/shared/whiteboard-chunks';
 import { createHarness, type Harness, type Sock } from './harness';
@@ -164,7 +164,7 @@ describe('the shared whiteboard on the room socket', () => {
       await a.pump();
     }
     expect(h.whiteboards.saves).toBeGreaterThan(0);
-    expect(await h.redis.llen(roomKeys(roomId).whiteboardLog)).toBeLessThan(COMPACT_AFTER.entries);
+    expect(await h.redis.llen(roomKeys(roomId).whiteboardLog(MAIN_BOARD))).toBeLessThan(COMPACT_AFTER.entries);
 
     // A restart of the local cloud loses the in-process Redis: what was compacted comes from PostgreSQL, and what
     // was not comes back from the pages still holding it (their answer to the server's step 1).
@@ -182,7 +182,7 @@ describe('the shared whiteboard on the room socket', () => {
     await settle(a);
     expect(h.whiteboards.saves).toBe(0);
     expect(await compactAllWhiteboards(h.deps)).toBe(1);
-    expect(await h.redis.llen(roomKeys(roomId).whiteboardLog)).toBe(0);
+    expect(await h.redis.llen(roomKeys(roomId).whiteboardLog(MAIN_BOARD))).toBe(0);
     const doc = new Y.Doc();
     Y.applyUpdate(doc, h.whiteboards.boards.get(roomId)!.snapshot);
     expect([...doc.getMap('items').keys()]).toEqual(['one']);
@@ -287,7 +287,7 @@ describe('the shared whiteboard on the room socket', () => {
       await h.send(bob, { type: 'wb.sync', message: toBase64(new Uint8Array([2, 5, 1, 2, 3, 4, 5])) });
       expect(errors(bob)).toEqual(['invalid_update', 'invalid_update', 'invalid_update']);
       expect(h.of(host, 'wb.sync')).toEqual([]);
-      expect(await h.redis.llen(roomKeys(roomId).whiteboardLog)).toBe(0);
+      expect(await h.redis.llen(roomKeys(roomId).whiteboardLog(MAIN_BOARD))).toBe(0);
       expect(b.sync.items.size).toBe(0);
     });
 
@@ -295,7 +295,7 @@ describe('the shared whiteboard on the room socket', () => {
       const b = await open(bob);
       b.sync.edit((items) => items.set('keep', stroke('bob', 1)));
       await settle(b);
-      await h.redis.hset(roomKeys(roomId).whiteboardMeta, 'bytes', WHITEBOARD_LIMITS.boardBytes);
+      await h.redis.hset(roomKeys(roomId).whiteboardMeta(MAIN_BOARD), 'bytes', WHITEBOARD_LIMITS.boardBytes);
       h.clear();
       b.sync.edit((items) => items.set('more', stroke('bob', 2)));
       await settle(b);
@@ -333,7 +333,7 @@ describe('the shared whiteboard on the room socket', () => {
       await h.send(host, { type: 'wb.clear' });
       await settle(a, b);
       expect(a.sync.items.size).toBe(0);
-      expect(h.last(bob, 'wb.cleared')).toEqual({ type: 'wb.cleared', by: 'Hosta' });
+      expect(h.last(bob, 'wb.cleared')).toEqual({ type: 'wb.cleared', board: MAIN_BOARD, by: 'Hosta' });
     });
 
     it('relays cursors with the server’s name for the sender, to the others only', async () => {

@@ -10,6 +10,9 @@
  * so after a backoff (resync-backoff.ts) the page runs the handshake again: a refusal that may pass later (a rate
  * limit, a server hiccup) is answered by sending what the server lacks once more; one that will not (a view-only or
  * full board, an invalid item) by dropping the page's own document and taking the server's whole board instead.
+ *
+ * Each place has its own board (the main room's, each breakout room's): a page that moves starts an empty document
+ * for its new board (`switchBoard`), and ignores what the server sent for the board it left.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -17,9 +20,11 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { ClientMessageOf, ErrorCode, ServerMessageOf } from '../../../../functions/shared/protocol/room';
 import {
+  MAIN_BOARD,
   WHITEBOARD_ITEMS,
   WHITEBOARD_LIMITS,
   WHITEBOARD_REF_PREFIX,
+  type BoardId,
   type WhiteboardItem,
 } from '../../../../functions/shared/protocol/whiteboard';
 import { Reassembler, splitMessage } from '../../../../functions/shared/whiteboard-chunks';
@@ -67,6 +72,7 @@ export class BoardSync {
   private seq = 0;
   /** Resyncs run so far (tests and the e2e read it: a refusal must lead to one). */
   resyncs = 0;
+  private currentBoard: BoardId = MAIN_BOARD;
 
   constructor(
     private readonly send: (message: WhiteboardClientMessage) => boolean,
@@ -88,6 +94,20 @@ export class BoardSync {
   /** Undo and redo of this page's own edits only. */
   get undo(): Y.UndoManager {
     return this.current.undo;
+  }
+
+  /** The board this page shows and draws on. */
+  get board(): BoardId {
+    return this.currentBoard;
+  }
+
+  /** The page's place changed: drop the old board's document and sync the new board from nothing. */
+  switchBoard(board: BoardId): void {
+    if (board === this.currentBoard) return;
+    this.currentBoard = board;
+    this.dropLocal = false;
+    this.replaceDocument();
+    if (this.online) this.handshake();
   }
 
   /** Calls `listener` after every change of the board, and when the document is replaced; returns its removal. */
@@ -112,6 +132,7 @@ export class BoardSync {
   }
 
   receive(message: ServerMessageOf<'wb.sync'>): void {
+    if (message.board !== this.currentBoard) return;
     const bytes = this.reassembler.accept(message);
     if (!bytes) return;
     const decoder = decoding.createDecoder(bytes);
@@ -214,7 +235,7 @@ export class BoardSync {
     const ref = `${WHITEBOARD_REF_PREFIX}${this.seq.toString(36)}`;
     for (const part of splitMessage(bytes, WHITEBOARD_LIMITS.clientPartBytes, id)) {
       // A refused send means the socket dropped: the next handshake carries everything the server lacks.
-      if (!this.send({ type: 'wb.sync', ref, ...part })) {
+      if (!this.send({ type: 'wb.sync', ref, board: this.currentBoard, ...part })) {
         this.online = false;
         return;
       }

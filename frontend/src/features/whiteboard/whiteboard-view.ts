@@ -16,6 +16,7 @@ import type { MeetingSession } from '../../meeting/session';
 import { ConnectionState } from '../../net/connection-state';
 import { h } from '../../ui/dom';
 import { BoardSync, orderedItems } from './board-sync';
+import { placeBoard } from './place-board';
 import {
   fitCamera,
   hits,
@@ -28,7 +29,8 @@ import {
   type Camera,
   type Point,
 } from './board-geometry';
-import { boardSvg, drawBoard, drawItem } from './board-render';
+import { downloadPng, downloadSvg } from './board-export';
+import { drawBoard, drawItem } from './board-render';
 
 export interface WhiteboardView {
   el: HTMLElement;
@@ -54,8 +56,6 @@ const COLOURS = ['#1b1b1f', '#e5484d', '#f76b15', '#30a46c', '#2f7cf6', '#8e4ec6
 const WIDTHS = [2, 4, 8, 16];
 const CURSOR_SEND_MS = 100;
 const CURSOR_FORGET_MS = 5000;
-const EXPORT_MARGIN = 24;
-const EXPORT_MAX_SIDE = 4096;
 
 /** A stable id for this browser's items (select, move and undo act on one's own). */
 function ownerId(): string {
@@ -66,28 +66,6 @@ function ownerId(): string {
     localStorage.setItem(key, id);
   }
   return id;
-}
-
-/** What an export shows: all items at world scale, scaled down only when larger than a sane image. */
-export function exportFrame(items: readonly WhiteboardItem[]): { cam: Camera; width: number; height: number } {
-  const box = unionBox(items) ?? { minX: 0, minY: 0, maxX: 1, maxY: 1 };
-  const w = box.maxX - box.minX + 2 * EXPORT_MARGIN;
-  const hgt = box.maxY - box.minY + 2 * EXPORT_MARGIN;
-  const zoom = Math.min(1, EXPORT_MAX_SIDE / Math.max(w, hgt));
-  return {
-    cam: { x: box.minX - EXPORT_MARGIN, y: box.minY - EXPORT_MARGIN, zoom },
-    width: Math.ceil(w * zoom),
-    height: Math.ceil(hgt * zoom),
-  };
-}
-
-function download(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = h('a', { attrs: { href: url, download: filename } });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function createWhiteboard(session: MeetingSession, toast: (text: string) => void): WhiteboardView {
@@ -413,6 +391,8 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
   // ------------------------------------------------------------------ server traffic
 
   function onServer(m: WhiteboardServerMessage): void {
+    // What was said about the board of a place this page has left (it moved) is no longer its business.
+    if ((m.type === 'wb.status' || m.type === 'wb.cleared') && m.board !== sync.board) return;
     if (m.type === 'wb.sync') {
       sync.receive(m);
     } else if (m.type === 'error') {
@@ -459,18 +439,8 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
   // ------------------------------------------------------------------ export
 
   const exportItems = () => orderedItems(sync.items).map(([, item]) => item);
-  function exportPng(): void {
-    const items = exportItems();
-    const f = exportFrame(items);
-    const c = h('canvas', { attrs: { width: f.width, height: f.height } });
-    drawBoard(c.getContext('2d')!, items, f.cam, f.width, f.height);
-    c.toBlob((blob) => blob && download(blob, 'whiteboard.png'), 'image/png');
-  }
-  function exportSvg(): void {
-    const items = exportItems();
-    const f = exportFrame(items);
-    download(new Blob([boardSvg(items, f.cam, f.width, f.height)], { type: 'image/svg+xml' }), 'whiteboard.svg');
-  }
+  const exportPng = () => downloadPng(exportItems(), 'whiteboard.png');
+  const exportSvg = () => downloadSvg(exportItems(), 'whiteboard.svg');
 
   // ------------------------------------------------------------------ open / close, connection
 
@@ -503,6 +473,18 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
     session.store.select(
       (s) => s.self?.role,
       () => applyRole(),
+    ),
+    // A breakout room has a board of its own: moving there (or back) shows that board, synced from the server.
+    session.store.select(
+      (s) => placeBoard(s.breakouts, s.self?.peerId ?? null),
+      (board) => {
+        if (board === sync.board) return;
+        for (const c of cursors.values()) c.el.remove();
+        cursors.clear();
+        fitted = false;
+        sync.switchBoard(board);
+        el.dataset.board = board;
+      },
     ),
   ];
   // Built after the page entered the room: start the handshake now.

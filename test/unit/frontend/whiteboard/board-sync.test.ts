@@ -4,7 +4,7 @@ import { BoardSync, type WhiteboardClientMessage } from '../../../../frontend/sr
 import { ResyncBackoff } from '../../../../frontend/src/features/whiteboard/resync-backoff';
 import { syncStep2 } from '../../../../functions/room/whiteboard/sync-adapter';
 import type { ServerMessageOf } from '../../../../functions/shared/protocol/room';
-import { WHITEBOARD_RESYNC, type WhiteboardItem } from '../../../../functions/shared/protocol/whiteboard';
+import { MAIN_BOARD, WHITEBOARD_RESYNC, type WhiteboardItem } from '../../../../functions/shared/protocol/whiteboard';
 import { fromBase64, toBase64 } from '../../../../functions/shared/whiteboard-chunks';
 
 const stroke = (n: number): WhiteboardItem => ({
@@ -101,7 +101,7 @@ describe('a page whose board update is refused', () => {
   it('drops what the server will never take and takes the server’s board instead', () => {
     const server = new Y.Doc();
     server.getMap('items').set('theirs', stroke(5));
-    sync.receive({ type: 'wb.sync', message: toBase64(syncStep2(Y.encodeStateAsUpdate(server))) });
+    sync.receive({ type: 'wb.sync', board: MAIN_BOARD, message: toBase64(syncStep2(Y.encodeStateAsUpdate(server))) });
     sync.edit((items) => items.set('mine', stroke(1)));
     sync.flush();
     let changes = 0;
@@ -116,7 +116,7 @@ describe('a page whose board update is refused', () => {
     expect(step1.type).toBe(0);
     expect(Y.decodeStateVector(step1.payload).size).toBe(0);
     // The server's answer fills the new document with its board alone.
-    sync.receive({ type: 'wb.sync', message: toBase64(syncStep2(Y.encodeStateAsUpdate(server))) });
+    sync.receive({ type: 'wb.sync', board: MAIN_BOARD, message: toBase64(syncStep2(Y.encodeStateAsUpdate(server))) });
     expect([...sync.items.keys()]).toEqual(['theirs']);
     sync.edit((items) => items.set('later', stroke(2)));
     sync.flush();
