@@ -102,5 +102,6 @@ describe('Migrate custom resource handler', () => {
     } finally {
       await target.close();
     }
-  });
+    // Every repository migration through the emulator (as above): past jest's 5 s on a loaded machine.
+  }, 60_000);
 });
