@@ -184,13 +184,11 @@ describe('email accounts from sign-up to password reset', () => {
     await page.goto(`${cloud.url}${CHANGE_PASSWORD_PAGE_PATH}`);
     await page.getByTestId('avatar-form').waitFor({ state: 'visible' });
     // A file that is no picture is refused on the page, in words that say what to choose.
-    await page
-      .getByTestId('avatar-file')
-      .setInputFiles({
-        name: 'me.svg',
-        mimeType: 'image/svg+xml',
-        buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
-      });
+    await page.getByTestId('avatar-file').setInputFiles({
+      name: 'me.svg',
+      mimeType: 'image/svg+xml',
+      buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+    });
     await waitUntil('the refusal', async () =>
       (await page.getByTestId('avatar-form').getByTestId('error').textContent())?.includes('JPEG, PNG or WebP'),
     );
