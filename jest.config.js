@@ -32,6 +32,7 @@ module.exports = {
       displayName: 'infra',
       testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/hang-timeout.ts'],
     },
     {
       ...common,
