@@ -30,8 +30,11 @@ const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('='
 const WATCH_MESH = `window.__watchMesh = (t0, n) => new Promise((resolve, reject) => {
   const decoded = (window.__decodedPcs ??= new WeakSet());
   const tick = async () => {
-    if (Date.now() - t0 > 180000) return reject(new Error('mesh of ' + n + ' not reached within 180 s'));
     const live = (window.__testPeerConnections || []).filter((pc) => pc.connectionState !== 'closed');
+    if (Date.now() - t0 > 180000) {
+      const states = live.map((pc) => pc.connectionState + (decoded.has(pc) ? '+decoding' : '')).join(', ');
+      return reject(new Error('mesh of ' + n + ' not reached within 180 s; calls: ' + (states || 'none')));
+    }
     let decoding = 0;
     for (const pc of live) {
       if (pc.connectionState !== 'connected') continue;
