@@ -133,6 +133,10 @@ describe('email accounts from sign-up to password reset', () => {
     // Inside a meeting: the button leaves the meeting, ends the session and goes home.
     await signIn(page, second);
     await page.goto(`${cloud.url}/`);
+    // The home page fills the (required) name from the restored session: until then the form cannot submit.
+    await waitUntil('the home page to know Ada', async () =>
+      (await page.getByTestId('account-status').textContent())?.includes('Signed in as'),
+    );
     await page.getByTestId('create-room').click();
     await page.waitForURL(/\/r\/[0-9a-z-]{19}$/, { timeout: 30_000 });
     await page.getByTestId('join').click();
@@ -206,6 +210,10 @@ describe('email accounts from sign-up to password reset', () => {
 
     // Ada opens a meeting and turns her camera off; Grace, a guest, joins.
     await page.goto(`${cloud.url}/`);
+    // The home page fills the (required) name from the restored session: until then the form cannot submit.
+    await waitUntil('the home page to know Ada', async () =>
+      (await page.getByTestId('account-status').textContent())?.includes('Signed in as'),
+    );
     await page.getByTestId('create-room').click();
     await page.waitForURL(/\/r\/[0-9a-z-]{19}$/, { timeout: 30_000 });
     const roomId = new URL(page.url()).pathname.split('/').pop()!;
