@@ -32,7 +32,10 @@ jest.setTimeout(600_000);
 
 const STROKES = Number(process.env.WB_STROKES ?? 200);
 const t0 = Date.now();
-const step = (what: string) => process.stderr.write(`[wb e2e ${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}\n`);
+/** Progress lines for whoever runs this suite by hand (E2E_STEPS=1); a green CI run prints nothing. */
+const step = (what: string) => {
+  if (process.env.E2E_STEPS) process.stderr.write(`[wb e2e ${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}\n`);
+};
 
 let stack: Stack;
 /** Every person opened so far: a failure names what each board shows. */
