@@ -49,10 +49,11 @@ const managementClients = new Map<string, ApiGatewayManagementApiClient>();
 /**
  * Sockets the @connections client may open at once. The SDK's default of 50 queues the rest in order: a breakout
  * move's roster updates waited behind 130+ queued posts (the ICE candidates of the calls being set up) when the local
- * cloud ran every handler in one process (the SDK warned "socket usage at capacity=50"). In AWS a room fan-out
- * (one post per person, all at once) is the most one invocation sends, and this covers it without queueing.
+ * cloud ran every handler in one process (the SDK warned "socket usage at capacity=50"). In AWS a room fan-out (one
+ * post per person, at most ROOM_MAX_PARTICIPANTS = 100) is the most one invocation sends. 256 covers both and stays
+ * far below Lambda's 1 024 file descriptors per execution environment, which a larger pool could exhaust.
  */
-export const MANAGEMENT_MAX_SOCKETS = 1000;
+export const MANAGEMENT_MAX_SOCKETS = 256;
 
 /** The @connections client for a WebSocket API stage (WS_CALLBACK_URL by default). */
 export function managementApi(endpoint: string = requireEnv('WS_CALLBACK_URL')): ApiGatewayManagementApiClient {
