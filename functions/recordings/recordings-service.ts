@@ -114,8 +114,10 @@ export class RecordingsService {
     if (stored === null) {
       const finished = await this.adoptCompletedUpload(record);
       if (finished) throw new Conflict(`This recording is ${finished.status}; its upload is finished`);
+      // URLs for an upload S3 no longer has would each be refused (NoSuchUpload): say so once, and end it.
+      throw await this.uploadGone(record);
     }
-    const uploaded = stored ?? [];
+    const uploaded = stored;
     return {
       partSize: UPLOAD_PART_SIZE,
       partCount: record.partCount,
@@ -161,7 +163,7 @@ export class RecordingsService {
     if (stored === null) {
       const finished = await this.adoptCompletedUpload(record);
       if (finished) return toSummary(finished);
-      throw new Conflict('The upload no longer exists; start a new one');
+      throw await this.uploadGone(record);
     }
     const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
     const count = request.partCount ?? record.partCount;
@@ -381,6 +383,16 @@ export class RecordingsService {
     const updated = (await this.deps.store.get(record.id))!;
     await this.deps.notify(updated);
     return updated;
+  }
+
+  /**
+   * S3 no longer has the upload and holds no whole file for it: aborted (the bucket's rule for incomplete uploads,
+   * or a DELETE that raced) with nothing to resume. The recording ends failed with that reason, never `uploading`
+   * with URLs that every part PUT would be refused on.
+   */
+  private async uploadGone(record: RecordingRecord): Promise<Conflict> {
+    await this.failUpload(record, 'The upload was discarded before it was completed. Upload the file again.');
+    return new Conflict('The upload no longer exists; upload the file again');
   }
 
   private async failUpload(record: RecordingRecord, reason: string): Promise<void> {

@@ -1,13 +1,21 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-
-import { pipeline } from 'node:stream/promises';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { guardServer } from '../listener-guard';
 import { closeServer, listenLoopback } from './listen';
+import {
+  UPLOADS_DIR,
+  abortAtomically,
+  completeAtomically,
+  putPartAtomically,
+  recoverUploads,
+  uploadExists,
+  type CompletedPart,
+  type PartWritten,
+  type S3rverFilesystemStore,
+} from './s3-multipart-store';
 
 // s3rver ships no types: a Koa app with a request callback, bucket provisioning and an 'event' emitter.
 interface S3rverApp {
@@ -16,18 +24,18 @@ interface S3rverApp {
   on(event: 'event', listener: (event: S3Event) => void): void;
   store: S3rverStore;
 }
-interface S3rverStore {
+interface S3rverStore extends S3rverFilesystemStore {
   putPart(bucket: string, uploadId: string, partNumber: string, content: IncomingMessage): Promise<PartWritten>;
+  putObjectMultipart(bucket: string, uploadId: string, parts: CompletedPart[]): Promise<PartWritten>;
 }
-interface PartWritten {
-  size: number;
-  md5: string;
-}
+// s3rver's event model (what it emits after a request), for the events of completions finished at start-up.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rverEvent = require('s3rver/lib/models/event') as new (
+  data: { bucket: string; eventType: 'Post'; S3Item: { key: string; size: number; metadata: { etag: string } } },
+  request: { reqHeaders: { host: string }; sourceIp: string },
+) => S3Event;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
-// s3rver's own error type: thrown from a store method, it becomes the S3 error response (code, status, XML).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3Error = require('s3rver/lib/models/error') as new (code: string, message: string) => Error;
 
 export interface S3StandIn {
   endpoint: string;
@@ -60,7 +68,6 @@ export async function startS3(options: {
   port?: number;
 }): Promise<S3StandIn> {
   mkdirSync(options.dir, { recursive: true });
-  await removeUnfinishedParts(options.dir);
   const s3rver = new S3rver({
     directory: options.dir,
     silent: true,
@@ -73,10 +80,24 @@ export async function startS3(options: {
     ],
   });
   await s3rver.configureBuckets();
-  // s3rver writes a part straight to its final name: a connection (or process) that dies mid-part leaves a
-  // half-written part that ListParts reports and completion would assemble. Write beside it, rename when whole.
+  // s3rver's multipart writes are not atomic (s3-multipart-store.ts): ours are, and a kill's leftovers are
+  // recovered before the first request.
+  // A completion rolled forward created its object: S3 would have sent ObjectCreated for it, so we do too.
+  for (const done of await recoverUploads(s3rver.store, options.dir)) {
+    const event = new S3rverEvent(
+      {
+        bucket: done.bucket,
+        eventType: 'Post',
+        S3Item: { key: done.key, size: done.written.size, metadata: { etag: JSON.stringify(done.written.md5) } },
+      },
+      { reqHeaders: { host: '127.0.0.1' }, sourceIp: '127.0.0.1' },
+    );
+    for (const record of event.Records) options.onEvent({ Records: [normalizeRecord(record, true)] });
+  }
   s3rver.store.putPart = (bucket, uploadId, partNumber, content) =>
     putPartAtomically(join(options.dir, bucket, UPLOADS_DIR, uploadId), partNumber, content);
+  s3rver.store.putObjectMultipart = (bucket, uploadId, parts) =>
+    completeAtomically(s3rver.store, join(options.dir, bucket, UPLOADS_DIR), bucket, uploadId, parts);
 
   // s3rver emits the event while the request that caused it is still being handled; remembering which
   // objects are being completed by a multipart POST (?uploadId=) lets us name the event as S3 does.
@@ -151,10 +172,11 @@ export async function multipartExtra(
     return { status: 404, body: s3Error('NoSuchUpload', 'The specified upload does not exist.') };
   }
   const uploadDir = join(dir, decodeURIComponent(bucket), UPLOADS_DIR, uploadId);
-  const names = await readdir(uploadDir).catch(() => null);
+  // Without its key file the upload is being completed or removed: S3 shows it as gone, never half there.
+  const names = uploadExists(uploadDir) ? await readdir(uploadDir).catch(() => null) : null;
   if (names === null) return { status: 404, body: s3Error('NoSuchUpload', 'The specified upload does not exist.') };
   if (method === 'DELETE') {
-    await rm(uploadDir, { recursive: true, force: true });
+    await abortAtomically(uploadDir);
     return { status: 204, body: '' };
   }
   // A part is stored once its checksum file is there too (putPartAtomically writes that last).
@@ -186,12 +208,7 @@ function escapeXml(value: string): string {
   return value.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Where s3rver keeps unfinished multipart uploads, one folder per upload id, inside the bucket's folder. */
-const UPLOADS_DIR = '._S3rver_uploads';
 const PORT_FILE = '.port';
-const PARTIAL = '.partial-';
-/** s3rver writes the object key into the upload's folder when the upload is created, and reads it to complete. */
-const UPLOAD_KEY_FILE = 'key';
 
 /**
  * Presigned URLs name the endpoint's port, and the page keeps them for an hour to resume an upload: a restart
@@ -216,66 +233,4 @@ async function listenStable(server: import('node:http').Server, dir: string, con
   }
   if (port !== remembered) writeFileSync(file, String(port));
   return port;
-}
-
-/**
- * A part lands under its name only whole: streamed to a temporary file, the old checksum removed, the part
- * renamed into place, then its checksum written (and renamed). At every instant `N` with `N.md5` is a whole part
- * and its checksum; ListParts shows nothing else, and start-up clears what a crash left half-done.
- */
-async function putPartAtomically(
-  uploadDir: string,
-  partNumber: string,
-  content: IncomingMessage,
-): Promise<PartWritten> {
-  if (!/^\d+$/.test(partNumber)) throw new Error(`bad part number ${partNumber}`);
-  // s3rver would create the folder of an upload that was completed or aborted and take the part: a page resuming
-  // with a URL it kept would then "complete" an upload without its key file (a 500). S3 answers NoSuchUpload.
-  if (!existsSync(join(uploadDir, UPLOAD_KEY_FILE))) {
-    content.resume();
-    throw new S3Error(
-      'NoSuchUpload',
-      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
-    );
-  }
-  const part = join(uploadDir, partNumber);
-  const tmp = join(uploadDir, `${PARTIAL}${partNumber}-${randomBytes(6).toString('hex')}`);
-  const hash = createHash('md5');
-  let size = 0;
-  try {
-    content.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      size += chunk.length;
-    });
-    content.on('aborted', () => content.destroy(new Error('the part upload was cut off')));
-    await pipeline(content, createWriteStream(tmp));
-    const declared = Number(content.headers?.['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared !== size) {
-      throw new Error(`the part upload was cut off after ${size} of ${declared} bytes`);
-    }
-    const md5 = hash.digest('hex');
-    await rm(`${part}.md5`, { force: true });
-    await rename(tmp, part);
-    await writeFile(`${tmp}.md5`, md5);
-    await rename(`${tmp}.md5`, `${part}.md5`);
-    return { size, md5 };
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
-
-/** Start-up: temporary part files a killed process left behind, and parts whose checksum never landed. */
-async function removeUnfinishedParts(dir: string): Promise<void> {
-  const buckets = await readdir(dir).catch(() => [] as string[]);
-  for (const bucket of buckets) {
-    const uploads = join(dir, bucket, UPLOADS_DIR);
-    for (const upload of await readdir(uploads).catch(() => [] as string[])) {
-      const folder = join(uploads, upload);
-      const names = await readdir(folder).catch(() => [] as string[]);
-      for (const name of names) {
-        const orphanPart = /^\d+$/.test(name) && !names.includes(`${name}.md5`);
-        if (name.startsWith(PARTIAL) || orphanPart) await rm(join(folder, name), { force: true });
-      }
-    }
-  }
 }

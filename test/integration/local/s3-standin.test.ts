@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
 import { S3MediaStorage } from '../../../functions/recordings/media-storage';
 import { startS3, type S3StandIn } from '../../../local/standins/s3';
 
@@ -22,12 +23,12 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function start(): Promise<{ s3: S3StandIn; storage: S3MediaStorage; client: S3Client }> {
+async function start(events: S3Event[] = []): Promise<{ s3: S3StandIn; storage: S3MediaStorage; client: S3Client }> {
   running = await startS3({
     dir: join(root, 's3'),
     bucket: BUCKET,
     allowedOrigins: ['http://localhost'],
-    onEvent: () => undefined,
+    onEvent: (event) => events.push(event),
   });
   const client = new S3Client({
     endpoint: running.endpoint,
@@ -101,6 +102,93 @@ it('refuses a part for an upload that was completed or aborted (NoSuchUpload), a
   expect(await late.text()).toContain('NoSuchUpload');
   expect(await storage.listParts(key, uploadId)).toBeNull();
   expect(await storage.getText(key)).toBe('0123456789');
+});
+
+/** Uploads parts of `size` bytes each (filled with the part number); returns their ETags in order. */
+async function putParts(storage: S3MediaStorage, key: string, uploadId: string, count: number, size: number) {
+  const etags: string[] = [];
+  for (let n = 1; n <= count; n++) {
+    const put = await fetch(await storage.presignPart(key, uploadId, n, size, 3600), {
+      method: 'PUT',
+      body: new Uint8Array(Buffer.alloc(size, n)),
+    });
+    expect(put.status).toBe(200);
+    etags.push(put.headers.get('etag')!);
+  }
+  return etags;
+}
+
+it('completes all or nothing: a wrong ETag or a missing part is InvalidPart and the upload stays as it was', async () => {
+  const { storage } = await start();
+  const key = 'uploads/u/r4/source';
+  const uploadId = await storage.createMultipart(key, 'video/webm');
+  const etags = await putParts(storage, key, uploadId, 2, 5);
+  await expect(
+    storage.completeMultipart(key, uploadId, [
+      { partNumber: 1, etag: etags[0]! },
+      { partNumber: 2, etag: '"0123456789abcdef0123456789abcdef"' },
+    ]),
+  ).rejects.toMatchObject({ name: 'InvalidPart' });
+  await expect(
+    storage.completeMultipart(key, uploadId, [
+      { partNumber: 1, etag: etags[0]! },
+      { partNumber: 3, etag: etags[1]! },
+    ]),
+  ).rejects.toMatchObject({ name: 'InvalidPart' });
+  expect(await storage.size(key)).toBeNull();
+  expect((await storage.listParts(key, uploadId))?.map((p) => p.partNumber)).toEqual([1, 2]);
+
+  await storage.completeMultipart(key, uploadId, [
+    { partNumber: 1, etag: etags[0]! },
+    { partNumber: 2, etag: etags[1]! },
+  ]);
+  expect(await storage.getText(key)).toBe('\x01\x01\x01\x01\x01\x02\x02\x02\x02\x02');
+});
+
+it('finishes on the next start a completion that a kill cut off, and sends its ObjectCreated event', async () => {
+  const { storage } = await start();
+  const key = 'uploads/u/r5/source';
+  const uploadId = await storage.createMultipart(key, 'video/webm');
+  await putParts(storage, key, uploadId, 3, 4);
+  await stop();
+  // What a kill leaves inside a completion: the part list written (the journal), the object half-assembled in its
+  // temporary file, the upload still there.
+  const uploads = join(root, 's3', BUCKET, '._S3rver_uploads');
+  writeFileSync(join(uploads, uploadId, 'complete-parts.json'), JSON.stringify([1, 2, 3]));
+  const objectDir = join(root, 's3', BUCKET, 'uploads', 'u', 'r5');
+  mkdirSync(objectDir, { recursive: true });
+  writeFileSync(join(objectDir, 'source._S3rver_object.partial-abcdef'), 'half');
+
+  const events: S3Event[] = [];
+  const after = await start(events);
+  expect(await after.storage.size(key)).toBe(12);
+  expect(await after.storage.getText(key)).toBe('\x01'.repeat(4) + '\x02'.repeat(4) + '\x03'.repeat(4));
+  expect(await after.storage.listParts(key, uploadId)).toBeNull();
+  expect(readdirSync(uploads)).toEqual([]);
+  expect(readdirSync(objectDir).filter((n) => n.includes('partial'))).toEqual([]);
+  expect(
+    events.map((e) => [e.Records[0]!.eventName, e.Records[0]!.s3.object.key, e.Records[0]!.s3.object.size]),
+  ).toEqual([['ObjectCreated:CompleteMultipartUpload', 'uploads/u/r5/source', 12]]);
+});
+
+it('shows an upload whose folder lost its key (a removal cut off) as gone to ListParts and UploadPart alike', async () => {
+  const { storage } = await start();
+  const key = 'uploads/u/r6/source';
+  const uploadId = await storage.createMultipart(key, 'video/webm');
+  await putParts(storage, key, uploadId, 1, 4);
+  const uploadDir = join(root, 's3', BUCKET, '._S3rver_uploads', uploadId);
+  rmSync(join(uploadDir, 'key'));
+
+  // Never "parts listed, then every part refused": a page would resume into uploads that all answer 404.
+  expect(await storage.listParts(key, uploadId)).toBeNull();
+  const put = await fetch(await storage.presignPart(key, uploadId, 2, 4, 3600), {
+    method: 'PUT',
+    body: new Uint8Array(Buffer.alloc(4)),
+  });
+  expect(put.status).toBe(404);
+  await stop();
+  await start();
+  expect(existsSync(uploadDir)).toBe(false);
 });
 
 it('serves a download under its unicode name', async () => {

@@ -282,6 +282,24 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
     await expect(service.complete(owner, created.recording.id, { parts: etags })).rejects.toBeInstanceOf(Conflict);
   });
 
+  it('ends a recording failed, with a reason, when S3 no longer has its upload and holds no file for it', async () => {
+    const owner = 'guest:frank';
+    const created = await service.create(owner, { fileName: 'c.webm', contentType: 'video/webm', sizeBytes: 10 });
+    const etags = await uploadParts(created.upload.parts, created.upload.partSize, Buffer.from('0123456789'));
+    const record = (await store.get(created.recording.id))!;
+    // What the bucket's rule for incomplete uploads does to an upload left too long.
+    await storage.abortMultipart(record.sourceKey, record.uploadId!);
+
+    // Resuming gets no URLs that every part PUT would be refused on (NoSuchUpload), but a clear answer.
+    await expect(service.parts(owner, created.recording.id, [1])).rejects.toThrow(/upload no longer exists/);
+    const [summary] = (await service.list(owner)).filter((r) => r.id === created.recording.id);
+    expect(summary).toMatchObject({
+      status: 'failed',
+      failureReason: 'The upload was discarded before it was completed. Upload the file again.',
+    });
+    await expect(service.complete(owner, created.recording.id, { parts: etags })).rejects.toBeInstanceOf(Conflict);
+  });
+
   it('resumes an upload: lists the parts S3 holds and refuses completion while one is missing', async () => {
     const owner = 'guest:dave';
     const created = await service.create(owner, { fileName: 'b.webm', contentType: 'video/webm', sizeBytes: 10 });
