@@ -9,6 +9,7 @@ import { evaluatePolicy } from './authorizer-policy';
 import { limitFrameSize, MESSAGE_LIMIT } from './frame-limit';
 import { apiGatewayTime, normalizeIp } from './http-api';
 import { RELAYED_TYPES } from '../../functions/shared/protocol/peerjs';
+import { integrationFailureFrame } from '../../functions/shared/protocol/room';
 
 export { FRAME_LIMIT, MESSAGE_LIMIT } from './frame-limit';
 
@@ -288,16 +289,7 @@ export class WebSocketApi {
     } catch (error) {
       this.log(`${target} (${routeKey}) failed: ${describe(error)}`);
       // What API Gateway sends the client when the integration fails.
-      this.post(
-        connection.id,
-        Buffer.from(
-          JSON.stringify({
-            message: 'Internal server error',
-            connectionId: connection.id,
-            requestId: requestContext.requestId,
-          }),
-        ),
-      );
+      this.post(connection.id, Buffer.from(integrationFailureFrame(connection.id, requestContext.requestId)));
     }
   }
 

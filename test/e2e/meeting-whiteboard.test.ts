@@ -64,11 +64,15 @@ async function waitForItems(person: Person, n: number, timeoutMs = 60_000) {
       timeoutMs,
     });
   } catch (err) {
-    const boards = await Promise.all(everyone.map(async (p) => `${p.name} ${await itemCount(p.page).catch(() => -1)}`));
-    throw new Error(
-      `${person.name}'s board does not show ${n} items (boards: ${boards.join(', ')}). Console: ${person.logs.join('\n')}`,
-      { cause: err },
+    // Each page's count, its resyncs (a refusal leads to one) and what it logged: which side lost what.
+    const boards = await Promise.all(
+      everyone.map(async (p) => {
+        const items = await itemCount(p.page).catch(() => -1);
+        const resyncs = await p.page.getAttribute('[data-testid=whiteboard]', 'data-resyncs').catch(() => '?');
+        return `${p.name}: ${items} items, ${resyncs ?? 0} resyncs${p.logs.length ? `\n  ${p.logs.join('\n  ')}` : ''}`;
+      }),
     );
+    throw new Error(`${person.name}'s board does not show ${n} items.\n${boards.join('\n')}`, { cause: err });
   }
 }
 

@@ -57,6 +57,8 @@ export interface SessionEvents {
   recording: (message: RecordingServerMessage) => void;
   /** Whiteboard traffic from the server (features/whiteboard/ keeps the document). */
   whiteboard: (message: WhiteboardServerMessage) => void;
+  /** The server failed one of this page's room messages, unknown which (RoomSocket's `serverFailed`). */
+  serverFailed: () => void;
 }
 
 export class MeetingSession extends Emitter<SessionEvents> {
@@ -158,6 +160,11 @@ export class MeetingSession extends Emitter<SessionEvents> {
       if (this.socket === socket) this.onMessage(m);
     });
     socket.on('invalid', (why) => console.warn('dropped an invalid room message:', why));
+    socket.on('serverFailed', (requestId) => {
+      if (this.socket !== socket) return;
+      console.warn(`the server failed one of this page's room messages (request ${requestId})`);
+      this.emit('serverFailed');
+    });
     socket.on('state', () => this.emitConnection());
     socket.on('closed', (reason) => {
       if (this.socket === socket) this.onSocketClosed(reason);

@@ -3,6 +3,7 @@
  * validated with the shared zod schema before anything reads it; every frame we send is validated before it leaves.
  */
 import {
+  decodeIntegrationFailure,
   decodeServerMessage,
   encodeClientMessage,
   type ClientMessage,
@@ -20,6 +21,11 @@ export interface RoomSocketEvents {
   message: (message: ServerMessage) => void;
   /** A frame that failed validation: logged and dropped, never acted on. */
   invalid: (reason: string) => void;
+  /**
+   * API Gateway said one of our frames failed on the server (its integration threw or timed out). It does not say
+   * which, so whatever must not be lost resynchronizes (the whiteboard runs its handshake again).
+   */
+  serverFailed: (requestId: string) => void;
   state: (state: ConnectionState) => void;
   closed: (reason: CloseReason) => void;
 }
@@ -140,6 +146,11 @@ export class RoomSocket extends Emitter<RoomSocketEvents> {
       if (this.ws !== ws) return;
       const decoded = decodeServerMessage(typeof event.data === 'string' ? event.data : null);
       if (!decoded.ok) {
+        const failure = decodeIntegrationFailure(typeof event.data === 'string' ? event.data : null);
+        if (failure) {
+          this.emit('serverFailed', failure.requestId);
+          return;
+        }
         const sample = typeof event.data === 'string' ? event.data.slice(0, 120) : typeof event.data;
         this.emit('invalid', `${decoded.error.message} (${sample})`);
         return;

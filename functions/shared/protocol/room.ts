@@ -455,6 +455,33 @@ export function decodeClientMessage(raw: string | null | undefined): DecodeResul
   return decodeWith(clientMessageSchema, raw, LIMITS.clientMessageBytes);
 }
 
+/**
+ * What API Gateway itself sends on a WebSocket when a route's integration fails (the Lambda threw, timed out or was
+ * throttled): not one of our messages, and it carries no `ref`, so the page cannot tell which of its frames was lost.
+ * The local gateway sends the same frame (local/gateway/websocket-api.ts).
+ */
+export const INTEGRATION_FAILURE_MESSAGE = 'Internal server error';
+const integrationFailureSchema = z
+  .object({ message: z.literal(INTEGRATION_FAILURE_MESSAGE), connectionId: z.string(), requestId: z.string() })
+  .strict();
+export type IntegrationFailure = z.infer<typeof integrationFailureSchema>;
+
+/** The integration-failure frame for a connection and request, as API Gateway writes it. */
+export function integrationFailureFrame(connectionId: string, requestId: string): string {
+  return JSON.stringify({ message: INTEGRATION_FAILURE_MESSAGE, connectionId, requestId });
+}
+
+/** Browser side: the frame is API Gateway's "a frame of yours failed on the server" (see above), else undefined. */
+export function decodeIntegrationFailure(raw: string | null | undefined): IntegrationFailure | undefined {
+  if (typeof raw !== 'string' || raw.length > 1024) return undefined;
+  try {
+    const parsed = integrationFailureSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Browser side: parse and validate one frame from the server. Never throws. */
 export function decodeServerMessage(raw: string | null | undefined): DecodeResult<ServerMessage> {
   // Welcome carries 50 chat messages; API Gateway's own 128 KB message limit is the real bound.

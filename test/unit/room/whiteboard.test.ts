@@ -137,6 +137,27 @@ describe('the shared whiteboard on the room socket', () => {
     expect(canonicalBoard(b.sync.items)).toBe(canonicalBoard(a.sync.items));
   });
 
+  it('recovers an update the server failed without a word (API Gateway’s integration failure): the page resyncs', async () => {
+    const a = await open(host);
+    const b = await open(bob);
+    a.sync.edit((items) => items.set('kept', stroke('alice', 1)));
+    await settle(a, b);
+    // The next frame dies in a RoomSocket run that timed out: nothing is stored, and the page is told only that
+    // one of its frames failed (no ref, no code).
+    a.sync.edit((items) => items.set('lost-in-a-timeout', stroke('alice', 2)));
+    a.sync.flush();
+    expect(a.out).toHaveLength(1);
+    a.out.length = 0;
+    await settle(a, b);
+    expect([...b.sync.items.keys()]).toEqual(['kept']);
+
+    a.sync.serverFailed();
+    await resynced(a, b);
+    expect([...b.sync.items.keys()].sort()).toEqual(['kept', 'lost-in-a-timeout']);
+    expect(canonicalBoard(b.sync.items)).toBe(canonicalBoard(a.sync.items));
+    expect(a.sync.resyncs).toBe(1);
+  });
+
   it('takes a move of an own item and a redo of an erase, and the page keeps in step afterwards', async () => {
     // Setting a key that already had a value writes an item next to the old one: Yjs then names the neighbour, not
     // the map and key, so a check that wants the key on every item refused every move and redo, and every later

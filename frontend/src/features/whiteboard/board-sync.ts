@@ -149,13 +149,27 @@ export class BoardSync {
   refused(error: ServerMessageOf<'error'>): boolean {
     if (!error.ref?.startsWith(WHITEBOARD_REF_PREFIX)) return false;
     if (FINAL_REFUSALS.has(error.code)) this.dropLocal = true;
+    this.scheduleResync();
+    return true;
+  }
+
+  /**
+   * The server failed a frame of this page without saying which (API Gateway's integration failure: a RoomSocket
+   * run that threw or timed out). If it was one of our updates the server never stored it, and nothing else would
+   * tell us: resync as after a refusal that may pass later. The handshake costs two state vectors when nothing
+   * was lost.
+   */
+  serverFailed(): void {
+    this.scheduleResync();
+  }
+
+  private scheduleResync(): void {
     const now = Date.now();
     if (this.resyncTimer !== undefined) {
       this.backoff.touch(now);
-      return true;
+      return;
     }
     this.resyncTimer = setTimeout(() => this.resync(), this.backoff.next(now));
-    return true;
   }
 
   /** Sends gathered local edits now (tests and page unload; otherwise the timer does it). */

@@ -464,6 +464,11 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
 
   const offs = [
     session.on('whiteboard', onServer),
+    // A frame of ours may have been an update the server never stored: run the handshake again to be sure.
+    session.on('serverFailed', () => {
+      sync.serverFailed();
+      el.dataset.resyncs = String(sync.resyncs);
+    }),
     session.on('phase', (phase) => {
       if (phase === 'in-room') sync.connected();
     }),
