@@ -10,6 +10,9 @@ import { hasMalformedEscape } from '../functions/shared/percent-encoding';
 
 export type Refusal = { status: number; message: string };
 
+/** How long a local listener keeps an idle keep-alive connection (see guardServer). */
+export const IDLE_KEEP_ALIVE_MS = 65_000;
+
 /** Why the request target cannot be served, or undefined when it is fine. */
 export function checkTarget(target: string | undefined): Refusal | undefined {
   const raw = target ?? '/';
@@ -92,6 +95,13 @@ export interface GuardOptions {
  * 400, a Host header that does not name this listener 421.
  */
 export function guardServer(server: Server, options: GuardOptions = {}): void {
+  // Node closes an idle keep-alive connection after 5 s; the AWS SDK's agents keep idle sockets and reuse them, so a
+  // request sent as the server closes its socket dies with ECONNRESET. Under load that race is frequent, and the
+  // SDK's retry quota runs dry (seen: RoomSocket and SignalRelay runs failing "read ECONNRESET" on @connections
+  // posts). AWS endpoints and load balancers keep idle connections open for a minute or more (ALB: 60 s).
+  server.keepAliveTimeout = IDLE_KEEP_ALIVE_MS;
+  // Node requires headersTimeout above keepAliveTimeout, or a slow request on a reused socket is cut.
+  server.headersTimeout = IDLE_KEEP_ALIVE_MS + 1000;
   const check = (req: IncomingMessage) =>
     checkTarget(req.url) ?? checkHost(req.headers.host, server.address(), options.extraHosts?.() ?? []);
   for (const event of ['request', 'upgrade'] as const) {
