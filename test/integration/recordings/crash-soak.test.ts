@@ -199,11 +199,20 @@ function putPart(url: string, partNumber: number, onSent: (n: number) => void): 
   const body = bytes.subarray((partNumber - 1) * UPLOAD_PART_SIZE, partNumber * UPLOAD_PART_SIZE);
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'PUT', headers: { 'content-length': body.length } }, (res) => {
-      res.resume();
+      const answer: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => answer.push(chunk));
       res.once('end', () => {
         const etag = res.headers.etag;
         if (res.statusCode === 200 && etag) resolve(etag);
-        else reject(new Error(`PUT part ${partNumber} answered ${res.statusCode}`));
+        else {
+          // S3's error code (NoSuchUpload, NoSuchBucket…) and what the cloud logged say which side lost the upload.
+          const said = Buffer.concat(answer).toString('utf8').slice(0, 400);
+          reject(
+            new Error(
+              `PUT part ${partNumber} to ${url.split('?')[0]} answered ${res.statusCode}: ${said}\n${cloudLog()}`,
+            ),
+          );
+        }
       });
     });
     req.once('error', reject);
