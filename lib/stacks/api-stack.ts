@@ -74,19 +74,34 @@ export class ApiStack extends Stack {
 
     const mail = props.mail ? new AccountMail(this, 'AccountMail', { mail: props.mail }) : undefined;
 
+    // What both functions behind the signed-in API share: the network path to Valkey and the database, the keys
+    // that verify access tokens, the origins, the limits, and the avatars bucket (deleting an account deletes its
+    // pictures; the Avatar function writes them).
+    const signedInFunctionBase = {
+      logRetention: props.logRetention,
+      vpc: props.vpc,
+      vpcSubnets: props.privateSubnets,
+      securityGroups: [data.cacheClientSecurityGroup],
+    };
+    const signedInEnvironment: Record<string, string> = {
+      PUBLIC_URL: props.publicUrl,
+      ALLOWED_ORIGINS: props.allowedOrigins.join(','),
+      AUTH_KEYS_SECRET_ARN: data.authKeysSecret.secretArn,
+      ...data.databaseEnvironment,
+      // ElastiCache Serverless is cluster mode behind one TLS endpoint.
+      ...redisEnvironment(data.redisUrl, { cluster: true }),
+      ...(props.limitsJson ? { LIMITS_JSON: props.limitsJson } : {}),
+      [AVATARS_BUCKET_ENV]: props.avatarsBucket.bucketName,
+    };
+
     this.handler = new HouseFunction(this, 'HttpApi', {
       entry: FUNCTION_ENTRIES.HttpApi,
       serviceName: 'api',
       description: 'HTTP API: sessions, rooms, recordings, subtitles, ICE servers',
-      logRetention: props.logRetention,
       // Rate limits and lobby state live in Valkey.
-      vpc: props.vpc,
-      vpcSubnets: props.privateSubnets,
-      securityGroups: [data.cacheClientSecurityGroup],
+      ...signedInFunctionBase,
       environment: {
-        PUBLIC_URL: props.publicUrl,
-        ALLOWED_ORIGINS: props.allowedOrigins.join(','),
-        AUTH_KEYS_SECRET_ARN: data.authKeysSecret.secretArn,
+        ...signedInEnvironment,
         ORIGIN_VERIFY_SECRET_ARN: props.originVerifySecret.secretArn,
         ...(props.googleClientId && data.googleClientSecret
           ? { GOOGLE_CLIENT_ID: props.googleClientId, GOOGLE_CLIENT_SECRET_ARN: data.googleClientSecret.secretArn }
@@ -95,10 +110,6 @@ export class ApiStack extends Stack {
         ...(props.turn && turnSecret
           ? { TURN_URLS: props.turn.urls.join(','), TURN_SECRET_ARN: turnSecret.secretArn }
           : {}),
-        ...data.databaseEnvironment,
-        // ElastiCache Serverless is cluster mode behind one TLS endpoint.
-        ...redisEnvironment(data.redisUrl, { cluster: true }),
-        ...(props.limitsJson ? { LIMITS_JSON: props.limitsJson } : {}),
         ROOM_MAX_PARTICIPANTS: String(props.maxParticipants),
         CONNECTIONS_TABLE: data.connectionsTable.tableName,
         WS_CALLBACK_URL: props.callbackUrl,
@@ -107,8 +118,6 @@ export class ApiStack extends Stack {
         BURN_IN_QUEUE_URL: media.burnInQueue.queueUrl,
         SCALER_FUNCTION_NAME: media.scaler.function.functionName,
         ...(mail?.environment ?? {}),
-        // Deleting an account deletes its profile pictures.
-        [AVATARS_BUCKET_ENV]: props.avatarsBucket.bucketName,
       },
     });
     const fn = this.handler.function;
@@ -137,23 +146,12 @@ export class ApiStack extends Stack {
       entry: FUNCTION_ENTRIES.Avatar,
       serviceName: 'avatar',
       description: 'Profile pictures: decodes, resizes and re-encodes uploads (sharp) into the avatars bucket',
-      logRetention: props.logRetention,
       // sharp's prebuilt libvips as `npm ci` installs it on the (x86_64) build machines; see native-modules.ts.
       architecture: lambda.Architecture.X86_64,
       nativeModules: FUNCTION_NATIVE_MODULES.Avatar,
       // The upload limit per account lives in Valkey.
-      vpc: props.vpc,
-      vpcSubnets: props.privateSubnets,
-      securityGroups: [data.cacheClientSecurityGroup],
-      environment: {
-        PUBLIC_URL: props.publicUrl,
-        ALLOWED_ORIGINS: props.allowedOrigins.join(','),
-        AUTH_KEYS_SECRET_ARN: data.authKeysSecret.secretArn,
-        ...data.databaseEnvironment,
-        ...redisEnvironment(data.redisUrl, { cluster: true }),
-        ...(props.limitsJson ? { LIMITS_JSON: props.limitsJson } : {}),
-        [AVATARS_BUCKET_ENV]: props.avatarsBucket.bucketName,
-      },
+      ...signedInFunctionBase,
+      environment: signedInEnvironment,
     });
     const avatarFn = this.avatar.function;
     data.authKeysSecret.grantRead(avatarFn);
