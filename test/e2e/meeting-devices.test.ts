@@ -27,7 +27,7 @@ let roomId: string;
 beforeAll(async () => {
   // Three fake cameras, to switch from fake_device_0 (I420) to fake_device_2 (MJPEG, like most webcams). Chromium
   // 156 makes fake_device_1 a Y16 depth camera: it plays in a <video>, but a sender given it encodes no frames.
-  stack = await startStack({ browserArgs: ['--use-fake-device-for-media-stream=device-count=3'] });
+  stack = await startStack({ browserArgs: ['--use-fake-device-for-media-stream=device-count=3'], camera: 'chromium' });
   ana = await openPerson(stack, 'Ana', undefined, { permissions: ['clipboard-read', 'clipboard-write'] });
   bob = await openPerson(stack, 'Bob');
   roomId = await createRoom(ana, stack);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
 import { launchBrowser, waitUntil, type TestBrowser } from '../support/browser';
+import { smallCamera } from '../support/media-fixtures';
 
 export interface Stack {
   cloud: LocalCloud;
@@ -15,14 +16,26 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** `browserArgs` adds Chromium flags for this file's browser (e.g. two fake cameras). */
-export async function startStack(options: { browserArgs?: string[] } = {}): Promise<Stack> {
+/**
+ * `browserArgs` adds Chromium flags for this file's browser (e.g. two fake cameras). Every page's camera is the small
+ * moving picture of `smallCamera()` unless the flags bring their own, or `camera: 'chromium'` keeps Chromium's
+ * built-in fake camera (it delivers whatever size is asked for: the media-quality suite checks those sizes).
+ */
+export async function startStack(
+  options: { browserArgs?: string[]; camera?: 'small' | 'chromium' } = {},
+): Promise<Stack> {
+  const browserArgs = options.browserArgs ?? [];
+  const ownCamera = browserArgs.some((a) => a.startsWith('--use-file-for-fake-video-capture'));
+  // E2E_CAMERA=chromium runs a suite with the built-in camera all the same (to compare).
+  if (!ownCamera && (options.camera ?? process.env.E2E_CAMERA) !== 'chromium') {
+    browserArgs.push(`--use-file-for-fake-video-capture=${await smallCamera()}`);
+  }
   // Every test person signs in from 127.0.0.1: the per-address sign-in limit (10/min, sized for one person) would
   // trip after a few tests. The limit itself is tested with the auth routes.
   process.env.LIMITS_JSON = JSON.stringify({ signIn: { max: 1000, windowSeconds: 60 } });
   const dataDir = mkdtempSync(join(tmpdir(), 'cn-e2e-meeting-'));
   const cloud = await startLocalCloud({ port: 0, dataDir, quiet: true, worker: false });
-  const browser = await launchBrowser({ extraArgs: options.browserArgs ?? [] });
+  const browser = await launchBrowser({ extraArgs: browserArgs });
   return {
     cloud,
     browser,

@@ -12,7 +12,7 @@ jest.setTimeout(180_000);
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ camera: 'chromium' });
 }, 180_000);
 
 afterAll(async () => {

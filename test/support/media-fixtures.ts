@@ -239,6 +239,22 @@ export async function personCamera(
 }
 
 /**
+ * A small moving camera picture (320×180, 15 fps; Chromium loops the file) for the meeting suites. Chromium's
+ * built-in fake camera delivers whatever is asked for (1280×720 at 30 fps here), and every page encodes it once per
+ * call: five pages in a mesh kept both cores busy for as long as the suite ran, whatever it was waiting for, and the
+ * suites beside it in `npm run test:all` ran at half speed. The media-quality suite keeps the built-in camera.
+ */
+export async function smallCamera(): Promise<string> {
+  return cached(`small-camera-320x180-15-${GENERATOR_VERSION}.y4m`, async (out) => {
+    await run('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15:duration=2'],
+      ...['-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out],
+    ]);
+  });
+}
+
+/**
  * A 640×360 PNG to upload as one's own background: a smooth two-colour diagonal gradient (smooth, so video
  * compression keeps it close enough to compare region by region).
  */
