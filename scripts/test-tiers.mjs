@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/*
+ * `npm run test:all`: the four test tiers in two jest processes at once.
+ *
+ * Why: jest gives one worker per core but one, so on a 2-core CI machine every suite ran one after another (25 to
+ * 31 min), with a core idle most of the time: the browser suites mostly wait (a breakout timer, a socket cut for 10 s,
+ * a mesh forming). Two workers in one jest would put the two heaviest browser suites side by side (ten Chromium pages
+ * on two cores). Here one jest runs the long browser suites, one at a time, and the other runs the rest of the
+ * browser suites with the unit, infra and integration tiers, each one at a time; measured sums of suite times were
+ * about 13 and 14 minutes for the two halves (docs/testing.md).
+ *
+ * scripts/test-halves.json names the first half; every other suite (a new one too) runs in the second. Each output line
+ * is prefixed with its half's name; at the end the failed tests of each half are listed again (the two summaries
+ * are far apart in the log), and the exit status fails if either half failed. Extra arguments go to both halves.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** The browser suites that take longest (scripts/test-halves.json; their measured times are in docs/testing.md). */
+const { longBrowserSuites } = JSON.parse(readFileSync(new URL('./test-halves.json', import.meta.url), 'utf8'));
+const longPattern = `/test/e2e/(${longBrowserSuites.join('|')})\\.test\\.ts$`;
+
+/**
+ * Each half is a list of jest runs made one after the other. The rest half starts with the tiers without a browser:
+ * jest runs the slowest suites first, so in one run the rest's own browser suites would start beside the browser
+ * half's heaviest ones.
+ */
+const halves = [
+  { name: 'browser', runs: [['--selectProjects', 'e2e', '--testPathPatterns', longPattern]] },
+  {
+    name: 'rest',
+    runs: [
+      ['--selectProjects', 'unit', 'integration', 'infra'],
+      ['--selectProjects', 'e2e', '--testPathIgnorePatterns', '/node_modules/', longPattern],
+    ],
+  },
+];
+
+const jest = new URL('../node_modules/jest/bin/jest.js', import.meta.url).pathname;
+const extra = process.argv.slice(2);
+const reports = mkdtempSync(join(tmpdir(), 'test-tiers-'));
+
+/** One jest run; resolves with its exit status and the path of its JSON report. */
+function jestRun(name, args, report) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      // With extra arguments (a path, a -t filter) some runs match nothing, which is not a failure of theirs.
+      [
+        jest,
+        ...args,
+        '--forceExit',
+        '--json',
+        `--outputFile=${report}`,
+        ...(extra.length ? ['--passWithNoTests'] : []),
+        ...extra,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+    }
+    child.on('close', (code, signal) => resolve({ ok: code === 0, status: code ?? signal, report }));
+  });
+}
+
+/** A half: its runs one after the other (all of them, even after a failure, so every failure is reported). */
+async function runHalf({ name, runs }) {
+  const started = Date.now();
+  const outcomes = [];
+  for (const [i, args] of runs.entries()) outcomes.push(await jestRun(name, args, join(reports, `${name}-${i}.json`)));
+  const failed = outcomes.find((o) => !o.ok);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  return { name, ok: !failed, status: failed?.status, seconds, reports: outcomes.map((o) => o.report) };
+}
+
+/** The failed tests of one half, from its JSON report. */
+function failures(report) {
+  let json;
+  try {
+    json = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    return ['(no report: jest did not finish)'];
+  }
+  const lines = [];
+  for (const suite of json.testResults) {
+    const failed = suite.assertionResults.filter((a) => a.status === 'failed');
+    if (suite.status === 'failed' && failed.length === 0) lines.push(`${suite.name}: ${suite.message.split('\n')[0]}`);
+    for (const a of failed)
+      lines.push(`${suite.name}: ${a.fullName}\n    ${(a.failureMessages[0] ?? '').split('\n')[0]}`);
+  }
+  return lines;
+}
+
+const results = await Promise.all(halves.map(runHalf));
+for (const r of results) {
+  console.log(`test-tiers: ${r.name} ${r.ok ? 'passed' : `FAILED (${r.status})`} in ${r.seconds} s`);
+  if (!r.ok) for (const line of r.reports.flatMap(failures)) console.log(`  ${line}`);
+}
+rmSync(reports, { recursive: true, force: true });
+process.exit(results.every((r) => r.ok) ? 0 : 1);
