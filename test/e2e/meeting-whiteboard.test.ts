@@ -225,7 +225,10 @@ test('three windows draw at once and converge; a late joiner sees it all; offlin
   await cara.page.route('**/api/**', (route) => (roomCut ? route.abort('internetdisconnected') : route.fallback()));
   expect(await dropSockets(cara.page, /.*/)).toBeGreaterThan(1);
   await draw(cara, 5, 7);
+  // Each page shows its own strokes at once: a stroke missing here was never drawn (input), not lost in sync.
+  await waitForItems(cara, 5, 15_000);
   await draw(ana, 2, 8);
+  await waitForItems(ana, 2, 15_000);
   await cara.page.waitForTimeout(10_000);
   roomCut = false;
   await cara.page.waitForTimeout(3_000);
