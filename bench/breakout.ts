@@ -17,8 +17,15 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startLocalCloud } from '../local/cloud';
 import { launchBrowser } from '../test/support/browser';
+import { smallCamera } from '../test/support/media-fixtures';
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 5);
+/**
+ * `--camera=small` (default): every page sends the e2e suites' small moving picture (320×180, 15 fps). Five pages on
+ * one machine stand for five people on five machines; with Chromium's built-in fake camera at 1280×720 the rig spent
+ * its two cores encoding twenty streams, which no participant's own device does. `--camera=chromium` measures that.
+ */
+const camera = process.argv.find((a) => a.startsWith('--camera='))?.split('=')[1] ?? 'small';
 
 /**
  * In the page: the epoch ms at which exactly `n` calls are connected and each has decoded a video frame (given up
@@ -96,7 +103,10 @@ async function main(): Promise<void> {
   process.env.LIMITS_JSON = JSON.stringify({ signIn: { max: 1000, windowSeconds: 60 } });
   const dataDir = mkdtempSync(join(tmpdir(), 'cn-bench-breakout-'));
   const cloud = await startLocalCloud({ port: 0, dataDir, quiet: true, worker: false });
-  const browser = await launchBrowser();
+  if (camera !== 'small' && camera !== 'chromium') throw new Error(`--camera is small or chromium, not ${camera}`);
+  const browser = await launchBrowser({
+    extraArgs: camera === 'small' ? [`--use-file-for-fake-video-capture=${await smallCamera()}`] : [],
+  });
   const opens: number[] = [];
   const closes: number[] = [];
   const joins: number[] = [];
@@ -159,7 +169,7 @@ async function main(): Promise<void> {
       }
     }
     const fmt = (v: number[]) => v.map((x) => Math.round(x)).join(', ');
-    console.log(`\nBreakout rooms, 5 Chromium pages (host + 4), ${runs} runs after one warm-up`);
+    console.log(`\nBreakout rooms, 5 Chromium pages (host + 4), ${runs} runs after one warm-up, camera ${camera}`);
     console.log('| step | median ms | runs (ms) |');
     console.log('|---|---|---|');
     console.log(`| open → every member decoding its new roommate | ${Math.round(median(opens))} | ${fmt(opens)} |`);

@@ -2,16 +2,16 @@
 /*
  * `npm run test:all`: the four test tiers in two jest processes at once.
  *
- * Why: jest gives one worker per core but one, so on a 2-core CI machine every suite ran one after another (25 to
- * 31 min), with a core idle most of the time: the browser suites mostly wait (a breakout timer, a socket cut for 10 s,
- * a mesh forming). Two workers in one jest would put the two heaviest browser suites side by side (ten Chromium pages
- * on two cores). Here one jest runs the long browser suites, one at a time, and the other runs the rest of the
- * browser suites with the unit, infra and integration tiers, each one at a time; measured sums of suite times were
- * about 13 and 14 minutes for the two halves (docs/testing.md).
+ * Why: jest gives one worker per core but one, so on a 2-core CI machine every suite ran one after another (25 min
+ * here, 31 min in CI), with a core idle much of the time: the browser suites mostly wait (a one-minute breakout
+ * timer, a socket cut for 10 s, a mesh forming). Two workers in one jest would put two browser suites side by side
+ * (up to ten Chromium pages on two cores). Here one jest runs the browser suites one at a time, and the other runs
+ * the unit, integration and infra tiers, then the few browser suites named in scripts/test-halves.json, so that both
+ * end at about the same time (docs/testing.md has the measured times).
  *
- * scripts/test-halves.json names the first half; every other suite (a new one too) runs in the second. Each output line
- * is prefixed with its half's name; at the end the failed tests of each half are listed again (the two summaries
- * are far apart in the log), and the exit status fails if either half failed. Extra arguments go to both halves.
+ * Each output line is prefixed with its half's name; at the end the failed tests of each half are listed again (the
+ * two summaries are far apart in the log), and the exit status fails if either half failed. Extra arguments go to
+ * every run.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,22 +19,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-/** The browser suites that take longest (scripts/test-halves.json; their measured times are in docs/testing.md). */
-const { longBrowserSuites } = JSON.parse(readFileSync(new URL('./test-halves.json', import.meta.url), 'utf8'));
-const longPattern = `/test/e2e/(${longBrowserSuites.join('|')})\\.test\\.ts$`;
+/** Browser suites that run after the tiers in the second half (scripts/test-halves.json). */
+const { afterTiers } = JSON.parse(readFileSync(new URL('./test-halves.json', import.meta.url), 'utf8'));
+const afterTiersPattern = `/test/e2e/(${afterTiers.join('|')})\\.test\\.ts$`;
 
 /**
- * Each half is a list of jest runs made one after the other. The rest half starts with the tiers without a browser:
- * jest runs the slowest suites first, so in one run the rest's own browser suites would start beside the browser
- * half's heaviest ones.
+ * Each half is a list of jest runs made one after the other. The browser suites never run side by side (each has
+ * up to five Chromium pages); the second half's few browser suites start only after its tiers are done, when the
+ * first half is near its end.
  */
 const halves = [
-  { name: 'browser', runs: [['--selectProjects', 'e2e', '--testPathPatterns', longPattern]] },
+  {
+    name: 'browser',
+    runs: [['--selectProjects', 'e2e', '--testPathIgnorePatterns', '/node_modules/', afterTiersPattern]],
+  },
   {
     name: 'rest',
     runs: [
       ['--selectProjects', 'unit', 'integration', 'infra'],
-      ['--selectProjects', 'e2e', '--testPathIgnorePatterns', '/node_modules/', longPattern],
+      ['--selectProjects', 'e2e', '--testPathPatterns', afterTiersPattern],
     ],
   },
 ];

@@ -3,15 +3,21 @@
  * refuses (no --experimental-vm-modules), and `npm start` runs it outside the Lambda code anyway.
  * Usage: tsx data-api-server.ts <pglite|postgres://...>; prints {"port":n} once listening; exits when stdin closes.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RdsDataApi } from '../../local/emulators/rds-data-api';
 import { closeServer, listenLoopback } from '../../local/standins/listen';
 import type { PgBackend } from '../../local/standins/pg-backend';
-import { PgliteBackend } from '../../local/standins/pglite-backend';
+import { PgliteWorkerBackend } from '../../local/standins/pglite-worker-backend';
 import { PostgresBackend } from '../../local/standins/postgres-backend';
 
 async function main(target: string): Promise<void> {
-  const backend: PgBackend = target === 'pglite' ? await PgliteBackend.open(undefined) : new PostgresBackend(target);
+  // PGlite starts from a copy of the initialised template `npm start` keeps (pglite-worker-backend.ts): initdb in
+  // WASM took 4-9 s on a quiet machine and over 60 s beside the browser suites, where this emulator failed to start.
+  const scratch = target === 'pglite' ? mkdtempSync(join(tmpdir(), 'cn-data-api-')) : undefined;
+  const backend: PgBackend = scratch ? await PgliteWorkerBackend.open(scratch) : new PostgresBackend(target);
   const dataApi = new RdsDataApi(backend);
   const server = createServer((req, res) => {
     void dataApi.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname);
@@ -22,6 +28,7 @@ async function main(target: string): Promise<void> {
     await closeServer(server);
     await dataApi.close();
     await backend.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     process.exit(0);
   };
   process.stdin.on('end', () => void stop());
