@@ -39,7 +39,10 @@ const room = () => `room-${Date.now().toString(36)}-${seq++}`;
 /** The PeerJS protocol through the local gateway (authorizer, routes, @connections, async Invoke) and our handlers. */
 export function describeProtocolThroughGateway(title: string, options: Partial<RedisTarget>) {
   describe(title, () => {
-    jest.setTimeout(20_000);
+    // Above one wait's own deadline (peer-socket.ts WAIT_MS, 20 s) with room for the waits before it: a frame that
+    // never comes must fail with the wait's message (what the socket did get), not with jest's bare timeout, as a
+    // loaded run did once (the oversize case, 150 ms alone).
+    jest.setTimeout(60_000);
     let t: TestCloud;
     const sockets: PeerSocket[] = [];
     const open = async (peerId: string, roomId: string, extra: { sub?: string } = {}) => {
