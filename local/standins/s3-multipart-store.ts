@@ -154,7 +154,10 @@ async function finishCompletion(
   ]);
   const objectPath = store.getResourcePath(bucket, key, 'object');
   await mkdir(dirname(objectPath), { recursive: true });
-  const tmp = `${objectPath}${PARTIAL}${randomBytes(6).toString('hex')}`;
+  // Assembled beside the uploads (same bucket folder, so the rename is atomic), never beside the objects: a
+  // half-assembled file left by a kill is then one of the uploads folder's leftovers, cleared at start without
+  // walking every object.
+  const tmp = join(dirname(uploadDir), `${PARTIAL}object-${randomBytes(6).toString('hex')}`);
   const hash = createHash('md5');
   let size = 0;
   try {
@@ -206,7 +209,8 @@ async function removeUpload(uploadDir: string, prefix: string): Promise<void> {
  * Start-up, before the stand-in serves: finishes every completion a kill interrupted (its object appears whole;
  * the caller sends the ObjectCreated event S3 would have sent), removes upload folders on their way out, folders
  * whose creation was cut off before the key was written (CreateMultipartUpload never answered, so no one holds
- * that id), temporary part files, parts whose checksum never landed, and objects whose assembly was cut off.
+ * that id), temporary part files, parts whose checksum never landed, and objects whose assembly was cut off (their temporary
+ * files sit in the uploads folder, and go with its other leftovers).
  */
 export async function recoverUploads(store: S3rverFilesystemStore, dir: string): Promise<RecoveredCompletion[]> {
   const recovered: RecoveredCompletion[] = [];
@@ -216,7 +220,8 @@ export async function recoverUploads(store: S3rverFilesystemStore, dir: string):
     for (const upload of await readdir(uploads).catch(() => [] as string[])) {
       const folder = join(uploads, upload);
       const names = await readdir(folder).catch(() => [] as string[]);
-      if (upload.startsWith(ABORTED) || upload.startsWith(COMPLETED) || !names.includes(UPLOAD_KEY_FILE)) {
+      const leftover = [ABORTED, COMPLETED, PARTIAL].some((prefix) => upload.startsWith(prefix));
+      if (leftover || !names.includes(UPLOAD_KEY_FILE)) {
         await rm(folder, { recursive: true, force: true });
         continue;
       }
@@ -226,17 +231,6 @@ export async function recoverUploads(store: S3rverFilesystemStore, dir: string):
       }
       if (names.includes(PART_LIST_FILE)) recovered.push(await finishCompletion(store, bucket, folder));
     }
-    await removePartialObjects(join(dir, bucket));
   }
   return recovered;
-}
-
-async function removePartialObjects(folder: string): Promise<void> {
-  for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) {
-      if (entry.name !== UPLOADS_DIR) await removePartialObjects(join(folder, entry.name));
-    } else if (entry.name.includes(`._S3rver_object${PARTIAL}`)) {
-      await rm(join(folder, entry.name), { force: true });
-    }
-  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,12 +152,11 @@ it('finishes on the next start a completion that a kill cut off, and sends its O
   await putParts(storage, key, uploadId, 3, 4);
   await stop();
   // What a kill leaves inside a completion: the part list written (the journal), the object half-assembled in its
-  // temporary file, the upload still there.
+  // temporary file beside the uploads, the upload still there.
   const uploads = join(root, 's3', BUCKET, '._S3rver_uploads');
   writeFileSync(join(uploads, uploadId, 'complete-parts.json'), JSON.stringify([1, 2, 3]));
+  writeFileSync(join(uploads, '.partial-object-abcdef'), 'half');
   const objectDir = join(root, 's3', BUCKET, 'uploads', 'u', 'r5');
-  mkdirSync(objectDir, { recursive: true });
-  writeFileSync(join(objectDir, 'source._S3rver_object.partial-abcdef'), 'half');
 
   const events: S3Event[] = [];
   const after = await start(events);
