@@ -154,6 +154,10 @@ describe.each(availableBackends())('whiteboards of breakout rooms on %s', (dbKin
         [`${opening}/b2`, ['two-1', 'two-2']],
       ]);
 
+      // Cara drew on board one, then a host removed her: she was in the meeting, but is not to keep seeing it.
+      await hostSocket.send({ type: 'host.remove', peerId: cara.peerId });
+      expect(cara.socket.last('host.removed')).toMatchObject({ type: 'host.removed', by: 'Hosta' });
+
       // The meeting ends; its boards stay, for the people who were in it.
       await hostSocket.send({ type: 'host.end' });
       const route = createRouter(
@@ -185,7 +189,9 @@ describe.each(availableBackends())('whiteboards of breakout rooms on %s', (dbKin
         ]);
         expect(body.boards[0]!.items[0]![1]).toEqual(stroke('ann', 1));
       }
-      // Someone who was never in the meeting is told it does not exist, like a made-up id; no token is 401.
+      // Someone who was never in the meeting, or was removed from it, is told it does not exist, like a made-up id;
+      // no token is 401.
+      expect(await get(cara.token)).toMatchObject({ status: 404, body: { error: { code: 'meeting-not-found' } } });
       const stranger = await w.user('Mallory');
       expect(await get(stranger.token)).toMatchObject({ status: 404, body: { error: { code: 'meeting-not-found' } } });
       expect((await get(stranger.token, 'zzzz-zzzz-zzzz-zzzz')).status).toBe(404);
