@@ -19,6 +19,7 @@ import {
 import { SIGNAL_ROUTES } from '../../lib/stacks/realtime-stack';
 import { ORIGIN_VERIFY_HEADER } from '../../lib/stacks/web-stack';
 import { rendered } from './support/cfn-text';
+import { statementsOfRole } from './support/iam-statements';
 import { defaultApp, type SynthesizedApp } from './support/synth-app';
 import { PEER_PING_INTERVAL_MS } from '../../functions/signaling/heartbeat';
 import { FUNCTION_SETTINGS } from '../../lib/function-entries';
@@ -39,18 +40,6 @@ function logicalIdOf(template: Template, type: string, props: Record<string, unk
   const found = Object.keys(template.findResources(type, { Properties: props }));
   expect(found).toHaveLength(1);
   return found[0]!;
-}
-
-/** Every action a role's policies grant, with the resources, flattened. */
-function statementsOfRole(template: Template, roleLogicalId: string): { actions: string[]; resource: unknown }[] {
-  const policies = template.findResources('AWS::IAM::Policy') as Resources;
-  return Object.values(policies)
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleLogicalId}"`))
-    .flatMap(
-      (p) =>
-        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
-    )
-    .map((s) => ({ actions: ([] as string[]).concat(s.Action), resource: s.Resource }));
 }
 
 function roleOfFunction(template: Template, functionLogicalId: string): string {
