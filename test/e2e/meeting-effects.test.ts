@@ -195,7 +195,10 @@ test('a blur chosen before joining reaches the other page: the wall changes, the
   // The choice is kept on Ann's device: a new pre-join page there starts with it selected.
   const again = await ann.page.context().newPage();
   await again.goto(`${stack.cloud.url}/r/${roomId}`);
-  expect(await again.locator('[data-testid=effect-blur-strong]').isChecked()).toBe(true);
+  // (Kept even if Ann's device could not keep up meanwhile and switched the effect off: that is not her choice.)
+  const remembered = await again.locator('[data-testid=effect-blur-strong]').isChecked();
+  const annSays = await ann.page.locator('[data-testid=effects-status]').innerText();
+  expect({ remembered, annSays }).toEqual({ remembered: true, annSays });
   await again.close();
 });
 

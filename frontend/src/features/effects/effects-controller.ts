@@ -125,11 +125,15 @@ export class EffectsController extends Emitter<EffectsEvents> {
     }
   }
 
+  /**
+   * Switches the effect off for now. What the person chose stays remembered: a busy moment (a build, another tab,
+   * a long meeting on battery) must not erase their choice, and the next pre-join page offers it again, showing
+   * the notice again if this device still cannot keep up.
+   */
   private turnOff(notice: string): void {
     this.local.setVideoProcessor(null);
     this.pipeline = null;
     this.current = NO_EFFECT;
-    saveChoice(this.store, NO_EFFECT);
     this.emit('changed');
     this.emit('notice', notice);
   }
