@@ -1,4 +1,5 @@
 import { closeRedis } from '../functions/shared/redis';
+import { stopRunningTools } from '../functions/recordings/media-tools';
 import { compactAllWhiteboards } from '../functions/room/whiteboard/board-compaction';
 import { RedisWhiteboardLive } from '../functions/room/whiteboard/board-live';
 import { SqlWhiteboardStore } from '../functions/room/whiteboard/board-store';
@@ -378,6 +379,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     cleanups.push(async () => {
       await websocket.stop();
       await runtime.drain();
+      // What an invocation still runs after the drain (an ffmpeg transcode) ends with the cloud, as processes end
+      // with a Lambda execution environment: left running, it would outlive `npm start` or a test suite.
+      const stopped = stopRunningTools('because the local cloud stopped');
+      if (stopped > 0) log(`stopped ${stopped} media tool(s) an unfinished invocation was running`);
     });
 
     const reconciled = await timed('reconcile', reconcileRecordings(notes, warn));

@@ -43,6 +43,29 @@ export function inputArgs(file: string): string[] {
   return ['-format_whitelist', INPUT_FORMAT_WHITELIST, '-protocol_whitelist', 'file', '-i', file];
 }
 
+/**
+ * The tools this process is running, each with its stop. Kept on a global so that every copy of this module (the
+ * local cloud loads handlers apart from its own imports) shares one set.
+ */
+const RUNNING = Symbol.for('connect-now.media-tools.running');
+type StopTool = (reason: string) => void;
+function runningTools(): Set<StopTool> {
+  const holder = globalThis as { [RUNNING]?: Set<StopTool> };
+  return (holder[RUNNING] ??= new Set());
+}
+
+/**
+ * Ends every tool still running (SIGKILL), saying why in each one's error; returns how many there were. The local
+ * cloud calls it on stop, after in-flight invocations had their moment: Lambda's shutdown of an execution
+ * environment ends every process the function started, and an ffmpeg left running here would outlive `npm start`
+ * (or a test suite) for minutes, holding a core.
+ */
+export function stopRunningTools(reason: string): number {
+  const running = [...runningTools()];
+  for (const stop of running) stop(reason);
+  return running.length;
+}
+
 /** Runs a tool without a shell (file names never reach a shell) and with a hard time limit. */
 export function runTool(
   command: string,
@@ -53,31 +76,38 @@ export function runTool(
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let stoppedBecause: string | undefined;
+    const stop: StopTool = (reason) => {
+      stoppedBecause ??= reason;
+      child.kill('SIGKILL');
+    };
+    runningTools().add(stop);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       options.onStderr?.(d);
       stderr = (stderr + d).slice(-STDERR_KEEP);
     });
-    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs).unref() : undefined;
-    child.on('error', (error: NodeJS.ErrnoException) => {
+    const timer = options.timeoutMs
+      ? setTimeout(() => stop(`after ${options.timeoutMs} ms`), options.timeoutMs).unref()
+      : undefined;
+    const settle = () => {
       if (timer) clearTimeout(timer);
+      runningTools().delete(stop);
+    };
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      settle();
       reject(
         error.code === 'ENOENT'
           ? new ToolError(command, null, '', `${command} is not installed (or not on PATH)`)
           : error,
       );
     });
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (code === 0) resolve({ stdout, stderr });
+    child.on('close', (code) => {
+      settle();
+      if (code === 0 && !stoppedBecause) resolve({ stdout, stderr });
       else
         reject(
-          new ToolError(
-            command,
-            code,
-            stderr,
-            signal === 'SIGKILL' ? `${command} was stopped after ${options.timeoutMs} ms` : undefined,
-          ),
+          new ToolError(command, code, stderr, stoppedBecause ? `${command} was stopped ${stoppedBecause}` : undefined),
         );
     });
   });
