@@ -1,16 +1,13 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { issueAccessToken } from '../../functions/auth/tickets';
 import { AVATAR_EDGE } from '../../functions/avatars/process-avatar';
 import { AVATAR_API_PATH, AVATAR_MAX_BYTES, avatarUrlSchema } from '../../functions/shared/protocol/avatars';
-import { startLocalCloud, type LocalCloud } from '../../local/cloud';
+import type { LocalCloud } from '../../local/cloud';
 import { AVATARS_BUCKET_NAME } from '../../local/names';
 import { localClientConfig } from '../../local/standins/sdk-config';
+import { onDatabase, startRealCloud, type RealCloud } from '../support/real-cloud';
 
 /*
  * Profile pictures (#15) through the whole local cloud: real HTTP to the gateway, which sends PUT/DELETE
@@ -18,18 +15,6 @@ import { localClientConfig } from '../../local/standins/sdk-config';
  * as the HTTP API routes and the CloudFront behaviour do in AWS. The attack cases send what a hostile client would.
  * PostgreSQL is this machine's (a random database): PGlite's wasm loader cannot run inside jest's VM.
  */
-const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
-
-async function onDatabase<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ ...PG_ADMIN, database });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 const picture = (format: 'jpeg' | 'png' | 'webp', width = 800, height = 600) =>
   sharp({ create: { width, height, channels: 3, background: { r: 30, g: 120, b: 200 } } })
     .toFormat(format)
@@ -47,30 +32,21 @@ interface Person {
 }
 
 describe('avatars through the local cloud (gateway, Avatar function, S3 stand-in)', () => {
+  let real: RealCloud;
   let cloud: LocalCloud;
+  let database: string;
   let bucket: S3Client;
-  const database = `avatars_it_${randomBytes(5).toString('hex')}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'avatars-it-'));
   const env = { ...process.env };
 
   beforeAll(async () => {
-    await onDatabase('postgres', (c) => c.query(`CREATE DATABASE ${database}`));
-    cloud = await startLocalCloud({
-      port: 0,
-      dataDir,
-      quiet: true,
-      worker: false,
-      buildFrontend: false,
-      databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
-    });
+    real = await startRealCloud('avatars');
+    ({ cloud, database } = real);
     bucket = new S3Client({ ...localClientConfig(cloud.env.AWS_ENDPOINT_URL_S3!), forcePathStyle: true });
   }, 120_000);
 
   afterAll(async () => {
     bucket?.destroy();
-    await cloud?.stop();
-    await onDatabase('postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-    rmSync(dataDir, { recursive: true, force: true });
+    await real?.stop();
     process.env = env;
   });
 

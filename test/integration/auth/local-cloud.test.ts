@@ -1,14 +1,11 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 import { issueRoomTicket, type RoomTicketClaims } from '../../../functions/auth/tickets';
 import { RedisMembership } from '../../../functions/shared/membership';
 import { issueMemberTicket } from '../../support/member-ticket';
 import { SOCKET_PROTOCOL } from '../../../functions/shared/protocol/socket-credential';
-import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '../../../local/cloud';
+import { startRealCloud, type RealCloud } from '../../support/real-cloud';
 import { openCredentialSocket, upgradeStatus } from '../../support/credential-socket';
 import { startOidcProvider, type OidcProvider } from '../../support/oidc-provider';
 
@@ -18,18 +15,6 @@ import { startOidcProvider, type OidcProvider } from '../../support/oidc-provide
  * over the Data API emulator), and a local OpenID provider standing in for Google.
  * PostgreSQL is this machine's (a random database): PGlite's wasm loader cannot run inside jest's VM.
  */
-const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
-
-async function admin(statement: string): Promise<void> {
-  const client = new Client(PG_ADMIN);
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Set-Cookie values of a fetch response as name → value, expired ones removed. */
 function collect(response: Response, jar: Map<string, string>): Map<string, string> {
   for (const line of response.headers.getSetCookie()) {
@@ -47,10 +32,9 @@ const upgrade = (url: string, credential: string | undefined, origin: string | u
   upgradeStatus(url, credential, { origin });
 
 describe('identity through the local cloud (gateway, emulators, default wiring)', () => {
+  let real: RealCloud;
   let cloud: LocalCloud;
   let provider: OidcProvider;
-  const database = `auth_it_${randomBytes(5).toString('hex')}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'auth-it-'));
   const env = { ...process.env };
   const redirectUris: string[] = [];
 
@@ -58,15 +42,8 @@ describe('identity through the local cloud (gateway, emulators, default wiring)'
     provider = await startOidcProvider({ redirectUris });
     process.env.GOOGLE_CLIENT_ID = provider.clientId;
     process.env.GOOGLE_ISSUER = provider.issuer;
-    await admin(`CREATE DATABASE ${database}`);
-    cloud = await startLocalCloud({
-      port: 0,
-      dataDir,
-      quiet: true,
-      worker: false,
-      buildFrontend: false,
-      databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
-    });
+    real = await startRealCloud('auth');
+    cloud = real.cloud;
     redirectUris.push(`${cloud.url}/api/auth/google/callback`);
     // The client secret lives where CDK puts it in AWS: a Secrets Manager secret named by GOOGLE_CLIENT_SECRET_ARN.
     const client = new SecretsManagerClient({});
@@ -78,10 +55,8 @@ describe('identity through the local cloud (gateway, emulators, default wiring)'
   }, 120_000);
 
   afterAll(async () => {
-    await cloud?.stop();
+    await real?.stop();
     await provider?.stop();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    rmSync(dataDir, { recursive: true, force: true });
     process.env = env;
   });
 

@@ -1,15 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 import WebSocket from 'ws';
 import { issueAccessToken, issueRoomTicket } from '../../../functions/auth/tickets';
 import { notifyOwner } from '../../../functions/recordings/notify';
 import type { RecordingRecord } from '../../../functions/recordings/recording-store';
 import { connectionRegistry, userRoomKey } from '../../../functions/signaling/connection-registry';
 import { RecordingServerMessage } from '../../../functions/shared/protocol/recordings';
-import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '../../../local/cloud';
+import { startRealCloud, type RealCloud } from '../../support/real-cloud';
 import { credentialSocket, upgradeStatus } from '../../support/credential-socket';
 
 /*
@@ -18,18 +15,6 @@ import { credentialSocket, upgradeStatus } from '../../support/credential-socket
  * is the production `notifyOwner` with its default wiring, as the transcode and transcription handlers call it.
  * PostgreSQL is this machine's (a random database): PGlite's wasm loader cannot run inside jest's VM.
  */
-const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
-
-async function admin(statement: string): Promise<void> {
-  const client = new Client(PG_ADMIN);
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A socket that queues every message so a test can take them in order. */
 interface Listener {
   ws: WebSocket;
@@ -101,22 +86,14 @@ function recording(id: string, ownerId: string, over: Partial<RecordingRecord> =
 const ids = { ann: randomUUID(), bob: randomUUID(), cy1: randomUUID(), cy2: randomUUID() };
 
 describe('live recording status on the user socket (local cloud)', () => {
+  let real: RealCloud;
   let cloud: LocalCloud;
-  const database = `live_it_${randomBytes(5).toString('hex')}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'live-it-'));
   const sockets: WebSocket[] = [];
   const subs: string[] = [];
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
-    cloud = await startLocalCloud({
-      port: 0,
-      dataDir,
-      quiet: true,
-      worker: false,
-      buildFrontend: false,
-      databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
-    });
+    real = await startRealCloud('live');
+    cloud = real.cloud;
   }, 120_000);
 
   afterAll(async () => {
@@ -131,9 +108,7 @@ describe('live recording status on the user socket (local cloud)', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     }
-    await cloud?.stop();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    rmSync(dataDir, { recursive: true, force: true });
+    await real?.stop();
   });
 
   const userSocketUrl = () => `ws://127.0.0.1:${cloud.port}/peerjs?scope=user`;

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { Client } from 'pg';
 import { s3 } from '../../../functions/shared/aws-clients';
 import { recordingKeys } from '../../../functions/shared/protocol/recordings';
-import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '../../../local/cloud';
+import { startRealCloud, type RealCloud } from '../../support/real-cloud';
 
 /*
  * Renaming and deleting a recording over HTTP through the whole local cloud: the gateway, the unchanged HttpApi
@@ -16,38 +13,16 @@ import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
  */
 jest.setTimeout(60_000);
 
-const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
-const database = `rename_it_${randomBytes(5).toString('hex')}`;
-
-async function admin(statement: string): Promise<void> {
-  const client = new Client(PG_ADMIN);
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
+let real: RealCloud;
 let cloud: LocalCloud;
-const dataDir = mkdtempSync(join(tmpdir(), 'rename-it-'));
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${database}`);
-  cloud = await startLocalCloud({
-    port: 0,
-    dataDir,
-    quiet: true,
-    worker: false,
-    buildFrontend: false,
-    databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
-  });
+  real = await startRealCloud('rename');
+  cloud = real.cloud;
 }, 120_000);
 
 afterAll(async () => {
-  await cloud?.stop();
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  rmSync(dataDir, { recursive: true, force: true });
+  await real?.stop();
 });
 
 interface Answer {

@@ -4,58 +4,32 @@
  * handlers, through the real gateway, must wait the resume out within their function's timeout: a guest signing in,
  * a room being created and joined over HTTP, and a host action on the room socket.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '../../../local/cloud';
+import { startRealCloud, type RealCloud } from '../../support/real-cloud';
 import { getRedis, setRedisForTesting } from '../../../functions/shared/redis';
 import { RoomSocket } from './gateway-suite';
 
 jest.setTimeout(90_000);
 
-const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
-const database = `resume_it_${randomBytes(5).toString('hex')}`;
 // Long enough that every path below meets it more than once (the retry backs off from 500 ms), well inside the
 // 20 s the functions' timeouts leave for a resume.
 const RESUME_MS = 3_000;
 
-async function admin(sql: string): Promise<void> {
-  const client = new Client(PG_ADMIN);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
+let real: RealCloud;
 let cloud: LocalCloud;
-let dataDir: string;
 const sockets: RoomSocket[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'resume-it-'));
-  await admin(`CREATE DATABASE ${database}`);
-  cloud = await startLocalCloud({
-    port: 0,
-    dataDir,
-    quiet: true,
-    worker: false,
-    buildFrontend: false,
-    databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
-  });
+  real = await startRealCloud('resume');
+  cloud = real.cloud;
 }, 90_000);
 
 afterAll(async () => {
   for (const s of sockets) s.close();
   await Promise.all(sockets.map((s) => s.closed().catch(() => undefined)));
-  await cloud?.stop();
+  await real?.stop();
   getRedis().disconnect();
   setRedisForTesting(undefined);
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 async function api(method: string, path: string, token?: string, body?: unknown) {

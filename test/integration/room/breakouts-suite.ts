@@ -1,26 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import type WebSocket from 'ws';
-import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '../../../local/cloud';
+import { startRealCloud, type RealCloud } from '../../support/real-cloud';
 import { getRedis, setRedisForTesting } from '../../../functions/shared/redis';
 import { credentialSocket } from '../../support/credential-socket';
 import { removeKeysUnder, type RedisTarget } from '../../support/redis-cluster';
 import { RoomSocket } from './gateway-suite';
-
-const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client(PG_ADMIN);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A raw PeerJS socket on the join ticket, as peerjs@1.5.5 opens it; every frame kept. */
 class RawPeer {
@@ -65,36 +50,26 @@ const offer = (dst: string) => ({
 export function describeBreakoutsThroughGateway(title: string, options: Partial<RedisTarget>) {
   describe(title, () => {
     jest.setTimeout(60_000);
+    let real: RealCloud;
     let cloud: LocalCloud;
-    let dataDir: string;
-    const database = `breakouts_it_${randomBytes(5).toString('hex')}`;
     const closers: (() => void)[] = [];
     const env = { ...process.env };
 
     beforeAll(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'breakouts-it-'));
-      await admin(`CREATE DATABASE ${database}`);
       if (options.redisUrl) process.env.REDIS_PREFIX = `test-bo-${randomBytes(5).toString('hex')}:`;
-      cloud = await startLocalCloud({
-        port: 0,
-        dataDir,
-        quiet: true,
-        worker: false,
-        buildFrontend: false,
+      real = await startRealCloud('breakouts', {
         redisUrl: options.redisUrl,
         redisCluster: options.redisCluster ?? false,
-        databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
       });
+      cloud = real.cloud;
     }, 90_000);
 
     afterAll(async () => {
       for (const close of closers) close();
       await new Promise((resolve) => setTimeout(resolve, 500));
-      await cloud?.stop();
+      await real?.stop();
       getRedis().disconnect();
       setRedisForTesting(undefined);
-      await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      rmSync(dataDir, { recursive: true, force: true });
       if (options.redisUrl && process.env.REDIS_PREFIX) {
         await removeKeysUnder({ ...options, redisUrl: options.redisUrl }, process.env.REDIS_PREFIX);
       }

@@ -1,26 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import type WebSocket from 'ws';
 import { credentialSocket } from '../../support/credential-socket';
-import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '../../../local/cloud';
+import { startRealCloud, type RealCloud } from '../../support/real-cloud';
 import type { ServerMessage, ServerMessageOf } from '../../../functions/shared/protocol/room';
 import { removeKeysUnder, type RedisTarget } from '../../support/redis-cluster';
 import { getRedis, setRedisForTesting } from '../../../functions/shared/redis';
-
-const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client(PG_ADMIN);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A browser-like room socket: Origin header, ticket in the query, every frame parsed and kept. */
 export class RoomSocket {
@@ -106,39 +91,29 @@ const HOSTILE = `<img src=x onerror=alert(1)> '); DROP TABLE rooms;--`;
 export function describeRoomsThroughGateway(title: string, options: Partial<RedisTarget>) {
   describe(title, () => {
     jest.setTimeout(30_000);
+    let real: RealCloud;
     let cloud: LocalCloud;
-    let dataDir: string;
-    const database = `rooms_it_${randomBytes(5).toString('hex')}`;
     const sockets: RoomSocket[] = [];
     const env = { ...process.env };
 
     beforeAll(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'rooms-it-'));
-      await admin(`CREATE DATABASE ${database}`);
       if (options.redisUrl) process.env.REDIS_PREFIX = `test-room-${randomBytes(5).toString('hex')}:`;
-      cloud = await startLocalCloud({
-        port: 0,
-        dataDir,
-        quiet: true,
-        worker: false,
-        buildFrontend: false,
+      real = await startRealCloud('rooms', {
         redisUrl: options.redisUrl,
         redisCluster: options.redisCluster ?? false,
-        databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
       });
+      cloud = real.cloud;
     }, 90_000);
 
     afterAll(async () => {
       for (const s of sockets) s.close();
       await Promise.all(sockets.map((s) => s.closed().catch(() => undefined)));
       await new Promise((resolve) => setTimeout(resolve, 500)); // let $disconnect handlers finish
-      await cloud?.stop();
+      await real?.stop();
       // The handlers ran in this process and opened the process-wide Redis client; the local cloud does not own
       // it, so a real Redis connection would keep jest alive after the tests.
       getRedis().disconnect();
       setRedisForTesting(undefined);
-      await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      rmSync(dataDir, { recursive: true, force: true });
       if (options.redisUrl && process.env.REDIS_PREFIX) {
         await removeKeysUnder({ ...options, redisUrl: options.redisUrl }, process.env.REDIS_PREFIX);
       }

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 import type WebSocket from 'ws';
 import { credentialSocket } from '../../support/credential-socket';
-import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+import type { LocalCloud } from '../../../local/cloud';
+import { startRealCloud } from '../../support/real-cloud';
 import { issueMemberTicket } from '../../support/member-ticket';
 
 export interface TestCloud {
@@ -12,48 +9,17 @@ export interface TestCloud {
   stop(): Promise<void>;
 }
 
-const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
-
-async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client(PG_ADMIN);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
- * The whole local cloud on a free port and a throw-away data folder, with a random database on this machine's
- * PostgreSQL (PGlite's wasm loader needs a dynamic import jest's VM cannot do) and real Redis when `redisUrl` is given.
+ * The whole local cloud with the real handlers (test/support/real-cloud.ts), with real Redis when `redisUrl` is
+ * given (its keys under a random prefix).
  */
 export async function startTestCloud(options: { redisUrl?: string; redisCluster?: boolean } = {}): Promise<TestCloud> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'signaling-it-'));
-  const database = `signaling_it_${Math.random().toString(36).slice(2, 10)}`;
-  await admin((c) => c.query(`CREATE DATABASE ${database}`));
   if (options.redisUrl) process.env.REDIS_PREFIX = `it-${Math.random().toString(36).slice(2)}:`;
-  const cloud = await startLocalCloud({
-    port: 0,
-    dataDir,
-    quiet: true,
-    worker: false,
-    buildFrontend: false,
+  const { cloud, stop } = await startRealCloud('signaling', {
     redisUrl: options.redisUrl,
     redisCluster: options.redisCluster ?? false,
-    databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
-  }).catch(async (error: unknown) => {
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${database}`));
-    throw error;
   });
-  return {
-    cloud,
-    stop: async () => {
-      await cloud.stop();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { cloud, stop };
 }
 
 export interface Identity {
