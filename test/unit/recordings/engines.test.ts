@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NoEngineInstalled, UnsupportedOption } from '../../../containers/whisper/src/engines/engine';
@@ -41,6 +41,24 @@ describe('pocketsphinx output', () => {
     await expect(
       engine.transcribe('x.wav', { language: 'de', translate: false, durationSeconds: 1 }),
     ).rejects.toBeInstanceOf(UnsupportedOption);
+  });
+
+  it('never starts for a job aborted before it got there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fake-sphinx-'));
+    const marker = join(dir, 'started');
+    const binary = join(dir, 'pocketsphinx');
+    writeFileSync(binary, `#!/bin/sh\ntouch '${marker}'\nsleep 30\n`);
+    chmodSync(binary, 0o755);
+    const engine = new PocketsphinxEngine({ binary });
+    await expect(
+      engine.transcribe('x.wav', {
+        language: 'en',
+        translate: false,
+        durationSeconds: 1,
+        signal: AbortSignal.abort(new Error('shutting down')),
+      }),
+    ).rejects.toThrow('shutting down');
+    expect(existsSync(marker)).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WhisperCppEngine } from '../../../containers/whisper/src/engines/whisper-cpp';
@@ -77,4 +77,17 @@ it('stops the CLI when the job is aborted (SIGTERM hand-back)', async () => {
   });
   setTimeout(() => abort.abort(new Error('shutting down')), 100);
   await expect(running).rejects.toThrow('shutting down');
+});
+
+it('never starts the CLI for a job aborted before it got there (SIGTERM during the download)', async () => {
+  const marker = join(dir, 'started');
+  const engine = new WhisperCppEngine({ binary: fakeCli(`touch '${marker}'; sleep 30`), model: '/m.bin' });
+  const running = engine.transcribe('/tmp/in.wav', {
+    language: 'en',
+    translate: false,
+    durationSeconds: 1,
+    signal: AbortSignal.abort(new Error('shutting down')),
+  });
+  await expect(running).rejects.toThrow('shutting down');
+  expect(existsSync(marker)).toBe(false);
 });

@@ -58,6 +58,9 @@ export class PocketsphinxEngine implements TranscriptionEngine {
 
   private run(wavFile: string, options: TranscribeOptions): Promise<string> {
     return new Promise((resolve, reject) => {
+      // A job aborted before its engine starts (SIGTERM during the download) must not start it: an abort event
+      // that has already fired never reaches the listener below.
+      options.signal?.throwIfAborted();
       const child = spawn(this.config.binary, ['-infile', wavFile, '-time', 'yes', ...(this.config.extraArgs ?? [])], {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,

@@ -143,6 +143,9 @@ export class WhisperCppEngine implements TranscriptionEngine {
   /** Resolves with what the CLI said on stderr once it exits 0. */
   private run(args: string[], options: TranscribeOptions): Promise<string> {
     return new Promise((resolve, reject) => {
+      // A job aborted before its engine starts (SIGTERM during the download) must not start it: an abort event
+      // that has already fired never reaches the listener below.
+      options.signal?.throwIfAborted();
       const child = spawn(this.config.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       const stderr = new StderrLog();
       const onAbort = () => killEngine(child);
