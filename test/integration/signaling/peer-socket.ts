@@ -15,11 +15,7 @@ export interface TestCloud {
  */
 export async function startTestCloud(options: { redisUrl?: string; redisCluster?: boolean } = {}): Promise<TestCloud> {
   if (options.redisUrl) process.env.REDIS_PREFIX = `it-${Math.random().toString(36).slice(2)}:`;
-  const { cloud, stop } = await startRealCloud('signaling', {
-    redisUrl: options.redisUrl,
-    redisCluster: options.redisCluster ?? false,
-  });
-  return { cloud, stop };
+  return startRealCloud('signaling', { redisUrl: options.redisUrl, redisCluster: options.redisCluster ?? false });
 }
 
 export interface Identity {
