@@ -6,6 +6,7 @@ import {
   type RecordingStatusMessage,
 } from '../shared/protocol/recordings';
 import { connectionRegistry, userRoomKey, type ConnectionRegistry } from '../signaling/connection-registry';
+import { goneForGood } from '../signaling/handshake-grace';
 import type { RecordingRecord } from './recording-store';
 
 /** The live status message for a recording's current state. */
@@ -37,6 +38,8 @@ export function exportMessage(r: RecordingRecord): RecordingExportMessage | null
 export interface OwnerNotifierDeps {
   registry: () => ConnectionRegistry;
   post: (connectionId: string, message: unknown) => Promise<boolean>;
+  /** Epoch ms (tests move it); default Date.now. */
+  now?: () => number;
 }
 
 /**
@@ -60,7 +63,8 @@ export function createOwnerNotifier(deps: OwnerNotifierDeps) {
       let delivered = 0;
       for (const c of connections) {
         if (await deps.post(c.connectionId, payload)) delivered++;
-        else await registry.deleteConnection(c.connectionId);
+        // A socket still in its handshake answers 410 too, and is not gone (handshake-grace.ts).
+        else if (goneForGood(c, (deps.now ?? Date.now)())) await registry.deleteConnection(c.connectionId);
       }
       return delivered;
     } catch (error) {

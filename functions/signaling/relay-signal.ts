@@ -8,6 +8,7 @@ import {
 } from '../shared/protocol/peerjs';
 import { notAMemberError, type Membership } from '../shared/membership';
 import type { ConnectionRecord, ConnectionRegistry, PeerBinding } from './connection-registry';
+import { goneForGood } from './handshake-grace';
 import type { Notifier } from './ports';
 
 export interface RelayDeps {
@@ -18,6 +19,8 @@ export interface RelayDeps {
   /** Drops a cached peer binding (when the registry is a RegistryCache). */
   forgetPeer?(peerId: string): void;
   membership: Pick<Membership, 'checkRelay'>;
+  /** Epoch ms (tests move it); default Date.now. */
+  now?: () => number;
 }
 
 export type RelayOutcome =
@@ -113,12 +116,18 @@ export async function relaySignal(deps: RelayDeps, connectionId: string, body: s
     if (!target) break;
     if (reachable) {
       if (await deps.notifier.post(target.connectionId, relayed)) return { status: 'delivered', src, dst };
-      // 410: the socket died without a $disconnect yet; forget it so the next sender gets EXPIRE straight away.
       gone = target.connectionId;
-      await Promise.all([
-        deps.registry.deleteConnection(target.connectionId),
-        deps.registry.releasePeerId(dst, target.connectionId),
-      ]);
+      if (goneForGood(await deps.registry.getConnection(target.connectionId), (deps.now ?? Date.now)())) {
+        // 410: the socket died without a $disconnect yet; forget it so the next sender gets EXPIRE straight away.
+        await Promise.all([
+          deps.registry.deleteConnection(target.connectionId),
+          deps.registry.releasePeerId(dst, target.connectionId),
+        ]);
+      } else {
+        // It may still be in its handshake (handshake-grace.ts): not reachable yet, but not gone. A cached
+        // binding may still predate a newer socket of the peer: the second try reads it afresh.
+        deps.forgetPeer?.(dst);
+      }
     } else {
       // Not deliverable here. Only a cached answer is worth a second look (the peer may have moved rooms since).
       if (!deps.forgetPeer) break;

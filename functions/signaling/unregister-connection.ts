@@ -1,5 +1,6 @@
 import type { ServerMessage } from '../shared/protocol/peerjs';
 import type { ConnectionRecord, ConnectionRegistry } from './connection-registry';
+import { goneForGood } from './handshake-grace';
 import type { Notifier } from './ports';
 
 export interface UnregisterDeps {
@@ -7,6 +8,8 @@ export interface UnregisterDeps {
   notifier: Notifier;
   /** The room feature's own cleanup (roster, host hand-over) for a closed room socket. */
   onRoomSocketDisconnected(conn: ConnectionRecord): Promise<void>;
+  /** Epoch ms (tests move it); default Date.now. */
+  now?: () => number;
 }
 
 export type UnregisterResult =
@@ -50,6 +53,8 @@ export async function unregisterConnection(deps: UnregisterDeps, connectionId: s
         told.push(other.peerId);
         return;
       }
+      // A peer still joining (its handshake not done) answers 410 too: it is not gone (handshake-grace.ts).
+      if (!goneForGood(other, (deps.now ?? Date.now)())) return;
       await Promise.all([
         deps.registry.deleteConnection(other.connectionId),
         deps.registry.releasePeerId(other.peerId, other.connectionId),

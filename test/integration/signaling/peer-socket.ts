@@ -87,7 +87,10 @@ export class PeerSocket {
       const found = this.received.find(predicate);
       if (found) return found;
       if (Date.now() > deadline) {
-        throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.received)}`);
+        const state = this.closeCode === undefined ? 'still open' : `closed with ${this.closeCode}`;
+        throw new Error(
+          `no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.received)} (socket ${state})`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 100);

@@ -1,3 +1,4 @@
+import { HANDSHAKE_GRACE_MS } from '../../../functions/signaling/handshake-grace';
 import { createHarness, type Harness } from './harness';
 
 describe('$disconnect', () => {
@@ -40,9 +41,19 @@ describe('$disconnect', () => {
     const alice = (await h.open('alice', { peerId: 'alice' })).connectionId;
     const bob = (await h.open('bob', { peerId: 'bob' })).connectionId;
     h.live.delete(bob);
+    h.advance(HANDSHAKE_GRACE_MS);
     await h.close(alice);
     expect(await h.registry.getConnection(bob)).toBeUndefined();
     expect(await h.registry.findPeer('bob')).toBeUndefined();
+  });
+
+  it('keeps a peer that answers 410 while it may still be in its handshake (joining as another leaves)', async () => {
+    const alice = (await h.open('alice', { peerId: 'alice' })).connectionId;
+    const carol = (await h.open('carol', { peerId: 'carol' })).connectionId;
+    h.live.delete(carol); // registered by its $connect; API Gateway refuses posts until the handshake is done
+    await h.close(alice);
+    expect(await h.registry.getConnection(carol)).toMatchObject({ peerId: 'carol' });
+    expect(await h.registry.findPeer('carol')).toMatchObject({ connectionId: carol });
   });
 
   it('does not free an id held by another identity when the refused (ID-TAKEN) socket closes', async () => {

@@ -35,7 +35,16 @@ export interface Who {
  * with aws-sdk-client-mock answering for the management API (410 for sockets that are not live) and Lambda.
  * Connection ids are unique per harness so rate-limit counters (shared in-process Redis emulation) never mix.
  */
-export function createHarness() {
+export interface HarnessOptions {
+  /**
+   * Default subs of their own (`user-alice-<harness>` instead of `user-alice`): the per-identity $connect limit
+   * (20 a minute) counts in the shared in-process Redis, and a file whose every test opens the same people passes
+   * it. Off by default, for the files that name the default subs in their assertions.
+   */
+  ownSubs?: boolean;
+}
+
+export function createHarness(options: HarnessOptions = {}) {
   const registry = new InMemoryRegistry();
   const live = new Set<string>();
   const inboxes = new Map<string, unknown[]>();
@@ -43,6 +52,7 @@ export function createHarness() {
   const invocations: unknown[] = [];
   const prefix = Math.random().toString(36).slice(2, 8);
   const id = (name: string) => `${prefix}-${name}`;
+  const defaultSub = (who: Who) => who.sub ?? (options.ownSubs ? `user-${who.peerId}-${prefix}` : `user-${who.peerId}`);
   /** Posts refused with 410 before a socket's handshake "completes" (per connection). */
   const handshakeRefusals = new Map<string, number>();
 
@@ -78,17 +88,26 @@ export function createHarness() {
   const onRoomSocketDisconnected = jest.fn(async (_conn: ConnectionRecord) => {});
   const connect = createConnectHandler(() => ({ ...defaultConnectDeps(), registry }));
   const opener = createOpenerHandler(() => ({ notifier: wsNotifier, sleep: async () => {} }));
+  /** The handlers' clock: connections are registered at the real time, and `advance` ages them. */
+  let clockOffset = 0;
+  const now = () => Date.now() + clockOffset;
   const relay = createRelayHandler(() => ({
     registry,
     notifier: wsNotifier,
     countFrame: (connectionId) => rateLimit(`signal:${connectionId}`, limits.signal),
     membership: new RedisMembership(),
+    now,
   }));
-  const disconnect = createDisconnectHandler(() => ({ registry, notifier: wsNotifier, onRoomSocketDisconnected }));
+  const disconnect = createDisconnectHandler(() => ({
+    registry,
+    notifier: wsNotifier,
+    onRoomSocketDisconnected,
+    now,
+  }));
 
   /** What the join route and the room socket's join leave behind for this ticket (see test/support/member-ticket.ts). */
   function joined(who: Who) {
-    const sub = who.sub ?? `user-${who.peerId}`;
+    const sub = defaultSub(who);
     const roomId = who.roomId ?? 'room-1';
     return markJoined({ sub, name: who.name ?? who.peerId, roomId, peerId: who.peerId, role: who.role ?? 'member' });
   }
@@ -101,8 +120,8 @@ export function createHarness() {
         routeKey: '$connect',
         authorizer: who
           ? {
-              principalId: who.sub ?? `user-${who.peerId}`,
-              sub: who.sub ?? `user-${who.peerId}`,
+              principalId: defaultSub(who),
+              sub: defaultSub(who),
               name: who.name ?? who.peerId,
               roomId: who.roomId ?? 'room-1',
               peerId: who.peerId,
@@ -148,6 +167,10 @@ export function createHarness() {
     async close(connectionId: string) {
       live.delete(connectionId);
       return disconnect(event(connectionId));
+    },
+    /** Moves the relay's and $disconnect's clock on (every connection so far grows that much older). */
+    advance(ms: number) {
+      clockOffset += ms;
     },
     inbox: (connectionId: string) => (inboxes.get(connectionId) ?? []) as Array<Record<string, unknown>>,
     clearInboxes: () => inboxes.clear(),

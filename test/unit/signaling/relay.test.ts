@@ -3,6 +3,7 @@ import { MAX_SIGNAL_BYTES } from '../../../functions/shared/protocol/peerjs';
 import { limits } from '../../../functions/shared/rate-limit';
 import { wsNotifier } from '../../../functions/signaling/ports';
 import { createRelayHandler } from '../../../functions/signaling/relay';
+import { HANDSHAKE_GRACE_MS } from '../../../functions/signaling/handshake-grace';
 import { RegistryCache } from '../../../functions/signaling/registry-cache';
 import { answer, candidate, createHarness, offer, type Harness } from './harness';
 
@@ -11,7 +12,7 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
   let alice: string;
   let bob: string;
   beforeEach(async () => {
-    h = createHarness();
+    h = createHarness({ ownSubs: true });
     alice = (await h.open('alice', { peerId: 'alice', roomId: 'room-1' })).connectionId;
     bob = (await h.open('bob', { peerId: 'bob', roomId: 'room-1' })).connectionId;
     h.clearInboxes();
@@ -66,10 +67,31 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
 
   it('drops a stale (410) destination from the registry and tells the sender EXPIRE', async () => {
     h.live.delete(bob); // the socket died; its $disconnect has not arrived
+    h.advance(HANDSHAKE_GRACE_MS);
     await h.send(alice, offer('bob'));
     expect(h.inbox(alice)).toEqual([{ type: 'EXPIRE', src: 'bob', dst: 'alice' }]);
     expect(await h.registry.findPeer('bob')).toBeUndefined();
     expect(await h.registry.getConnection(bob)).toBeUndefined();
+  });
+
+  it('keeps a destination that answers 410 while it may still be in its handshake: it is joining, not gone', async () => {
+    const carol = (await h.open('carol', { peerId: 'carol', roomId: 'room-1' })).connectionId;
+    h.clearInboxes();
+    // Registered by its $connect, but API Gateway refuses posts to it until the $connect integration has returned.
+    h.live.delete(carol);
+    await h.send(alice, offer('carol'));
+    expect(h.inbox(alice)).toEqual([{ type: 'EXPIRE', src: 'carol', dst: 'alice' }]);
+    expect(await h.registry.findPeer('carol')).toMatchObject({ connectionId: carol });
+    expect(await h.registry.getConnection(carol)).toMatchObject({ peerId: 'carol' });
+    // Once its handshake is done, carol can signal and be called.
+    h.live.add(carol);
+    await h.send(carol, candidate('alice'));
+    await h.send(alice, offer('carol'));
+    expect(h.inbox(alice)).toEqual([
+      { type: 'EXPIRE', src: 'carol', dst: 'alice' },
+      expect.objectContaining({ type: 'CANDIDATE', src: 'carol' }),
+    ]);
+    expect(h.inbox(carol)).toEqual([expect.objectContaining({ type: 'OFFER', src: 'alice' })]);
   });
 
   it('follows a peer that reconnected on a new socket when its cached binding answers 410', async () => {
@@ -79,12 +101,33 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
       notifier: wsNotifier,
       countFrame: async () => {},
       membership: new RedisMembership(),
+      now: () => Date.now() + HANDSHAKE_GRACE_MS, // the old socket is past its handshake: its 410 means gone
     }));
     const send = (from: string, message: unknown) =>
       relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });
     await send(alice, candidate('bob')); // caches bob → old socket
     const fresh = (await h.open('bob2', { peerId: 'bob', roomId: 'room-1' })).connectionId;
     h.live.delete(bob); // the old socket is gone; the cache does not know yet
+    await send(alice, offer('bob'));
+    expect(h.inbox(fresh)).toEqual([{ type: 'OPEN' }, expect.objectContaining({ type: 'OFFER', src: 'alice' })]);
+    expect(h.inbox(alice)).toEqual([]);
+    expect(await h.registry.getConnection(bob)).toBeUndefined();
+  });
+
+  it('follows a reconnected peer even when the socket its cached binding names is young (no eviction then)', async () => {
+    const cache = new RegistryCache(h.registry);
+    const relay = createRelayHandler(() => ({
+      registry: cache,
+      notifier: wsNotifier,
+      countFrame: async () => {},
+      forgetPeer: (peerId) => cache.forgetPeer(peerId),
+      membership: new RedisMembership(),
+    }));
+    const send = (from: string, message: unknown) =>
+      relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });
+    await send(alice, candidate('bob')); // caches bob → old socket
+    const fresh = (await h.open('bob2', { peerId: 'bob', roomId: 'room-1' })).connectionId;
+    h.live.delete(bob);
     await send(alice, offer('bob'));
     expect(h.inbox(fresh)).toEqual([{ type: 'OPEN' }, expect.objectContaining({ type: 'OFFER', src: 'alice' })]);
     expect(h.inbox(alice)).toEqual([]);
