@@ -10,6 +10,7 @@
  * Reference, same run, same pages: one member leaves and joins again (click Join → the same full mesh), i.e. what
  * a person waits for to get into this meeting at all. Issue #12's target is under 2 s for open and close.
  * Each figure runs from the moment the page dispatched the click (not from when Playwright was asked to click).
+ * `--trace` prints each page's calls after every close, with the times of their states (see TRACE_CALLS).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +70,54 @@ const MARK_CLICK = `window.__markClick = (selector) => {
   document.querySelector(selector).addEventListener('click', () => { window.__clickedAt = Date.now(); }, { capture: true, once: true });
 };`;
 
+/**
+ * `--trace`: every page also logs each RTCPeerConnection's life (created, signaling/ICE/connection states, first
+ * decoded frame, closed), and after each close the bench prints, per page, the calls made since the click with
+ * their times from it: where the seconds of a close go.
+ */
+const trace = process.argv.includes('--trace');
+const TRACE_CALLS = `(() => {
+  const Inner = window.RTCPeerConnection;
+  if (!Inner || window.__callTrace) return;
+  window.__callTrace = [];
+  const Traced = function (...args) {
+    const pc = new Inner(...args);
+    const rec = { created: Date.now(), events: [] };
+    window.__callTrace.push(rec);
+    const log = (e) => rec.events.push([e, Date.now()]);
+    pc.addEventListener('signalingstatechange', () => log('sig:' + pc.signalingState));
+    pc.addEventListener('iceconnectionstatechange', () => log('ice:' + pc.iceConnectionState));
+    pc.addEventListener('connectionstatechange', () => log('pc:' + pc.connectionState));
+    const poll = setInterval(async () => {
+      if (pc.connectionState === 'closed') { log('closed'); clearInterval(poll); return; }
+      if (pc.connectionState !== 'connected') return;
+      const stats = await pc.getStats();
+      let frames = 0;
+      stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0; });
+      if (frames > 0) { log('decoded'); clearInterval(poll); }
+    }, 25);
+    return pc;
+  };
+  Traced.prototype = Inner.prototype;
+  Object.setPrototypeOf(Traced, Inner);
+  window.RTCPeerConnection = Traced;
+})();`;
+
+/** The calls each page made since `since`, with their events in ms from it (for `--trace`). */
+async function printCallTrace(pages: Page[], names: string[], since: number): Promise<void> {
+  for (const [i, page] of pages.entries()) {
+    const calls = await page.evaluate(
+      (t0) =>
+        ((window as unknown as { __callTrace?: { created: number; events: [string, number][] }[] }).__callTrace ?? [])
+          .filter((c) => c.created >= t0)
+          .map((c) => [`new +${c.created - t0}`, ...c.events.map(([e, t]) => `${e} +${t - t0}`)].join(', ')),
+      since,
+    );
+    console.error(`  ${names[i]}: ${calls.length} new calls`);
+    for (const c of calls) console.error(`    ${c}`);
+  }
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -111,7 +160,12 @@ async function main(): Promise<void> {
   const closes: number[] = [];
   const joins: number[] = [];
   try {
-    const host = await browser.newPage();
+    const newPage = async () => {
+      const page = await browser.newPage();
+      if (trace) await page.addInitScript(TRACE_CALLS);
+      return page;
+    };
+    const host = await newPage();
     // Five pages on a shared 2-core machine: Playwright's 30 s default for a fill or a click ran out while a page was
     // still busy starting its camera.
     host.setDefaultTimeout(90_000);
@@ -123,7 +177,7 @@ async function main(): Promise<void> {
     await host.click('[data-testid=join]');
     await host.waitForSelector('[data-testid=meeting]');
     await host.evaluate(WATCH_MESH);
-    const members = await Promise.all(['Ann', 'Bob', 'Cat', 'Dan'].map(() => browser.newPage()));
+    const members = await Promise.all(['Ann', 'Bob', 'Cat', 'Dan'].map(() => newPage()));
     for (const page of members) page.setDefaultTimeout(90_000);
     for (const [i, page] of members.entries()) await joinAs(page, roomUrl, ['Ann', 'Bob', 'Cat', 'Dan'][i]!);
     const everyone = [host, ...members];
@@ -145,6 +199,7 @@ async function main(): Promise<void> {
       const closeClick = await clickAt(host, '[data-testid=breakout-close]');
       const close = Math.max(...(await closed)) - closeClick;
       lags.push(closeClick - t0);
+      if (trace) await printCallTrace(everyone, ['Host', 'Ann', 'Bob', 'Cat', 'Dan'], closeClick);
       // Reference: Dan leaves and joins again, until every page holds the full mesh.
       const dan = members[3]!;
       await dan.click('[data-testid=leave]');
