@@ -1,3 +1,4 @@
+import { PASSWORD_DICTIONARY_PACKAGE } from '../functions/auth/password-dictionary';
 import { AVATAR_API_PATH } from '../functions/shared/protocol/avatars';
 
 /**
@@ -32,10 +33,13 @@ export const HTTP_FUNCTION_ROUTES: readonly { method: 'PUT' | 'DELETE'; path: st
 
 /**
  * npm packages a function loads at run time instead of from its bundle, copied beside index.mjs with their
- * dependencies (lib/constructs/native-modules.ts): sharp's libvips is a native binary that esbuild cannot bundle.
+ * dependencies (lib/constructs/native-modules.ts): sharp's libvips is a native binary that esbuild cannot bundle,
+ * and zxcvbn's common-password dictionary (≈ 420 KiB) is loaded only by the requests that judge a new password,
+ * so the HTTP API's cold start no longer compiles it (functions/auth/passwords.ts).
  */
-export const FUNCTION_NATIVE_MODULES: Partial<Record<FunctionName, readonly string[]>> = {
+export const FUNCTION_RUNTIME_MODULES: Partial<Record<FunctionName, readonly string[]>> = {
   Avatar: ['sharp'],
+  HttpApi: [PASSWORD_DICTIONARY_PACKAGE],
 };
 
 /**

@@ -8,7 +8,7 @@ import {
   CONTAINER_FUNCTIONS,
   FUNCTION_ASSET_DIRECTORIES,
   FUNCTION_ENTRIES,
-  FUNCTION_NATIVE_MODULES,
+  FUNCTION_RUNTIME_MODULES,
   type FunctionName,
 } from '../lib/function-entries';
 
@@ -33,7 +33,7 @@ async function bundle(name: string, entry: string): Promise<Row> {
   const source = join(ROOT, entry);
   if (!existsSync(source)) return { name, entry, missing: true };
   const outfile = join(OUT, name.replace(/ .*/, ''), 'index.mjs');
-  const native = FUNCTION_NATIVE_MODULES[name as FunctionName] ?? [];
+  const native = FUNCTION_RUNTIME_MODULES[name as FunctionName] ?? [];
   await build({
     ...lambdaBuildOptions(ROOT),
     external: [...EXTERNAL_MODULES, ...native],

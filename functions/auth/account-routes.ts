@@ -80,8 +80,8 @@ export function createAccountRoutes(deps: AccountDeps): Route[] {
     await deps.rateLimit(`mail:email:${addressKey(email)}`, limits.accountMail);
   }
 
-  function requireStrong(password: string, words: string[]) {
-    const problem = passwordProblem(password, words);
+  async function requireStrong(password: string, words: string[]) {
+    const problem = await passwordProblem(password, words);
     if (problem) throw new BadRequest(problem, [{ path: 'password', message: problem }], 'weak-password');
   }
 
@@ -91,7 +91,7 @@ export function createAccountRoutes(deps: AccountDeps): Route[] {
     const name = guestNameSchema.safeParse(request.name);
     if (!name.success) throw new BadRequest(name.error.issues[0]!.message, undefined, 'bad-name');
     // Judged before anything touches the database: the verdict cannot depend on whether the address is known.
-    requireStrong(request.password, [request.email, name.data]);
+    await requireStrong(request.password, [request.email, name.data]);
     await limitMail(event, request.email);
     // Hashed in both cases: the new account needs it, and an existing one must cost the same time.
     const passwordHash = await deps.passwords.hash(request.password);
@@ -163,7 +163,7 @@ export function createAccountRoutes(deps: AccountDeps): Route[] {
     await deps.rateLimit(`signin:ip:${await addressOf(event)}`, limits.signIn);
     const { token, password } = readJson(event, passwordResetConfirmSchema);
     // Strength is checked before the link is used up, so a refused password leaves the link working.
-    requireStrong(password, []);
+    await requireStrong(password, []);
     const passwordHash = await deps.passwords.hash(password);
     const store = accounts();
     const userId = await store.consumeResetLink(token);
@@ -184,7 +184,7 @@ export function createAccountRoutes(deps: AccountDeps): Route[] {
     if (!(await deps.passwords.verify(currentPassword, await store.passwordHashOf(user.id)))) {
       throw new Unauthorized('The current password is not right', 'wrong-password');
     }
-    requireStrong(newPassword, [user.name, user.email ?? '']);
+    await requireStrong(newPassword, [user.name, user.email ?? '']);
     await store.setPassword(user.id, await deps.passwords.hash(newPassword));
     logger.info('password changed; other sessions ended', { userId: user.id });
     // This browser stays signed in on a fresh session of the new generation; every other one is signed out.

@@ -1,6 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
 
 /**
  * scrypt cost. OWASP's Password Storage Cheat Sheet: N=2^17, r=8, p=1 (128 MiB, roughly 0.2-0.5 s on one Lambda
@@ -56,14 +55,31 @@ export function createPasswordHasher(cost: ScryptCost = OWASP_SCRYPT): PasswordH
 /** zxcvbn's 0-4 scale; 3 is "safely unguessable: moderate protection from offline slow-hash scenario". */
 export const MIN_PASSWORD_SCORE = 3;
 
-let estimator: ZxcvbnFactory | undefined;
+let estimator: Promise<ZxcvbnFactory> | undefined;
+
+/** zxcvbn with its dictionary, loaded on the first check (password-dictionary.ts says why). */
+function loadEstimator(): Promise<ZxcvbnFactory> {
+  if (!estimator) {
+    // The literal of PASSWORD_DICTIONARY_PACKAGE (a test checks they agree): TypeScript types the module from it.
+    const loading = import('@zxcvbn-ts/language-common').then(
+      ({ adjacencyGraphs, dictionary }) =>
+        new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs, useLevenshteinDistance: true }),
+    );
+    estimator = loading;
+    // A failed load is not kept: the next check tries again.
+    loading.catch(() => {
+      if (estimator === loading) estimator = undefined;
+    });
+  }
+  return estimator;
+}
 
 /**
  * Why a new password is too easy to guess, or undefined when it is strong enough. `userInputs` (the email, its
  * local part, the display name) count as known words, so "Grace.Hopper2026" is weak for Grace Hopper.
  */
-export function passwordProblem(password: string, userInputs: string[]): string | undefined {
-  estimator ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs, useLevenshteinDistance: true });
+export async function passwordProblem(password: string, userInputs: string[]): Promise<string | undefined> {
+  const estimator = await loadEstimator();
   // Whole, in parts and run together: "Ada Lovelace" gives "ada", "lovelace" and "adalovelace".
   const inputs = userInputs
     .map((input) => input.toLowerCase())

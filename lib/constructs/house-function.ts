@@ -79,8 +79,9 @@ export interface HouseFunctionProps {
    */
   readonly architecture?: lambda.Architecture;
   /**
-   * npm packages loaded from node_modules beside the bundle instead of bundled (native binaries, e.g. sharp),
-   * copied with their dependencies and the binaries for `architecture` (native-modules.ts).
+   * npm packages loaded from node_modules beside the bundle instead of bundled (native binaries such as sharp, or a
+   * large package only some requests import), copied with their dependencies and the binaries for `architecture`
+   * (native-modules.ts).
    * @default - none
    */
   readonly nativeModules?: readonly string[];

@@ -13,7 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   FUNCTION_ENTRIES,
-  FUNCTION_NATIVE_MODULES,
+  FUNCTION_RUNTIME_MODULES,
   HTTP_FUNCTION_ROUTES,
   type FunctionName,
 } from '../function-entries';
@@ -98,6 +98,8 @@ export class ApiStack extends Stack {
       entry: FUNCTION_ENTRIES.HttpApi,
       serviceName: 'api',
       description: 'HTTP API: sessions, rooms, recordings, subtitles, ICE servers',
+      // The password dictionary, loaded only when a new password is judged (functions/auth/password-dictionary.ts).
+      nativeModules: FUNCTION_RUNTIME_MODULES.HttpApi,
       // Rate limits and lobby state live in Valkey.
       ...signedInFunctionBase,
       environment: {
@@ -148,7 +150,7 @@ export class ApiStack extends Stack {
       description: 'Profile pictures: decodes, resizes and re-encodes uploads (sharp) into the avatars bucket',
       // sharp's prebuilt libvips as `npm ci` installs it on the (x86_64) build machines; see native-modules.ts.
       architecture: lambda.Architecture.X86_64,
-      nativeModules: FUNCTION_NATIVE_MODULES.Avatar,
+      nativeModules: FUNCTION_RUNTIME_MODULES.Avatar,
       // The upload limit per account lives in Valkey.
       ...signedInFunctionBase,
       environment: signedInEnvironment,

@@ -11,7 +11,7 @@ import {
   nativeModuleFiles,
   NativeModuleMissingError,
 } from '../../lib/constructs/native-modules';
-import { FUNCTION_ENTRIES, FUNCTION_NATIVE_MODULES, FUNCTION_SETTINGS } from '../../lib/function-entries';
+import { FUNCTION_ENTRIES, FUNCTION_RUNTIME_MODULES, FUNCTION_SETTINGS } from '../../lib/function-entries';
 import { AVATAR_API_PATH } from '../../functions/shared/protocol/avatars';
 import { defaultApp, type SynthesizedApp } from './support/synth-app';
 import { statementsOfRole } from './support/iam-statements';
@@ -165,7 +165,7 @@ describe('avatars bucket and CloudFront', () => {
 
 describe('sharp beside the bundle (lib/constructs/native-modules.ts)', () => {
   test('copies sharp, its dependencies and the Linux x64 binaries only', () => {
-    const names = nativeModuleFiles(PROJECT_ROOT, FUNCTION_NATIVE_MODULES.Avatar!, { cpu: 'x64' }).map((f) => f.name);
+    const names = nativeModuleFiles(PROJECT_ROOT, FUNCTION_RUNTIME_MODULES.Avatar!, { cpu: 'x64' }).map((f) => f.name);
     expect(names).toEqual(
       expect.arrayContaining([
         'sharp',
@@ -195,12 +195,12 @@ describe('sharp beside the bundle (lib/constructs/native-modules.ts)', () => {
     try {
       await build({
         ...lambdaBuildOptions(PROJECT_ROOT),
-        external: [...EXTERNAL_MODULES, ...FUNCTION_NATIVE_MODULES.Avatar!],
+        external: [...EXTERNAL_MODULES, ...FUNCTION_RUNTIME_MODULES.Avatar!],
         entryPoints: [join(PROJECT_ROOT, FUNCTION_ENTRIES.Avatar)],
         outfile: join(dir, 'index.mjs'),
         logLevel: 'error',
       });
-      for (const file of nativeModuleFiles(PROJECT_ROOT, FUNCTION_NATIVE_MODULES.Avatar!, { cpu: 'x64' })) {
+      for (const file of nativeModuleFiles(PROJECT_ROOT, FUNCTION_RUNTIME_MODULES.Avatar!, { cpu: 'x64' })) {
         cpSync(file.dir, join(dir, 'node_modules', file.name), { recursive: true });
       }
       // The bundle imports sharp at load: resolving it from the copied folder proves what the zip will hold works.

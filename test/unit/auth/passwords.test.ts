@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PASSWORD_DICTIONARY_PACKAGE } from '../../../functions/auth/password-dictionary';
 import { createPasswordHasher, OWASP_SCRYPT, passwordProblem } from '../../../functions/auth/passwords';
 import { emailSchema, newPasswordSchema } from '../../../functions/shared/protocol/accounts';
 
@@ -35,16 +38,22 @@ describe('password hashing', () => {
 });
 
 describe('password strength', () => {
-  it('refuses common passwords, keyboard walks and the person’s own name or address', () => {
+  it('refuses common passwords, keyboard walks and the person’s own name or address', async () => {
     for (const weak of ['password1234', 'qwertyuiop123', '1234567890', 'iloveyou2024']) {
-      expect(passwordProblem(weak, [])).toBeDefined();
+      expect(await passwordProblem(weak, [])).toBeDefined();
     }
-    expect(passwordProblem('adalovelace1815', ['ada.lovelace@example.com', 'Ada Lovelace'])).toBeDefined();
+    expect(await passwordProblem('adalovelace1815', ['ada.lovelace@example.com', 'Ada Lovelace'])).toBeDefined();
   });
 
-  it('accepts passphrases of unrelated words', () => {
-    expect(passwordProblem('correct horse battery staple', ['ada@example.com'])).toBeUndefined();
-    expect(passwordProblem('violet tangerine lighthouse orbit', [])).toBeUndefined();
+  it('accepts passphrases of unrelated words', async () => {
+    expect(await passwordProblem('correct horse battery staple', ['ada@example.com'])).toBeUndefined();
+    expect(await passwordProblem('violet tangerine lighthouse orbit', [])).toBeUndefined();
+  });
+
+  it('imports the dictionary package that lib/function-entries.ts copies beside the bundle', () => {
+    const source = readFileSync(join(__dirname, '../../../functions/auth/passwords.ts'), 'utf8');
+    expect(source).toContain(`import('${PASSWORD_DICTIONARY_PACKAGE}')`);
+    expect(source).not.toMatch(/from '@zxcvbn-ts\/language-common'/);
   });
 
   it('bounds the length before any hashing', () => {
