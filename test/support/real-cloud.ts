@@ -7,24 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../local/cloud';
+import { databaseUrl, onDatabase } from './postgres';
 
-/** This machine's PostgreSQL (trust auth), as every integration suite reaches it. */
-export const POSTGRES_SERVER = 'postgres://postgres@127.0.0.1:5432';
-
-export const databaseUrl = (database: string) => `${POSTGRES_SERVER}/${database}`;
-
-/** Runs `work` on a connection to `database` (`postgres` for CREATE/DROP DATABASE) and closes it. */
-export async function onDatabase<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: databaseUrl(database) });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export { databaseUrl, onDatabase, POSTGRES_SERVER } from './postgres';
 
 export interface RealCloud {
   cloud: LocalCloud;

@@ -6,6 +6,7 @@ import { loadMigrations, splitStatements } from '../../../functions/migrate/migr
 import { postgresAnswers, startDataApiProcess, type BackendKind } from '../../support/data-api-process';
 import { DataApiSql } from '../../../functions/shared/sql/data-api-sql';
 import type { Sql } from '../../../functions/shared/sql/sql';
+import { databaseUrl, POSTGRES_ADMIN_URL } from '../../support/postgres';
 
 export interface IdentityDb {
   kind: BackendKind;
@@ -15,8 +16,6 @@ export interface IdentityDb {
 }
 
 const IDENTITY_MIGRATIONS = ['0001_identity', '0006_email_accounts', '0008_account_changes', '0009_avatars'];
-
-const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
  * The backends this machine offers: PGlite always (what `npm start` embeds), PostgreSQL when it answers.
@@ -39,13 +38,13 @@ export async function startIdentityDb(kind: BackendKind): Promise<IdentityDb> {
   let dropDatabase = async (): Promise<void> => undefined;
   if (kind === 'postgres') {
     const name = `cn_auth_${randomBytes(6).toString('hex')}`;
-    const admin = new Client({ connectionString: PG_ADMIN });
+    const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
-    target = `postgres://postgres@127.0.0.1:5432/${name}`;
+    target = databaseUrl(name);
     dropDatabase = async () => {
-      const c = new Client({ connectionString: PG_ADMIN });
+      const c = new Client({ connectionString: POSTGRES_ADMIN_URL });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();

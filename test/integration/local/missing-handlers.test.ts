@@ -3,20 +3,20 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { startTestCloud, standInHandlers, type TestCloud } from './support/test-cloud';
 import { refusedStatus } from './support/ws-client';
+import { databaseUrl, POSTGRES_ADMIN_URL } from '../../support/postgres';
 
 /*
  * A feature that is not written yet must not take the rest down: clear 501s and a /healthz entry. This cloud also
  * runs on this machine's real PostgreSQL (a throw-away database) and real Redis instead of the embedded ones, and
  * builds and serves the real frontend bundle.
  */
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const database = `cn_local_${randomBytes(5).toString('hex')}`;
 const nowhere = join(__dirname, 'support', 'no-such-module.ts');
 let cloud: TestCloud;
 
 async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
+  const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();
   try {
     await client.query(sql);
@@ -29,7 +29,7 @@ beforeAll(async () => {
   await admin(`CREATE DATABASE ${database}`);
   cloud = await startTestCloud({
     handlers: standInHandlers({ HttpApi: nowhere, WsConnect: nowhere }),
-    databaseUrl: `postgres://postgres@127.0.0.1:5432/${database}`,
+    databaseUrl: databaseUrl(database),
     redisUrl: REDIS_URL,
     buildFrontend: true,
   });
@@ -63,7 +63,7 @@ it('says which real services it uses: PostgreSQL at DATABASE_URL (migrated) and 
   expect(health.parts.postgres).toMatchObject({ status: 'up', servedBy: 'postgres (DATABASE_URL)' });
   expect(health.parts.redis).toMatchObject({ status: 'up', servedBy: `redis at ${REDIS_URL}` });
   expect(cloud.env.REDIS_URL).toBe(REDIS_URL);
-  const client = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
+  const client = new Client({ connectionString: databaseUrl(database) });
   await client.connect();
   const { rows } = await client.query('SELECT version FROM schema_migrations ORDER BY version');
   await client.end();

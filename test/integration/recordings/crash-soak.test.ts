@@ -18,6 +18,7 @@ import {
   type RecordingSummary,
 } from '../../../functions/shared/protocol/recordings';
 import { keywordOverlap, twoPartSpeechVideo, type MediaFixture } from '../../support/media-fixtures';
+import { databaseUrl, POSTGRES_ADMIN_URL } from '../../support/postgres';
 
 /*
  * Issue 16's crash test: recordings in flight while the whole local cloud (functions, stand-ins, the Whisper worker
@@ -36,7 +37,6 @@ jest.setTimeout(480_000);
 const SEED = Number(process.env.CRASH_SOAK_SEED ?? 1605);
 const REPO = join(__dirname, '..', '..', '..');
 const CLOUD_ENTRY = join(__dirname, 'crash-cloud.ts');
-const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Parts go up in slices with a pause between them, as over a real network, so a kill can land inside one. */
 const SLICE_BYTES = 1024 * 1024;
 const SLICE_PAUSE_MS = 40;
@@ -88,7 +88,7 @@ let videoSeconds: number;
 const log: string[] = [];
 
 async function admin(statement: string): Promise<void> {
-  const client = new Client({ connectionString: PG_ADMIN });
+  const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();
   try {
     await client.query(statement);
@@ -111,7 +111,7 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'cn-crash-soak-'));
   await admin(`CREATE DATABASE ${database}`);
-  db = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
+  db = new Client({ connectionString: databaseUrl(database) });
   await db.connect();
   port = await freePort();
   video = await twoPartSpeechVideo();
@@ -135,7 +135,7 @@ async function start(): Promise<Running> {
       ...process.env,
       PORT: String(port),
       DATA_DIR: dataDir,
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+      DATABASE_URL: databaseUrl(database),
       POWERTOOLS_LOG_LEVEL: 'INFO',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,8 +13,8 @@ import { DataApiSql } from '../../../functions/shared/sql/data-api-sql';
 import type { Sql } from '../../../functions/shared/sql/sql';
 import { startS3, type S3StandIn } from '../../../local/standins/s3';
 import { startSqs, type SqsStandIn } from '../../../local/standins/sqs';
+import { databaseUrl, POSTGRES_ADMIN_URL } from '../../support/postgres';
 
-const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const BUCKET = 'recordings-test';
 export const CLUSTER_ARN = 'arn:aws:rds:us-east-1:000000000000:cluster:test';
 export const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:test';
@@ -81,13 +81,13 @@ export async function startStandIns(options: {
   let dropDatabase = async (): Promise<void> => undefined;
   if (backend === 'postgres') {
     const name = `cn_rec_${randomBytes(6).toString('hex')}`;
-    const admin = new Client({ connectionString: PG_ADMIN });
+    const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
-    target = `postgres://postgres@127.0.0.1:5432/${name}`;
+    target = databaseUrl(name);
     dropDatabase = async () => {
-      const c = new Client({ connectionString: PG_ADMIN });
+      const c = new Client({ connectionString: POSTGRES_ADMIN_URL });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();

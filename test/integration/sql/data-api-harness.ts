@@ -8,8 +8,7 @@ import type { PgBackend } from '../../../local/standins/pg-backend';
 import { PgliteWorkerBackend } from '../../../local/standins/pglite-worker-backend';
 import { PostgresBackend } from '../../../local/standins/postgres-backend';
 import { DataApiSql } from '../../../functions/shared/sql/data-api-sql';
-
-export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { POSTGRES_ADMIN_URL } from '../../support/postgres';
 
 export interface DataApiTarget {
   sql: DataApiSql;
