@@ -49,6 +49,8 @@ export interface BoardSyncOptions {
   flushMs?: number;
   /** The waits before a resync after a refusal. @default WHITEBOARD_RESYNC */
   resync?: ResyncTiming;
+  /** Told each time a resync runs, with the count so far (the view shows it for the e2e's failure reports). */
+  onResync?: (resyncs: number) => void;
 }
 
 /** One document with its undo history; replaced whole when the page drops its edits for the server's board. */
@@ -66,6 +68,7 @@ export class BoardSync {
   private reassembler = new Reassembler(WHITEBOARD_LIMITS.boardBytes * 2);
   private readonly flushMs: number;
   private readonly backoff: ResyncBackoff;
+  private readonly onResync: ((resyncs: number) => void) | undefined;
   private readonly listeners = new Set<() => void>();
   private resyncTimer: ReturnType<typeof setTimeout> | undefined;
   private dropLocal = false;
@@ -80,6 +83,7 @@ export class BoardSync {
   ) {
     this.flushMs = options.flushMs ?? 80;
     this.backoff = new ResyncBackoff(options.resync);
+    this.onResync = options.onResync;
     this.current = this.newDocument();
   }
 
@@ -222,6 +226,7 @@ export class BoardSync {
   private resync(): void {
     this.resyncTimer = undefined;
     this.resyncs += 1;
+    this.onResync?.(this.resyncs);
     if (this.dropLocal) {
       this.dropLocal = false;
       // Edits the server would take (an erasure on a full board) go out first; the refused ones are dropped below.

@@ -69,7 +69,12 @@ function ownerId(): string {
 }
 
 export function createWhiteboard(session: MeetingSession, toast: (text: string) => void): WhiteboardView {
-  const sync = new BoardSync((m) => session.sendWhiteboard(m));
+  // The count of resyncs is shown when one has run (it runs after a backoff, not at the refusal that asks for it).
+  const sync = new BoardSync((m) => session.sendWhiteboard(m), {
+    onResync: (resyncs) => {
+      el.dataset.resyncs = String(resyncs);
+    },
+  });
   const owner = ownerId();
   let seq = 0;
   let tool: Tool = 'pen';
@@ -397,7 +402,6 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
       sync.receive(m);
     } else if (m.type === 'error') {
       sync.refused(m);
-      el.dataset.resyncs = String(sync.resyncs);
     } else if (m.type === 'wb.status') {
       locked = m.locked;
       applyRole();
@@ -467,7 +471,6 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
     // A frame of ours may have been an update the server never stored: run the handshake again to be sure.
     session.on('serverFailed', () => {
       sync.serverFailed();
-      el.dataset.resyncs = String(sync.resyncs);
     }),
     session.on('phase', (phase) => {
       if (phase === 'in-room') sync.connected();

@@ -98,6 +98,21 @@ describe('a page whose board update is refused', () => {
     expect(sync.resyncs).toBe(2);
   });
 
+  it('tells its owner each resync when it runs, not when the refusal asking for it arrives', () => {
+    const told: number[] = [];
+    const own = new BoardSync((m) => sent.push(m) > 0, { onResync: (n) => told.push(n) });
+    own.connected();
+    sent.length = 0;
+    own.refused(refusal('rate_limited'));
+    expect(told).toEqual([]);
+    jest.advanceTimersByTime(WHITEBOARD_RESYNC.firstMs);
+    expect(told).toEqual([1]);
+    own.refused(refusal('rate_limited', 'wb-2'));
+    jest.advanceTimersByTime(2 * WHITEBOARD_RESYNC.firstMs);
+    expect(told).toEqual([1, 2]);
+    own.destroy();
+  });
+
   it('drops what the server will never take and takes the server’s board instead', () => {
     const server = new Y.Doc();
     server.getMap('items').set('theirs', stroke(5));
