@@ -169,6 +169,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       modules: opts.handlers,
       asyncRetryDelaysMs: opts.asyncRetryDelaysMs,
       log: warn,
+      note: log,
     });
     cleanups.push(() => runtime.drain());
 

@@ -42,6 +42,11 @@ export interface LambdaRuntimeOptions {
   /** Retry delays for async (Event) invocations; Lambda retries twice, about 1 and 2 minutes apart. */
   asyncRetryDelaysMs?: number[];
   log?: (line: string) => void;
+  /**
+   * For what is expected rather than wrong: an async invocation the stop interrupted (its tools are ended with the
+   * cloud, as a Lambda's are with its execution environment). @default log
+   */
+  note?: (line: string) => void;
 }
 
 /**
@@ -119,7 +124,12 @@ export class LambdaRuntime {
           await this.invoke(name, event);
           return;
         } catch (error) {
-          const last = attempt >= this.retryDelays.length || this.stopped || error instanceof FunctionMissingError;
+          if (this.stopped) {
+            // Stopping ended it (drain() waited, then the cloud ended its tools); nothing retries after a stop.
+            this.note(`${name} async invocation ended by the stop, not retried: ${describe(error)}`);
+            return;
+          }
+          const last = attempt >= this.retryDelays.length || error instanceof FunctionMissingError;
           this.log(
             `${name} async invocation failed (attempt ${attempt + 1})${last ? '' : ', will retry'}: ${describe(error)}`,
           );
@@ -173,6 +183,10 @@ export class LambdaRuntime {
 
   private log(line: string): void {
     (this.options.log ?? console.error)(line);
+  }
+
+  private note(line: string): void {
+    (this.options.note ?? this.options.log ?? console.error)(line);
   }
 }
 

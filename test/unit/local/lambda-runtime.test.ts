@@ -4,6 +4,7 @@ import { FUNCTION_MODULES, FUNCTION_TIMEOUT_SECONDS, type FunctionName } from '.
 import { FunctionTimeoutError, LambdaRuntime } from '../../../local/lambda/runtime';
 
 const SLOW = join(__dirname, 'fixtures', 'slow-handler.ts');
+const FAILING = join(__dirname, 'fixtures', 'failing-handler.ts');
 
 describe('local Lambda runtime: as strict as Lambda about time', () => {
   it('runs every function of the CDK app with the timeout the stacks deploy (one table)', () => {
@@ -38,5 +39,39 @@ describe('local Lambda runtime: as strict as Lambda about time', () => {
       await jest.advanceTimersByTimeAsync(9001);
       await expect(quick).resolves.toBe('done');
     });
+  });
+});
+
+describe('local Lambda runtime: async invocations and the stop', () => {
+  it('logs a failure while it runs as an error, with the retry Lambda makes', async () => {
+    const log = jest.fn();
+    const note = jest.fn();
+    const runtime = new LambdaRuntime({
+      region: 'us-east-1',
+      modules: { PeerOpener: FAILING },
+      asyncRetryDelaysMs: [10],
+      log,
+      note,
+    });
+    runtime.invokeAsync('PeerOpener', { ms: 0 });
+    for (let i = 0; i < 200 && log.mock.calls.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(log.mock.calls.map(([line]) => line)).toEqual([
+      expect.stringMatching(/^PeerOpener async invocation failed \(attempt 1\), will retry: /),
+      expect.stringMatching(/^PeerOpener async invocation failed \(attempt 2\): /),
+    ]);
+    expect(note).not.toHaveBeenCalled();
+  });
+
+  it('only notes an invocation the stop ended (a green test run prints nothing), and retries nothing after it', async () => {
+    const log = jest.fn();
+    const note = jest.fn();
+    const runtime = new LambdaRuntime({ region: 'us-east-1', modules: { PeerOpener: FAILING }, log, note });
+    runtime.invokeAsync('PeerOpener', { ms: 50 });
+    await new Promise((r) => setTimeout(r, 10)); // running when the stop comes
+    await runtime.drain(2000);
+    expect(note.mock.calls.map(([line]) => line)).toEqual([
+      'PeerOpener async invocation ended by the stop, not retried: Error: ffmpeg was stopped because the local cloud stopped',
+    ]);
+    expect(log).not.toHaveBeenCalled();
   });
 });
