@@ -19,6 +19,21 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
   });
   afterEach(() => h.restore());
 
+  /** The relay handler over a RegistryCache of the harness's registry (a warm Lambda's view); sends a frame. */
+  function relayThroughCache(options: { forget: boolean; now?: () => number }) {
+    const cache = new RegistryCache(h.registry);
+    const relay = createRelayHandler(() => ({
+      registry: cache,
+      notifier: wsNotifier,
+      countFrame: async () => {},
+      ...(options.forget ? { forgetPeer: (peerId: string) => cache.forgetPeer(peerId) } : {}),
+      membership: new RedisMembership(),
+      ...(options.now ? { now: options.now } : {}),
+    }));
+    return (from: string, message: unknown) =>
+      relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });
+  }
+
   it('delivers OFFER, ANSWER and CANDIDATE with src = the sender id and the payload unchanged', async () => {
     await h.send(alice, offer('bob'));
     await h.send(bob, answer('alice'));
@@ -95,16 +110,8 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
   });
 
   it('follows a peer that reconnected on a new socket when its cached binding answers 410', async () => {
-    const cache = new RegistryCache(h.registry);
-    const relay = createRelayHandler(() => ({
-      registry: cache,
-      notifier: wsNotifier,
-      countFrame: async () => {},
-      membership: new RedisMembership(),
-      now: () => Date.now() + HANDSHAKE_GRACE_MS, // the old socket is past its handshake: its 410 means gone
-    }));
-    const send = (from: string, message: unknown) =>
-      relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });
+    // Without forgetPeer; the old socket is past its handshake, so its 410 means gone.
+    const send = relayThroughCache({ forget: false, now: () => Date.now() + HANDSHAKE_GRACE_MS });
     await send(alice, candidate('bob')); // caches bob → old socket
     const fresh = (await h.open('bob2', { peerId: 'bob', roomId: 'room-1' })).connectionId;
     h.live.delete(bob); // the old socket is gone; the cache does not know yet
@@ -115,16 +122,7 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
   });
 
   it('follows a reconnected peer even when the socket its cached binding names is young (no eviction then)', async () => {
-    const cache = new RegistryCache(h.registry);
-    const relay = createRelayHandler(() => ({
-      registry: cache,
-      notifier: wsNotifier,
-      countFrame: async () => {},
-      forgetPeer: (peerId) => cache.forgetPeer(peerId),
-      membership: new RedisMembership(),
-    }));
-    const send = (from: string, message: unknown) =>
-      relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });
+    const send = relayThroughCache({ forget: true });
     await send(alice, candidate('bob')); // caches bob → old socket
     const fresh = (await h.open('bob2', { peerId: 'bob', roomId: 'room-1' })).connectionId;
     h.live.delete(bob);
@@ -134,16 +132,7 @@ describe('PeerJS relay (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE)', () => {
   });
 
   it('re-reads a cached binding that points into another room (the peer moved rooms since)', async () => {
-    const cache = new RegistryCache(h.registry);
-    const relay = createRelayHandler(() => ({
-      registry: cache,
-      notifier: wsNotifier,
-      countFrame: async () => {},
-      forgetPeer: (peerId) => cache.forgetPeer(peerId),
-      membership: new RedisMembership(),
-    }));
-    const send = (from: string, message: unknown) =>
-      relay({ requestContext: { connectionId: from }, body: JSON.stringify(message) });
+    const send = relayThroughCache({ forget: true });
     const eve = (await h.open('eve', { peerId: 'eve', roomId: 'room-2' })).connectionId;
     await send(eve, offer('bob')); // caches bob (room-1); eve gets EXPIRE
     const bobInRoom2 = (await h.open('bob-moved', { peerId: 'bob', roomId: 'room-2' })).connectionId;
