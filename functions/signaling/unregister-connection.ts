@@ -41,9 +41,19 @@ export async function unregisterConnection(deps: UnregisterDeps, connectionId: s
   if (!released) return { status: 'peer', peerId: conn.peerId, released, told: [] };
 
   const goneId = conn.peerId;
-  const others = (await deps.registry.listRoom(conn.roomId, 'peer')).filter(
+  const inRoom = await deps.registry.listRoom(conn.roomId);
+  // Only the signalling socket dropped (a network blip, an idle close): the person is still in the meeting on their
+  // room socket, and their calls still carry media peer to peer. A LEAVE would make every other page close its call
+  // to them (PeerJS closes all of a peer's connections on LEAVE), only for the calls to be dialled again once their
+  // page has reconnected. If they really are gone, their room socket's close takes them off the roster, and every
+  // page's mesh drops its calls to them then.
+  const stillInMeeting = inRoom.some(
+    (c) => c.kind === 'room' && c.sub === conn.sub && c.peerId === goneId && c.connectionId !== connectionId,
+  );
+  if (stillInMeeting) return { status: 'peer', peerId: goneId, released, told: [] };
+  const others = inRoom.filter(
     (other): other is ConnectionRecord & { peerId: string } =>
-      other.connectionId !== connectionId && !!other.peerId && other.role !== 'lobby',
+      other.kind === 'peer' && other.connectionId !== connectionId && !!other.peerId && other.role !== 'lobby',
   );
   const told: string[] = [];
   await Promise.all(

@@ -47,6 +47,25 @@ describe('$disconnect', () => {
     expect(await h.registry.findPeer('bob')).toBeUndefined();
   });
 
+  it('sends no LEAVE when only the signalling socket dropped: the person is still in the meeting on their room socket', async () => {
+    const bob = (await h.open('bob', { peerId: 'bob' })).connectionId;
+    await h.open('ana-room', { peerId: 'ana', kind: 'room' });
+    const ana = (await h.open('ana', { peerId: 'ana' })).connectionId;
+    h.clearInboxes();
+    await h.close(ana);
+    expect(h.inbox(bob)).toEqual([]); // Bob keeps his call to Ana: its media flows peer to peer meanwhile
+    expect(await h.registry.findPeer('ana')).toBeUndefined(); // the id is free for her page's reconnect
+  });
+
+  it('still sends LEAVE when the room socket left is another person’s or another page’s', async () => {
+    const bob = (await h.open('bob', { peerId: 'bob' })).connectionId;
+    await h.open('other-tab', { peerId: 'ana-tab-2', sub: 'user-ana', kind: 'room' });
+    const ana = (await h.open('ana', { peerId: 'ana', sub: 'user-ana' })).connectionId;
+    h.clearInboxes();
+    await h.close(ana);
+    expect(h.inbox(bob)).toEqual([{ type: 'LEAVE', src: 'ana', dst: 'bob' }]);
+  });
+
   it('keeps a peer that answers 410 while it may still be in its handshake (joining as another leaves)', async () => {
     const alice = (await h.open('alice', { peerId: 'alice' })).connectionId;
     const carol = (await h.open('carol', { peerId: 'carol' })).connectionId;
