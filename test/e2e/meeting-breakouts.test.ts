@@ -5,7 +5,7 @@
  * reloads a page or asks for the camera again (the same page objects and the same local tracks keep running).
  */
 import type { Page } from 'playwright-core';
-import { inboundTotals, waitUntil } from '../support/browser';
+import { callFlows, waitUntil, type CallFlow } from '../support/browser';
 import {
   createRoom,
   joinRoom,
@@ -47,8 +47,10 @@ const chatTexts = async (page: Page) => {
 };
 
 /**
- * Waits until the page shows exactly `names` as tiles and its calls are exactly one per other roommate, every one
- * of them decoding new video frames: nobody outside the room reaches this page, and everyone inside does.
+ * Waits until the page shows exactly `names` as tiles and receives media on exactly one call per other roommate,
+ * each of them decoding new video frames, while every other call it holds receives nothing at all, no video frame
+ * and no audio packet: nobody outside the room reaches this page, and everyone inside does. (A call to someone in
+ * another room may stay connected, parked and silent, so that it resumes at once when they are back: mesh-plan.ts.)
  */
 async function waitForRoom(person: Person, names: string[], timeoutMs = 90_000) {
   const expected = names.map((n) => (n === person.name ? `${n} (you)` : n)).sort();
@@ -58,27 +60,25 @@ async function waitForRoom(person: Person, names: string[], timeoutMs = 90_000) 
     { timeoutMs },
   );
   const others = names.length - 1;
-  const first = await waitUntil(
-    `${person.name} to hold exactly ${others} connected call(s)`,
-    async () => {
-      const t = await inboundTotals(person.page);
-      return t.openConnections === others && t.framesDecodedPerConnection.length === others ? t : undefined;
-    },
-    { timeoutMs },
-  );
-  if (others === 0) return;
-  await waitUntil(
-    `${person.name}'s ${others} call(s) all decoding new frames`,
-    async () => {
-      const t = await inboundTotals(person.page);
-      return (
-        t.openConnections === others &&
-        t.framesDecodedPerConnection.length === others &&
-        t.framesDecodedPerConnection.every((f, i) => f > (first.framesDecodedPerConnection[i] ?? 0))
-      );
-    },
-    { timeoutMs },
-  );
+  let last: CallFlow[] = [];
+  try {
+    await waitUntil(
+      `${person.name} to receive media from exactly ${others} call(s) and nothing on any other`,
+      async () => {
+        last = await callFlows(person.page);
+        const carrying = last.filter((c) => c.frames > 0);
+        const silent = last.filter((c) => c.frames === 0 && c.audioPackets === 0);
+        return (
+          carrying.length === others &&
+          carrying.every((c) => c.state === 'connected') &&
+          silent.length === last.length - others
+        );
+      },
+      { timeoutMs },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last sample: ${JSON.stringify(last)}`, { cause: error });
+  }
 }
 
 async function say(page: Page, text: string) {

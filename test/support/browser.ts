@@ -138,6 +138,53 @@ export async function inboundTotals(page: Page): Promise<InboundTotals> {
   });
 }
 
+/** What one live peer connection received during a sampling window. */
+export interface CallFlow {
+  /** Its place in the page's list of every peer connection it created (stable across samples). */
+  index: number;
+  state: RTCPeerConnectionState;
+  /** Video frames decoded during the window. */
+  frames: number;
+  /** Audio packets received during the window. */
+  audioPackets: number;
+}
+
+/**
+ * What each live peer connection of the page received over `windowMs`: a call that stays connected while its
+ * peer sends nothing (a breakout room's parked call) shows zeros, one carrying media does not.
+ */
+export async function callFlows(page: Page, windowMs = 1500): Promise<CallFlow[]> {
+  return page.evaluate(async (ms) => {
+    const pcs = ((window as unknown as { __testPeerConnections?: RTCPeerConnection[] }).__testPeerConnections ??
+      []) as RTCPeerConnection[];
+    const sample = async () =>
+      Promise.all(
+        pcs.map(async (pc) => {
+          if (pc.connectionState === 'closed') return null;
+          let frames = 0;
+          let audio = 0;
+          (await pc.getStats()).forEach(
+            (s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+              if (s.type !== 'inbound-rtp') return;
+              if (s.kind === 'video') frames += s.framesDecoded ?? 0;
+              if (s.kind === 'audio') audio += s.packetsReceived ?? 0;
+            },
+          );
+          return { frames, audio };
+        }),
+      );
+    const before = await sample();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    const after = await sample();
+    return pcs.flatMap((pc, index) => {
+      const a = after[index];
+      if (!a || pc.connectionState === 'closed') return [];
+      const b = before[index] ?? { frames: 0, audio: 0 };
+      return [{ index, state: pc.connectionState, frames: a.frames - b.frames, audioPackets: a.audio - b.audio }];
+    });
+  }, windowMs);
+}
+
 /** Polls `check` until it returns a truthy value or the timeout passes; never sleeps a fixed time. */
 export async function waitUntil<T>(
   what: string,

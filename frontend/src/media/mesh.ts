@@ -9,7 +9,7 @@ import type { Signaling } from '../net/signaling';
 import { CALL_HOLD_MS, CallGate, type CallGateOptions } from './call-gate';
 import type { PeerPosition } from './call-direction';
 import type { LocalMedia } from './local-media';
-import { isLiveCall, planCameraCalls } from './mesh-plan';
+import { isLiveCall, PARK_DECISION_MS, parkedFate, planCameraCalls } from './mesh-plan';
 import { encodingFor, videoCapFor, type VideoSource } from './quality-policy';
 
 export type StreamKind = 'camera' | 'screen';
@@ -41,14 +41,37 @@ function isAlive(call: MediaConnection): boolean {
  */
 export const ANSWER_TIMEOUT_MS = 3 * CALL_HOLD_MS;
 
+export interface MeshOptions {
+  gate?: CallGateOptions;
+  /**
+   * Whether `peerId`, no longer in our roster, is present in another breakout room (the breakout state says so):
+   * their call stays parked (mesh-plan.ts). Without it every dropped call closes.
+   */
+  elsewhere?: (peerId: string) => boolean;
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+}
+
+/** A call silenced while its peer is in another breakout room, and the senders that sent our media on it. */
+interface Parked {
+  call: MediaConnection;
+  since: number;
+  silenced: { sender: RTCRtpSender; kind: string }[];
+}
+
 export class Mesh extends Emitter<MeshEvents> {
   private readonly camera = new Map<string, MediaConnection>();
   private readonly screenOut = new Map<string, MediaConnection>();
   private readonly screenIn = new Map<string, MediaConnection>();
+  private readonly parked = new Map<string, Parked>();
   private screenStream: MediaStream | null = null;
   private participants = 1;
   private audioOnly = false;
   private readonly gate: CallGate;
+  private readonly elsewhere: (peerId: string) => boolean;
+  private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private lastRoster = new Set<string>();
 
   /**
    * @param admits whether the current roster shows `peerId` (sharing, for a screen call): only such calls are
@@ -58,10 +81,13 @@ export class Mesh extends Emitter<MeshEvents> {
     private readonly signaling: Signaling,
     private readonly local: LocalMedia,
     admits: (peerId: string, kind: StreamKind) => boolean,
-    gateOptions?: CallGateOptions,
+    options: MeshOptions = {},
   ) {
     super();
-    this.gate = new CallGate(admits, gateOptions);
+    this.gate = new CallGate(admits, options.gate);
+    this.elsewhere = options.elsewhere ?? (() => false);
+    this.now = options.now ?? Date.now;
+    this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     signaling.on('call', (call) => this.gate.offer(call, metadataOf(call).kind, () => this.incoming(call)));
     local.on('trackReplaced', (kind, track) => this.replaceTrack(kind, track));
     local.on('sentSizeChanged', () => this.applyQuality());
@@ -75,6 +101,9 @@ export class Mesh extends Emitter<MeshEvents> {
    */
   reconcile(self: PeerPosition, roster: PeerPosition[]): void {
     this.participants = Math.max(1, roster.length);
+    this.lastRoster = new Set(roster.map((p) => p.peerId));
+    // Resume the parked calls of people back in our room before planning: they need no new call.
+    this.reviewParked();
     // First answer the held calls the roster now admits: a call we already hold is never placed twice.
     this.gate.rosterChanged();
     const calls = new Map<string, boolean>();
@@ -92,8 +121,77 @@ export class Mesh extends Emitter<MeshEvents> {
         if (this.screenStream && (!share || !isAlive(share))) this.callScreen(remote.peerId);
       }
     }
-    for (const peerId of plan.drop) this.drop(peerId);
+    for (const peerId of plan.drop) {
+      if (!this.park(peerId)) this.drop(peerId);
+    }
     this.applyQuality();
+  }
+
+  /**
+   * Decides each parked call again (mesh-plan.ts parkedFate): resumed when its peer is back in the last roster,
+   * kept while the breakout state shows them in another room, closed otherwise. Run on every roster and every
+   * breakout state change, and once the decision time of a new parked call has passed.
+   */
+  reviewParked(): void {
+    for (const [peerId, parked] of [...this.parked]) {
+      const fate = parkedFate({
+        state: parked.call.peerConnection?.connectionState,
+        inRoster: this.lastRoster.has(peerId),
+        elsewhere: this.elsewhere(peerId),
+        parkedForMs: this.now() - parked.since,
+      });
+      if (fate === 'resume') this.resume(peerId, parked);
+      else if (fate === 'close') {
+        this.parked.delete(peerId);
+        parked.call.close();
+      }
+    }
+  }
+
+  /** Whether the camera call to `peerId` is parked (its peer is in another breakout room). */
+  isParked(peerId: string): boolean {
+    return this.parked.has(peerId);
+  }
+
+  /**
+   * Parks the live camera call to a peer the roster no longer shows: our senders stop (no renegotiation), its
+   * stream ends for the page, and its screen calls close. False when there is no call that carried media to keep.
+   */
+  private park(peerId: string): boolean {
+    const call = this.camera.get(peerId);
+    const pc = call?.peerConnection;
+    if (!call || !pc || !call.open || !isAlive(call)) return false;
+    this.camera.delete(peerId);
+    const silenced: Parked['silenced'] = [];
+    for (const transceiver of pc.getTransceivers()) {
+      const { sender } = transceiver;
+      if (!sender.track) continue;
+      silenced.push({ sender, kind: sender.track.kind });
+      void sender.replaceTrack(null).catch(() => call.close());
+    }
+    this.parked.set(peerId, { call, since: this.now(), silenced });
+    for (const map of [this.screenOut, this.screenIn]) {
+      const screen = map.get(peerId);
+      map.delete(peerId);
+      screen?.close();
+    }
+    this.emit('streamEnded', peerId, 'camera');
+    this.emit('streamEnded', peerId, 'screen');
+    this.setTimer(() => this.reviewParked(), PARK_DECISION_MS + 100);
+    return true;
+  }
+
+  /** The peer is back in our room: our current tracks go out on the parked call again and its stream is shown. */
+  private resume(peerId: string, parked: Parked): void {
+    this.parked.delete(peerId);
+    const { call } = parked;
+    this.camera.set(peerId, call);
+    for (const { sender, kind } of parked.silenced) {
+      const track = this.local.stream.getTracks().find((t) => t.kind === kind) ?? null;
+      void sender.replaceTrack(track).catch(() => call.close());
+    }
+    if (call.remoteStream) this.emit('stream', peerId, 'camera', call.remoteStream);
+    void this.capSender(call, 'camera');
   }
 
   hasLiveCamera(peerId: string): boolean {
@@ -113,6 +211,9 @@ export class Mesh extends Emitter<MeshEvents> {
 
   /** The peer left for good: close everything to and from it. */
   drop(peerId: string): void {
+    const parked = this.parked.get(peerId);
+    this.parked.delete(peerId);
+    parked?.call.close();
     for (const map of [this.camera, this.screenOut, this.screenIn]) {
       const call = map.get(peerId);
       map.delete(peerId);
@@ -152,6 +253,8 @@ export class Mesh extends Emitter<MeshEvents> {
   closeAll(): void {
     this.gate.closeAll();
     this.stopScreenShare();
+    for (const { call } of this.parked.values()) call.close();
+    this.parked.clear();
     for (const map of [this.camera, this.screenIn]) {
       for (const call of map.values()) call.close();
       map.clear();
@@ -208,10 +311,17 @@ export class Mesh extends Emitter<MeshEvents> {
     const previous = map.get(peerId);
     map.set(peerId, call);
     if (previous && previous !== call) previous.close();
+    // A new camera call from a peer we had parked (their page reloaded meanwhile) replaces the parked one.
+    const parked = kind === 'camera' ? this.parked.get(peerId) : undefined;
+    if (parked && parked.call !== call) {
+      this.parked.delete(peerId);
+      parked.call.close();
+    }
     call.on('stream', (stream) => {
       if (map.get(peerId) === call) this.emit('stream', peerId, kind, stream);
     });
     call.on('close', () => {
+      if (kind === 'camera' && this.parked.get(peerId)?.call === call) this.parked.delete(peerId);
       if (map.get(peerId) !== call) return;
       map.delete(peerId);
       this.emit('streamEnded', peerId, kind);

@@ -91,7 +91,11 @@ export class MeetingSession extends Emitter<SessionEvents> {
     );
     this.store.select(
       (s) => s.breakouts,
-      (view) => this.watchBreakoutDeadline(view),
+      (view) => {
+        this.watchBreakoutDeadline(view);
+        // Parked calls are kept while the state shows their peer in another room, and closed once it does not.
+        this.mesh?.reviewParked();
+      },
     );
   }
 
@@ -259,7 +263,10 @@ export class MeetingSession extends Emitter<SessionEvents> {
         this.finish('connection-lost', signaling.failure ?? 'The connection to the meeting was lost.');
       }
     });
-    const mesh = new Mesh(signaling, this.local, (peerId, kind) => this.admitsCall(peerId, kind));
+    const mesh = new Mesh(signaling, this.local, (peerId, kind) => this.admitsCall(peerId, kind), {
+      // Someone the breakout state shows in another room: their call is parked, not closed (mesh-plan.ts).
+      elsewhere: (peerId) => !!this.store.get().breakouts?.people.some((p) => p.peerId === peerId),
+    });
     this.mesh = mesh;
     mesh.setAudioOnly(this.audioOnly);
     mesh.onScreenStopped = () => this.sendState({ screen: false });

@@ -1,6 +1,6 @@
 import type { MediaConnection } from 'peerjs';
-import { ANSWER_TIMEOUT_MS, Mesh } from '../../../../frontend/src/media/mesh';
-import { isLiveCall, planCameraCalls } from '../../../../frontend/src/media/mesh-plan';
+import { ANSWER_TIMEOUT_MS, Mesh, type MeshOptions } from '../../../../frontend/src/media/mesh';
+import { isLiveCall, PARK_DECISION_MS, parkedFate, planCameraCalls } from '../../../../frontend/src/media/mesh-plan';
 import type { LocalMedia } from '../../../../frontend/src/media/local-media';
 import type { Signaling } from '../../../../frontend/src/net/signaling';
 
@@ -59,25 +59,69 @@ describe('planCameraCalls', () => {
   });
 });
 
+describe('parkedFate', () => {
+  const base = { state: 'connected' as const, inRoster: false, elsewhere: false, parkedForMs: 0 };
+  it('resumes a call whose peer is back in our room, unless it failed meanwhile', () => {
+    expect(parkedFate({ ...base, inRoster: true })).toBe('resume');
+    expect(parkedFate({ ...base, inRoster: true, state: 'disconnected' })).toBe('resume');
+    expect(parkedFate({ ...base, inRoster: true, state: 'failed' })).toBe('close');
+    expect(parkedFate({ ...base, inRoster: true, state: 'closed' })).toBe('close');
+  });
+  it('keeps it while the peer is in another room, and while the breakout state may still be on its way', () => {
+    expect(parkedFate({ ...base, elsewhere: true, parkedForMs: 10 * PARK_DECISION_MS })).toBe('keep');
+    expect(parkedFate({ ...base, parkedForMs: PARK_DECISION_MS - 1 })).toBe('keep');
+  });
+  it('closes it once the peer is neither here nor in another room (left, removed, rooms closed without them)', () => {
+    expect(parkedFate({ ...base, parkedForMs: PARK_DECISION_MS })).toBe('close');
+  });
+});
+
+/** An RTCRtpSender: which track it sends (null: nothing). */
+class FakeSender {
+  constructor(public track: { kind: string; id: string } | null) {}
+  replaceTrack(track: { kind: string; id: string } | null) {
+    this.track = track;
+    return Promise.resolve();
+  }
+  /** Not negotiated: the mesh's quality cap leaves it alone. */
+  getParameters() {
+    return { encodings: [] };
+  }
+}
+
+const camTrack = { kind: 'video', id: 'cam' };
+const micTrack = { kind: 'audio', id: 'mic' };
+
 /** A PeerJS MediaConnection as the mesh sees it. */
 class FakeCall {
   open = false;
   closed = false;
   readonly metadata: unknown;
-  private readonly handlers = new Map<string, (() => void)[]>();
+  readonly remoteStream = { id: 'remote' } as unknown as MediaStream;
+  private readonly handlers = new Map<string, ((...args: unknown[]) => void)[]>();
+  readonly senders = [new FakeSender(micTrack), new FakeSender(camTrack)];
   readonly peerConnection = {
     connectionState: 'new' as RTCPeerConnectionState,
     signalingState: 'stable',
-    getSenders: () => [],
+    getSenders: () => this.senders,
+    getTransceivers: () => this.senders.map((sender) => ({ sender })),
     addEventListener: () => undefined,
   };
+  /** What this call sends now. */
+  get sending(): string[] {
+    return this.senders.flatMap((s) => (s.track ? [s.track.id] : []));
+  }
+  connect() {
+    this.open = true;
+    this.peerConnection.connectionState = 'connected';
+  }
   constructor(
     readonly peer: string,
     metadata: unknown = { kind: 'camera' },
   ) {
     this.metadata = metadata;
   }
-  on(event: string, fn: () => void) {
+  on(event: string, fn: (...args: unknown[]) => void) {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), fn]);
   }
   answer() {
@@ -93,7 +137,7 @@ class FakeCall {
   }
 }
 
-function setup() {
+function setup(options: MeshOptions = {}) {
   const placed: FakeCall[] = [];
   let onCall: (call: MediaConnection) => void = () => undefined;
   const signaling = {
@@ -108,9 +152,12 @@ function setup() {
       return call as unknown as MediaConnection;
     },
   } as unknown as Signaling;
-  const local = { stream: {}, on: () => () => undefined } as unknown as LocalMedia;
+  const local = {
+    stream: { getTracks: () => [micTrack, { ...camTrack, id: 'cam-now' }] },
+    on: () => () => undefined,
+  } as unknown as LocalMedia;
   let roster = everyone;
-  const mesh = new Mesh(signaling, local, (peerId) => roster.some((p) => p.peerId === peerId));
+  const mesh = new Mesh(signaling, local, (peerId) => roster.some((p) => p.peerId === peerId), options);
   const ring = (from: string) => {
     const call = new FakeCall(from);
     onCall(call as unknown as MediaConnection);
@@ -146,6 +193,9 @@ describe('Mesh.reconcile across a breakout open and close (Cat, who joined fourt
     expect(placed).toHaveLength(3);
     expect(toAnn.closed).toBe(false);
     expect(mesh.cameraConnection('ann')).toBe(toAnn.peerConnection);
+    // The others are silenced at once (parked) and, with no breakout state showing them elsewhere, closed soon after.
+    expect(['host', 'bob', 'dan'].map((p) => mesh.isParked(p))).toEqual([true, true, true]);
+    jest.advanceTimersByTime(PARK_DECISION_MS + 100);
     expect([placed[0]!.closed, placed[2]!.closed, fromDan.closed]).toEqual([true, true, true]);
 
     toAnn.peerConnection.connectionState = 'connected';
@@ -197,5 +247,123 @@ describe('Mesh.reconcile across a breakout open and close (Cat, who joined fourt
     expect(ended).toEqual(['host:camera']);
     mesh.reconcile(cat, everyone);
     expect(placed.slice(3).map((c) => c.peer)).toEqual(['host']);
+  });
+});
+
+describe('Mesh parks the calls of people in another breakout room (Cat, who joined fourth)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** Cat in the full mesh, every call connected; `elsewhere` decides who the breakout state shows in a room. */
+  function inFullMesh(elsewhere: Set<string>) {
+    let now = 1_000;
+    const t = setup({ elsewhere: (peerId) => elsewhere.has(peerId), now: () => now });
+    const events: string[] = [];
+    t.mesh.on('stream', (peerId, kind) => events.push(`stream ${peerId}:${kind}`));
+    t.mesh.on('streamEnded', (peerId, kind) => events.push(`ended ${peerId}:${kind}`));
+    t.mesh.reconcile(cat, everyone);
+    const fromDan = t.ring('dan');
+    for (const c of [...t.placed, fromDan]) c.connect();
+    const calls = new Map([...t.placed, fromDan].map((c) => [c.peer, c]));
+    return { ...t, events, calls, advance: (ms: number) => (now += ms) };
+  }
+
+  it('silences and hides the calls of people in the other room, and resumes the same calls when the rooms close', () => {
+    const elsewhere = new Set<string>();
+    const { mesh, placed, calls, events, setRoster, advance } = inFullMesh(elsewhere);
+    // Open: Cat and Ann in Red; the roster arrives first, the breakout state naming Host, Bob and Dan just after.
+    setRoster([ann, cat]);
+    mesh.reconcile(cat, [ann, cat]);
+    for (const peer of ['host', 'bob', 'dan']) {
+      expect(calls.get(peer)!.closed).toBe(false);
+      expect(calls.get(peer)!.sending).toEqual([]);
+      expect(mesh.isParked(peer)).toBe(true);
+      expect(mesh.hasLiveCamera(peer)).toBe(false);
+      expect(events).toContain(`ended ${peer}:camera`);
+    }
+    expect(calls.get('ann')!.sending).toEqual(['mic', 'cam']);
+    for (const peer of ['host', 'bob', 'dan']) elsewhere.add(peer);
+    mesh.reviewParked();
+    // Long after the decision time, still parked: the breakout state shows them in another room.
+    advance(10 * PARK_DECISION_MS);
+    jest.advanceTimersByTime(10 * PARK_DECISION_MS);
+    expect(['host', 'bob', 'dan'].map((p) => calls.get(p)!.closed)).toEqual([false, false, false]);
+
+    // Close: everyone is back in the roster. No call is placed; the parked ones send our current tracks again.
+    events.length = 0;
+    setRoster(everyone);
+    mesh.reconcile(cat, everyone);
+    expect(placed).toHaveLength(3);
+    for (const peer of ['host', 'bob', 'dan']) {
+      expect(mesh.isParked(peer)).toBe(false);
+      expect(mesh.hasLiveCamera(peer)).toBe(true);
+      expect(calls.get(peer)!.sending).toEqual(['mic', 'cam-now']);
+    }
+    expect(events.sort()).toEqual(['stream bob:camera', 'stream dan:camera', 'stream host:camera']);
+  });
+
+  it('closes a parked call once the peer is not in another room after the decision time (left, or removed)', () => {
+    const elsewhere = new Set(['bob']);
+    const { mesh, calls, setRoster, advance } = inFullMesh(elsewhere);
+    setRoster([ann, cat]);
+    mesh.reconcile(cat, [ann, cat]);
+    // Host and Dan are in no room the breakout state shows; they stay silent until the decision time, then close.
+    advance(PARK_DECISION_MS - 1);
+    mesh.reviewParked();
+    expect(calls.get('host')!.closed).toBe(false);
+    advance(200);
+    jest.advanceTimersByTime(PARK_DECISION_MS + 100);
+    expect([calls.get('host')!.closed, calls.get('dan')!.closed, calls.get('bob')!.closed]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    // Bob leaves the meeting from his room: the breakout state no longer lists him, and his call closes.
+    elsewhere.delete('bob');
+    mesh.reviewParked();
+    expect(calls.get('bob')!.closed).toBe(true);
+    // A later roster with everyone places new calls to those whose parked call closed.
+    setRoster(everyone);
+    mesh.reconcile(cat, everyone);
+    expect(mesh.isParked('host')).toBe(false);
+  });
+
+  it('never resumes a parked call that failed: the peer gets a new call instead', () => {
+    const elsewhere = new Set(['host', 'bob', 'dan']);
+    const { mesh, placed, calls, setRoster } = inFullMesh(elsewhere);
+    setRoster([ann, cat]);
+    mesh.reconcile(cat, [ann, cat]);
+    calls.get('host')!.peerConnection.connectionState = 'failed';
+    setRoster(everyone);
+    mesh.reconcile(cat, everyone);
+    expect(calls.get('host')!.closed).toBe(true);
+    expect(placed.slice(3).map((c) => c.peer)).toEqual(['host']);
+    expect(mesh.hasLiveCamera('bob')).toBe(true);
+  });
+
+  it('drops a parked call at once when the peer leaves, and a new call from a parked peer replaces it', () => {
+    const elsewhere = new Set(['host', 'bob', 'dan']);
+    const { mesh, calls, ring, setRoster } = inFullMesh(elsewhere);
+    setRoster([ann, cat]);
+    mesh.reconcile(cat, [ann, cat]);
+    mesh.drop('bob');
+    expect(calls.get('bob')!.closed).toBe(true);
+    // Dan's page reloaded in his room and the host moved him here: his new call replaces the parked one.
+    setRoster([ann, cat, dan]);
+    const again = ring('dan');
+    mesh.reconcile(cat, [ann, cat, dan]);
+    expect(again.open).toBe(true);
+    expect(calls.get('dan')!.closed).toBe(true);
+    expect(mesh.isParked('dan')).toBe(false);
+  });
+
+  it('without a breakout state to say so, a dropped call is silent at once and closed after the decision time', () => {
+    const { mesh, calls, setRoster, advance } = inFullMesh(new Set());
+    setRoster([ann, cat]);
+    mesh.reconcile(cat, [ann, cat]);
+    expect(calls.get('bob')!.sending).toEqual([]);
+    advance(PARK_DECISION_MS + 100);
+    jest.advanceTimersByTime(PARK_DECISION_MS + 100);
+    expect(['host', 'bob', 'dan'].map((p) => calls.get(p)!.closed)).toEqual([true, true, true]);
   });
 });
