@@ -3,10 +3,9 @@
  *
  * Breakout rooms with five Chromium pages (host + four) on the local stack, median of N openings and closings after
  * one warm-up:
- * - open: the host clicks "Open rooms" (auto split into two rooms) → every member's page decodes video from its
- *   new roommate (the old main-room calls closed, the new room's call connected and decoding);
- * - close: the host clicks "Close all rooms" → every page holds the full main-room mesh again (four calls, each
- *   decoding video).
+ * - open: the host clicks "Open rooms" (auto split into two rooms) → every member's page receives video from its
+ *   new roommate only (decoding new frames on that one call, no frame since on any other);
+ * - close: the host clicks "Close all rooms" → every page receives video from all four others again.
  * Reference, same run, same pages: one member leaves and joins again (click Join → the same full mesh), i.e. what
  * a person waits for to get into this meeting at all. Issue #12's target is under 2 s for open and close.
  * Each figure runs from the moment the page dispatched the click (not from when Playwright was asked to click).
@@ -29,33 +28,48 @@ const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('='
 const camera = process.argv.find((a) => a.startsWith('--camera='))?.split('=')[1] ?? 'chromium';
 
 /**
- * In the page: the epoch ms at which exactly `n` calls are connected and each has decoded a video frame (given up
- * 180 s after `t0`: on the shared machine the first full mesh once took over 60 s). A call seen decoding is
- * remembered (its framesDecoded only grows while it stays connected), so getStats runs only for calls not yet
- * decoding: polling every call's stats every few ms on five pages took CPU from the very pages being measured, on a
- * machine where CPU is the bottleneck.
+ * In the page: the epoch ms at which the page receives video on exactly `n` calls and nothing on any other (given
+ * up 180 s after `t0`: on the shared machine the first full mesh once took over 60 s). A call counts as receiving
+ * once it decoded a frame after the watch began and has decoded another within the last STILL_MS; the figure is
+ * the later of the moments each of the `n` calls first decoded a new frame and the moment the last frame arrived on
+ * any other call. A call to someone in another breakout room may stay connected, parked and silent (mesh-plan.ts),
+ * so a count of connected calls no longer says who the page receives. Stats are read every 250 ms: polling every
+ * call every few ms on five pages took CPU from the very pages being measured.
  */
 const WATCH_MESH = `window.__watchMesh = (t0, n) => new Promise((resolve, reject) => {
-  const decoded = (window.__decodedPcs ??= new WeakSet());
+  const STILL_MS = 1500;
+  const seen = new Map();
   const tick = async () => {
+    const now = Date.now();
     const live = (window.__testPeerConnections || []).filter((pc) => pc.connectionState !== 'closed');
-    if (Date.now() - t0 > 180000) {
-      const states = live.map((pc) => pc.connectionState + (decoded.has(pc) ? '+decoding' : '')).join(', ');
-      return reject(new Error('mesh of ' + n + ' not reached within 180 s; calls: ' + (states || 'none')));
+    if (now - t0 > 180000) {
+      const states = live.map((pc) => pc.connectionState + (seen.get(pc)?.changedAt ? '+decoded' : '')).join(', ');
+      return reject(new Error('media on exactly ' + n + ' calls not reached within 180 s; calls: ' + (states || 'none')));
     }
-    let decoding = 0;
     for (const pc of live) {
-      if (pc.connectionState !== 'connected') continue;
-      if (!decoded.has(pc)) {
-        const stats = await pc.getStats();
-        let frames = 0;
-        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0; });
-        if (frames > 0) decoded.add(pc);
+      const stats = await pc.getStats();
+      let frames = 0;
+      stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0; });
+      const s = seen.get(pc);
+      if (!s) seen.set(pc, { last: frames, changedAt: 0, firstNewAt: 0 });
+      else if (frames !== s.last) {
+        s.last = frames;
+        s.changedAt = now;
+        s.firstNewAt ||= now;
       }
-      if (decoded.has(pc)) decoding += 1;
     }
-    if (live.length === n && decoding === n) return resolve(Date.now());
-    setTimeout(tick, 20);
+    const receiving = live.filter((pc) => pc.connectionState === 'connected' && now - seen.get(pc).changedAt < STILL_MS);
+    // For --trace: each call's last and first new frame, ms from t0.
+    window.__watchDetail = live.map((pc) => {
+      const s = seen.get(pc);
+      return pc.connectionState + ' last ' + (s.changedAt ? s.changedAt - t0 : '-') + ' first ' + (s.firstNewAt ? s.firstNewAt - t0 : '-');
+    });
+    if (receiving.length === n) {
+      const others = live.filter((pc) => !receiving.includes(pc));
+      const lastElsewhere = Math.max(0, ...others.map((pc) => seen.get(pc).changedAt));
+      return resolve(Math.max(lastElsewhere, ...receiving.map((pc) => seen.get(pc).firstNewAt)));
+    }
+    setTimeout(tick, 250);
   };
   tick();
 });`;
@@ -102,6 +116,45 @@ const TRACE_CALLS = `(() => {
   Object.setPrototypeOf(Traced, Inner);
   window.RTCPeerConnection = Traced;
 })();`;
+
+/**
+ * `--trace`, too: when each page received its room frames (roster, breakout state, move) and when it set a sender's
+ * track (a parked call silenced or resumed), so a move's seconds can be split into delivery and the page's own work.
+ */
+const TRACE_MOVES = `(() => {
+  if (window.__moveTrace) return;
+  window.__moveTrace = [];
+  const log = (e) => window.__moveTrace.push([e, Date.now()]);
+  const Ws = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Ws(...args);
+    ws.addEventListener('message', (m) => {
+      const t = typeof m.data === 'string' ? (m.data.match(/"type":"([a-z.]+)"/) || [])[1] : undefined;
+      if (t === 'roster.update' || t === 'breakout.state' || t === 'breakout.moved') log('got ' + t);
+    });
+    return ws;
+  };
+  window.WebSocket.prototype = Ws.prototype;
+  Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+  const replace = RTCRtpSender.prototype.replaceTrack;
+  RTCRtpSender.prototype.replaceTrack = function (track) {
+    log(track ? 'resume ' + track.kind : 'silence');
+    return replace.call(this, track);
+  };
+})();`;
+
+async function printMoveTrace(pages: Page[], names: string[], since: number): Promise<void> {
+  for (const [i, page] of pages.entries()) {
+    const events = await page.evaluate(
+      (t0) =>
+        ((window as unknown as { __moveTrace?: [string, number][] }).__moveTrace ?? [])
+          .filter(([, t]) => t >= t0)
+          .map(([e, t]) => `${e} +${t - t0}`),
+      since,
+    );
+    console.error(`  ${names[i]}: ${events.join(', ')}`);
+  }
+}
 
 /** The calls each page made since `since`, with their events in ms from it (for `--trace`). */
 async function printCallTrace(pages: Page[], names: string[], since: number): Promise<void> {
@@ -162,7 +215,10 @@ async function main(): Promise<void> {
   try {
     const newPage = async () => {
       const page = await browser.newPage();
-      if (trace) await page.addInitScript(TRACE_CALLS);
+      if (trace) {
+        await page.addInitScript(TRACE_CALLS);
+        await page.addInitScript(TRACE_MOVES);
+      }
       return page;
     };
     const host = await newPage();
@@ -192,6 +248,15 @@ async function main(): Promise<void> {
       const opened = Promise.all(members.map((p) => watch(p, t0, 1)));
       const openClick = await clickAt(host, '[data-testid=breakout-open]');
       const open = Math.max(...(await opened)) - openClick;
+      if (trace) {
+        for (const [k, p] of members.entries()) {
+          const detail = await p.evaluate(() => (window as unknown as { __watchDetail?: string[] }).__watchDetail);
+          console.error(
+            `  open, ${['Ann', 'Bob', 'Cat', 'Dan'][k]} (click at +${openClick - t0} ms): ${detail?.join('; ')}`,
+          );
+        }
+        await printMoveTrace([host, ...members], ['Host', 'Ann', 'Bob', 'Cat', 'Dan'], openClick);
+      }
       lags.push(openClick - t0);
       await host.locator('[data-testid=breakout-close]').waitFor({ state: 'visible' });
       t0 = Date.now();
@@ -199,7 +264,10 @@ async function main(): Promise<void> {
       const closeClick = await clickAt(host, '[data-testid=breakout-close]');
       const close = Math.max(...(await closed)) - closeClick;
       lags.push(closeClick - t0);
-      if (trace) await printCallTrace(everyone, ['Host', 'Ann', 'Bob', 'Cat', 'Dan'], closeClick);
+      if (trace) {
+        await printCallTrace(everyone, ['Host', 'Ann', 'Bob', 'Cat', 'Dan'], closeClick);
+        await printMoveTrace(everyone, ['Host', 'Ann', 'Bob', 'Cat', 'Dan'], closeClick);
+      }
       // Reference: Dan leaves and joins again, until every page holds the full mesh.
       const dan = members[3]!;
       await dan.click('[data-testid=leave]');
