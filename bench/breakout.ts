@@ -3,9 +3,11 @@
  *
  * Breakout rooms with five Chromium pages (host + four) on the local stack, median of N openings and closings after
  * one warm-up:
- * - open: the host clicks "Open rooms" (auto split into two rooms) → every member's page receives video from its
- *   new roommate only (decoding new frames on that one call, no frame since on any other);
- * - close: the host clicks "Close all rooms" → every page receives video from all four others again.
+ * - open: the host clicks "Open rooms" (auto split into two rooms) → every member's first remote frame in the new
+ *   room (issue #12's definition), counted once the page receives video from its roommate only; beside it, when the
+ *   last frame from outside the room was decoded on any page (frames already on their way when the senders
+ *   stopped);
+ * - close: the host clicks "Close all rooms" → every page has decoded a frame from each of the four others again.
  * Reference, same run, same pages: one member leaves and joins again (click Join → the same full mesh), i.e. what
  * a person waits for to get into this meeting at all. Issue #12's target is under 2 s for open and close.
  * Each figure runs from the moment the page dispatched the click (not from when Playwright was asked to click).
@@ -28,13 +30,13 @@ const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('='
 const camera = process.argv.find((a) => a.startsWith('--camera='))?.split('=')[1] ?? 'chromium';
 
 /**
- * In the page: the epoch ms at which the page receives video on exactly `n` calls and nothing on any other (given
- * up 180 s after `t0`: on the shared machine the first full mesh once took over 60 s). A call counts as receiving
- * once it decoded a frame after the watch began and has decoded another within the last STILL_MS; the figure is
- * the later of the moments each of the `n` calls first decoded a new frame and the moment the last frame arrived on
- * any other call. A call to someone in another breakout room may stay connected, parked and silent (mesh-plan.ts),
- * so a count of connected calls no longer says who the page receives. Stats are read every 250 ms: polling every
- * call every few ms on five pages took CPU from the very pages being measured.
+ * In the page: waits until the page receives video on exactly `n` calls and nothing on any other (given up 180 s
+ * after `t0`: on the shared machine the first full mesh once took over 60 s), then resolves with when each of those
+ * calls decoded frames since `t0` (epoch ms, one list per call) and when the last frame arrived on any other call.
+ * A call counts as receiving while it decoded a frame within the last STILL_MS. A call to someone in another
+ * breakout room may stay connected, parked and silent (mesh-plan.ts), so a count of connected calls no longer says
+ * who the page receives. Stats are read every 250 ms: polling every call every few ms on five pages took CPU from
+ * the very pages being measured.
  */
 const WATCH_MESH = `window.__watchMesh = (t0, n) => new Promise((resolve, reject) => {
   const STILL_MS = 1500;
@@ -43,7 +45,7 @@ const WATCH_MESH = `window.__watchMesh = (t0, n) => new Promise((resolve, reject
     const now = Date.now();
     const live = (window.__testPeerConnections || []).filter((pc) => pc.connectionState !== 'closed');
     if (now - t0 > 180000) {
-      const states = live.map((pc) => pc.connectionState + (seen.get(pc)?.changedAt ? '+decoded' : '')).join(', ');
+      const states = live.map((pc) => pc.connectionState + (seen.get(pc)?.changes.length ? '+decoded' : '')).join(', ');
       return reject(new Error('media on exactly ' + n + ' calls not reached within 180 s; calls: ' + (states || 'none')));
     }
     for (const pc of live) {
@@ -51,28 +53,51 @@ const WATCH_MESH = `window.__watchMesh = (t0, n) => new Promise((resolve, reject
       let frames = 0;
       stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0; });
       const s = seen.get(pc);
-      if (!s) seen.set(pc, { last: frames, changedAt: 0, firstNewAt: 0 });
+      if (!s) seen.set(pc, { last: frames, changes: [] });
       else if (frames !== s.last) {
         s.last = frames;
-        s.changedAt = now;
-        s.firstNewAt ||= now;
+        s.changes.push(now);
       }
     }
-    const receiving = live.filter((pc) => pc.connectionState === 'connected' && now - seen.get(pc).changedAt < STILL_MS);
-    // For --trace: each call's last and first new frame, ms from t0.
+    const lastChange = (pc) => seen.get(pc).changes.at(-1) ?? 0;
+    const receiving = live.filter((pc) => pc.connectionState === 'connected' && now - lastChange(pc) < STILL_MS);
+    // For --trace: each call's first and last decoded frame since t0, ms from t0.
     window.__watchDetail = live.map((pc) => {
-      const s = seen.get(pc);
-      return pc.connectionState + ' last ' + (s.changedAt ? s.changedAt - t0 : '-') + ' first ' + (s.firstNewAt ? s.firstNewAt - t0 : '-');
+      const c = seen.get(pc).changes;
+      return pc.connectionState + (c.length ? ' frames +' + (c[0] - t0) + '..+' + (c.at(-1) - t0) : ' no frames');
     });
     if (receiving.length === n) {
       const others = live.filter((pc) => !receiving.includes(pc));
-      const lastElsewhere = Math.max(0, ...others.map((pc) => seen.get(pc).changedAt));
-      return resolve(Math.max(lastElsewhere, ...receiving.map((pc) => seen.get(pc).firstNewAt)));
+      return resolve({
+        at: now,
+        receiving: receiving.map((pc) => seen.get(pc).changes),
+        lastElsewhere: Math.max(0, ...others.map(lastChange)),
+      });
     }
     setTimeout(tick, 250);
   };
   tick();
 });`;
+
+/** What a page's watch resolved with (WATCH_MESH). */
+interface Watched {
+  /** When the watch resolved (epoch ms). */
+  at: number;
+  receiving: number[][];
+  lastElsewhere: number;
+}
+
+/** When every page first decoded a frame after `click` on every call it receives (epoch ms). */
+function allReceivingAfter(watched: Watched[], click: number): number {
+  return Math.max(
+    ...watched.flatMap((w) =>
+      w.receiving.map((changes) => changes.find((t) => t >= click) ?? Number.POSITIVE_INFINITY),
+    ),
+  );
+}
+
+/** When the last frame from outside a page's room was decoded on any page (epoch ms; 0: none). */
+const lastFromElsewhere = (watched: Watched[]) => Math.max(...watched.map((w) => w.lastElsewhere));
 
 /**
  * In the page: records when a click on `selector` is dispatched, so a measurement starts at the host's click itself
@@ -138,8 +163,9 @@ const TRACE_MOVES = `(() => {
   Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
   const replace = RTCRtpSender.prototype.replaceTrack;
   RTCRtpSender.prototype.replaceTrack = function (track) {
-    log(track ? 'resume ' + track.kind : 'silence');
-    return replace.call(this, track);
+    const what = track ? 'resume ' + track.kind : 'silence';
+    log(what);
+    return replace.call(this, track).then((v) => { log(what + ' done'); return v; });
   };
 })();`;
 
@@ -154,6 +180,34 @@ async function printMoveTrace(pages: Page[], names: string[], since: number): Pr
     );
     console.error(`  ${names[i]}: ${events.join(', ')}`);
   }
+}
+
+/**
+ * `--trace`: per page, what each live call sent and received over two seconds (video frames sent, video frames
+ * decoded): tells a call still sending from one whose receiver is only catching up.
+ */
+async function printFlowTrace(pages: Page[], names: string[]): Promise<void> {
+  const flows = await Promise.all(
+    pages.map(
+      (page) =>
+        page.evaluate(`(async () => {
+        const pcs = (window.__testPeerConnections || []).filter((pc) => pc.connectionState !== 'closed');
+        const sample = () => Promise.all(pcs.map(async (pc) => {
+          let sent = 0, decoded = 0;
+          (await pc.getStats()).forEach((s) => {
+            if (s.type === 'outbound-rtp' && s.kind === 'video') sent += s.framesSent || 0;
+            if (s.type === 'inbound-rtp' && s.kind === 'video') decoded += s.framesDecoded || 0;
+          });
+          return [sent, decoded];
+        }));
+        const a = await sample();
+        await new Promise((r) => setTimeout(r, 2000));
+        const b = await sample();
+        return b.map(([s, d], i) => 'sent ' + (s - a[i][0]) + ' decoded ' + (d - a[i][1]));
+      })()`) as Promise<string[]>,
+    ),
+  );
+  for (const [i, flow] of flows.entries()) console.error(`  ${names[i]} over 2 s: ${flow.join('; ')}`);
 }
 
 /** The calls each page made since `since`, with their events in ms from it (for `--trace`). */
@@ -177,13 +231,31 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Resolves with the epoch ms at which the page held exactly `n` decoding calls. */
+/** Resolves once the page receives video on exactly `n` calls and nothing on any other (WATCH_MESH). */
 const watch = (page: Page, t0: number, n: number) =>
   page.evaluate(
     ([start, count]) =>
-      (window as unknown as { __watchMesh: (t: number, n: number) => Promise<number> }).__watchMesh(start!, count!),
+      (window as unknown as { __watchMesh: (t: number, n: number) => Promise<Watched> }).__watchMesh(start!, count!),
     [t0, n],
   );
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * `watch` for a move: a starved page can decode nothing for a moment on some of its calls and look, before the click,
+ * as if it received from exactly `n`; such an answer is thrown away and the page watched again.
+ */
+async function watchAfter(page: Page, t0: number, n: number, click: Promise<number>): Promise<Watched> {
+  for (;;) {
+    const watched = await watch(page, t0, n);
+    const at = await click;
+    if (watched.at >= at && watched.receiving.every((changes) => changes.some((t) => t >= at))) return watched;
+  }
+}
 
 /** Clicks `selector` on the host's page; resolves with when the page dispatched the click (epoch ms). */
 async function clickAt(page: Page, selector: string): Promise<number> {
@@ -210,6 +282,7 @@ async function main(): Promise<void> {
     extraArgs: camera === 'small' ? [`--use-file-for-fake-video-capture=${await smallCamera()}`] : [],
   });
   const opens: number[] = [];
+  const isolations: number[] = [];
   const closes: number[] = [];
   const joins: number[] = [];
   try {
@@ -245,9 +318,14 @@ async function main(): Promise<void> {
       await host.locator('[data-testid=breakout-open]').waitFor({ state: 'visible' });
       let t0 = Date.now();
       const lags: number[] = [];
-      const opened = Promise.all(members.map((p) => watch(p, t0, 1)));
+      // The watches start before the click, so no page's first frame after it can be missed.
+      const openClicked = deferred<number>();
+      const opened = Promise.all(members.map((p) => watchAfter(p, t0, 1, openClicked.promise)));
       const openClick = await clickAt(host, '[data-testid=breakout-open]');
-      const open = Math.max(...(await opened)) - openClick;
+      openClicked.resolve(openClick);
+      const openedW = await opened;
+      const open = allReceivingAfter(openedW, openClick) - openClick;
+      const isolated = Math.max(0, lastFromElsewhere(openedW) - openClick);
       if (trace) {
         for (const [k, p] of members.entries()) {
           const detail = await p.evaluate(() => (window as unknown as { __watchDetail?: string[] }).__watchDetail);
@@ -256,13 +334,16 @@ async function main(): Promise<void> {
           );
         }
         await printMoveTrace([host, ...members], ['Host', 'Ann', 'Bob', 'Cat', 'Dan'], openClick);
+        await printFlowTrace([host, ...members], ['Host', 'Ann', 'Bob', 'Cat', 'Dan']);
       }
       lags.push(openClick - t0);
       await host.locator('[data-testid=breakout-close]').waitFor({ state: 'visible' });
       t0 = Date.now();
-      const closed = Promise.all(everyone.map((p) => watch(p, t0, 4)));
+      const closeClicked = deferred<number>();
+      const closed = Promise.all(everyone.map((p) => watchAfter(p, t0, 4, closeClicked.promise)));
       const closeClick = await clickAt(host, '[data-testid=breakout-close]');
-      const close = Math.max(...(await closed)) - closeClick;
+      closeClicked.resolve(closeClick);
+      const close = allReceivingAfter(await closed, closeClick) - closeClick;
       lags.push(closeClick - t0);
       if (trace) {
         await printCallTrace(everyone, ['Host', 'Ann', 'Bob', 'Cat', 'Dan'], closeClick);
@@ -279,14 +360,15 @@ async function main(): Promise<void> {
       const joinClick = await clickAt(dan, '[data-testid=join]');
       await dan.waitForSelector('[data-testid=meeting]', { timeout: 60_000 });
       await dan.evaluate(WATCH_MESH);
-      const rejoin = Math.max(...(await Promise.all(everyone.map((p) => watch(p, t0, 4))))) - joinClick;
+      const rejoin = allReceivingAfter(await Promise.all(everyone.map((p) => watch(p, t0, 4))), joinClick) - joinClick;
       lags.push(joinClick - t0);
       console.error(
-        `run ${i}: open ${open} ms, close ${close} ms, rejoin ${rejoin} ms${label}; ` +
+        `run ${i}: open ${open} ms (last frame from outside ${isolated} ms), close ${close} ms, rejoin ${rejoin} ms${label}; ` +
           `Playwright's clicks reached the page ${lags.join(', ')} ms after being asked`,
       );
       if (i > 0) {
         opens.push(open);
+        isolations.push(isolated);
         closes.push(close);
         joins.push(rejoin);
       }
@@ -296,6 +378,9 @@ async function main(): Promise<void> {
     console.log('| step | median ms | runs (ms) |');
     console.log('|---|---|---|');
     console.log(`| open → every member decoding its new roommate | ${Math.round(median(opens))} | ${fmt(opens)} |`);
+    console.log(
+      `| open → the last frame from outside a member's room decoded (0: those calls closed) | ${Math.round(median(isolations))} | ${fmt(isolations)} |`,
+    );
     console.log(
       `| close → every page back in the full 5-person mesh | ${Math.round(median(closes))} | ${fmt(closes)} |`,
     );
