@@ -265,15 +265,19 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
     const fromDan = t.ring('dan');
     for (const c of [...t.placed, fromDan]) c.connect();
     const calls = new Map([...t.placed, fromDan].map((c) => [c.peer, c]));
-    return { ...t, events, calls, advance: (ms: number) => (now += ms) };
+    /** Cat's roster becomes `roster` (a breakout move) and the mesh follows it. */
+    const move = (roster: typeof everyone) => {
+      t.setRoster(roster);
+      t.mesh.reconcile(cat, roster);
+    };
+    return { ...t, events, calls, move, advance: (ms: number) => (now += ms) };
   }
 
   it('silences and hides the calls of people in the other room, and resumes the same calls when the rooms close', () => {
     const elsewhere = new Set<string>();
-    const { mesh, placed, calls, events, setRoster, advance } = inFullMesh(elsewhere);
+    const { mesh, placed, calls, events, move, advance } = inFullMesh(elsewhere);
     // Open: Cat and Ann in Red; the roster arrives first, the breakout state naming Host, Bob and Dan just after.
-    setRoster([ann, cat]);
-    mesh.reconcile(cat, [ann, cat]);
+    move([ann, cat]);
     for (const peer of ['host', 'bob', 'dan']) {
       expect(calls.get(peer)!.closed).toBe(false);
       expect(calls.get(peer)!.sending).toEqual([]);
@@ -291,8 +295,7 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
 
     // Close: everyone is back in the roster. No call is placed; the parked ones send our current tracks again.
     events.length = 0;
-    setRoster(everyone);
-    mesh.reconcile(cat, everyone);
+    move(everyone);
     expect(placed).toHaveLength(3);
     for (const peer of ['host', 'bob', 'dan']) {
       expect(mesh.isParked(peer)).toBe(false);
@@ -304,9 +307,8 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
 
   it('closes a parked call once the peer is not in another room after the decision time (left, or removed)', () => {
     const elsewhere = new Set(['bob']);
-    const { mesh, calls, setRoster, advance } = inFullMesh(elsewhere);
-    setRoster([ann, cat]);
-    mesh.reconcile(cat, [ann, cat]);
+    const { mesh, calls, move, advance } = inFullMesh(elsewhere);
+    move([ann, cat]);
     // Host and Dan are in no room the breakout state shows; they stay silent until the decision time, then close.
     advance(PARK_DECISION_MS - 1);
     mesh.reviewParked();
@@ -323,19 +325,16 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
     mesh.reviewParked();
     expect(calls.get('bob')!.closed).toBe(true);
     // A later roster with everyone places new calls to those whose parked call closed.
-    setRoster(everyone);
-    mesh.reconcile(cat, everyone);
+    move(everyone);
     expect(mesh.isParked('host')).toBe(false);
   });
 
   it('never resumes a parked call that failed: the peer gets a new call instead', () => {
     const elsewhere = new Set(['host', 'bob', 'dan']);
-    const { mesh, placed, calls, setRoster } = inFullMesh(elsewhere);
-    setRoster([ann, cat]);
-    mesh.reconcile(cat, [ann, cat]);
+    const { mesh, placed, calls, move } = inFullMesh(elsewhere);
+    move([ann, cat]);
     calls.get('host')!.peerConnection.connectionState = 'failed';
-    setRoster(everyone);
-    mesh.reconcile(cat, everyone);
+    move(everyone);
     expect(calls.get('host')!.closed).toBe(true);
     expect(placed.slice(3).map((c) => c.peer)).toEqual(['host']);
     expect(mesh.hasLiveCamera('bob')).toBe(true);
@@ -343,9 +342,8 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
 
   it('drops a parked call at once when the peer leaves, and a new call from a parked peer replaces it', () => {
     const elsewhere = new Set(['host', 'bob', 'dan']);
-    const { mesh, calls, ring, setRoster } = inFullMesh(elsewhere);
-    setRoster([ann, cat]);
-    mesh.reconcile(cat, [ann, cat]);
+    const { mesh, calls, ring, move, setRoster } = inFullMesh(elsewhere);
+    move([ann, cat]);
     mesh.drop('bob');
     expect(calls.get('bob')!.closed).toBe(true);
     // Dan's page reloaded in his room and the host moved him here: his new call replaces the parked one.
@@ -358,9 +356,8 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
   });
 
   it('without a breakout state to say so, a dropped call is silent at once and closed after the decision time', () => {
-    const { mesh, calls, setRoster, advance } = inFullMesh(new Set());
-    setRoster([ann, cat]);
-    mesh.reconcile(cat, [ann, cat]);
+    const { calls, move, advance } = inFullMesh(new Set());
+    move([ann, cat]);
     expect(calls.get('bob')!.sending).toEqual([]);
     advance(PARK_DECISION_MS + 100);
     jest.advanceTimersByTime(PARK_DECISION_MS + 100);
