@@ -141,11 +141,15 @@ export class Mesh extends Emitter<MeshEvents> {
         parkedForMs: this.now() - parked.since,
       });
       if (fate === 'resume') this.resume(peerId, parked);
-      else if (fate === 'close') {
-        this.parked.delete(peerId);
-        parked.call.close();
-      }
+      else if (fate === 'close') this.closeParked(peerId);
     }
+  }
+
+  /** Closes the parked call to `peerId`, if any (its stream already ended when it was parked). */
+  private closeParked(peerId: string): void {
+    const parked = this.parked.get(peerId);
+    this.parked.delete(peerId);
+    parked?.call.close();
   }
 
   /** Whether the camera call to `peerId` is parked (its peer is in another breakout room). */
@@ -211,9 +215,7 @@ export class Mesh extends Emitter<MeshEvents> {
 
   /** The peer left for good: close everything to and from it. */
   drop(peerId: string): void {
-    const parked = this.parked.get(peerId);
-    this.parked.delete(peerId);
-    parked?.call.close();
+    this.closeParked(peerId);
     for (const map of [this.camera, this.screenOut, this.screenIn]) {
       const call = map.get(peerId);
       map.delete(peerId);
@@ -312,11 +314,7 @@ export class Mesh extends Emitter<MeshEvents> {
     map.set(peerId, call);
     if (previous && previous !== call) previous.close();
     // A new camera call from a peer we had parked (their page reloaded meanwhile) replaces the parked one.
-    const parked = kind === 'camera' ? this.parked.get(peerId) : undefined;
-    if (parked && parked.call !== call) {
-      this.parked.delete(peerId);
-      parked.call.close();
-    }
+    if (kind === 'camera' && this.parked.has(peerId)) this.closeParked(peerId);
     call.on('stream', (stream) => {
       if (map.get(peerId) === call) this.emit('stream', peerId, kind, stream);
     });

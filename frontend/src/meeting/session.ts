@@ -304,7 +304,8 @@ export class MeetingSession extends Emitter<SessionEvents> {
     waitingInLobby: () => this.emit('phase', 'lobby'),
     reconcileCalls: () => this.reconcileCalls(),
     peerLeft: (peerId, reason) => {
-      // A peer whose sockets dropped may still send media peer to peer; keep its call until that closes too.
+      // A peer whose sockets dropped may be back in a moment: a connected call is left to the reconcile below, which
+      // parks it silent (mesh-plan.ts) and resumes it if the roster brings them back, or closes it soon after.
       if (reason !== 'disconnected' || this.mesh?.cameraState(peerId) !== 'connected') this.mesh?.drop(peerId);
       this.mesh?.reconcile(
         this.position(this.self),
