@@ -147,3 +147,72 @@ describe('a page whose board update is refused', () => {
     expect(read(sent[0]!).type).toBe(0);
   });
 });
+
+describe('how local edits go out', () => {
+  let sent: WhiteboardClientMessage[];
+  let sync: BoardSync;
+  /** The item keys each sent frame brought, applying the frames in order to another page's document. */
+  const keysPerFrame = () => {
+    const other = new Y.Doc();
+    const seen = new Set<string>();
+    return sent.map((frame) => {
+      Y.applyUpdate(other, read(frame).payload);
+      const added = [...other.getMap('items').keys()].filter((k) => !seen.has(k)).sort();
+      added.forEach((k) => seen.add(k));
+      return added;
+    });
+  };
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    sent = [];
+    sync = new BoardSync(
+      (m) => {
+        sent.push(m);
+        return true;
+      },
+      { flushMs: 80 },
+    );
+    sync.connected();
+    sent.length = 0;
+  });
+  afterEach(() => {
+    sync.destroy();
+    jest.useRealTimers();
+  });
+
+  it('sends a stroke after a quiet spell at once, not after the batching time', () => {
+    sync.edit((items) => items.set('a', stroke(1)));
+    jest.advanceTimersByTime(1);
+    expect(keysPerFrame()).toEqual([['a']]);
+  });
+
+  it('sends the edits of one task in one frame', () => {
+    sync.edit((items) => items.set('a', stroke(1)));
+    sync.edit((items) => items.set('b', stroke(2)));
+    sync.edit((items) => items.set('c', stroke(3)));
+    jest.advanceTimersByTime(1);
+    expect(keysPerFrame()).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('sends at most one frame per batching time, the edits made meanwhile together', () => {
+    sync.edit((items) => items.set('a', stroke(1)));
+    jest.advanceTimersByTime(1);
+    for (const [i, key] of ['b', 'c', 'd'].entries()) {
+      jest.advanceTimersByTime(20);
+      sync.edit((items) => items.set(key, stroke(i + 2)));
+    }
+    // 61 ms after the first frame: the rest waits until 80 ms have passed since it.
+    expect(sent).toHaveLength(1);
+    jest.advanceTimersByTime(18);
+    expect(sent).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(keysPerFrame()).toEqual([['a'], ['b', 'c', 'd']]);
+    // Drawing on without a pause: still one frame per 80 ms.
+    sync.edit((items) => items.set('e', stroke(5)));
+    jest.advanceTimersByTime(79);
+    expect(sent).toHaveLength(2);
+    jest.advanceTimersByTime(1);
+    expect(keysPerFrame()).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+  });
+});
