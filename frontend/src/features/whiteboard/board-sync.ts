@@ -144,10 +144,29 @@ export class BoardSync {
     const bytes = this.reassembler.accept(message);
     if (!bytes) return;
     const decoder = decoding.createDecoder(bytes);
-    const encoder = encoding.createEncoder();
-    syncProtocol.readSyncMessage(decoder, encoder, this.doc, REMOTE_ORIGIN);
-    // The server's step 1 is answered with what it lacks.
-    if (encoding.length(encoder) > 0) this.sendBytes(encoding.toUint8Array(encoder));
+    if (decoding.peekVarUint(decoder) === syncProtocol.messageYjsSyncStep1) {
+      decoding.readVarUint(decoder);
+      this.answerStep1(decoding.readVarUint8Array(decoder));
+      return;
+    }
+    syncProtocol.readSyncMessage(decoder, encoding.createEncoder(), this.doc, REMOTE_ORIGIN);
+  }
+
+  /**
+   * The server's step 1 is answered with what it lacks, in one step 2 per author when one would pass the
+   * server's `messageBytes` (the server refuses a larger message). A server's state vector stops at the first
+   * missing edit of each author (an update of theirs that failed), so what it "lacks" is then everything that
+   * author drew since, though it holds most of it already: after an overloaded spell the one answer could carry most
+   * of the board, be refused every time, and leave the gap in the stored board for good.
+   */
+  private answerStep1(serverVector: Uint8Array): void {
+    const whole = Y.encodeStateAsUpdate(this.doc, serverVector);
+    for (const update of byAuthor(this.doc, serverVector, whole, WHITEBOARD_LIMITS.messageBytes - SYNC_HEADER_BYTES)) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+      encoding.writeVarUint8Array(encoder, update);
+      this.sendBytes(encoding.toUint8Array(encoder));
+    }
   }
 
   /**
@@ -271,6 +290,29 @@ export class BoardSync {
       }
     }
   }
+}
+
+/** A sync message's type and length prefix: one byte and a varint of at most five. */
+const SYNC_HEADER_BYTES = 6;
+
+/**
+ * `whole` (the document's edits past `serverVector`) as it is when it fits `maxBytes`, else one update per author
+ * with edits past the vector (each with the document's deletions, which applying twice does not change). An author
+ * whose own part is still larger goes as it is, and the server refuses it as before.
+ */
+export function byAuthor(doc: Y.Doc, serverVector: Uint8Array, whole: Uint8Array, maxBytes: number): Uint8Array[] {
+  if (whole.length <= maxBytes) return [whole];
+  const local = Y.decodeStateVector(Y.encodeStateVector(doc));
+  const server = Y.decodeStateVector(serverVector);
+  const parts: Uint8Array[] = [];
+  for (const [author, clock] of local) {
+    if (clock <= (server.get(author) ?? 0)) continue;
+    // Every other author as far as this page has them, this one as far as the server has them.
+    const target = new Map(local);
+    target.set(author, server.get(author) ?? 0);
+    parts.push(Y.encodeStateAsUpdate(doc, Y.encodeStateVector(target)));
+  }
+  return parts.length > 0 ? parts : [whole];
 }
 
 /** The board's items, in drawing order (the same on every page). */

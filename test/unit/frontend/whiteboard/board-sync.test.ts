@@ -1,11 +1,20 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
-import { BoardSync, type WhiteboardClientMessage } from '../../../../frontend/src/features/whiteboard/board-sync';
+import {
+  BoardSync,
+  canonicalBoard,
+  type WhiteboardClientMessage,
+} from '../../../../frontend/src/features/whiteboard/board-sync';
 import { ResyncBackoff } from '../../../../frontend/src/features/whiteboard/resync-backoff';
-import { syncStep2 } from '../../../../functions/room/whiteboard/sync-adapter';
+import { decodeSyncMessage, syncStep1, syncStep2 } from '../../../../functions/room/whiteboard/sync-adapter';
 import type { ServerMessageOf } from '../../../../functions/shared/protocol/room';
-import { MAIN_BOARD, WHITEBOARD_RESYNC, type WhiteboardItem } from '../../../../functions/shared/protocol/whiteboard';
-import { fromBase64, toBase64 } from '../../../../functions/shared/whiteboard-chunks';
+import {
+  MAIN_BOARD,
+  WHITEBOARD_LIMITS,
+  WHITEBOARD_RESYNC,
+  type WhiteboardItem,
+} from '../../../../functions/shared/protocol/whiteboard';
+import { Reassembler, fromBase64, toBase64 } from '../../../../functions/shared/whiteboard-chunks';
 
 const stroke = (n: number): WhiteboardItem => ({
   kind: 'pen',
@@ -214,5 +223,72 @@ describe('how local edits go out', () => {
     expect(sent).toHaveLength(2);
     jest.advanceTimersByTime(1);
     expect(keysPerFrame()).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+  });
+});
+
+describe('answering the server’s step 1', () => {
+  /** An author's long strokes: `count` items of the most coordinates an item may have. */
+  function authorDoc(author: number, count: number): Y.Doc {
+    const doc = new Y.Doc();
+    doc.clientID = author;
+    const points = Array.from({ length: WHITEBOARD_LIMITS.itemCoordinates * 2 }, (_v, i) => i + author / 7);
+    doc.transact(() => {
+      for (let n = 0; n < count; n += 1) doc.getMap('items').set(`${author}-${n}`, { ...stroke(n), points });
+    });
+    return doc;
+  }
+
+  /** The whole messages a page sent (its frames reassembled), as the server decodes them. */
+  function messages(frames: WhiteboardClientMessage[]) {
+    const parts = new Reassembler(Number.MAX_SAFE_INTEGER);
+    return frames.flatMap((f) => {
+      const bytes = parts.accept(f);
+      return bytes ? [{ bytes: bytes.length, sync: decodeSyncMessage(bytes) }] : [];
+    });
+  }
+
+  let sent: WhiteboardClientMessage[];
+  let sync: BoardSync;
+  beforeEach(() => {
+    sent = [];
+    sync = new BoardSync((m) => {
+      sent.push(m);
+      return true;
+    });
+    sync.connected();
+    const authors = [101, 102, 103].map((a) => authorDoc(a, 3));
+    const board = Y.mergeUpdates(authors.map((d) => Y.encodeStateAsUpdate(d)));
+    expect(board.length).toBeGreaterThan(WHITEBOARD_LIMITS.messageBytes);
+    sync.receive({ type: 'wb.sync', board: MAIN_BOARD, message: toBase64(syncStep2(board)) });
+    sent.length = 0;
+  });
+  afterEach(() => sync.destroy());
+
+  it('sends what the server lacks in one step 2 when it fits a message', () => {
+    // The server has everything of two authors and nothing of the third.
+    const vector = Y.decodeStateVector(Y.encodeStateVector(sync.doc));
+    vector.delete(103);
+    sync.receive({ type: 'wb.sync', board: MAIN_BOARD, message: toBase64(syncStep1(Y.encodeStateVector(vector))) });
+    const sentMessages = messages(sent);
+    expect(sentMessages).toHaveLength(1);
+    expect(sentMessages[0]!.sync.kind).toBe('step2');
+  });
+
+  it('splits an answer larger than the server takes into one step 2 per author, which rebuild the board', () => {
+    // A server that lost its board (or whose vector stops at an early missing edit of each author).
+    sync.receive({
+      type: 'wb.sync',
+      board: MAIN_BOARD,
+      message: toBase64(syncStep1(Y.encodeStateVector(new Y.Doc()))),
+    });
+    const sentMessages = messages(sent);
+    expect(sentMessages).toHaveLength(3);
+    const server = new Y.Doc();
+    for (const m of sentMessages) {
+      expect(m.sync.kind).toBe('step2');
+      expect(m.bytes).toBeLessThanOrEqual(WHITEBOARD_LIMITS.messageBytes);
+      if (m.sync.kind !== 'step1') Y.applyUpdate(server, m.sync.update);
+    }
+    expect(canonicalBoard(server.getMap('items'))).toBe(canonicalBoard(sync.items));
   });
 });
