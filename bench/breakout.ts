@@ -20,6 +20,7 @@ import type { Page } from 'playwright-core';
 import { startLocalCloud } from '../local/cloud';
 import { launchBrowser } from '../test/support/browser';
 import { smallCamera } from '../test/support/media-fixtures';
+import { hostMeeting, joinMeeting } from './meeting-pages';
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 5);
 /**
@@ -266,10 +267,7 @@ async function clickAt(page: Page, selector: string): Promise<number> {
 }
 
 async function joinAs(page: Page, url: string, name: string): Promise<void> {
-  await page.goto(url, { timeout: 90_000 });
-  await page.fill('[data-testid=prejoin-name]', name);
-  await page.click('[data-testid=join]');
-  await page.waitForSelector('[data-testid=meeting]', { timeout: 60_000 });
+  await joinMeeting(page, url, name);
   await page.evaluate(WATCH_MESH);
 }
 
@@ -298,13 +296,7 @@ async function main(): Promise<void> {
     // Five pages on a shared 2-core machine: Playwright's 30 s default for a fill or a click ran out while a page was
     // still busy starting its camera.
     host.setDefaultTimeout(90_000);
-    await host.goto(cloud.url);
-    await host.fill('[data-testid=home-name]', 'Host');
-    await host.click('[data-testid=create-room]');
-    await host.waitForURL(/\/r\//);
-    const roomUrl = host.url();
-    await host.click('[data-testid=join]');
-    await host.waitForSelector('[data-testid=meeting]');
+    const roomUrl = await hostMeeting(host, cloud.url);
     await host.evaluate(WATCH_MESH);
     const members = await Promise.all(['Ann', 'Bob', 'Cat', 'Dan'].map(() => newPage()));
     for (const page of members) page.setDefaultTimeout(90_000);

@@ -19,6 +19,7 @@ import { PeerServer } from 'peer';
 import type { Page } from 'playwright-core';
 import { startLocalCloud } from '../local/cloud';
 import { launchBrowser, type TestBrowser } from '../test/support/browser';
+import { hostMeeting } from './meeting-pages';
 
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1] ?? 5);
 
@@ -52,13 +53,7 @@ async function measureConnectNow(browser: TestBrowser): Promise<number[]> {
     console.error(`local cloud up at ${cloud.url}`);
     host = await browser.newPage();
     host.on('console', (m) => m.type() === 'error' && console.error(`[host] ${m.text()}`));
-    await host.goto(cloud.url);
-    await host.fill('[data-testid=home-name]', 'Host');
-    await host.click('[data-testid=create-room]');
-    await host.waitForURL(/\/r\//);
-    const roomUrl = host.url();
-    await host.click('[data-testid=join]');
-    await host.waitForSelector('[data-testid=meeting]');
+    const roomUrl = await hostMeeting(host, cloud.url);
     const times: number[] = [];
     // One warm-up join (first Lambda module loads, first PGlite queries) is not counted, as a deployed system is warm.
     for (let i = 0; i <= runs; i++) {

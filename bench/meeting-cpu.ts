@@ -8,13 +8,10 @@
  * for the browser suites and bench:breakout, which run five pages on one machine where each person would have their
  * own: it says which of their costs are the product's and which the machine's. Linux only.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { startLocalCloud } from '../local/cloud';
-import { launchBrowser } from '../test/support/browser';
-import { smallCamera } from '../test/support/media-fixtures';
+import { startStack } from '../test/e2e/meeting-helpers';
+import { hostMeeting, joinMeeting } from './meeting-pages';
 
 const option = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -61,31 +58,20 @@ const FRAMES_DECODED = `(async () => {
 })()`;
 
 async function main(): Promise<void> {
-  process.env.LIMITS_JSON = JSON.stringify({ signIn: { max: 1000, windowSeconds: 60 } });
-  const dataDir = mkdtempSync(join(tmpdir(), 'cn-bench-cpu-'));
-  const cloud = await startLocalCloud({ port: 0, dataDir, quiet: true, worker: false });
-  const browser = await launchBrowser({
-    extraArgs: CAMERA === 'small' ? [`--use-file-for-fake-video-capture=${await smallCamera()}`] : [],
-  });
+  if (CAMERA !== 'small' && CAMERA !== 'chromium') throw new Error(`--camera is small or chromium, not ${CAMERA}`);
+  const stack = await startStack({ camera: CAMERA });
   try {
-    const pages: Page[] = [];
-    const host = await browser.newPage();
-    host.setDefaultTimeout(90_000);
-    await host.goto(cloud.url);
-    await host.fill('[data-testid=home-name]', 'Host');
-    await host.click('[data-testid=create-room]');
-    await host.waitForURL(/\/r\//);
-    const roomUrl = host.url();
-    await host.click('[data-testid=join]');
-    await host.waitForSelector('[data-testid=meeting]');
-    pages.push(host);
-    for (let i = 1; i < PAGES; i += 1) {
-      const page = await browser.newPage();
+    const newPage = async () => {
+      const page = await stack.browser.newPage();
+      // Five pages on two cores: Playwright's 30 s default ran out while a page was still starting its camera.
       page.setDefaultTimeout(90_000);
-      await page.goto(roomUrl);
-      await page.fill('[data-testid=prejoin-name]', `P${i}`);
-      await page.click('[data-testid=join]');
-      await page.waitForSelector('[data-testid=meeting]');
+      return page;
+    };
+    const pages: Page[] = [await newPage()];
+    const roomUrl = await hostMeeting(pages[0]!, stack.cloud.url);
+    for (let i = 1; i < PAGES; i += 1) {
+      const page = await newPage();
+      await joinMeeting(page, roomUrl, `P${i}`);
       pages.push(page);
     }
     await sleep(25_000);
@@ -122,9 +108,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(lines.join('\n'));
   } finally {
-    await browser.close();
-    await cloud.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
