@@ -1,5 +1,6 @@
 /*
- * npm run bench:meeting-cpu [-- --pages=5 --seconds=20 --camera=small|chromium]
+ * npm run bench:meeting-cpu [-- --pages=5 --seconds=20 --camera=small|chromium --chromium-flags="--mute-audio ..."
+ *                               --suspend-audio-context]
  *
  * Where a meeting's CPU goes on this machine: N Chromium pages join one room through the local cloud, settle for
  * 25 s, then for S seconds the CPU time of every Chromium process and thread is read from /proc (kernel ticks, so
@@ -7,6 +8,8 @@
  * and thread name, beside the local cloud's own CPU and the video frames each page decoded meanwhile. A diagnostic
  * for the browser suites and bench:breakout, which run five pages on one machine where each person would have their
  * own: it says which of their costs are the product's and which the machine's. Linux only.
+ * To try a change of the pages' audio: `--chromium-flags` adds Chromium flags (space-separated), and
+ * `--suspend-audio-context` keeps every page's AudioContext from running (the speaker detector's and the others).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -14,10 +17,20 @@ import { startStack } from '../test/e2e/meeting-helpers';
 import { hostMeeting, joinMeeting } from './meeting-pages';
 
 const option = (name: string, fallback: string) =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const PAGES = Number(option('pages', '5'));
 const SECONDS = Number(option('seconds', '20'));
 const CAMERA = option('camera', 'small');
+const CHROMIUM_FLAGS = option('chromium-flags', '').split(' ').filter(Boolean);
+const SUSPEND_AUDIO_CONTEXT = process.argv.includes('--suspend-audio-context');
+/** Every AudioContext the page makes is suspended at once and never resumes. */
+const SUSPENDED_AUDIO_CONTEXT = `(() => {
+  const Native = window.AudioContext;
+  window.AudioContext = class extends Native {
+    constructor(...args) { super(...args); void super.suspend(); }
+    resume() { return Promise.resolve(); }
+  };
+})();`;
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,12 +72,13 @@ const FRAMES_DECODED = `(async () => {
 
 async function main(): Promise<void> {
   if (CAMERA !== 'small' && CAMERA !== 'chromium') throw new Error(`--camera is small or chromium, not ${CAMERA}`);
-  const stack = await startStack({ camera: CAMERA });
+  const stack = await startStack({ camera: CAMERA, browserArgs: [...CHROMIUM_FLAGS] });
   try {
     const newPage = async () => {
       const page = await stack.browser.newPage();
       // Five pages on two cores: Playwright's 30 s default ran out while a page was still starting its camera.
       page.setDefaultTimeout(90_000);
+      if (SUSPEND_AUDIO_CONTEXT) await page.addInitScript(SUSPENDED_AUDIO_CONTEXT);
       return page;
     };
     const pages: Page[] = [await newPage()];
@@ -92,7 +106,7 @@ async function main(): Promise<void> {
     const processes = rows.filter(([key]) => !key.includes(': '));
     const lines = [
       '',
-      `${PAGES} pages in one meeting (camera ${CAMERA}), CPU over ${seconds.toFixed(1)} s (100 % = one core):`,
+      `${PAGES} pages in one meeting (camera ${CAMERA}${CHROMIUM_FLAGS.length ? `, ${CHROMIUM_FLAGS.join(' ')}` : ''}${SUSPEND_AUDIO_CONTEXT ? ', AudioContext suspended' : ''}), CPU over ${seconds.toFixed(1)} s (100 % = one core):`,
       `  Chromium in all: ${processes.reduce((sum, [, p]) => sum + p, 0).toFixed(1)} %; the local cloud (this process): ${((100 * (cloudCpu.user + cloudCpu.system)) / 1e6 / seconds).toFixed(1)} %`,
       `  load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
       `  video frames decoded per page and second (all its calls): ${framesAfter.map((f, i) => ((f - framesBefore[i]!) / seconds).toFixed(1)).join(', ')}`,
