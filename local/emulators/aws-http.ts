@@ -31,9 +31,11 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BYTES):
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new AwsServiceError('RequestEntityTooLargeException', 'Request body too large', 413);
-    chunks.push(chunk as Buffer);
+    // Past the limit the rest is read and dropped: answering while the client still sends leaves its keep-alive
+    // socket mid-request, and its next call on that socket waits seconds before it gives the socket up.
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
+  if (size > limit) throw new AwsServiceError('RequestEntityTooLargeException', 'Request body too large', 413);
   return Buffer.concat(chunks);
 }
 

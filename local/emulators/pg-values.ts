@@ -91,3 +91,13 @@ export function parseArray(text: string): (string | null)[] {
   }
   return out;
 }
+
+/**
+ * A column value's size as the database returns it (what the Data API's 64 KB-per-row and 1 MiB-per-result limits
+ * count): bytea by its bytes (PostgreSQL's text form is hex, twice as long), everything else by its UTF-8 text.
+ */
+export function valueBytes(text: string | null, field: PgField): number {
+  if (text === null) return 0;
+  if (field.dataTypeID === BYTEA && text.startsWith('\\x')) return (text.length - 2) / 2;
+  return Buffer.byteLength(text);
+}

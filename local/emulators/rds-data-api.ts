@@ -10,7 +10,12 @@ import {
 } from '../standins/pg-backend';
 import { AwsServiceError, readBody, readJsonBody, sendJson, sendRestJsonError } from './aws-http';
 import { toPositional } from './named-params';
-import { fieldValue, jsonValue } from './pg-values';
+import { fieldValue, jsonValue, valueBytes } from './pg-values';
+import {
+  DATA_API_LIMITS,
+  RESULT_TOO_LARGE_MESSAGE,
+  ROW_TOO_LARGE_MESSAGE,
+} from '../../functions/shared/sql/data-api-limits';
 
 interface Field {
   isNull?: boolean;
@@ -101,7 +106,7 @@ export class RdsDataApi {
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     try {
-      const input = readJsonBody(await readBody(req));
+      const input = readJsonBody(await readBody(req, DATA_API_LIMITS.requestBodyBytes));
       requireString(input, 'resourceArn');
       requireString(input, 'secretArn');
       this.requireAwake();
@@ -141,6 +146,7 @@ export class RdsDataApi {
     const sql = requireString(input, 'sql');
     const { text, params } = bind(sql, (input.parameters as SqlParameter[] | undefined) ?? []);
     const result = await this.session(input.transactionId, (s) => s.query(text, params));
+    requireWithinResponseLimits(result);
     const output: Record<string, unknown> = { numberOfRecordsUpdated: result.affectedRows, generatedFields: [] };
     if (input.formatRecordsAs === 'JSON') {
       // As in Aurora: JSON format replaces `records`, and a statement without a result set gives no field.
@@ -230,6 +236,31 @@ export class RdsDataApi {
     }, this.options.transactionIdleMs ?? TRANSACTION_IDLE_MS);
     timer.unref();
     return timer;
+  }
+}
+
+/**
+ * Aurora's Data API refuses a result set with a row over 64 KB or more than 1 MiB in all (the statement has run:
+ * as in Aurora, a write it made inside a transaction stays, and outside one it is committed).
+ */
+function requireWithinResponseLimits(result: PgResult): void {
+  let total = 0;
+  for (const row of result.rows) {
+    let size = 0;
+    row.forEach((value, i) => (size += valueBytes(value, result.fields[i]!)));
+    if (size > DATA_API_LIMITS.rowBytes) {
+      throw new AwsServiceError(
+        'BadRequestException',
+        `${ROW_TOO_LARGE_MESSAGE}: a row of ${size} bytes; the Data API returns rows of up to ${DATA_API_LIMITS.rowBytes} bytes`,
+      );
+    }
+    total += size;
+    if (total > DATA_API_LIMITS.resultSetBytes) {
+      throw new AwsServiceError(
+        'BadRequestException',
+        `${RESULT_TOO_LARGE_MESSAGE} (${DATA_API_LIMITS.resultSetBytes} bytes): page the query with LIMIT`,
+      );
+    }
   }
 }
 

@@ -41,7 +41,13 @@ export function availableRedis(): RedisKind[] {
 
 export async function startRoomDb(kind: BackendKind): Promise<IdentityDb> {
   const db = await startIdentityDb(kind);
-  for (const file of ['0002_rooms.sql', '0005_polls.sql', '0007_whiteboards.sql', '0010_breakout_whiteboards.sql']) {
+  for (const file of [
+    '0002_rooms.sql',
+    '0005_polls.sql',
+    '0007_whiteboards.sql',
+    '0010_breakout_whiteboards.sql',
+    '0011_whiteboard_parts.sql',
+  ]) {
     const migration = join(__dirname, '../../../functions/migrate/migrations', file);
     for (const statement of migrationStatements(migration)) await db.sql.execute(statement);
   }

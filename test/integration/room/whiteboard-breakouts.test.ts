@@ -143,7 +143,13 @@ describe.each(availableBackends())('whiteboards of breakout rooms on %s', (dbKin
       for (const p of everyone) expect(p.sync.board).toBe(MAIN_BOARD);
       expect([...ann.sync.items.keys()]).toEqual(['main-1']);
 
-      const stored = await new SqlWhiteboardStore(() => db.sql).list(roomId);
+      const boards = new SqlWhiteboardStore(() => db.sql);
+      const stored = await Promise.all(
+        (await boards.list(roomId)).map(async (b) => ({
+          ...b,
+          snapshot: (await boards.get({ roomId, board: b.board }))!.snapshot,
+        })),
+      );
       const keys = (snapshot: Uint8Array) => {
         const doc = new Y.Doc();
         Y.applyUpdate(doc, snapshot);

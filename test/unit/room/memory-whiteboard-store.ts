@@ -25,6 +25,6 @@ export class MemoryWhiteboardStore implements WhiteboardStore {
     return [...this.boards]
       .map(([key, b]) => ({ ref: parseBoardKey(key), b }))
       .filter(({ ref }) => ref?.roomId === roomId)
-      .map(({ ref, b }) => ({ board: ref!.board, snapshot: b.snapshot.slice(), locked: b.locked, updatedAt: 0 }));
+      .map(({ ref, b }) => ({ board: ref!.board, locked: b.locked, updatedAt: 0 }));
   }
 }
