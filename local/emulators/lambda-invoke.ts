@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isFunctionName } from '../lambda/functions';
 import { FunctionMissingError, type LambdaRuntime } from '../lambda/runtime';
 import { decodeComponent } from '../../functions/shared/percent-encoding';
+import { LAMBDA_PAYLOAD_LIMITS } from '../../functions/shared/lambda-limits';
 import { AwsServiceError, readBody, sendRestJsonError } from './aws-http';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 // Lambda's payload quotas: 6 MB for synchronous, 1 MB for asynchronous (Event) invocations.
-const SYNC_LIMIT = 6 * 1024 * 1024;
-const ASYNC_LIMIT = 1024 * 1024;
+const SYNC_LIMIT = LAMBDA_PAYLOAD_LIMITS.syncBytes;
+const ASYNC_LIMIT = LAMBDA_PAYLOAD_LIMITS.asyncBytes;
 
 export function isInvokePath(path: string): boolean {
   return INVOKE_PATH.test(path);
@@ -49,16 +50,8 @@ export async function handleInvoke(
     } else if (type === 'RequestResponse') {
       try {
         const result = await runtime.invoke(name, event);
+        // The runtime refuses a response over the synchronous quota as Lambda does: a function error.
         const payload = JSON.stringify(result ?? null);
-        // Lambda refuses a response over the synchronous quota as a function error, not as a service error.
-        if (Buffer.byteLength(payload) > SYNC_LIMIT) {
-          throw Object.assign(
-            new Error(`Response payload size exceeded maximum allowed payload size (${SYNC_LIMIT} bytes).`),
-            {
-              name: 'Function.ResponseSizeTooLarge',
-            },
-          );
-        }
         res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
         res.end(payload);
       } catch (error) {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { FUNCTION_MODULES, FUNCTION_TIMEOUT_SECONDS, REPO_ROOT, type FunctionName } from './functions';
+import { LAMBDA_PAYLOAD_LIMITS } from '../../functions/shared/lambda-limits';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
@@ -26,6 +27,30 @@ export class FunctionTimeoutError extends Error {
     this.name = 'FunctionTimeoutError';
   }
 }
+
+/** Lambda refuses an invocation whose event passes the payload limit, before the function runs. */
+export class RequestTooLargeError extends Error {
+  constructor(functionName: string, bytes: number, limit: number) {
+    super(`${functionName}: RequestEntityTooLargeException: the event is ${bytes} bytes, over Lambda's ${limit}`);
+    this.name = 'RequestTooLargeError';
+  }
+}
+
+/**
+ * The function ran, but its result passes the 6 MB limit: Lambda answers with this function error (its type and
+ * words) instead of the result, and API Gateway with a 500.
+ */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly functionName: string,
+    readonly bytes: number,
+  ) {
+    super(`Response payload size exceeded maximum allowed payload size (${LAMBDA_PAYLOAD_LIMITS.syncBytes} bytes).`);
+    this.name = 'Function.ResponseSizeTooLarge';
+  }
+}
+
+const jsonBytes = (value: unknown) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? ''));
 
 export interface FunctionState {
   module: string;
@@ -88,6 +113,10 @@ export class LambdaRuntime {
 
   /** RequestResponse invocation: resolves with the handler's result, rejects with its error. */
   invoke(name: FunctionName, event: unknown): Promise<unknown> {
+    const bytes = jsonBytes(event);
+    if (bytes > LAMBDA_PAYLOAD_LIMITS.syncBytes) {
+      return Promise.reject(new RequestTooLargeError(name, bytes, LAMBDA_PAYLOAD_LIMITS.syncBytes));
+    }
     return this.run(name, event);
   }
 
@@ -104,7 +133,10 @@ export class LambdaRuntime {
         timer = setTimeout(() => reject(new FunctionTimeoutError(name, timeoutSeconds)), timeoutSeconds * 1000);
         timer.unref();
       });
-      return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+      const result = await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+      const bytes = jsonBytes(result);
+      if (bytes > LAMBDA_PAYLOAD_LIMITS.syncBytes) throw new ResponseTooLargeError(name, bytes);
+      return result;
     } catch (error) {
       state.errors++;
       throw error;
@@ -118,6 +150,10 @@ export class LambdaRuntime {
    * (the S3 notification and the async Invoke both go through here).
    */
   invokeAsync(name: FunctionName, event: unknown): void {
+    // Refused by the Invoke call itself, so never queued nor retried.
+    const bytes = jsonBytes(event);
+    if (bytes > LAMBDA_PAYLOAD_LIMITS.asyncBytes)
+      throw new RequestTooLargeError(name, bytes, LAMBDA_PAYLOAD_LIMITS.asyncBytes);
     const run = async () => {
       for (let attempt = 0; ; attempt++) {
         try {

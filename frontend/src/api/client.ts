@@ -170,9 +170,25 @@ export class ApiClient {
     return (await this.request('GET', '/api/my/rooms', myRoomsResponseSchema)).rooms;
   }
 
-  /** Every board a meeting kept, for someone who was in it (during or after the meeting). */
-  meetingWhiteboard(roomId: string): Promise<MeetingWhiteboard> {
-    return this.request('GET', meetingWhiteboardApiPath(roomId), meetingWhiteboardSchema);
+  /**
+   * Every board a meeting kept, for someone who was in it (during or after the meeting), each whole: a board the
+   * first answer could not hold (Lambda's 6 MB) is fetched on from its `nextItem`.
+   */
+  async meetingWhiteboard(roomId: string): Promise<MeetingWhiteboard> {
+    const meeting = await this.request('GET', meetingWhiteboardApiPath(roomId), meetingWhiteboardSchema);
+    for (const board of meeting.boards) {
+      while (board.nextItem !== null) {
+        const rest = { board: board.board, from: board.nextItem };
+        const page = await this.request('GET', meetingWhiteboardApiPath(roomId, rest), meetingWhiteboardSchema);
+        const more = page.boards.find((b) => b.board === board.board);
+        if (!more || (more.items.length === 0 && more.nextItem !== null)) {
+          throw new ApiError(200, 'bad-response', `The server sent no more of board ${board.board}`);
+        }
+        board.items.push(...more.items);
+        board.nextItem = more.nextItem;
+      }
+    }
+    return meeting;
   }
 
   updateMyRoom(roomId: string, change: UpdateMyRoom): Promise<MyRoom> {

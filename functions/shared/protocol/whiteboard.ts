@@ -178,8 +178,13 @@ export const whiteboardServerMessages = [
 /** The page that shows a meeting's boards after (or during) it, read-only with PNG and SVG export. */
 export const meetingWhiteboardPagePath = (roomId: string) => `/meetings/${encodeURIComponent(roomId)}/whiteboard`;
 export const MEETING_WHITEBOARD_PAGE = /^\/meetings\/([^/]+)\/whiteboard\/?$/;
-/** Its data, for the meeting's host and participants only. */
-export const meetingWhiteboardApiPath = (roomId: string) => `/api/meetings/${encodeURIComponent(roomId)}/whiteboard`;
+/**
+ * Its data, for the meeting's host and participants only. An answer stays under Lambda's 6 MB response: boards that do
+ * not fit come with `nextItem`, and `?board=<id>&from=<nextItem>` gives the rest of one board, as much as fits.
+ */
+export const meetingWhiteboardApiPath = (roomId: string, rest?: { board: BoardId; from: number }) =>
+  `/api/meetings/${encodeURIComponent(roomId)}/whiteboard` +
+  (rest ? `?board=${encodeURIComponent(rest.board)}&from=${rest.from}` : '');
 
 /** `GET /api/meetings/{id}/whiteboard`: every board the meeting kept, its items in drawing order. */
 export const meetingWhiteboardSchema = z.object({
@@ -193,6 +198,11 @@ export const meetingWhiteboardSchema = z.object({
       items: z.array(z.tuple([whiteboardItemIdSchema, whiteboardItemSchema])),
       /** When the stored snapshot was last written (ISO), or null for a board only in the live log so far. */
       savedAt: z.string().nullable(),
+      /**
+       * Null when `items` ends the board; otherwise the index (in drawing order) of its first item not in this answer,
+       * to ask for with `?board=&from=` (the answer would have passed Lambda's response limit).
+       */
+      nextItem: z.number().int().nonnegative().nullable(),
     }),
   ),
 });

@@ -1,10 +1,17 @@
 import { join } from 'node:path';
 import { FUNCTION_SETTINGS } from '../../../lib/function-entries';
 import { FUNCTION_MODULES, FUNCTION_TIMEOUT_SECONDS, type FunctionName } from '../../../local/lambda/functions';
-import { FunctionTimeoutError, LambdaRuntime } from '../../../local/lambda/runtime';
+import {
+  FunctionTimeoutError,
+  LambdaRuntime,
+  RequestTooLargeError,
+  ResponseTooLargeError,
+} from '../../../local/lambda/runtime';
+import { LAMBDA_PAYLOAD_LIMITS } from '../../../functions/shared/lambda-limits';
 
 const SLOW = join(__dirname, 'fixtures', 'slow-handler.ts');
 const FAILING = join(__dirname, 'fixtures', 'failing-handler.ts');
+const SIZED = join(__dirname, 'fixtures', 'sized-handler.ts');
 
 describe('local Lambda runtime: as strict as Lambda about time', () => {
   it('runs every function of the CDK app with the timeout the stacks deploy (one table)', () => {
@@ -39,6 +46,30 @@ describe('local Lambda runtime: as strict as Lambda about time', () => {
       await jest.advanceTimersByTimeAsync(9001);
       await expect(quick).resolves.toBe('done');
     });
+  });
+});
+
+describe('local Lambda runtime: as strict as Lambda about payload sizes', () => {
+  const MB = 1024 * 1024;
+  const runtime = () => new LambdaRuntime({ region: 'us-east-1', modules: { HttpApi: SIZED }, log: () => undefined });
+
+  it('returns a result just under 6 MB and answers one over it with Lambda’s ResponseSizeTooLarge function error', async () => {
+    const r = runtime();
+    await expect(r.invoke('HttpApi', { bytes: 6 * MB - 100 })).resolves.toHaveLength(6 * MB - 100);
+    const error = await r.invoke('HttpApi', { bytes: LAMBDA_PAYLOAD_LIMITS.syncBytes }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect((error as Error).name).toBe('Function.ResponseSizeTooLarge');
+    expect(r.describe().HttpApi).toMatchObject({ invocations: 2, errors: 1 });
+  });
+
+  it('refuses an event over 6 MB, or over 1 MB for an asynchronous invocation, without running the function', async () => {
+    const r = runtime();
+    const big = { bytes: 1, padding: 'p'.repeat(LAMBDA_PAYLOAD_LIMITS.syncBytes) };
+    await expect(r.invoke('HttpApi', big)).rejects.toBeInstanceOf(RequestTooLargeError);
+    expect(() => r.invokeAsync('HttpApi', { padding: 'p'.repeat(LAMBDA_PAYLOAD_LIMITS.asyncBytes) })).toThrow(
+      RequestTooLargeError,
+    );
+    expect(r.describe().HttpApi!.invocations).toBe(0);
   });
 });
 
