@@ -883,6 +883,39 @@ describe('every function', () => {
     // 6 realtime + HttpApi, Avatar + Transcode, Scaler, BurnIn, RecordingsSweep + AuthKeygen, Migrate
     expect(houseFunctions).toBe(14);
   });
+
+  test('every function’s environment stays inside Lambda’s 4 KB, with each deploy-time value as long as an ARN gets', () => {
+    // Lambda refuses a function whose variables pass 4 KB in all ("exceeded the 4KB limit"): a first deploy would
+    // stop there, and no local run sees it. A token (Ref, GetAtt, import) becomes an ARN, URL or name at deploy
+    // time; 160 characters is above any of ours in a long region and stack name. Pseudo parameters are as long as
+    // their longest value.
+    const PSEUDO: Record<string, number> = {
+      'AWS::Region': 'ap-southeast-5'.length,
+      'AWS::AccountId': 12,
+      'AWS::Partition': 'aws-us-gov'.length,
+      'AWS::URLSuffix': 'amazonaws.com.cn'.length,
+    };
+    const deployed = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const v = value as Record<string, unknown>;
+      if (v['Fn::Join']) {
+        const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+        return parts.map(deployed).join(sep);
+      }
+      return 'x'.repeat(PSEUDO[v.Ref as string] ?? 160);
+    };
+    const sizes: [string, number][] = [];
+    for (const name of ['network', 'data', 'realtime', 'media', 'api', 'web', 'monitoring'] as const) {
+      const fns = t(name).findResources('AWS::Lambda::Function') as Resources;
+      for (const [id, fn] of Object.entries(fns)) {
+        const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+        const env = Object.fromEntries(Object.entries(variables ?? {}).map(([k, v]) => [k, deployed(v)]));
+        sizes.push([id, Buffer.byteLength(JSON.stringify(env))]);
+      }
+    }
+    expect(sizes.length).toBeGreaterThanOrEqual(14);
+    expect(sizes.filter(([, bytes]) => bytes > 4096)).toEqual([]);
+  });
 });
 
 describe('cdk-nag', () => {
