@@ -38,15 +38,9 @@ function boardOf(owner: string): Uint8Array {
   return Y.encodeStateAsUpdate(doc);
 }
 
-beforeAll(() => {
-  Object.defineProperty(globalThis, 'location', { value: new URL('https://meet.example/'), configurable: true });
-});
-
-it('answers every page of a meeting’s large boards under Lambda’s 6 MB, and the page’s client gets each board whole', async () => {
-  const store = new MemoryWhiteboardStore();
-  await store.save({ roomId: ROOM, board: MAIN_BOARD }, { snapshot: boardOf('ann'), locked: false });
-  await store.save({ roomId: ROOM, board: BREAKOUT }, { snapshot: boardOf('bob'), locked: false });
-  const route = createRouter(
+/** The archive route as the HTTP Lambda serves it, for a host of the meeting, over the given stored boards. */
+function archiveRoute(store: MemoryWhiteboardStore) {
+  return createRouter(
     createBoardArchiveRoutes(() => ({
       verifyAccessToken: async () => ({ sub: 'host-sub' }) as AccessClaims,
       store: {
@@ -59,6 +53,17 @@ it('answers every page of a meeting’s large boards under Lambda’s 6 MB, and 
       now: Date.now,
     })),
   );
+}
+
+beforeAll(() => {
+  Object.defineProperty(globalThis, 'location', { value: new URL('https://meet.example/'), configurable: true });
+});
+
+it('answers every page of a meeting’s large boards under Lambda’s 6 MB, and the page’s client gets each board whole', async () => {
+  const store = new MemoryWhiteboardStore();
+  await store.save({ roomId: ROOM, board: MAIN_BOARD }, { snapshot: boardOf('ann'), locked: false });
+  await store.save({ roomId: ROOM, board: BREAKOUT }, { snapshot: boardOf('bob'), locked: false });
+  const route = archiveRoute(store);
   const answers: number[] = [];
   const fetchImpl = (async (url: string, init: RequestInit) => {
     const u = new URL(url);
@@ -95,19 +100,7 @@ it('answers every page of a meeting’s large boards under Lambda’s 6 MB, and 
 });
 
 it('refuses a page asked for without both its board and its first item, with a clear error', async () => {
-  const route = createRouter(
-    createBoardArchiveRoutes(() => ({
-      verifyAccessToken: async () => ({ sub: 'host-sub' }) as AccessClaims,
-      store: {
-        getRoom: async () => ({ name: 'Board', ended: true }) as never,
-        getRole: async () => 'host',
-        isRemoved: async () => false,
-      },
-      whiteboardLive: { log: async () => [] } as unknown as WhiteboardLive,
-      whiteboardStore: new MemoryWhiteboardStore(),
-      now: Date.now,
-    })),
-  );
+  const route = archiveRoute(new MemoryWhiteboardStore());
   const pages: Record<string, string>[] = [
     { board: MAIN_BOARD },
     { from: '3' },
