@@ -6,6 +6,7 @@ import {
   MAX_PARTS_PER_REQUEST,
   MAX_UPLOAD_PARTS,
   PART_URL_TTL_SECONDS,
+  S3_MIN_PART_BYTES,
   UPLOAD_PART_SIZE,
   baseContentType,
   downloadBaseName,
@@ -195,6 +196,15 @@ export class RecordingsService {
       throw new BadRequest(
         `${left.length === 1 ? 'Part' : 'Parts'} ${left.join(', ')} ${left.length === 1 ? 'was' : 'were'} uploaded ` +
           `but ${left.length === 1 ? 'is' : 'are'} not in the completion; complete all ${all} parts`,
+      );
+    }
+    // S3 refuses (EntityTooSmall) a completion with a part under 5 MiB anywhere but last: say which, and keep the
+    // upload, so the page can send that part again at full size.
+    const short = stored.find((p) => p.partNumber < count && p.size < S3_MIN_PART_BYTES);
+    if (short) {
+      throw new BadRequest(
+        `Part ${short.partNumber} is ${short.size} bytes: every part but the last must be at least ` +
+          `${S3_MIN_PART_BYTES} bytes; upload it again at full size`,
       );
     }
     const total = stored.filter((p) => p.partNumber <= count).reduce((n, p) => n + p.size, 0);

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage } from 'node:http';
+import { S3_MIN_PART_BYTES } from '../../functions/shared/protocol/recordings';
 
 /*
  * S3's multipart operations are atomic: a part is stored whole or not at all, and CompleteMultipartUpload either
@@ -126,6 +127,13 @@ export async function completeAtomically(
         'InvalidPart',
         `One or more of the specified parts could not be found (part ${part.number}), or its entity tag did not match.`,
       );
+    }
+  }
+  // As S3: every part but the last at least 5 MiB, checked at completion (a small part is taken when uploaded).
+  for (const part of ordered.slice(0, -1)) {
+    const { size } = await stat(join(uploadDir, String(part.number)));
+    if (size < S3_MIN_PART_BYTES) {
+      throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
     }
   }
   await writeFile(join(uploadDir, PART_LIST_FILE), JSON.stringify(ordered.map((p) => p.number)));

@@ -11,7 +11,12 @@ import * as z from 'zod';
 // Limits. The size limit is enforced by the server as parts × part size: a client can only upload into part URLs
 // the server presigned, and completion re-checks the stored size.
 
-/** S3 multipart: every part except the last must be ≥ 5 MiB; 16 MiB keeps a 2 GiB file under 128 parts. */
+/**
+ * S3 multipart: CompleteMultipartUpload refuses (EntityTooSmall) any part but the last under 5 MiB; the local S3
+ * stand-in refuses the same.
+ */
+export const S3_MIN_PART_BYTES = 5 * 1024 * 1024;
+/** Every part but the last is this size: 16 MiB (≥ S3_MIN_PART_BYTES) keeps a 2 GiB file under 128 parts. */
 export const UPLOAD_PART_SIZE = 16 * 1024 * 1024;
 export const MAX_UPLOAD_PARTS = 128;
 export const MAX_UPLOAD_BYTES = UPLOAD_PART_SIZE * MAX_UPLOAD_PARTS;

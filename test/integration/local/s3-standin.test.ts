@@ -2,9 +2,17 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { S3MediaStorage } from '../../../functions/recordings/media-storage';
+import { S3_MIN_PART_BYTES, UPLOAD_PART_SIZE } from '../../../functions/shared/protocol/recordings';
 import { startS3, type S3StandIn } from '../../../local/standins/s3';
 
 /* The local S3 stand-in across a restart and a cut-off part upload (what a kill -9 of the local cloud leaves). */
@@ -105,9 +113,11 @@ it('refuses a part for an upload that was completed or aborted (NoSuchUpload), a
 });
 
 /** Uploads parts of `size` bytes each (filled with the part number); returns their ETags in order. */
-async function putParts(storage: S3MediaStorage, key: string, uploadId: string, count: number, size: number) {
+/** Uploads parts 1, 2, … of the given sizes, part n filled with the byte n. */
+async function putParts(storage: S3MediaStorage, key: string, uploadId: string, sizes: number[]) {
   const etags: string[] = [];
-  for (let n = 1; n <= count; n++) {
+  for (const [i, size] of sizes.entries()) {
+    const n = i + 1;
     const put = await fetch(await storage.presignPart(key, uploadId, n, size, 3600), {
       method: 'PUT',
       body: new Uint8Array(Buffer.alloc(size, n)),
@@ -122,7 +132,8 @@ it('completes all or nothing: a wrong ETag or a missing part is InvalidPart and 
   const { storage } = await start();
   const key = 'uploads/u/r4/source';
   const uploadId = await storage.createMultipart(key, 'video/webm');
-  const etags = await putParts(storage, key, uploadId, 2, 5);
+  // S3 takes a part under 5 MiB only as the last one.
+  const etags = await putParts(storage, key, uploadId, [S3_MIN_PART_BYTES, 5]);
   await expect(
     storage.completeMultipart(key, uploadId, [
       { partNumber: 1, etag: etags[0]! },
@@ -142,14 +153,15 @@ it('completes all or nothing: a wrong ETag or a missing part is InvalidPart and 
     { partNumber: 1, etag: etags[0]! },
     { partNumber: 2, etag: etags[1]! },
   ]);
-  expect(await storage.getText(key)).toBe('\x01\x01\x01\x01\x01\x02\x02\x02\x02\x02');
+  expect(await storage.size(key)).toBe(S3_MIN_PART_BYTES + 5);
+  expect((await storage.getText(key))!.slice(S3_MIN_PART_BYTES - 2)).toBe('\x01\x01\x02\x02\x02\x02\x02');
 });
 
 it('finishes on the next start a completion that a kill cut off, and sends its ObjectCreated event', async () => {
   const { storage } = await start();
   const key = 'uploads/u/r5/source';
   const uploadId = await storage.createMultipart(key, 'video/webm');
-  await putParts(storage, key, uploadId, 3, 4);
+  await putParts(storage, key, uploadId, [4, 4, 4]);
   await stop();
   // What a kill leaves inside a completion: the part list written (the journal), the object half-assembled in its
   // temporary file beside the uploads, the upload still there.
@@ -174,7 +186,7 @@ it('shows an upload whose folder lost its key (a removal cut off) as gone to Lis
   const { storage } = await start();
   const key = 'uploads/u/r6/source';
   const uploadId = await storage.createMultipart(key, 'video/webm');
-  await putParts(storage, key, uploadId, 1, 4);
+  await putParts(storage, key, uploadId, [4]);
   const uploadDir = join(root, 's3', BUCKET, '._S3rver_uploads', uploadId);
   rmSync(join(uploadDir, 'key'));
 
@@ -198,4 +210,32 @@ it('serves a download under its unicode name', async () => {
   expect(response.headers.get('content-disposition')).toBe(
     `attachment; filename="Reunion __.v1.srt"; filename*=UTF-8''R%C3%A9union%20%E4%BC%9A%E8%AE%AE.v1.srt`,
   );
+});
+
+it('refuses to complete an upload with a part under 5 MiB that is not the last (EntityTooSmall), as S3 does', async () => {
+  const { client } = await start();
+  const Key = 'uploads/u/r/small-parts';
+  const upload = async (sizes: number[]) => {
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key }));
+    const Parts = [];
+    for (const [i, size] of sizes.entries()) {
+      const { ETag } = await client.send(
+        new UploadPartCommand({ Bucket: BUCKET, Key, UploadId, PartNumber: i + 1, Body: Buffer.alloc(size, i) }),
+      );
+      Parts.push({ PartNumber: i + 1, ETag });
+    }
+    return client.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key, UploadId, MultipartUpload: { Parts } }),
+    );
+  };
+  await expect(upload([1024, 1024])).rejects.toMatchObject({ name: 'EntityTooSmall' });
+  await expect(client.send(new HeadObjectCommand({ Bucket: BUCKET, Key }))).rejects.toMatchObject({
+    name: 'NotFound',
+  });
+  // The house's part size passes; the last part may be as small as it likes.
+  await upload([S3_MIN_PART_BYTES, 10]);
+  expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key }))).ContentLength).toBe(
+    S3_MIN_PART_BYTES + 10,
+  );
+  expect(UPLOAD_PART_SIZE).toBeGreaterThanOrEqual(S3_MIN_PART_BYTES);
 });

@@ -13,6 +13,7 @@ import { NotFound, PayloadTooLarge, Conflict, BadRequest } from '../../../functi
 import {
   LIVE_RECORDING_DECLARED_BYTES,
   LOCAL_SPEECH_ENGINE,
+  S3_MIN_PART_BYTES,
   UPLOAD_PART_SIZE,
   type BurnInJob,
   type RecordingStatus,
@@ -369,12 +370,18 @@ describe('recordings pipeline on s3rver + fauxqs + Data API emulator (PGlite) + 
       const plan = await service.parts(owner, id, [], { partNumber, sizeBytes: 10 });
       etags.push(...(await uploadParts(plan.parts, 10, Buffer.alloc(20, partNumber))));
     }
+    // S3 takes a short part only as the last one (EntityTooSmall): the server says which before S3 would refuse.
+    await expect(service.complete(owner, id, { parts: etags, partCount: 2 })).rejects.toThrow(
+      `Part 1 is 10 bytes: every part but the last must be at least ${S3_MIN_PART_BYTES} bytes`,
+    );
+    const full = await service.parts(owner, id, [1]);
+    etags[0] = (await uploadParts(full.parts, UPLOAD_PART_SIZE, Buffer.alloc(UPLOAD_PART_SIZE, 1)))[0]!;
     await expect(service.complete(owner, id, { parts: etags.slice(0, 1), partCount: 1 })).rejects.toThrow(
       'Part 2 was uploaded but is not in the completion; complete all 2 parts',
     );
     expect(await service.complete(owner, id, { parts: etags, partCount: 2 })).toMatchObject({
       status: 'transcoding',
-      sizeBytes: 20,
+      sizeBytes: UPLOAD_PART_SIZE + 10,
     });
     await service.remove(owner, id);
   });
