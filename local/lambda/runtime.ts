@@ -41,10 +41,7 @@ export class RequestTooLargeError extends Error {
  * words) instead of the result, and API Gateway with a 500.
  */
 export class ResponseTooLargeError extends Error {
-  constructor(
-    readonly functionName: string,
-    readonly bytes: number,
-  ) {
+  constructor() {
     super(`Response payload size exceeded maximum allowed payload size (${LAMBDA_PAYLOAD_LIMITS.syncBytes} bytes).`);
     this.name = 'Function.ResponseSizeTooLarge';
   }
@@ -134,8 +131,7 @@ export class LambdaRuntime {
         timer.unref();
       });
       const result = await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
-      const bytes = jsonBytes(result);
-      if (bytes > LAMBDA_PAYLOAD_LIMITS.syncBytes) throw new ResponseTooLargeError(name, bytes);
+      if (jsonBytes(result) > LAMBDA_PAYLOAD_LIMITS.syncBytes) throw new ResponseTooLargeError();
       return result;
     } catch (error) {
       state.errors++;

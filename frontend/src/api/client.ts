@@ -184,7 +184,7 @@ export class ApiClient {
         if (!more || (more.items.length === 0 && more.nextItem !== null)) {
           throw new ApiError(200, 'bad-response', `The server sent no more of board ${board.board}`);
         }
-        board.items.push(...more.items);
+        board.items = board.items.concat(more.items);
         board.nextItem = more.nextItem;
       }
     }

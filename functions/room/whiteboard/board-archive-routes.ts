@@ -111,6 +111,10 @@ export function createBoardArchiveRoutes(deps: () => BoardArchiveDeps): Route[] 
         const rest = restOfBoard(event.queryStringParameters);
         const stored = await d.whiteboardStore.list(roomId.data);
         const saved = new Map(stored.map((b) => [b.board, new Date(b.updatedAt).toISOString()]));
+        // A page is only of a board the listing shows: the main room's, or one the meeting has stored.
+        if (rest && rest.board !== MAIN_BOARD && !saved.has(rest.board)) {
+          throw new NotFound('No such board in this meeting', 'board-not-found');
+        }
         const names = rest ? [rest.board] : [MAIN_BOARD, ...stored.map((b) => b.board).filter((b) => b !== MAIN_BOARD)];
         const boards: MeetingWhiteboard['boards'] = [];
         const answer = new AnswerBudget();

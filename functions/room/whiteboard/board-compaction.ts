@@ -6,13 +6,12 @@
 import * as Y from 'yjs';
 import type { RoomDeps } from '../room-context';
 import type { BoardRef } from './board-ref';
-import { compactBoard, isEmptyUpdate } from './sync-adapter';
+import { EMPTY_UPDATE, compactBoard, isEmptyUpdate } from './sync-adapter';
 
 /** What compaction needs of the room's wiring. */
 export type BoardDeps = Pick<RoomDeps, 'whiteboardLive' | 'whiteboardStore' | 'now'>;
 
 const COMPACTION_LOCK_SECONDS = 30;
-const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 /**
  * The whole board as one update. The log is read before the snapshot: a compaction in between then shows its

@@ -3,6 +3,7 @@ import type { BoardId } from '../../shared/protocol/whiteboard';
 import { DATA_API_LIMITS } from '../../shared/sql/data-api-limits';
 import { getSql, type Sql, type SqlParams } from '../../shared/sql/sql';
 import type { BoardRef } from './board-ref';
+import { EMPTY_UPDATE } from './sync-adapter';
 
 export interface StoredBoard {
   snapshot: Uint8Array;
@@ -41,8 +42,6 @@ export const PARTS_PER_READ = Math.floor(DATA_API_LIMITS.resultSetBytes / DATA_A
 export const PARTS_PER_WRITE = Math.floor(DATA_API_LIMITS.requestBodyBytes / 2 / ((SNAPSHOT_PART_BYTES * 4) / 3));
 /** A reader that meets a compaction between its pages reads the board again, this many times at most. */
 const READ_ATTEMPTS = 3;
-
-const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 /** Thrown when a board kept changing while it was read (three compactions in a row): the caller may retry. */
 export class BoardChangedWhileReading extends Error {
@@ -88,13 +87,14 @@ export class SqlWhiteboardStore implements WhiteboardStore {
     if (count === 0) return EMPTY_UPDATE.slice();
     const chunks: Buffer[] = [];
     for (let from = 0; from < count; from += PARTS_PER_READ) {
+      const to = Math.min(count, from + PARTS_PER_READ);
       const rows = await this.sql().query<{ part: number; bytes: string }>(
         `SELECT part, encode(bytes, 'base64') AS bytes FROM room_whiteboard_parts
          WHERE room_id = :roomId AND board = :board AND generation = :generation AND part >= :from AND part < :to
          ORDER BY part`,
-        { roomId: ref.roomId, board: ref.board, generation, from, to: Math.min(count, from + PARTS_PER_READ) },
+        { roomId: ref.roomId, board: ref.board, generation, from, to },
       );
-      if (rows.length !== Math.min(count, from + PARTS_PER_READ) - from) return undefined;
+      if (rows.length !== to - from) return undefined;
       rows.forEach((r, i) => {
         if (r.part !== from + i) throw new Error(`whiteboard part ${from + i} out of order`);
         // As base64 text: the Data API's JSON records have no binary type (PostgreSQL breaks the text every 76

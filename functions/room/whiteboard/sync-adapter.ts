@@ -41,6 +41,8 @@ export const syncStep2 = (update: Uint8Array) => encode(messageYjsSyncStep2, upd
 export const syncUpdate = (update: Uint8Array) => encode(messageYjsUpdate, update);
 
 /** An empty update (no structs, no deletions) is two zero bytes in Yjs's v1 encoding. */
+export const EMPTY_UPDATE: Readonly<Uint8Array> = new Uint8Array([0, 0]);
+
 export function isEmptyUpdate(update: Uint8Array): boolean {
   return update.length <= 2 && update.every((b) => b === 0);
 }

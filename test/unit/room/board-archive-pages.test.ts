@@ -39,14 +39,14 @@ function boardOf(owner: string): Uint8Array {
 }
 
 /** The archive route as the HTTP Lambda serves it, for a host of the meeting, over the given stored boards. */
-function archiveRoute(store: MemoryWhiteboardStore) {
+function archiveRoute(store: MemoryWhiteboardStore, role: 'host' | 'member' | undefined, removed = false) {
   return createRouter(
     createBoardArchiveRoutes(() => ({
       verifyAccessToken: async () => ({ sub: 'host-sub' }) as AccessClaims,
       store: {
         getRoom: async () => ({ name: 'Board', ended: true }) as never,
-        getRole: async () => 'host',
-        isRemoved: async () => false,
+        getRole: async () => role,
+        isRemoved: async () => removed,
       },
       whiteboardLive: { log: async () => [] } as unknown as WhiteboardLive,
       whiteboardStore: store,
@@ -63,7 +63,7 @@ it('answers every page of a meeting’s large boards under Lambda’s 6 MB, and 
   const store = new MemoryWhiteboardStore();
   await store.save({ roomId: ROOM, board: MAIN_BOARD }, { snapshot: boardOf('ann'), locked: false });
   await store.save({ roomId: ROOM, board: BREAKOUT }, { snapshot: boardOf('bob'), locked: false });
-  const route = archiveRoute(store);
+  const route = archiveRoute(store, 'host');
   const answers: number[] = [];
   const fetchImpl = (async (url: string, init: RequestInit) => {
     const u = new URL(url);
@@ -100,7 +100,7 @@ it('answers every page of a meeting’s large boards under Lambda’s 6 MB, and 
 });
 
 it('refuses a page asked for without both its board and its first item, with a clear error', async () => {
-  const route = archiveRoute(new MemoryWhiteboardStore());
+  const route = archiveRoute(new MemoryWhiteboardStore(), 'host');
   const pages: Record<string, string>[] = [
     { board: MAIN_BOARD },
     { from: '3' },
@@ -113,4 +113,21 @@ it('refuses a page asked for without both its board and its first item, with a c
     );
     expect([res.statusCode, JSON.parse(res.body!).error.code]).toEqual([400, 'bad-board-page']);
   }
+});
+
+it('gives a page only of a board the listing shows, and only to someone who was in the meeting and not removed', async () => {
+  const store = new MemoryWhiteboardStore();
+  await store.save({ roomId: ROOM, board: BREAKOUT }, { snapshot: boardOf('bob'), locked: false });
+  const page = (route: ReturnType<typeof archiveRoute>, board: string) =>
+    route(
+      httpEvent('GET', `/api/meetings/${ROOM}/whiteboard`, {
+        headers: { authorization: 'Bearer t' },
+        query: { board, from: '0' },
+      }),
+    ).then((res) => [res.statusCode, res.statusCode === 200 ? 'ok' : JSON.parse(res.body!).error.code]);
+  expect(await page(archiveRoute(store, 'member'), BREAKOUT)).toEqual([200, 'ok']);
+  // A breakout board the meeting never stored (live only, or made up) is not reachable through a page either.
+  expect(await page(archiveRoute(store, 'member'), '0000000001-x/b2')).toEqual([404, 'board-not-found']);
+  expect(await page(archiveRoute(store, undefined), BREAKOUT)).toEqual([404, 'meeting-not-found']);
+  expect(await page(archiveRoute(store, 'member', true), BREAKOUT)).toEqual([404, 'meeting-not-found']);
 });
