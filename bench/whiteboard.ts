@@ -26,6 +26,7 @@ import { SqlWhiteboardStore } from '../functions/room/whiteboard/board-store';
 import { compactAllWhiteboards } from '../functions/room/whiteboard/board-compaction';
 import { mainBoard } from '../functions/room/whiteboard/board-ref';
 import { WHITEBOARD_ITEMS, type WhiteboardItem } from '../functions/shared/protocol/whiteboard';
+import { boardOfStrokes, handDrawnStroke } from '../test/support/board-strokes';
 import { BoardClient, type BoardClientOptions } from '../test/support/board-client';
 import { CLUSTER_URL, removeKeysUnder } from '../test/support/redis-cluster';
 
@@ -51,19 +52,6 @@ const summary = (values: number[]) => {
 };
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A pen stroke as a page commits it after thinning: ~24 points with pressure, in world units. */
-function penStroke(owner: string, n: number): WhiteboardItem {
-  const x0 = (n * 37) % 2000;
-  const y0 = (n * 53) % 1200;
-  const points: number[] = [];
-  const pressure: number[] = [];
-  for (let i = 0; i < 24; i += 1) {
-    points.push(Math.round((x0 + i * 6 + Math.sin(i / 3) * 8) * 10) / 10, Math.round((y0 + i * 3) * 10) / 10);
-    pressure.push(Math.round((0.4 + 0.2 * Math.sin(i / 4)) * 100) / 100);
-  }
-  return { kind: 'pen', owner, colour: '#1d4ed8', width: 4, points, pressure, order: Date.now() + n / 1e6 };
-}
 
 async function main(): Promise<void> {
   process.env.LIMITS_JSON = JSON.stringify({ signIn: { max: 1000, windowSeconds: 60 } });
@@ -142,7 +130,7 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         for (let n = 0; n < perClient; n += 1) {
           const key = `${c.name}-${n}`;
-          const item = penStroke(c.name, i * perClient + n);
+          const item = handDrawnStroke(c.name, i * perClient + n);
           jsonPerStroke += Buffer.byteLength(JSON.stringify({ type: 'stroke', id: key, item }));
           committedAt.set(key, performance.now());
           c.sync.edit((items) => items.set(key, item));
@@ -177,6 +165,8 @@ async function main(): Promise<void> {
     const boardJson = Buffer.byteLength(JSON.stringify(Object.fromEntries(first.sync.items.entries())));
     // Naive sync: every stroke sends the whole board as JSON (average board = half the final one).
     const naivePerStroke = boardJson / 2;
+    const gridNow = boardOfStrokes(total, CLIENTS).length;
+    const gridTenths = boardOfStrokes(total, CLIENTS, 'tenths').length;
 
     const lines = [
       '',
@@ -190,6 +180,8 @@ async function main(): Promise<void> {
         `naive full-board broadcast ${kb(naivePerStroke)} per stroke on average`,
       `  snapshot after ${total} strokes: ${kb(snapshot)} (${(snapshot / total).toFixed(0)} B/stroke); ` +
         `holding ${storedItems} of the ${total} strokes; the same board as one JSON document: ${kb(boardJson)}`,
+      `  strokes like these, one document per page merged: ${kb(gridNow)} on the page's grid (eighths), ` +
+        `reference ${kb(gridTenths)} on the former grid (tenths): ${(gridNow / gridTenths).toFixed(2)}×`,
       `  errors: ${errors.length === 0 ? 'none' : errors.slice(0, 5).join('; ')}`,
       '',
     ];

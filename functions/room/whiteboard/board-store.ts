@@ -60,7 +60,7 @@ export function splitSnapshot(snapshot: Uint8Array): Uint8Array[] {
 }
 
 /**
- * Through the Data API, whose limits (functions/shared/sql/data-api-limits.ts) a board of up to 4 MB passes many
+ * Through the Data API, whose limits (functions/shared/sql/data-api-limits.ts) a board of up to 6 MB passes many
  * times over: the snapshot is written as a new generation of parts in one transaction (parts, then the board's row
  * naming the generation, then the removal of the older one), and read as the row, then its generation's parts a page
  * at a time. A compaction that commits between two pages removes the generation being read; the reader sees a part

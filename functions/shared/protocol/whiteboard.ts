@@ -19,8 +19,13 @@ export const WHITEBOARD_LIMITS = {
   serverPartBytes: 64 * 1024,
   /** One whole sync message after reassembly (an offline page's catch-up can be large; more is refused). */
   messageBytes: 512 * 1024,
-  /** The board's stored size (snapshot plus live log): past it, new items are refused with `board_full`. */
-  boardBytes: 4 * 1024 * 1024,
+  /**
+   * The board's stored size (snapshot plus live log): past it, new items are refused with `board_full`. It bounds
+   * what every compaction rewrites (~0.3 s of CPU for a full board, `npm run bench:whiteboard-storage`). 6 MB holds
+   * ~13 000 hand-drawn 24-point pen strokes (the page snaps their numbers to grids Yjs stores in 4 bytes:
+   * board-geometry.ts); before that snapping, 4 MB held ~6 000.
+   */
+  boardBytes: 6 * 1024 * 1024,
   /** Coordinates (x, y pairs) in one item: a long pen stroke is thinned by the page before it is sent. */
   itemCoordinates: 4000,
   text: 500,

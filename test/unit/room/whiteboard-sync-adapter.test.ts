@@ -75,6 +75,25 @@ describe('whiteboard sync adapter', () => {
     Y.applyUpdate(cleared, clearUpdate(snapshot));
     expect(cleared.getMap('items').size).toBe(0);
   });
+
+  it('compacts a log whose entries arrive out of order, and keeps an entry still waiting for the one before it', () => {
+    const doc = new Y.Doc();
+    const log: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => log.push(u));
+    for (let i = 0; i < 6; i += 1) doc.getMap('items').set(`i${i}`, item(i));
+    doc.getMap('items').delete('i2');
+    const shuffled = [log[4]!, log[1]!, log[6]!, log[0]!, log[5]!, log[3]!, log[2]!];
+    const read = (update: Uint8Array) => {
+      const copy = new Y.Doc();
+      Y.applyUpdate(copy, update);
+      return copy.getMap('items').toJSON();
+    };
+    expect(read(compactBoard(shuffled))).toEqual(doc.getMap('items').toJSON());
+    // Without entry 0, the rest wait; the snapshot still carries them, and they show once entry 0 comes.
+    const waiting = compactBoard(shuffled.filter((u) => u !== log[0]));
+    expect(Object.keys(read(waiting))).toEqual([]);
+    expect(read(compactBoard([waiting, log[0]!]))).toEqual(doc.getMap('items').toJSON());
+  });
 });
 
 describe('whiteboard chunking', () => {

@@ -109,9 +109,20 @@ export function hits(item: WhiteboardItem, p: Point, tolerance: number): boolean
 }
 
 /**
+ * The grids a stored item's numbers are snapped to. Yjs writes a number as a varint when it is an integer, in 4 bytes
+ * when it is exactly a 32-bit float, and in 8 bytes otherwise (lib0's writeAny, plus one type byte each). Eighths of a
+ * world unit and 64ths of pressure are always exact 32-bit floats inside the world's bounds, so a stroke's numbers
+ * take 5 bytes instead of the 9 that tenths and hundredths took: a 24-point pen stroke is about half the bytes, on
+ * the wire and in the board's limit. An eighth of a unit is below what a screen shows at zoom 1 and 2.
+ */
+export const WORLD_GRID = 8;
+export const PRESSURE_GRID = 64;
+export const snapWorld = (v: number) => Math.round(v * WORLD_GRID) / WORLD_GRID;
+export const snapPressure = (p: number) => Math.round(p * PRESSURE_GRID) / PRESSURE_GRID;
+
+/**
  * Keeps a stroke within the item limit and its updates small: drops points closer than `minStep` to the last kept
- * one, then every other point while still too many. Coordinates are rounded to 0.1 world units (Yjs stores
- * integers and short floats compactly; sub-pixel detail at zoom 1 adds bytes, not visible ink).
+ * one, then every other point while still too many. Numbers are snapped to the grids above.
  */
 export function thinStroke(points: number[], pressure: number[], maxPoints: number, minStep = 1.5) {
   let xs: number[] = [];
@@ -120,8 +131,8 @@ export function thinStroke(points: number[], pressure: number[], maxPoints: numb
     const n = xs.length;
     const last = i + 2 >= points.length;
     if (n >= 2 && !last && Math.hypot(points[i]! - xs[n - 2]!, points[i + 1]! - xs[n - 1]!) < minStep) continue;
-    xs.push(Math.round(points[i]! * 10) / 10, Math.round(points[i + 1]! * 10) / 10);
-    ps.push(Math.round((pressure[i / 2] ?? 0.5) * 100) / 100);
+    xs.push(snapWorld(points[i]!), snapWorld(points[i + 1]!));
+    ps.push(snapPressure(pressure[i / 2] ?? 0.5));
   }
   while (xs.length / 2 > maxPoints) {
     xs = xs.filter((_v, i) => Math.floor(i / 2) % 2 === 0 || i >= xs.length - 2);
@@ -132,5 +143,5 @@ export function thinStroke(points: number[], pressure: number[], maxPoints: numb
 
 /** Pressure for a mouse or touch (which report none): faster strokes draw thinner, as ink does. */
 export function pressureFromSpeed(pixelsPerMs: number): number {
-  return Math.round(Math.max(0.25, Math.min(1, 1.1 - pixelsPerMs / 3)) * 100) / 100;
+  return snapPressure(Math.max(0.25, Math.min(1, 1.1 - pixelsPerMs / 3)));
 }

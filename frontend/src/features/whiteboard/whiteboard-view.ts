@@ -21,6 +21,7 @@ import {
   fitCamera,
   hits,
   pressureFromSpeed,
+  snapWorld,
   thinStroke,
   toScreen,
   toWorld,
@@ -261,7 +262,15 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
     if (tool === 'text') {
       const text = prompt('Text')?.trim().slice(0, WHITEBOARD_LIMITS.text);
       if (text) {
-        commit({ kind: 'text', owner, colour, width, points: [world.x, world.y], text, order: Date.now() });
+        commit({
+          kind: 'text',
+          owner,
+          colour,
+          width,
+          points: [snapWorld(world.x), snapWorld(world.y)],
+          text,
+          order: Date.now(),
+        });
       }
       return;
     }
@@ -319,11 +328,11 @@ export function createWhiteboard(session: MeetingSession, toast: (text: string) 
           ...(item.kind === 'pen' ? { pressure: thin.pressure.slice(0, points.length / 2) } : {}),
         });
       } else {
-        commit({ ...item, points: item.points.map((v) => Math.round(v * 10) / 10) });
+        commit({ ...item, points: item.points.map(snapWorld) });
       }
     } else if (g?.kind === 'move' && draft) {
       const moved = draft;
-      sync.edit((items) => items.set(g.id, { ...moved, points: moved.points.map((v) => Math.round(v * 10) / 10) }));
+      sync.edit((items) => items.set(g.id, { ...moved, points: moved.points.map(snapWorld) }));
     }
     draft = undefined;
     requestDraw();
