@@ -47,6 +47,34 @@ function amzDate(value: string | undefined): Date | undefined {
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
 }
 
+/**
+ * One signer per credentials, region and service: a signer keeps the day's derived signing key (four HMACs), which a
+ * signer made per request derived again for every request (each @connections post of the local cloud passes here).
+ */
+const signers = new WeakMap<LocalCredentials, Map<string, SignatureV4>>();
+function signerFor(credentials: LocalCredentials, region: string, service: string): SignatureV4 {
+  let byScope = signers.get(credentials);
+  if (!byScope) signers.set(credentials, (byScope = new Map()));
+  const scope = `${region}/${service}`;
+  let signer = byScope.get(scope);
+  if (!signer) {
+    signer = new SignatureV4({
+      credentials,
+      region,
+      service,
+      sha256: NodeSha256,
+      // Else the signer adds X-Amz-Content-SHA256 and signs it; it counts only when the client signed it.
+      applyChecksum: false,
+      // The SDK signs non-S3 paths as sent (already escaped once) and escapes them again; so does this.
+      uriEscapePath: true,
+    });
+    // Scopes come from the request: a client cycling through made-up regions must not grow this without bound.
+    if (byScope.size >= 64) byScope.clear();
+    byScope.set(scope, signer);
+  }
+  return signer;
+}
+
 /** Why the request is not signed with `credentials`, or undefined when it is. */
 export async function sigV4Problem(
   req: IncomingMessage,
@@ -77,17 +105,7 @@ export async function sigV4Problem(
     const seen = query[name];
     query[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
   }
-  const signer = new SignatureV4({
-    credentials,
-    region: region!,
-    service: service!,
-    sha256: NodeSha256,
-    // Else the signer adds X-Amz-Content-SHA256 and signs it; it counts only when the client signed it.
-    applyChecksum: false,
-    // The SDK signs non-S3 paths as sent (already escaped once) and escapes them again; so does this.
-    uriEscapePath: true,
-  });
-  const signed = await signer.sign(
+  const signed = await signerFor(credentials, region!, service!).sign(
     {
       method: req.method ?? 'GET',
       protocol: 'http:',
