@@ -235,6 +235,27 @@ test('three windows draw at once and converge; a late joiner sees it all; offlin
   peerCut = false;
   for (const p of [ana, bob, cara, dan]) await waitForItems(p, 7, 90_000);
   step('offline merge ok');
+
+  // A notice that pops up over the board must not take a stroke begun under it (one did: toasts caught the pointer).
+  await ana.page.click('[data-testid=copy-invite]');
+  const toast = ana.page.locator('[data-testid=toast]', { hasText: /link/i }).last();
+  await toast.waitFor({ state: 'visible' });
+  const notice = (await toast.boundingBox())!;
+  const canvas = (await ana.page.locator('[data-testid=wb-canvas]').boundingBox())!;
+  // The part of the notice that lies over the board (in Ana's window the notice sits wholly over it).
+  const top = Math.max(notice.y, canvas.y);
+  const bottom = Math.min(notice.y + notice.height, canvas.y + canvas.height);
+  const left = Math.max(notice.x, canvas.x);
+  const right = Math.min(notice.x + notice.width, canvas.x + canvas.width);
+  expect(bottom - top).toBeGreaterThan(10);
+  expect(right - left).toBeGreaterThan(50);
+  const under = { x: (left + right) / 2, y: (top + bottom) / 2 };
+  await ana.page.mouse.move(under.x, under.y);
+  await ana.page.mouse.down();
+  await ana.page.mouse.move(under.x - 40, under.y - 25, { steps: 4 });
+  await ana.page.mouse.up();
+  for (const p of [ana, bob, cara, dan]) await waitForItems(p, 8);
+  step('stroke under a notice ok');
   const after = (await exported(ana, 'svg')).toString('utf8');
   for (const p of [bob, cara, dan]) expect((await exported(p, 'svg')).toString('utf8')).toBe(after);
 
@@ -253,7 +274,7 @@ test('three windows draw at once and converge; a late joiner sees it all; offlin
   await ana.page.waitForURL(new RegExp(`/meetings/${roomId}/whiteboard$`));
   const board = ana.page.locator(`[data-testid=wb-archive-board][data-board=main]`);
   await board.waitFor({ timeout: 30_000 });
-  expect(await board.getAttribute('data-items')).toBe('7');
+  expect(await board.getAttribute('data-items')).toBe('8');
   expect(await ana.page.locator('[data-testid=wb-archive-canvas]').count()).toBe(1);
   const [file] = await Promise.all([
     ana.page.waitForEvent('download'),
