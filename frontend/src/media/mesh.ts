@@ -192,10 +192,14 @@ export class Mesh extends Emitter<MeshEvents> {
     this.camera.set(peerId, call);
     for (const { sender, kind } of parked.silenced) {
       const track = this.local.stream.getTracks().find((t) => t.kind === kind) ?? null;
-      void sender.replaceTrack(track).catch(() => call.close());
+      // Capped once the track is on: a sender shows its new track only when replaceTrack resolves, and until then
+      // the cap found no video sender on this call. The room may have grown or shrunk while it was parked.
+      void sender
+        .replaceTrack(track)
+        .then(() => (kind === 'video' ? this.capSender(call, 'camera') : undefined))
+        .catch(() => call.close());
     }
     if (call.remoteStream) this.emit('stream', peerId, 'camera', call.remoteStream);
-    void this.capSender(call, 'camera');
   }
 
   hasLiveCamera(peerId: string): boolean {

@@ -2,6 +2,7 @@ import type { MediaConnection } from 'peerjs';
 import { ANSWER_TIMEOUT_MS, Mesh, type MeshOptions } from '../../../../frontend/src/media/mesh';
 import { isLiveCall, PARK_DECISION_MS, parkedFate, planCameraCalls } from '../../../../frontend/src/media/mesh-plan';
 import type { LocalMedia } from '../../../../frontend/src/media/local-media';
+import { videoCapFor } from '../../../../frontend/src/media/quality-policy';
 import type { Signaling } from '../../../../frontend/src/net/signaling';
 
 const host = { peerId: 'host', joinedAt: 1 };
@@ -76,18 +77,30 @@ describe('parkedFate', () => {
   });
 });
 
-/** An RTCRtpSender: which track it sends (null: nothing). */
+/** An RTCRtpSender: which track it sends (null: nothing), and the encodings the mesh set on it. */
 class FakeSender {
+  readonly applied: Array<Record<string, unknown>> = [];
   constructor(public track: { kind: string; id: string } | null) {}
+  /** As in the browser, `track` shows the new track only once the promise resolves. */
   replaceTrack(track: { kind: string; id: string } | null) {
-    this.track = track;
+    return Promise.resolve().then(() => {
+      this.track = track;
+    });
+  }
+  /** Negotiated: one encoding, which the mesh's quality cap sets. */
+  getParameters() {
+    return { encodings: [{}] };
+  }
+  setParameters(params: { encodings: Array<Record<string, unknown>> }) {
+    this.applied.push(params.encodings[0]!);
     return Promise.resolve();
   }
-  /** Not negotiated: the mesh's quality cap leaves it alone. */
-  getParameters() {
-    return { encodings: [] };
-  }
 }
+
+/** Lets the promises already settled run their callbacks (replaceTrack, the quality cap's queue). */
+const settle = async () => {
+  for (let i = 0; i < 10; i += 1) await Promise.resolve();
+};
 
 const camTrack = { kind: 'video', id: 'cam' };
 const micTrack = { kind: 'audio', id: 'mic' };
@@ -273,11 +286,12 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
     return { ...t, events, calls, move, advance: (ms: number) => (now += ms) };
   }
 
-  it('silences and hides the calls of people in the other room, and resumes the same calls when the rooms close', () => {
+  it('silences and hides the calls of people in the other room, and resumes the same calls when the rooms close', async () => {
     const elsewhere = new Set<string>();
     const { mesh, placed, calls, events, move, advance } = inFullMesh(elsewhere);
     // Open: Cat and Ann in Red; the roster arrives first, the breakout state naming Host, Bob and Dan just after.
     move([ann, cat]);
+    await settle();
     for (const peer of ['host', 'bob', 'dan']) {
       expect(calls.get(peer)!.closed).toBe(false);
       expect(calls.get(peer)!.sending).toEqual([]);
@@ -296,6 +310,7 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
     // Close: everyone is back in the roster. No call is placed; the parked ones send our current tracks again.
     events.length = 0;
     move(everyone);
+    await settle();
     expect(placed).toHaveLength(3);
     for (const peer of ['host', 'bob', 'dan']) {
       expect(mesh.isParked(peer)).toBe(false);
@@ -303,6 +318,28 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
       expect(calls.get(peer)!.sending).toEqual(['mic', 'cam-now']);
     }
     expect(events.sort()).toEqual(['stream bob:camera', 'stream dan:camera', 'stream host:camera']);
+  });
+
+  it('caps a resumed call for the room it comes back to (two people joined the main room meanwhile)', async () => {
+    const elsewhere = new Set<string>();
+    const { calls, move } = inFullMesh(elsewhere);
+    await settle();
+    move([ann, cat]);
+    for (const peer of ['host', 'bob', 'dan']) elsewhere.add(peer);
+    await settle();
+    const videoSender = (peer: string) => calls.get(peer)!.senders.find((s) => s.track?.kind === 'video')!;
+    const parkedSenders = ['host', 'bob', 'dan'].map((p) => calls.get(p)!.senders[1]!);
+    for (const s of parkedSenders) s.applied.length = 0;
+    // Rooms close into a main room of seven.
+    const eve = { peerId: 'eve', joinedAt: 6 };
+    const fay = { peerId: 'fay', joinedAt: 7 };
+    move([...everyone, eve, fay]);
+    await settle();
+    const seven = videoCapFor({ participants: 7, source: 'camera', audioOnly: false });
+    for (const peer of ['host', 'bob', 'dan']) {
+      expect(videoSender(peer).track?.id).toBe('cam-now');
+      expect(videoSender(peer).applied.at(-1)).toMatchObject({ maxBitrate: seven.maxBitrateBps });
+    }
   });
 
   it('closes a parked call once the peer is not in another room after the decision time (left, or removed)', () => {
@@ -355,9 +392,10 @@ describe('Mesh parks the calls of people in another breakout room (Cat, who join
     expect(mesh.isParked('dan')).toBe(false);
   });
 
-  it('without a breakout state to say so, a dropped call is silent at once and closed after the decision time', () => {
+  it('without a breakout state to say so, a dropped call is silent at once and closed after the decision time', async () => {
     const { calls, move, advance } = inFullMesh(new Set());
     move([ann, cat]);
+    await settle();
     expect(calls.get('bob')!.sending).toEqual([]);
     advance(PARK_DECISION_MS + 100);
     jest.advanceTimersByTime(PARK_DECISION_MS + 100);
