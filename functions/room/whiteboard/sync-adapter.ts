@@ -52,10 +52,11 @@ export function isEmptyUpdate(update: Uint8Array): boolean {
  * answer to the server's step 1 always carries its whole delete set, so only this tells a catch-up with nothing new
  * from one that brings news. (`update` is already diffed against `state`'s state vector.)
  */
-export function addsNothing(update: Uint8Array, state: Uint8Array): boolean {
+export function addsNothing(update: Uint8Array, state: Uint8Array | Y.Doc): boolean {
   const mine = Y.decodeUpdate(update);
   if (mine.structs.some((s) => !(s instanceof Y.Skip))) return false;
-  const known = Y.decodeUpdate(state).ds.clients;
+  const known = (state instanceof Y.Doc ? Y.createDeleteSetFromStructStore(state.store) : Y.decodeUpdate(state).ds)
+    .clients;
   for (const [client, ranges] of mine.ds.clients) {
     const have = known.get(client) ?? [];
     for (const r of ranges) {
@@ -126,16 +127,24 @@ function itemProblem(structs: ReturnType<typeof Y.decodeUpdate>['structs'], coun
   return undefined;
 }
 
-/** The whole board as one compact update: deleted items are dropped to tombstones (Y.Doc's garbage collection). */
-export function compactBoard(updates: readonly Uint8Array[]): Uint8Array {
+/**
+ * The board as a document, each update applied in turn (deleted items' content is dropped: Y.Doc's garbage
+ * collection). Not merged as updates first: Y.mergeUpdates decodes and writes the whole board once more only for the
+ * document to decode it again. The order does not matter (an update that arrives before one it builds on waits in the
+ * document, and its encoding carries it). The caller destroys it.
+ */
+export function boardDocument(updates: readonly Uint8Array[]): Y.Doc {
   const doc = new Y.Doc({ gc: true });
+  doc.transact(() => {
+    for (const update of updates) if (!isEmptyUpdate(update)) Y.applyUpdate(doc, update);
+  });
+  return doc;
+}
+
+/** The whole board as one compact update (about half the time of merging first: bench:whiteboard-storage). */
+export function compactBoard(updates: readonly Uint8Array[]): Uint8Array {
+  const doc = boardDocument(updates);
   try {
-    // Applied one after another, not merged first: Y.mergeUpdates decodes and writes the whole board once more only
-    // for the document to decode it again: this takes about half the time (bench:whiteboard-storage). The order does not
-    // matter (an update that arrives before one it builds on waits in the document, and the encoding carries it).
-    doc.transact(() => {
-      for (const update of updates) if (!isEmptyUpdate(update)) Y.applyUpdate(doc, update);
-    });
     return Y.encodeStateAsUpdate(doc);
   } finally {
     doc.destroy();

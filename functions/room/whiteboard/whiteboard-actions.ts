@@ -18,7 +18,7 @@ import type { LiveParticipant } from '../live-state';
 import { HOSTS, broadcast, requireParticipant, requireRole, type Handler, type RoomDeps } from '../room-context';
 import { boardOf, mainBoard, type BoardRef } from './board-ref';
 import type { WhiteboardMeta } from './board-live';
-import { boardState, compactWhiteboard } from './board-compaction';
+import { boardState, boardStateDocument, compactWhiteboard } from './board-compaction';
 import {
   addsNothing,
   checkUpdate,
@@ -150,16 +150,22 @@ async function assemble(
 /** A joiner's step 1: the board's status, what the joiner lacks, then our state vector (so it sends what we lack). */
 async function answerStep1(deps: RoomDeps, ref: BoardRef, connectionId: string, stateVector: Uint8Array) {
   const meta = await liveMeta(deps, ref);
-  const state = await boardState(deps, ref);
+  const board = await boardStateDocument(deps, ref);
   let missing: Uint8Array;
+  let vector: Uint8Array;
   try {
-    missing = Y.diffUpdate(state, stateVector);
-  } catch {
-    throw invalidUpdate('malformed state vector');
+    try {
+      missing = Y.encodeStateAsUpdate(board, stateVector);
+    } catch {
+      throw invalidUpdate('malformed state vector');
+    }
+    vector = Y.encodeStateVector(board);
+  } finally {
+    board.destroy();
   }
   await deps.notifier.send(connectionId, status(ref, meta));
   await sendSync(deps, ref, connectionId, syncStep2(missing));
-  await sendSync(deps, ref, connectionId, syncStep1(Y.encodeStateVectorFromUpdate(state)));
+  await sendSync(deps, ref, connectionId, syncStep1(vector));
 }
 
 async function applyUpdate(
@@ -177,9 +183,13 @@ async function applyUpdate(
     // A page's catch-up repeats much that we have: keep only what is new, so it neither fills the board nor the log.
     // One that brings nothing new is no drawing, and is not refused on a view-only board: every member's page
     // answers the server's step 1 so, and a refusal would send it into a resync after resync.
-    const state = await boardState(deps, ref);
-    update = Y.diffUpdate(update, Y.encodeStateVectorFromUpdate(state));
-    if (addsNothing(update, state)) return;
+    const state = await boardStateDocument(deps, ref);
+    try {
+      update = Y.diffUpdate(update, Y.encodeStateVector(state));
+      if (addsNothing(update, state)) return;
+    } finally {
+      state.destroy();
+    }
   }
   if (isEmptyUpdate(update)) return;
   if (meta.locked && !HOSTS.includes(p.role)) throw boardLocked();
