@@ -15,7 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { COMPACT_AFTER } from '../functions/room/whiteboard/whiteboard-actions';
-import { EMPTY_UPDATE, boardDocument, compactBoard } from '../functions/room/whiteboard/sync-adapter';
+import { EMPTY_UPDATE, boardDocument, compactBoard, step1Answer } from '../functions/room/whiteboard/sync-adapter';
 import { WHITEBOARD_LIMITS } from '../functions/shared/protocol/whiteboard';
 import { boardOfStrokes, strokeLog } from '../test/support/board-strokes';
 
@@ -33,11 +33,10 @@ function mergeThenApply(updates: Uint8Array[]): Uint8Array {
   }
 }
 
-/** The server's work to answer a page's step 1, as answerStep1 in whiteboard-actions.ts does it. */
+/** The server's work to answer a page's step 1, with the handler's own functions (answerStep1 in whiteboard-actions.ts). */
 function answerStep1(snapshot: Uint8Array, log: Uint8Array[], stateVector: Uint8Array): void {
   const doc = boardDocument([snapshot, ...log]);
-  Y.encodeStateAsUpdate(doc, stateVector);
-  Y.encodeStateVector(doc);
+  step1Answer(doc, stateVector);
   doc.destroy();
 }
 

@@ -141,6 +141,14 @@ export function boardDocument(updates: readonly Uint8Array[]): Y.Doc {
   return doc;
 }
 
+/**
+ * The answer to a page's sync step 1: what the page lacks of `board` (its state vector says what it has), and the
+ * board's own state vector, so the page sends back what the board lacks. Throws on a state vector that does not decode.
+ */
+export function step1Answer(board: Y.Doc, stateVector: Uint8Array): { missing: Uint8Array; vector: Uint8Array } {
+  return { missing: Y.encodeStateAsUpdate(board, stateVector), vector: Y.encodeStateVector(board) };
+}
+
 /** The whole board as one compact update (about half the time of merging first: bench:whiteboard-storage). */
 export function compactBoard(updates: readonly Uint8Array[]): Uint8Array {
   const doc = boardDocument(updates);

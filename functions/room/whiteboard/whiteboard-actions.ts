@@ -25,6 +25,7 @@ import {
   clearUpdate,
   decodeSyncMessage,
   isEmptyUpdate,
+  step1Answer,
   syncStep1,
   syncStep2,
   syncUpdate,
@@ -151,21 +152,17 @@ async function assemble(
 async function answerStep1(deps: RoomDeps, ref: BoardRef, connectionId: string, stateVector: Uint8Array) {
   const meta = await liveMeta(deps, ref);
   const board = await boardStateDocument(deps, ref);
-  let missing: Uint8Array;
-  let vector: Uint8Array;
+  let answer: ReturnType<typeof step1Answer>;
   try {
-    try {
-      missing = Y.encodeStateAsUpdate(board, stateVector);
-    } catch {
-      throw invalidUpdate('malformed state vector');
-    }
-    vector = Y.encodeStateVector(board);
+    answer = step1Answer(board, stateVector);
+  } catch {
+    throw invalidUpdate('malformed state vector');
   } finally {
     board.destroy();
   }
   await deps.notifier.send(connectionId, status(ref, meta));
-  await sendSync(deps, ref, connectionId, syncStep2(missing));
-  await sendSync(deps, ref, connectionId, syncStep1(vector));
+  await sendSync(deps, ref, connectionId, syncStep2(answer.missing));
+  await sendSync(deps, ref, connectionId, syncStep1(answer.vector));
 }
 
 async function applyUpdate(
