@@ -26,9 +26,9 @@ import {
 } from '../../shared/protocol/whiteboard';
 import { SqlRoomStore, type RoomStore } from '../room-store';
 import { RedisWhiteboardLive } from './board-live';
-import { boardState, type BoardDeps } from './board-compaction';
+import { boardStateDocument, type BoardDeps } from './board-compaction';
 import { SqlWhiteboardStore } from './board-store';
-import { isEmptyUpdate } from './sync-adapter';
+import type { BoardRef } from './board-ref';
 
 export interface BoardArchiveDeps extends BoardDeps {
   verifyAccessToken(token: string): Promise<AccessClaims>;
@@ -37,20 +37,26 @@ export interface BoardArchiveDeps extends BoardDeps {
 
 const NOT_YOURS = 'No such meeting of yours';
 
-/** A board's items in drawing order; anything that is not a board item is left out (the server stored only those). */
-export function boardItems(state: Uint8Array): [string, WhiteboardItem][] {
-  if (isEmptyUpdate(state)) return [];
-  const doc = new Y.Doc();
+/**
+ * A board's items in drawing order (the board as a document: boardStateDocument); anything that is not a board item
+ * is left out (the server stored only those).
+ */
+export function boardItems(board: Y.Doc): [string, WhiteboardItem][] {
+  const items: [string, WhiteboardItem][] = [];
+  board.getMap(WHITEBOARD_ITEMS).forEach((value, id) => {
+    const item = whiteboardItemSchema.safeParse(value);
+    if (item.success && whiteboardItemIdSchema.safeParse(id).success) items.push([id, item.data]);
+  });
+  return items.sort(([ia, a], [ib, b]) => a.order - b.order || (ia < ib ? -1 : ia > ib ? 1 : 0));
+}
+
+/** The items of one board of a meeting, its live log included. */
+async function itemsOfBoard(deps: BoardDeps, ref: BoardRef): Promise<[string, WhiteboardItem][]> {
+  const board = await boardStateDocument(deps, ref);
   try {
-    Y.applyUpdate(doc, state);
-    const items: [string, WhiteboardItem][] = [];
-    doc.getMap(WHITEBOARD_ITEMS).forEach((value, id) => {
-      const item = whiteboardItemSchema.safeParse(value);
-      if (item.success && whiteboardItemIdSchema.safeParse(id).success) items.push([id, item.data]);
-    });
-    return items.sort(([ia, a], [ib, b]) => a.order - b.order || (ia < ib ? -1 : ia > ib ? 1 : 0));
+    return boardItems(board);
   } finally {
-    doc.destroy();
+    board.destroy();
   }
 }
 
@@ -120,7 +126,7 @@ export function createBoardArchiveRoutes(deps: () => BoardArchiveDeps): Route[] 
         const answer = new AnswerBudget();
         for (const board of names) {
           // The live log too: during the meeting (or before a compaction) the snapshot alone lags behind.
-          const all = boardItems(await boardState(d, { roomId: roomId.data, board }));
+          const all = await itemsOfBoard(d, { roomId: roomId.data, board });
           if (all.length === 0 && !saved.has(board) && !rest) continue;
           const from = rest?.from ?? 0;
           const items = answer.take(all, from);

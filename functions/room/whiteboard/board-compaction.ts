@@ -23,16 +23,10 @@ async function boardUpdates(deps: BoardDeps, ref: BoardRef): Promise<Uint8Array[
   return [stored?.snapshot ?? EMPTY_UPDATE, ...log].filter((u) => !isEmptyUpdate(u));
 }
 
-/** The whole board as one update. */
-export async function boardState(deps: BoardDeps, ref: BoardRef): Promise<Uint8Array> {
-  const all = await boardUpdates(deps, ref);
-  return all.length === 0 ? EMPTY_UPDATE : Y.mergeUpdates(all);
-}
-
 /**
- * The whole board as a document, for a sync handshake: encoding what a page lacks and the state vector from a document
- * takes less than half the time of doing it from merged updates at a full board (bench:whiteboard-storage). The caller
- * destroys it.
+ * The whole board as a document, for a sync handshake, a clear and the archive: encoding what a page lacks and the
+ * state vector from a document takes less than half the time of doing it from merged updates at a full board
+ * (bench:whiteboard-storage). The caller destroys it.
  */
 export async function boardStateDocument(deps: BoardDeps, ref: BoardRef): Promise<Y.Doc> {
   return boardDocument(await boardUpdates(deps, ref));

@@ -159,18 +159,15 @@ export function compactBoard(updates: readonly Uint8Array[]): Uint8Array {
   }
 }
 
-/** An update that deletes every item of the board `state`: what "clear" stores and relays. */
-export function clearUpdate(state: Uint8Array): Uint8Array {
-  const doc = new Y.Doc({ gc: true });
-  try {
-    Y.applyUpdate(doc, state);
-    const before = Y.encodeStateVector(doc);
-    const items = doc.getMap(WHITEBOARD_ITEMS);
-    doc.transact(() => {
-      for (const key of [...items.keys()]) items.delete(key);
-    });
-    return Y.encodeStateAsUpdate(doc, before);
-  } finally {
-    doc.destroy();
-  }
+/**
+ * An update that deletes every item of `board` (the board as a document: boardDocument): what "clear" stores and
+ * relays. It deletes them in `board` itself, which the caller then destroys.
+ */
+export function clearUpdate(board: Y.Doc): Uint8Array {
+  const before = Y.encodeStateVector(board);
+  const items = board.getMap(WHITEBOARD_ITEMS);
+  board.transact(() => {
+    for (const key of [...items.keys()]) items.delete(key);
+  });
+  return Y.encodeStateAsUpdate(board, before);
 }

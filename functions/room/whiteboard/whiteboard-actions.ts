@@ -18,7 +18,7 @@ import type { LiveParticipant } from '../live-state';
 import { HOSTS, broadcast, requireParticipant, requireRole, type Handler, type RoomDeps } from '../room-context';
 import { boardOf, mainBoard, type BoardRef } from './board-ref';
 import type { WhiteboardMeta } from './board-live';
-import { boardState, boardStateDocument, compactWhiteboard } from './board-compaction';
+import { boardStateDocument, compactWhiteboard } from './board-compaction';
 import {
   addsNothing,
   checkUpdate,
@@ -223,7 +223,13 @@ export const clearWhiteboard: Handler<'wb.clear'> = async (deps, who) => {
   requireRole(p, HOSTS, 'clear the whiteboard');
   const { ref, audience } = await boardOf(deps, who.roomId, who.sub);
   await liveMeta(deps, ref);
-  const update = clearUpdate(await boardState(deps, ref));
+  const board = await boardStateDocument(deps, ref);
+  let update: Uint8Array;
+  try {
+    update = clearUpdate(board);
+  } finally {
+    board.destroy();
+  }
   await deps.whiteboardLive.append(ref, update, 0);
   await broadcastSync(deps, ref, audience, syncUpdate(update));
   await tell(deps, ref, audience, { type: 'wb.cleared', board: ref.board, by: p.name });

@@ -73,7 +73,9 @@ describe('whiteboard sync adapter', () => {
     expect(copy.getMap('items').toJSON()).toEqual(doc.getMap('items').toJSON());
     const cleared = new Y.Doc();
     Y.applyUpdate(cleared, snapshot);
-    Y.applyUpdate(cleared, clearUpdate(snapshot));
+    const board = boardDocument([snapshot]);
+    Y.applyUpdate(cleared, clearUpdate(board));
+    board.destroy();
     expect(cleared.getMap('items').size).toBe(0);
   });
 
