@@ -26,9 +26,8 @@ import {
 } from '../../shared/protocol/whiteboard';
 import { SqlRoomStore, type RoomStore } from '../room-store';
 import { RedisWhiteboardLive } from './board-live';
-import { boardStateDocument, type BoardDeps } from './board-compaction';
+import { withBoardDocument, type BoardDeps } from './board-compaction';
 import { SqlWhiteboardStore } from './board-store';
-import type { BoardRef } from './board-ref';
 
 export interface BoardArchiveDeps extends BoardDeps {
   verifyAccessToken(token: string): Promise<AccessClaims>;
@@ -38,7 +37,7 @@ export interface BoardArchiveDeps extends BoardDeps {
 const NOT_YOURS = 'No such meeting of yours';
 
 /**
- * A board's items in drawing order (the board as a document: boardStateDocument); anything that is not a board item
+ * A board's items in drawing order (the board as a document: withBoardDocument); anything that is not a board item
  * is left out (the server stored only those).
  */
 export function boardItems(board: Y.Doc): [string, WhiteboardItem][] {
@@ -48,16 +47,6 @@ export function boardItems(board: Y.Doc): [string, WhiteboardItem][] {
     if (item.success && whiteboardItemIdSchema.safeParse(id).success) items.push([id, item.data]);
   });
   return items.sort(([ia, a], [ib, b]) => a.order - b.order || (ia < ib ? -1 : ia > ib ? 1 : 0));
-}
-
-/** The items of one board of a meeting, its live log included. */
-async function itemsOfBoard(deps: BoardDeps, ref: BoardRef): Promise<[string, WhiteboardItem][]> {
-  const board = await boardStateDocument(deps, ref);
-  try {
-    return boardItems(board);
-  } finally {
-    board.destroy();
-  }
 }
 
 /** `?board=<id>&from=<n>`: the rest of one board, from its n-th item; undefined without them; 400 when malformed. */
@@ -126,7 +115,7 @@ export function createBoardArchiveRoutes(deps: () => BoardArchiveDeps): Route[] 
         const answer = new AnswerBudget();
         for (const board of names) {
           // The live log too: during the meeting (or before a compaction) the snapshot alone lags behind.
-          const all = await itemsOfBoard(d, { roomId: roomId.data, board });
+          const all = await withBoardDocument(d, { roomId: roomId.data, board }, boardItems);
           if (all.length === 0 && !saved.has(board) && !rest) continue;
           const from = rest?.from ?? 0;
           const items = answer.take(all, from);

@@ -24,12 +24,17 @@ async function boardUpdates(deps: BoardDeps, ref: BoardRef): Promise<Uint8Array[
 }
 
 /**
- * The whole board as a document, for a sync handshake, a clear and the archive: encoding what a page lacks and the
- * state vector from a document takes less than half the time of doing it from merged updates at a full board
- * (bench:whiteboard-storage). The caller destroys it.
+ * Runs `use` on the whole board (snapshot and live log) as a document, then destroys the document: for a sync
+ * handshake, a clear and the archive. Encoding what a page lacks and the state vector from a document takes less than
+ * half the time of doing it from merged updates at a full board (bench:whiteboard-storage).
  */
-export async function boardStateDocument(deps: BoardDeps, ref: BoardRef): Promise<Y.Doc> {
-  return boardDocument(await boardUpdates(deps, ref));
+export async function withBoardDocument<T>(deps: BoardDeps, ref: BoardRef, use: (board: Y.Doc) => T): Promise<T> {
+  const board = boardDocument(await boardUpdates(deps, ref));
+  try {
+    return use(board);
+  } finally {
+    board.destroy();
+  }
 }
 
 /** Folds the log into the stored snapshot; skipped while another invocation does the same. */

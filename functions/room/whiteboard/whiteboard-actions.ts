@@ -18,7 +18,7 @@ import type { LiveParticipant } from '../live-state';
 import { HOSTS, broadcast, requireParticipant, requireRole, type Handler, type RoomDeps } from '../room-context';
 import { boardOf, mainBoard, type BoardRef } from './board-ref';
 import type { WhiteboardMeta } from './board-live';
-import { boardStateDocument, compactWhiteboard } from './board-compaction';
+import { compactWhiteboard, withBoardDocument } from './board-compaction';
 import {
   addsNothing,
   checkUpdate,
@@ -151,15 +151,13 @@ async function assemble(
 /** A joiner's step 1: the board's status, what the joiner lacks, then our state vector (so it sends what we lack). */
 async function answerStep1(deps: RoomDeps, ref: BoardRef, connectionId: string, stateVector: Uint8Array) {
   const meta = await liveMeta(deps, ref);
-  const board = await boardStateDocument(deps, ref);
-  let answer: ReturnType<typeof step1Answer>;
-  try {
-    answer = step1Answer(board, stateVector);
-  } catch {
-    throw invalidUpdate('malformed state vector');
-  } finally {
-    board.destroy();
-  }
+  const answer = await withBoardDocument(deps, ref, (board) => {
+    try {
+      return step1Answer(board, stateVector);
+    } catch {
+      throw invalidUpdate('malformed state vector');
+    }
+  });
   await deps.notifier.send(connectionId, status(ref, meta));
   await sendSync(deps, ref, connectionId, syncStep2(answer.missing));
   await sendSync(deps, ref, connectionId, syncStep1(answer.vector));
@@ -180,13 +178,12 @@ async function applyUpdate(
     // A page's catch-up repeats much that we have: keep only what is new, so it neither fills the board nor the log.
     // One that brings nothing new is no drawing, and is not refused on a view-only board: every member's page
     // answers the server's step 1 so, and a refusal would send it into a resync after resync.
-    const state = await boardStateDocument(deps, ref);
-    try {
-      update = Y.diffUpdate(update, Y.encodeStateVector(state));
-      if (addsNothing(update, state)) return;
-    } finally {
-      state.destroy();
-    }
+    const news = await withBoardDocument(deps, ref, (state) => {
+      const diff = Y.diffUpdate(sync.update, Y.encodeStateVector(state));
+      return addsNothing(diff, state) ? null : diff;
+    });
+    if (news === null) return;
+    update = news;
   }
   if (isEmptyUpdate(update)) return;
   if (meta.locked && !HOSTS.includes(p.role)) throw boardLocked();
@@ -223,13 +220,7 @@ export const clearWhiteboard: Handler<'wb.clear'> = async (deps, who) => {
   requireRole(p, HOSTS, 'clear the whiteboard');
   const { ref, audience } = await boardOf(deps, who.roomId, who.sub);
   await liveMeta(deps, ref);
-  const board = await boardStateDocument(deps, ref);
-  let update: Uint8Array;
-  try {
-    update = clearUpdate(board);
-  } finally {
-    board.destroy();
-  }
+  const update = await withBoardDocument(deps, ref, clearUpdate);
   await deps.whiteboardLive.append(ref, update, 0);
   await broadcastSync(deps, ref, audience, syncUpdate(update));
   await tell(deps, ref, audience, { type: 'wb.cleared', board: ref.board, by: p.name });

@@ -133,7 +133,7 @@ describe('whiteboard chunking', () => {
     items.set('b', item(2));
     items.delete('a');
     const server = compactBoard([Y.encodeStateAsUpdate(page)]);
-    // The server's board as the handler holds it for a handshake: a document (boardStateDocument), or merged updates.
+    // The server's board as the handler holds it for a handshake: a document (withBoardDocument), or merged updates.
     const serverDoc = boardDocument([server]);
     const sv = Y.encodeStateVectorFromUpdate(server);
     expect(Y.encodeStateVector(serverDoc)).toEqual(sv);
