@@ -45,12 +45,12 @@ const referenceLayout: Plugin = {
 const PARTS: [string, RegExp][] = [
   [
     'Redis client',
-    /node_modules\/(ioredis|@ioredis|redis-parser|redis-errors|denque|debug|ms|cluster-key-slot|standard-as-callback|lodash\.)/,
+    /node_modules\/(ioredis|@ioredis|redis-parser|redis-errors|denque|debug|ms|cluster-key-slot|standard-as-callback|lodash\.[^/]+)\//,
   ],
   ['zod', /node_modules\/zod\//],
   [
     'SDK runtime',
-    /node_modules\/(@smithy|@aws-sdk\/(core|middleware|util|region|credential|types|nested)|@aws-crypto|tslib|fast-xml|bowser|uuid|strnum)/,
+    /node_modules\/(@smithy|@aws-sdk\/(core|middleware|util|region|credential|types|nested)|@aws-crypto|tslib\/|fast-xml|bowser\/|uuid\/|strnum\/)/,
   ],
   ['SDK clients', /node_modules\/@aws-sdk\/(client-|lib-)/],
 ];
